@@ -60,6 +60,11 @@ func register(name, summary string, run func(env *Env, args []string) error) {
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
+// errQuiet makes a command exit with status 1 without printing an error: the
+// command has already printed its answer (e.g. `card check` on an invalid
+// card prints the result, with its error code, on stdout).
+var errQuiet = errors.New("quiet failure")
+
 func main() {
 	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}
 	os.Exit(run(env, os.Args[1:]))
@@ -87,6 +92,9 @@ func run(env *Env, args []string) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, errQuiet) {
+		return 1
 	}
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(env.Stderr, "sealpay %s: %v\n", args[0], err)
