@@ -1,0 +1,103 @@
+package qr
+
+// Account is one merchant account information object: a card network's
+// primitive object (IDs 02–25, whose value is the network's merchant
+// identifier) or a template (IDs 26–51, whose sub-object 00 is a globally
+// unique identifier naming the scheme).
+type Account struct {
+	// ID is the object's ID, "02" to "51".
+	ID string
+	// GUID is the template's sub-object 00 (a reverse domain name or an
+	// EMV application identifier); empty for IDs 02–25.
+	GUID string
+	// Scheme is the payment scheme recognised from the ID or the GUID; its
+	// ID is empty when the scheme is unknown.
+	Scheme Scheme
+	// Object is the data object as parsed.
+	Object Object
+}
+
+// LanguageTemplate is the merchant information in an alternate language
+// (template 64), for example a Thai or Chinese merchant name.
+type LanguageTemplate struct {
+	// Preference is the ISO 639-1 language code (64/00), e.g. "zh" or "TH".
+	Preference string
+	// MerchantName is the alternate merchant name (64/01).
+	MerchantName string
+	// City is the alternate merchant city (64/02).
+	City string
+}
+
+// value returns the value of a top-level object, or "".
+func (p *Payload) value(id string) string {
+	o, _ := find(p.Objects, id)
+	return o.Value
+}
+
+// MerchantName returns the merchant name (ID 59).
+func (p *Payload) MerchantName() string { return p.value("59") }
+
+// City returns the merchant city (ID 60).
+func (p *Payload) City() string { return p.value("60") }
+
+// MCC returns the merchant category code (ID 52), four digits.
+func (p *Payload) MCC() string { return p.value("52") }
+
+// Currency returns the transaction currency (ID 53) as an ISO 4217 numeric
+// code, e.g. "986" for the Brazilian real.
+func (p *Payload) Currency() string { return p.value("53") }
+
+// CurrencyCode returns the ISO 4217 alphabetic code of [Payload.Currency],
+// e.g. "BRL", or "" if the numeric code is absent or unknown.
+func (p *Payload) CurrencyCode() string { return currencyAlpha(p.Currency()) }
+
+// Amount returns the transaction amount (ID 54) as written in the payload,
+// e.g. "98.73", or "" for a static code where the payer enters the amount.
+func (p *Payload) Amount() string { return p.value("54") }
+
+// Country returns the merchant's country (ID 58), ISO 3166-1 alpha-2.
+func (p *Payload) Country() string { return p.value("58") }
+
+// PostalCode returns the merchant's postal code (ID 61).
+func (p *Payload) PostalCode() string { return p.value("61") }
+
+// Reference returns the reference label (62/05), or else the bill number
+// (62/01), or "".
+func (p *Payload) Reference() string {
+	if v, ok := p.Lookup("62", "05"); ok {
+		return v
+	}
+	v, _ := p.Lookup("62", "01")
+	return v
+}
+
+// Accounts returns the merchant account information objects (IDs 02–51)
+// in payload order.
+func (p *Payload) Accounts() []Account {
+	var as []Account
+	for _, o := range p.Objects {
+		id, _ := twoDigits(o.ID[0], o.ID[1])
+		if id < 2 || id > 51 {
+			continue
+		}
+		a := Account{ID: o.ID, Object: o}
+		if id >= 26 {
+			a.GUID, _ = p.Lookup(o.ID, "00")
+		}
+		a.Scheme = accountScheme(id, a.GUID)
+		as = append(as, a)
+	}
+	return as
+}
+
+// Language returns the merchant information in an alternate language
+// (template 64), or nil if the payload has none.
+func (p *Payload) Language() *LanguageTemplate {
+	if _, ok := p.Get("64"); !ok {
+		return nil
+	}
+	pref, _ := p.Lookup("64", "00")
+	name, _ := p.Lookup("64", "01")
+	city, _ := p.Lookup("64", "02")
+	return &LanguageTemplate{Preference: pref, MerchantName: name, City: city}
+}
