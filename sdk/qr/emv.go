@@ -75,7 +75,8 @@ func Parse(s string, mode Mode) (*Payload, error) {
 	if n := utf8.RuneCountInString(s); n > maxChars {
 		return nil, fmt.Errorf("qr: payload of %d characters, more than %d: %w", n, maxChars, ErrMalformed)
 	}
-	objs, err := parseObjects(s, -1)
+	var opaque []string
+	objs, err := parseObjects(s, -1, &opaque)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +110,7 @@ func Parse(s string, mode Mode) (*Payload, error) {
 	if lower {
 		dev = append(dev, "object 63: CRC in lower-case hex")
 	}
+	dev = append(dev, opaque...)
 	dev = appendDeviations(dev, objs)
 	if len(dev) > 0 {
 		if mode != Lenient {
@@ -122,7 +124,14 @@ func Parse(s string, mode Mode) (*Payload, error) {
 // parseObjects splits s into data objects. parent is the enclosing
 // template's ID, or -1 at the top level; it decides which IDs are templates
 // and names objects in errors.
-func parseObjects(s string, parent int) ([]Object, error) {
+//
+// A template whose value is not a sequence of data objects is an error,
+// except in the proprietary areas — unreserved templates 80–99 and the
+// payment system specific templates 50–99 inside 62 — where real schemes
+// put raw data (DuitNow's tag 82 carries a bare hex digest). There the
+// object keeps its Value, gets no Children, and a deviation is appended to
+// *opaque, so that Lenient mode accepts it and Strict mode refuses it.
+func parseObjects(s string, parent int, opaque *[]string) ([]Object, error) {
 	objs := make([]Object, 0, 8)
 	var seen [100]bool
 	for i := 0; i < len(s); {
@@ -156,11 +165,15 @@ func parseObjects(s string, parent int) ([]Object, error) {
 		seen[id] = true
 		o := Object{ID: s[i : i+2], Value: s[i+4 : j]}
 		if isTemplate(parent, id) {
-			c, err := parseObjects(o.Value, id)
-			if err != nil {
+			c, err := parseObjects(o.Value, id, opaque)
+			switch {
+			case err == nil:
+				o.Children = c
+			case mayBeOpaque(parent, id):
+				*opaque = append(*opaque, where(parent, id)+": template value is not data objects")
+			default:
 				return nil, err
 			}
-			o.Children = c
 		}
 		objs = append(objs, o)
 		i = j
@@ -179,6 +192,12 @@ func isTemplate(parent, id int) bool {
 		return id >= 50
 	}
 	return false
+}
+
+// mayBeOpaque reports whether template id inside parent may hold raw data
+// in Lenient mode (see parseObjects).
+func mayBeOpaque(parent, id int) bool {
+	return parent < 0 && id >= 80 || parent == 62
 }
 
 // where names an object for an error message: "object 62/05", or the
@@ -230,8 +249,10 @@ func parseHex16(s string) (v uint16, lower, ok bool) {
 // Build returns an error wrapping [ErrMalformed] for anything [Parse] would
 // refuse in [Lenient] mode: an ID that is not two digits, a duplicate ID, a
 // value over 99 characters, invalid UTF-8, Children on an ID that is not a
-// template, a template Value that is not data objects, or a result over 512
-// characters. It does not apply the [Strict] field rules.
+// template, the Value of a template 26–51, 62 or 64 that is not data
+// objects, or a result over 512 characters. Like Lenient Parse, it accepts
+// raw data as the Value of templates 80–99 and of 62's templates 50–99. It
+// does not apply the [Strict] field rules.
 func Build(objs []Object) (string, error) {
 	if len(objs) == 0 || objs[0].ID != "00" {
 		return "", fmt.Errorf("qr: build: payload format indicator 00 must come first: %w", ErrMalformed)
@@ -281,8 +302,9 @@ func encodeObjects(b *strings.Builder, objs []Object, parent int) error {
 			if !utf8.ValidString(v) {
 				return fmt.Errorf("qr: build: %s: invalid UTF-8: %w", where(parent, id), ErrMalformed)
 			}
-			if isTemplate(parent, id) {
-				if _, err := parseObjects(v, id); err != nil {
+			if isTemplate(parent, id) && !mayBeOpaque(parent, id) {
+				var opaque []string
+				if _, err := parseObjects(v, id, &opaque); err != nil {
 					return fmt.Errorf("qr: build: %w", err)
 				}
 			}

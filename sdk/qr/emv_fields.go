@@ -75,6 +75,7 @@ func (p *Payload) Reference() string {
 // in payload order.
 func (p *Payload) Accounts() []Account {
 	var as []Account
+	country := p.Country()
 	for _, o := range p.Objects {
 		id, _ := twoDigits(o.ID[0], o.ID[1])
 		if id < 2 || id > 51 {
@@ -84,7 +85,7 @@ func (p *Payload) Accounts() []Account {
 		if id >= 26 {
 			a.GUID, _ = p.Lookup(o.ID, "00")
 		}
-		a.Scheme = accountScheme(id, a.GUID)
+		a.Scheme = accountScheme(id, a.GUID, country)
 		as = append(as, a)
 	}
 	return as

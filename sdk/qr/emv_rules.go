@@ -54,7 +54,9 @@ func appendDeviations(dev []string, objs []Object) []string {
 		case id >= 2 && id <= 25:
 			dev = checkANS(dev, name, o.Value, 99)
 		case id >= 26 && id <= 51, id >= 80:
-			dev = checkGUIDTemplate(dev, name, o.Children)
+			if o.Children != nil { // nil: raw data, reported by Parse
+				dev = checkGUIDTemplate(dev, name, o.Children)
+			}
 		case id == 52:
 			dev = checkDigits(dev, name, o.Value, 4)
 		case id == 53:
@@ -140,7 +142,9 @@ func checkAdditionalData(dev []string, children []Object) []string {
 			}
 			dev = checkANS(dev, cname, c.Value, max)
 		case id >= 50:
-			dev = checkGUIDTemplate(dev, cname, c.Children)
+			if c.Children != nil {
+				dev = checkGUIDTemplate(dev, cname, c.Children)
+			}
 		default: // 00, 12–49
 			dev = append(dev, cname+": ID reserved for future use by EMVCo")
 		}
