@@ -1,0 +1,94 @@
+// Builds @sealpay/js into dist/ (or the directory given as the first
+// argument): ESM and CJS entries, type declarations, and the browser assets
+// the edge serves (sealpay.js, frame.html, frame.js, qrdecode.js), then
+// writes sri.json with a sha384 Subresource Integrity hash of every file.
+//
+// The browser assets are committed so that a machine with only Go can run
+// the demo; test/dist.test.mjs fails when they differ from a fresh build.
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const out = resolve(process.argv[2] ?? join(root, "dist"));
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+// The module and this package must agree on the version (sdk/bridge.Version).
+const goVersion = readFileSync(join(root, "..", "sdk", "bridge", "bridge.go"), "utf8").match(/const Version = "([^"]+)"/)?.[1];
+if (goVersion !== pkg.version) {
+  throw new Error(`package.json version ${pkg.version} differs from sdk/bridge.Version ${goVersion}`);
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "browser"), { recursive: true });
+
+const sri = (bytes) => "sha384-" + createHash("sha384").update(bytes).digest("base64");
+const common = {
+  bundle: true,
+  charset: "utf8",
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: root,
+  define: { __SEALPAY_VERSION__: JSON.stringify(pkg.version) },
+};
+
+// 1. Files the snippet loads on first use; their hashes are pinned in the snippet.
+const browser = { format: "iife", minify: true, target: "es2022", mangleProps: /_$/ };
+await build({ ...common, ...browser, entryPoints: ["src/qrdecode.ts"], outfile: join(out, "browser", "qrdecode.js") });
+await build({ ...common, ...browser, entryPoints: ["src/direct-asset.ts"], outfile: join(out, "browser", "direct.js") });
+common.define.__SEALPAY_QRDECODE_SRI__ = JSON.stringify(sri(readFileSync(join(out, "browser", "qrdecode.js"))));
+common.define.__SEALPAY_DIRECT_SRI__ = JSON.stringify(sri(readFileSync(join(out, "browser", "direct.js"))));
+
+// 2. The <script> snippet (window.Sealpay), with lazy.ts swapped for its
+// script-loading twin, and the frame.
+const lazySnippet = {
+  name: "lazy-snippet",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/lazy\.js$/ }, () => ({ path: join(root, "src", "lazy-snippet.ts") }));
+  },
+};
+await build({ ...common, ...browser, entryPoints: ["src/snippet.ts"], outfile: join(out, "browser", "sealpay.js"), plugins: [lazySnippet] });
+await build({ ...common, ...browser, entryPoints: ["src/frame/frame.ts"], outfile: join(out, "browser", "frame.js") });
+const frameHTML = readFileSync(join(root, "src", "frame", "frame.html"), "utf8")
+  .replace("__FRAME_JS_SRI__", sri(readFileSync(join(out, "browser", "frame.js"))));
+writeFileSync(join(out, "browser", "frame.html"), frameHTML);
+
+// 3. npm entries. pure holds all the code; index re-exports it, so both
+// entries share one memoized load.
+const pureExternal = (ext) => ({
+  name: "pure-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/pure\.js$/ }, () => ({ path: `./pure.${ext}`, external: true }));
+  },
+});
+for (const [format, ext] of [["esm", "mjs"], ["cjs", "cjs"]]) {
+  const dir = join(out, format);
+  const npm = { format, platform: "neutral", target: "es2022", external: ["jsqr"] };
+  await build({ ...common, ...npm, entryPoints: ["src/pure.ts"], outfile: join(dir, `pure.${ext}`) });
+  await build({ ...common, ...npm, entryPoints: ["src/index.ts"], outfile: join(dir, `index.${ext}`), plugins: [pureExternal(ext)] });
+}
+
+// 4. Declarations: .d.ts for import, .d.cts (same text, .cjs specifiers) for require.
+const types = join(out, "types");
+execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.types.json", "--outDir", types], { cwd: root, stdio: "inherit" });
+for (const f of walk(types)) {
+  if (!f.endsWith(".d.ts")) continue;
+  const text = readFileSync(f, "utf8").replace(/(from\s+["']\.{1,2}\/[^"']+)\.js(["'])/g, "$1.cjs$2");
+  writeFileSync(f.replace(/\.d\.ts$/, ".d.cts"), text);
+}
+
+// 5. Subresource Integrity for every file.
+const hashes = {};
+for (const f of walk(out).sort()) hashes[relative(out, f).split(sep).join("/")] = sri(readFileSync(f));
+writeFileSync(join(out, "sri.json"), JSON.stringify(hashes, null, 2) + "\n");
+for (const [f, h] of Object.entries(hashes)) if (f.startsWith("browser/")) console.log(`${h}  ${f}`);
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}

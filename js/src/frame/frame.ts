@@ -1,0 +1,373 @@
+/**
+ * The hosted-fields page, served by the edge as /v1/frame.html + frame.js.
+ * It holds the card inputs, runs the WebAssembly module (the merchant's page
+ * never does), seals the card to the edge's key, exchanges the envelope for
+ * a token at its own origin, and sends only the token and card metadata to
+ * the parent page named in its URL.
+ */
+import { callCore, loadCore, type Core } from "../direct.js";
+import { pickToken } from "../element.js";
+import { SealpayError, toSealpayError } from "../errors.js";
+import { isLocale, pickLocale } from "../locale.js";
+import { isMessage, parseFrameParams, PROTOCOL, type Command, type FrameEvent, type FrameParams } from "../protocol.js";
+import { checkStyle, styleCSS } from "../style.js";
+import type { CardBrand, CardField, Locale, SealpayErrorInfo } from "../types.js";
+import { VERSION } from "../version.js";
+import { brandNames, messageCode, messages, type MessageKey } from "./i18n.js";
+
+/** The bridge's checkCard answer (see sdk/bridge). */
+interface FieldState {
+  value: string;
+  complete: boolean;
+  potentially_valid: boolean;
+  error?: SealpayErrorInfo;
+}
+interface CheckResult {
+  brand: CardBrand | null;
+  complete: boolean;
+  empty: boolean;
+  number: FieldState & { max_length?: number };
+  expiry: FieldState & { month?: number; year?: number };
+  cvc: FieldState & { label?: string; max_length?: number };
+  name: FieldState;
+}
+
+const fields: CardField[] = ["number", "expiry", "cvc", "name"];
+
+const baseCSS = `
+:root{color-scheme:light dark}
+body{margin:0;font:16px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;background:transparent}
+form{display:grid;gap:8px;padding:2px}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}
+.field{display:grid;gap:2px}
+label{font-size:13px}
+.row{position:relative}
+input{box-sizing:border-box;width:100%;font:inherit;padding:8px;border:1px solid #8a8f98;border-radius:4px;background:transparent;color:inherit}
+input:focus{outline:2px solid #3b82f6;outline-offset:1px}
+input[aria-invalid=true]{border-color:#d02b20}
+.brand{position:absolute;right:8px;top:50%;transform:translateY(-50%);font-size:12px;opacity:.75;pointer-events:none}
+.error{margin:0;min-height:1em;font-size:12px;color:#d02b20}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+`;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+class HostedFields {
+  private core: Core | null = null;
+  private state: CheckResult | null = null;
+  private seq = 0;
+  private touched = new Set<CardField>();
+  private busy = false;
+  private wasComplete = false;
+  private keys: Promise<{ keys: unknown[]; merchant?: string }> | null = null;
+  private trust: Promise<unknown> | null = null;
+  private readonly t: Record<MessageKey, string>;
+  private readonly locale: Locale;
+
+  constructor(private readonly p: FrameParams) {
+    this.locale = isLocale(p.locale) ? p.locale : pickLocale([p.locale]);
+    this.t = messages[this.locale];
+  }
+
+  /** post sends an event to the parent, and to no other origin. */
+  post(e: FrameEvent): void {
+    window.parent.postMessage({ sealpay: PROTOCOL, channel: this.p.channel, ...e }, this.p.origin);
+  }
+
+  async start(): Promise<void> {
+    window.addEventListener("message", this.onMessage);
+    if (this.p.mode === "card") this.setUpForm();
+    try {
+      this.core = await loadCore("");
+    } catch (e) {
+      this.post({ type: "error", error: info(toSealpayError(e)) });
+      return;
+    }
+    if (this.p.mode === "card") {
+      document.body.hidden = false;
+      this.reportSize();
+    }
+    this.post({ type: "ready", version: VERSION });
+  }
+
+  private setUpForm(): void {
+    document.documentElement.lang = this.locale;
+    const sheets: CSSStyleSheet[] = [];
+    const base = new CSSStyleSheet();
+    base.replaceSync(baseCSS);
+    sheets.push(base);
+    if (this.p.style) {
+      try {
+        const css = styleCSS(checkStyle(JSON.parse(this.p.style)), (v) =>
+          v === "base" ? "input" : v === "invalid" ? "input[aria-invalid=true]" : `input.${v}`,
+        );
+        const custom = new CSSStyleSheet();
+        custom.replaceSync(css);
+        sheets.push(custom);
+      } catch (e) {
+        // The style is the merchant's; tell them exactly what was refused.
+        this.post({ type: "error", error: { code: "bad_request", message: `Sealpay: ${(e as Error).message}` } });
+      }
+    }
+    document.adoptedStyleSheets = sheets;
+    for (const f of fields) $(`${f}-label`).textContent = this.t[f];
+    $<HTMLInputElement>("expiry").placeholder = this.t.expiry_placeholder;
+    $<HTMLInputElement>("number").placeholder = "1234 1234 1234 1234";
+    if (this.p.hideName) $("f-name").hidden = true;
+    for (const f of fields) {
+      const input = $<HTMLInputElement>(f);
+      input.addEventListener("input", () => void this.check(f));
+      input.addEventListener("focus", () => this.post({ type: "focus", field: f }));
+      input.addEventListener("blur", () => {
+        if (input.value !== "") this.touched.add(f);
+        this.render();
+        this.post({ type: "blur", field: f });
+      });
+    }
+    $("card").addEventListener("submit", (e) => e.preventDefault());
+    if (typeof ResizeObserver === "function") new ResizeObserver(() => this.reportSize()).observe(document.body);
+  }
+
+  private reportSize(): void {
+    this.post({ type: "resize", height: document.documentElement.scrollHeight });
+  }
+
+  private values(): Record<CardField, string> {
+    const v = {} as Record<CardField, string>;
+    for (const f of fields) v[f] = $<HTMLInputElement>(f).value;
+    if (this.p.hideName) v.name = "";
+    return v;
+  }
+
+  /** check asks the module about the current input and applies the answer if nothing changed meanwhile. */
+  private async check(changed?: CardField): Promise<CheckResult | null> {
+    if (!this.core) return null;
+    const seq = ++this.seq;
+    const values = this.values();
+    let r: CheckResult;
+    try {
+      r = await callCore<CheckResult>(this.core, "checkCard", values);
+    } catch (e) {
+      this.post({ type: "error", error: info(toSealpayError(e)) });
+      return null;
+    }
+    if (seq !== this.seq) return null;
+    this.state = r;
+    if (changed && changed !== "name") reformat($<HTMLInputElement>(changed), r[changed].value);
+    this.render();
+    const first = this.firstError(false);
+    const brand = r.brand ?? null;
+    this.post(first ? { type: "change", complete: r.complete, empty: r.empty, brand, error: first } : { type: "change", complete: r.complete, empty: r.empty, brand });
+    if (r.complete && !this.wasComplete && brand) this.post({ type: "complete", brand });
+    this.wasComplete = r.complete;
+    return r;
+  }
+
+  /** messageFor returns the key of the text to show for a field, or null. */
+  private messageFor(f: CardField, all: boolean): MessageKey | null {
+    const s = this.state?.[f];
+    if (!s) return null;
+    if (s.error && !s.potentially_valid) {
+      switch (s.error.code) {
+        case "unsupported_brand": return "brand_unsupported";
+        case "card_expired": return "expiry_past";
+        default: return f === "name" ? null : (`${f}_invalid` as MessageKey);
+      }
+    }
+    if (!s.complete && (all || this.touched.has(f)) && f !== "name") return `${f}_incomplete` as MessageKey;
+    return null;
+  }
+
+  private firstError(all: boolean): SealpayErrorInfo | undefined {
+    for (const f of fields) {
+      const k = this.messageFor(f, all);
+      if (k) return { code: messageCode[k] ?? "internal", message: this.t[k] };
+    }
+    return undefined;
+  }
+
+  /** render sets aria-invalid, classes, error texts and the live region. */
+  private render(all = false): void {
+    if (!this.state) return;
+    let live = "";
+    for (const f of fields) {
+      const input = $<HTMLInputElement>(f);
+      const k = this.messageFor(f, all);
+      input.setAttribute("aria-invalid", k ? "true" : "false");
+      input.classList.toggle("complete", this.state[f].complete && input.value !== "");
+      input.classList.toggle("empty", input.value === "");
+      const text = k ? this.t[k] : "";
+      const el = $(`${f}-error`);
+      if (el.textContent !== text) {
+        el.textContent = text;
+        if (text && !live) live = text;
+      }
+    }
+    const brand = this.state.brand;
+    $("brand").textContent = brand ? (brandNames[brand] ?? brand) : "";
+    const cvcLabel = this.state.cvc.label;
+    $<HTMLInputElement>("cvc").placeholder = cvcLabel ?? "CVC";
+    if (this.state.cvc.max_length) $<HTMLInputElement>("cvc").maxLength = this.state.cvc.max_length;
+    if (live) $("live").textContent = live;
+  }
+
+  private onMessage = (ev: MessageEvent): void => {
+    // Commands come only from the parent window, at the origin the edge approved.
+    if (ev.source !== window.parent || ev.origin !== this.p.origin) return;
+    if (!isMessage(ev.data, this.p.channel)) return;
+    const { id, command } = ev.data as unknown as { id: number; command: Command };
+    if (typeof id !== "number" || !command || typeof command !== "object") return;
+    this.run(command).then(
+      (value) => this.post({ type: "result", id, ok: true, value }),
+      (e: unknown) => this.post({ type: "result", id, ok: false, error: info(toSealpayError(e)) }),
+    );
+  };
+
+  private async run(c: Command): Promise<unknown> {
+    switch (c.type) {
+      case "tokenize":
+        if (this.p.mode !== "card") throw new SealpayError("bad_request", "Sealpay: this frame has no card fields");
+        return this.tokenize();
+      case "verifyQR":
+        return this.verifyQR(c.payload, c.expect, c.lang);
+      case "focus":
+        $<HTMLInputElement>("number").focus();
+        return null;
+      case "clear":
+        for (const f of fields) $<HTMLInputElement>(f).value = "";
+        this.touched.clear();
+        await this.check();
+        return null;
+      default:
+        throw new SealpayError("bad_request", "Sealpay: unknown command");
+    }
+  }
+
+  private async tokenize(): Promise<unknown> {
+    if (!this.core) throw new SealpayError("internal", "Sealpay: the module is not ready");
+    if (this.busy) throw new SealpayError("bad_request", "Sealpay: tokenize is already running");
+    this.busy = true;
+    const inputs = fields.map((f) => $<HTMLInputElement>(f));
+    try {
+      const r = await this.check();
+      if (!r) throw new SealpayError("internal", this.t.failed);
+      if (!r.complete) {
+        this.render(true);
+        const first = this.firstError(true) ?? { code: "invalid_card_number" as const, message: this.t.number_incomplete };
+        throw new SealpayError(first.code, first.message);
+      }
+      for (const i of inputs) i.disabled = true;
+      const keys = await this.loadKeys();
+      const merchant = this.p.merchant ?? keys.merchant;
+      if (!merchant) throw new SealpayError("bad_request", "Sealpay: the edge named no merchant for this key");
+      const v = this.values();
+      const card: Record<string, unknown> = {
+        number: v.number,
+        exp_month: r.expiry.month,
+        exp_year: r.expiry.year,
+        cvc: v.cvc,
+      };
+      if (v.name.trim()) card.name = v.name.trim();
+      const { envelope } = await callCore<{ envelope: string }>(this.core, "seal", {
+        keys: { keys: keys.keys },
+        card,
+        merchant_id: merchant,
+        origin: this.p.origin,
+        ttl: 600,
+      });
+      const res = await fetch("/v1/tokens", {
+        method: "POST",
+        credentials: "omit",
+        headers: { authorization: `Bearer ${this.p.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ envelope }),
+      });
+      let body: unknown = null;
+      try {
+        body = await res.json();
+      } catch {
+        // handled below
+      }
+      if (res.status !== 201) {
+        const err = (body as { error?: unknown } | null)?.error;
+        throw err ? toSealpayError(err, "upstream_error") : new SealpayError("upstream_error", `Sealpay: tokenize failed (HTTP ${res.status})`);
+      }
+      // Only the token and the card's metadata leave the frame.
+      return pickToken(body);
+    } finally {
+      for (const i of inputs) i.disabled = false;
+      this.busy = false;
+    }
+  }
+
+  private loadKeys(): Promise<{ keys: unknown[]; merchant?: string }> {
+    if (!this.keys) {
+      this.keys = getJSON<{ keys: unknown[]; merchant?: string }>(`/v1/keys?key=${encodeURIComponent(this.p.key)}`).catch((e: unknown) => {
+        this.keys = null;
+        throw e;
+      });
+    }
+    return this.keys;
+  }
+
+  private async verifyQR(payload: unknown, expect: unknown, lang: unknown): Promise<unknown> {
+    if (!this.core) throw new SealpayError("internal", "Sealpay: the module is not ready");
+    if (typeof payload !== "string") throw new SealpayError("bad_request", "Sealpay: payload must be a string");
+    if (!this.trust) {
+      this.trust = getJSON<unknown>("/v1/qr/trust").catch((e: unknown) => {
+        this.trust = null;
+        throw e;
+      });
+    }
+    const bundle = await this.trust;
+    const req: Record<string, unknown> = { payload, bundle, lang: isLocale(lang) ? lang : this.locale };
+    if (expect && typeof expect === "object") req.expect = expect;
+    return callCore<unknown>(this.core, "verifyQR", req);
+  }
+}
+
+async function getJSON<T>(url: string): Promise<T> {
+  const res = await fetch(url, { credentials: "omit", headers: { accept: "application/json" } });
+  if (!res.ok) {
+    let err: unknown;
+    try {
+      err = ((await res.json()) as { error?: unknown }).error;
+    } catch {
+      // not JSON
+    }
+    throw err ? toSealpayError(err, "upstream_error") : new SealpayError("upstream_error", `Sealpay: GET ${url.split("?")[0]} failed (HTTP ${res.status})`);
+  }
+  return (await res.json()) as T;
+}
+
+function info(e: SealpayError): SealpayErrorInfo {
+  return { code: e.code, message: e.message };
+}
+
+/**
+ * reformat replaces an input's value with its formatted form and keeps the
+ * caret after the same number of digits it followed before.
+ */
+function reformat(input: HTMLInputElement, formatted: string): void {
+  if (input.value === formatted) return;
+  const caret = input.selectionStart ?? input.value.length;
+  const digitsBefore = input.value.slice(0, caret).replace(/\D/g, "").length;
+  input.value = formatted;
+  if (document.activeElement !== input) return;
+  let pos = 0;
+  for (let seen = 0; pos < formatted.length && seen < digitsBefore; pos++) {
+    if (/\d/.test(formatted[pos]!)) seen++;
+  }
+  input.setSelectionRange(pos, pos);
+}
+
+function main(): void {
+  const p = parseFrameParams(location.search);
+  // A frame must be framed, by the page its URL names. ancestorOrigins
+  // (where the browser has it) double-checks the edge's frame-ancestors CSP.
+  if (!p || window.parent === window) return;
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (ancestors && ancestors.length > 0 && ancestors[0] !== p.origin) return;
+  void new HostedFields(p).start();
+}
+
+main();
