@@ -1,0 +1,68 @@
+package envelope
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteKeySetFile writes the private key set file at path with mode 0600.
+// It writes a temporary file in the same directory and renames it over
+// path, so a crash leaves either the old file or the new one, never half.
+func WriteKeySetFile(path string, ks *KeySet) (err error) {
+	b, err := ks.MarshalPrivate()
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("envelope: writing key set: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	// CreateTemp already uses 0600; Chmod states it and covers odd umasks.
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("envelope: writing key set: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		return fmt.Errorf("envelope: writing key set: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("envelope: writing key set: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("envelope: writing key set: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("envelope: writing key set: %w", err)
+	}
+	// Make the rename durable. Not every platform can sync a directory.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// ReadKeySetFile reads a private key set file written by [WriteKeySetFile].
+func ReadKeySetFile(path string) (*KeySet, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("envelope: reading key set: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPrivateKeySetSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("envelope: reading key set: %w", err)
+	}
+	ks, err := ParseKeySet(b)
+	if err != nil {
+		return nil, fmt.Errorf("envelope: %s: %w", filepath.Base(path), err)
+	}
+	return ks, nil
+}
