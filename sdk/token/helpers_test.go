@@ -1,0 +1,140 @@
+package token_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/token"
+)
+
+// dsn opens a SQLite file the way the native server does: WAL journal, a
+// busy timeout so concurrent writers wait instead of failing.
+func dsn(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+}
+
+// openDB returns a migrated SQLite database in a temporary file, and its path.
+func openDB(t testing.TB) (*sql.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vault.db")
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := token.Migrate(context.Background(), db); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return db, path
+}
+
+// clock is a settable fake clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2030, 1, 15, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func localKEK(t testing.TB, id string) token.KEK {
+	t.Helper()
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	k, err := token.NewLocalKEK(id, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func kekSet(t testing.TB, primary token.KEK, others ...token.KEK) *token.KEKSet {
+	t.Helper()
+	s, err := token.NewKEKSet(primary, others...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newVault returns a vault on a fresh database with one local KEK.
+func newVault(t testing.TB, c *clock) (*token.Vault, *sql.DB, string) {
+	t.Helper()
+	db, path := openDB(t)
+	v, err := token.NewSQLVault(db, kekSet(t, localKEK(t, "kek-1")), token.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, db, path
+}
+
+type testCard struct {
+	Brand string `json:"brand"`
+	card.Card
+}
+
+// loadCards reads the published test cards in testdata/cards.json.
+func loadCards(t testing.TB) []testCard {
+	t.Helper()
+	b, err := os.ReadFile("testdata/cards.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Cards []testCard `json:"cards"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cards) == 0 {
+		t.Fatal("no cards in testdata/cards.json")
+	}
+	return f.Cards
+}
+
+func count(t testing.TB, db *sql.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func openSQLite(path string) (*sql.DB, error) { return sql.Open("sqlite", dsn(path)) }
+
+// migrationNames lists migrations/*.sql in order, as wrangler would.
+func migrationNames(t testing.TB) []string {
+	t.Helper()
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	for i := range names {
+		names[i] = filepath.Base(names[i])
+	}
+	sort.Strings(names)
+	return names
+}

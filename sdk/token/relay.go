@@ -1,0 +1,353 @@
+package token
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Relay templating. A placeholder is exactly
+//
+//	"{{" token ":" field "}}"
+//	token = "tok_" 22*base62          (a valid token id)
+//	field = "number" / "cvc" / "exp_month" / "exp_year" / "name"
+//
+// with no spaces. Every "{{" in a template must start a placeholder: a
+// near-miss such as "{{ tok_… }}" is an error, never sent on as text.
+
+const (
+	// maxPlaceholders bounds the work one template can ask for.
+	maxPlaceholders = 64
+	// maxFillTokens bounds how many cards one relay can open.
+	maxFillTokens = 8
+)
+
+type placeholder struct {
+	start, end int // template[start:end] is the placeholder
+	token      string
+	field      Field
+	inString   bool // inside a JSON string (JSON templates only)
+}
+
+// looksJSON reports whether a template is JSON: its first non-space byte
+// opens an object or an array.
+func looksJSON(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
+}
+
+// scanPlaceholders finds every placeholder, noting for JSON templates
+// whether it sits inside a string. Placeholders hold no quote or backslash,
+// so they do not disturb the string tracking around them.
+func scanPlaceholders(t []byte, isJSON bool) ([]placeholder, error) {
+	var out []placeholder
+	inString := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == '{' && i+1 < len(t) && t[i+1] == '{':
+			p, err := parsePlaceholder(t, i)
+			if err != nil {
+				return nil, err
+			}
+			if len(out) == maxPlaceholders {
+				return nil, fmt.Errorf("token: template has more than %d placeholders: %w", maxPlaceholders, ErrBadTemplate)
+			}
+			p.inString = isJSON && inString
+			out = append(out, p)
+			i = p.end - 1
+		case !isJSON:
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString:
+			i++ // skip the escaped byte, which may be a quote
+		}
+	}
+	return out, nil
+}
+
+func parsePlaceholder(t []byte, start int) (placeholder, error) {
+	bad := func(what string) (placeholder, error) {
+		return placeholder{}, fmt.Errorf("token: placeholder at byte %d: %s: %w", start, what, ErrBadTemplate)
+	}
+	rest := t[start+2:]
+	const tokLen = len(tokenPrefix) + tokenDigits
+	if len(rest) < tokLen+1 || !ValidTokenID(string(rest[:tokLen])) {
+		return bad(`want "{{tok_…:field}}" with a valid token id`)
+	}
+	if rest[tokLen] != ':' {
+		return bad(`want ":" after the token id`)
+	}
+	rest = rest[tokLen+1:]
+	end := bytes.Index(rest, []byte("}}"))
+	if end < 0 || end > len("exp_month") {
+		return bad(`want a field name and "}}"`)
+	}
+	f := Field(rest[:end])
+	if _, err := fieldSet([]Field{f}); err != nil {
+		return bad("unknown field")
+	}
+	return placeholder{
+		start: start,
+		end:   start + 2 + tokLen + 1 + end + 2,
+		token: string(t[start+2 : start+2+tokLen]),
+		field: f,
+	}, nil
+}
+
+// FillPlaceholders replaces each placeholder in template with
+// lookup(token, field) and returns the filled copy. Values are encoded for
+// where they land, so that no value can change the request's structure:
+//
+//   - A template whose first non-space byte is '{' or '[' is JSON. Inside a
+//     string a value is JSON-escaped; outside one it must be all digits
+//     (exp_month, exp_year), and the filled result must be valid JSON.
+//   - Any other template is treated as application/x-www-form-urlencoded,
+//     and values are percent-encoded.
+//
+// Malformed placeholders and unknown fields give [ErrBadTemplate]; errors
+// from lookup are returned wrapped. Error messages name placeholders by
+// position, never by token.
+func FillPlaceholders(template []byte, lookup func(token, field string) (string, error)) ([]byte, error) {
+	isJSON := looksJSON(template)
+	phs, err := scanPlaceholders(template, isJSON)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(template)+16*len(phs))
+	last := 0
+	for i, p := range phs {
+		out = append(out, template[last:p.start]...)
+		last = p.end
+		v, err := lookup(p.token, string(p.field))
+		if err != nil {
+			return nil, fmt.Errorf("token: placeholder %d: %w", i+1, err)
+		}
+		switch {
+		case !isJSON:
+			out = append(out, url.QueryEscape(v)...)
+		case p.inString:
+			q, _ := json.Marshal(v) // a string always marshals; invalid UTF-8 becomes U+FFFD
+			out = append(out, q[1:len(q)-1]...)
+		case allDigits(v, 1, 19):
+			out = append(out, v...)
+		default:
+			return nil, fmt.Errorf("token: placeholder %d is outside a JSON string and its value is not a number: %w", i+1, ErrBadTemplate)
+		}
+	}
+	out = append(out, template[last:]...)
+	if isJSON && !json.Valid(out) {
+		return nil, fmt.Errorf("token: template is not valid JSON once filled: %w", ErrBadTemplate)
+	}
+	return out, nil
+}
+
+// dryRunValue stands in for a field while checking a template's structure
+// before any card is revealed: shaped like the real values, so a template
+// that passes with these passes with real data.
+func dryRunValue(f Field) string {
+	switch f {
+	case FieldNumber:
+		return "4111111111111111"
+	case FieldCVC:
+		return "000" // a bare CVC is refused: as a JSON number it would lose leading zeros
+	case FieldExpMonth:
+		return "12"
+	case FieldExpYear:
+		return "2030"
+	}
+	return "A. Shopper"
+}
+
+// Fill fills a relay template with the merchant's cards and returns the
+// filled body and the card numbers it revealed, for [Redact] to mask in
+// the provider's answer.
+//
+// It checks the template first, then reveals each token once with the
+// fields the template uses (so a CVC is taken only if asked for, and a
+// single-use token dies here), then fills. A template asking for a CVC the
+// vault no longer holds gives [ErrNoCVC]; one naming a token of another
+// merchant gives [ErrNotFound]; at most 8 distinct tokens per template.
+func (v *Vault) Fill(ctx context.Context, merchantID string, template []byte) (body []byte, numbers []string, err error) {
+	if _, err := FillPlaceholders(template, func(_, f string) (string, error) { return dryRunValue(Field(f)), nil }); err != nil {
+		return nil, nil, err
+	}
+	phs, err := scanPlaceholders(template, looksJSON(template))
+	if err != nil {
+		return nil, nil, err
+	}
+	need := map[string]map[Field]bool{}
+	var order []string
+	for _, p := range phs {
+		if need[p.token] == nil {
+			if len(order) == maxFillTokens {
+				return nil, nil, fmt.Errorf("token: template names more than %d tokens: %w", maxFillTokens, ErrBadTemplate)
+			}
+			need[p.token] = map[Field]bool{}
+			order = append(order, p.token)
+		}
+		need[p.token][p.field] = true
+	}
+	cards := make(map[string][5]string, len(order))
+	for _, tok := range order {
+		var fields []Field
+		for _, f := range []Field{FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName} {
+			if need[tok][f] {
+				fields = append(fields, f)
+			}
+		}
+		c, err := v.Reveal(ctx, merchantID, tok, fields...)
+		if err != nil {
+			return nil, nil, err
+		}
+		if need[tok][FieldCVC] && c.CVC == "" {
+			return nil, nil, ErrNoCVC
+		}
+		if c.Number != "" {
+			numbers = append(numbers, c.Number)
+		}
+		cards[tok] = [5]string{c.Number, c.CVC, strconv.Itoa(c.ExpMonth), strconv.Itoa(c.ExpYear), c.Name}
+	}
+	body, err = FillPlaceholders(template, func(tok, f string) (string, error) {
+		c := cards[tok]
+		switch Field(f) {
+		case FieldNumber:
+			return c[0], nil
+		case FieldCVC:
+			return c[1], nil
+		case FieldExpMonth:
+			return c[2], nil
+		case FieldExpYear:
+			return c[3], nil
+		}
+		return c[4], nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return body, numbers, nil
+}
+
+// Redact returns a copy of body in which card numbers are masked: every
+// digit but the last four becomes '*', so lengths and offsets do not move.
+// It masks each of numbers (given in any grouping) wherever its digits
+// appear, and any Luhn-valid run of 13 to 19 digits, where a run may be
+// split into groups by single spaces, dashes or no-break spaces
+// ("4111 1111-1111 1111"). Runs of more than 19 digits without separators
+// (order numbers, timestamps) are left alone unless they contain one of
+// numbers.
+func Redact(body []byte, numbers []string) []byte {
+	var known []string
+	for _, n := range numbers {
+		var d strings.Builder
+		for i := 0; i < len(n); i++ {
+			if isDigit(n[i]) {
+				d.WriteByte(n[i])
+			}
+		}
+		if d.Len() >= 12 {
+			known = append(known, d.String())
+		}
+	}
+	out := bytes.Clone(body)
+	var pos, groups []int
+	var digits []byte
+	for i := 0; i < len(out); {
+		if !isDigit(out[i]) {
+			i++
+			continue
+		}
+		// Collect one run: digit positions, and where each group starts.
+		pos, groups, digits = pos[:0], append(groups[:0], 0), digits[:0]
+		j := i
+		for {
+			pos = append(pos, j)
+			digits = append(digits, out[j])
+			j++
+			if j < len(out) && isDigit(out[j]) {
+				continue
+			}
+			if s := separatorAt(out, j); s > 0 && j+s < len(out) && isDigit(out[j+s]) {
+				groups = append(groups, len(pos))
+				j += s
+				continue
+			}
+			break
+		}
+		mask := make([]bool, len(pos))
+		for _, k := range known {
+			for off := 0; ; {
+				at := bytes.Index(digits[off:], []byte(k))
+				if at < 0 {
+					break
+				}
+				maskSpan(mask, off+at, off+at+len(k))
+				off += at + 1
+			}
+		}
+		for gi := range groups {
+			for gj := gi; gj < len(groups); gj++ {
+				from, to := groups[gi], len(pos)
+				if gj+1 < len(groups) {
+					to = groups[gj+1]
+				}
+				if to-from > 19 {
+					break
+				}
+				if to-from >= 13 && luhn(digits[from:to]) {
+					maskSpan(mask, from, to)
+				}
+			}
+		}
+		for k, m := range mask {
+			if m {
+				out[pos[k]] = '*'
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// maskSpan marks digits [from, to) for masking, all but the last four.
+func maskSpan(mask []bool, from, to int) {
+	for k := from; k < to-4; k++ {
+		mask[k] = true
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// separatorAt returns the length of a digit-group separator at b[i]: a
+// space, a dash or a UTF-8 no-break space; 0 if there is none.
+func separatorAt(b []byte, i int) int {
+	switch {
+	case i >= len(b):
+		return 0
+	case b[i] == ' ' || b[i] == '-':
+		return 1
+	case b[i] == 0xc2 && i+1 < len(b) && b[i+1] == 0xa0:
+		return 2
+	}
+	return 0
+}
+
+// luhn reports whether ASCII digits d pass the Luhn (mod 10) check.
+func luhn(d []byte) bool {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}

@@ -1,0 +1,301 @@
+package token
+
+// At-rest construction. See docs/vault.md, "At-rest cryptography".
+//
+//	data key   32 random bytes per (KEK version, purpose), stored in
+//	           vault_keys wrapped by that KEK with
+//	           AD = lp("sealpay/vault/v1/data-key") lp(kek id) lp(purpose)
+//	row        0x01 || nonce (24 random bytes) || XChaCha20-Poly1305(data key,
+//	           nonce, padded plaintext, AD = lp(label) lp(kek id) lp(token) lp(merchant))
+//	label      "sealpay/vault/v1/card" (number and name) or "sealpay/vault/v1/cvc"
+//	lp(x)      2-byte big-endian length of x, then x
+//
+// The fingerprint key is a second data key (purpose "fingerprint") that,
+// unlike the sealing key, keeps its bytes across KEK versions: it is
+// re-wrapped, never regenerated, so a card's fingerprint survives rotation.
+
+import (
+	"context"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/blake2b"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Domain-separation labels. Changing any of them makes every stored row
+// unreadable: a new construction gets a new version ("v2") instead.
+const (
+	labelDataKey     = "sealpay/vault/v1/data-key"
+	labelCard        = "sealpay/vault/v1/card"
+	labelCVC         = "sealpay/vault/v1/cvc"
+	labelFingerprint = "sealpay/vault/v1/fingerprint"
+
+	purposeSeal        = "seal"
+	purposeFingerprint = "fingerprint"
+
+	// rowFormat is the first byte of every sealed row.
+	rowFormat byte = 1
+
+	// Plaintexts are zero-padded to these multiples so that a row's size
+	// does not tell the length of the cardholder's name.
+	cardPad = 64
+	cvcPad  = 8
+)
+
+// lp encodes parts as length-prefixed strings, so that no two different
+// lists encode alike. Parts are short (IDs, labels): a part over 65535
+// bytes is a programmer error.
+func lp(parts ...string) []byte {
+	n := 0
+	for _, p := range parts {
+		n += 2 + len(p)
+	}
+	b := make([]byte, 0, n)
+	for _, p := range parts {
+		if len(p) > 0xffff {
+			panic("sdk: internal error: additional data part too long")
+		}
+		b = binary.BigEndian.AppendUint16(b, uint16(len(p)))
+		b = append(b, p...)
+	}
+	return b
+}
+
+func dataKeyAD(kekID, purpose string) []byte { return lp(labelDataKey, kekID, purpose) }
+
+// sealRow seals plaintext for one row. The nonce is random: 24 bytes make
+// collisions negligible however many rows one data key seals.
+func sealRow(aead cipher.AEAD, label, kekID, token, merchant string, plaintext []byte) []byte {
+	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out[0] = rowFormat
+	rand.Read(out[1:])
+	return aead.Seal(out, out[1:], plaintext, lp(label, kekID, token, merchant))
+}
+
+var errOpenRow = errors.New("token: sealed row failed authentication")
+
+func openRow(aead cipher.AEAD, label, kekID, token, merchant string, sealed []byte) ([]byte, error) {
+	n := aead.NonceSize()
+	if len(sealed) < 1+n+aead.Overhead() || sealed[0] != rowFormat {
+		return nil, errOpenRow
+	}
+	pt, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], lp(label, kekID, token, merchant))
+	if err != nil {
+		return nil, errOpenRow
+	}
+	return pt, nil
+}
+
+func pad(b []byte, to int) []byte {
+	for len(b)%to != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// encodeCard is [1-byte number length][number][2-byte name length][name], padded.
+func encodeCard(number, name string) []byte {
+	b := make([]byte, 0, cardPad)
+	b = append(b, byte(len(number)))
+	b = append(b, number...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(name)))
+	b = append(b, name...)
+	return pad(b, cardPad)
+}
+
+func decodeCard(b []byte) (number, name string, err error) {
+	if len(b) < 1 || len(b) < 1+int(b[0])+2 {
+		return "", "", errOpenRow
+	}
+	number, b = string(b[1:1+int(b[0])]), b[1+int(b[0]):]
+	n := int(binary.BigEndian.Uint16(b))
+	if len(b) < 2+n {
+		return "", "", errOpenRow
+	}
+	return number, string(b[2 : 2+n]), nil
+}
+
+// encodeCVC is [1-byte length][cvc], padded.
+func encodeCVC(cvc string) []byte {
+	return pad(append([]byte{byte(len(cvc))}, cvc...), cvcPad)
+}
+
+func decodeCVC(b []byte) (string, error) {
+	if len(b) < 1 || len(b) < 1+int(b[0]) {
+		return "", errOpenRow
+	}
+	return string(b[1 : 1+int(b[0])]), nil
+}
+
+// fingerprint is BLAKE2b-256 of the normalised number, keyed per merchant
+// with HKDF-SHA256(root, info = lp(label) lp(merchant)).
+func fingerprint(root []byte, merchant, number string) string {
+	key, err := hkdf.Key(sha256.New, root, nil, string(lp(labelFingerprint, merchant)), 32)
+	if err != nil {
+		panic("sdk: internal error: " + err.Error())
+	}
+	h, err := blake2b.New256(key)
+	if err != nil {
+		panic("sdk: internal error: " + err.Error())
+	}
+	h.Write([]byte(number))
+	return "fp_" + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// keyring loads and caches the vault's data keys. It never holds a lock
+// across a database or KEK call: two goroutines (or two Workers) that
+// create the same key race through INSERT … ON CONFLICT DO NOTHING and both
+// read back the winner.
+type keyring struct {
+	db   *sql.DB
+	keks *KEKSet
+	now  func() time.Time
+
+	mu   sync.Mutex
+	seal map[string]cipher.AEAD // by KEK id
+	fp   []byte
+}
+
+// sealer returns the sealing AEAD for rows under kekID, which must be in
+// the set. Only the primary's key is created when missing.
+func (r *keyring) sealer(ctx context.Context, kekID string) (cipher.AEAD, error) {
+	r.mu.Lock()
+	aead := r.seal[kekID]
+	r.mu.Unlock()
+	if aead != nil {
+		return aead, nil
+	}
+	kek, ok := r.keks.byID[kekID]
+	if !ok {
+		return nil, fmt.Errorf("token: row sealed under KEK %q, which is not in the KEK set: %w", kekID, errKeyMaterial)
+	}
+	var create func(context.Context) ([]byte, error)
+	if kek == r.keks.primary {
+		create = randomKey
+	}
+	key, err := r.loadOrCreate(ctx, kek, purposeSeal, create)
+	if err != nil {
+		return nil, err
+	}
+	aead, err = chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, fmt.Errorf("token: data key for KEK %q has the wrong size: %w", kekID, errKeyMaterial)
+	}
+	r.mu.Lock()
+	r.seal[kekID] = aead
+	r.mu.Unlock()
+	return aead, nil
+}
+
+// fingerprintRoot returns the fingerprint key, re-wrapping it under the
+// primary KEK the first time the primary is used.
+func (r *keyring) fingerprintRoot(ctx context.Context) ([]byte, error) {
+	r.mu.Lock()
+	fp := r.fp
+	r.mu.Unlock()
+	if fp != nil {
+		return fp, nil
+	}
+	fp, err := r.loadOrCreate(ctx, r.keks.primary, purposeFingerprint, r.existingFingerprintRoot)
+	if err != nil {
+		return nil, err
+	}
+	if len(fp) != 32 {
+		return nil, fmt.Errorf("token: fingerprint key has the wrong size: %w", errKeyMaterial)
+	}
+	r.mu.Lock()
+	r.fp = fp
+	r.mu.Unlock()
+	return fp, nil
+}
+
+// existingFingerprintRoot finds the fingerprint key under another KEK of the
+// set, or makes one if the vault has none. It refuses to make a new one when
+// the vault has a fingerprint key that no KEK in the set opens: that would
+// silently change every fingerprint.
+func (r *keyring) existingFingerprintRoot(ctx context.Context) ([]byte, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT kek_id, wrapped FROM vault_keys WHERE purpose = ? ORDER BY created_at, kek_id`, purposeFingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var id string
+		var wrapped []byte
+		if err := rows.Scan(&id, &wrapped); err != nil {
+			return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
+		}
+		found++
+		if kek, ok := r.keks.byID[id]; ok {
+			key, err := kek.Unwrap(ctx, wrapped, dataKeyAD(id, purposeFingerprint))
+			if err != nil {
+				return nil, fmt.Errorf("token: KEK %q cannot unwrap the fingerprint key: %w", id, errKeyMaterial)
+			}
+			return key, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
+	}
+	if found > 0 {
+		return nil, fmt.Errorf("token: the vault's fingerprint key is wrapped only by KEKs missing from the set: %w", errKeyMaterial)
+	}
+	return randomKey(ctx)
+}
+
+func randomKey(context.Context) ([]byte, error) {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k, nil
+}
+
+// loadOrCreate reads the data key (kek, purpose). If it is missing and
+// create is not nil, it stores create's key wrapped under kek — unless
+// another writer got there first — and reads the stored one back, so that
+// every process ends up with the same bytes.
+func (r *keyring) loadOrCreate(ctx context.Context, kek KEK, purpose string, create func(context.Context) ([]byte, error)) ([]byte, error) {
+	id := kek.ID()
+	ad := dataKeyAD(id, purpose)
+	for attempt := 0; ; attempt++ {
+		var wrapped []byte
+		err := r.db.QueryRowContext(ctx, `SELECT wrapped FROM vault_keys WHERE kek_id = ? AND purpose = ?`, id, purpose).Scan(&wrapped)
+		switch {
+		case err == nil:
+			key, err := kek.Unwrap(ctx, wrapped, ad)
+			if err != nil {
+				return nil, fmt.Errorf("token: KEK %q cannot unwrap its %s key: %w", id, purpose, errKeyMaterial)
+			}
+			return key, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
+		case create == nil:
+			return nil, fmt.Errorf("token: no %s key for KEK %q: %w", purpose, id, errKeyMaterial)
+		case attempt > 0:
+			return nil, fmt.Errorf("token: %s key for KEK %q vanished after insert: %w", purpose, id, errKeyMaterial)
+		}
+		key, err := create(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w, err := kek.Wrap(ctx, key, ad)
+		if err != nil {
+			return nil, fmt.Errorf("token: KEK %q cannot wrap a key: %w", id, errKeyMaterial)
+		}
+		if _, err := r.db.ExecContext(ctx,
+			`INSERT INTO vault_keys (kek_id, purpose, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kek_id, purpose) DO NOTHING`,
+			id, purpose, w, r.now().Unix()); err != nil {
+			return nil, fmt.Errorf("token: storing vault key: %w", errInternal)
+		}
+	}
+}
