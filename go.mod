@@ -3,6 +3,7 @@ module github.com/sealpay/sealpay
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/makiuchi-d/gozxing v0.1.1 // indirect

@@ -1,0 +1,418 @@
+package qr
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/errcode"
+)
+
+// clockSkew is the tolerance on signature expiry and certificate validity:
+// phones' clocks drift, and a code should not fail at the till because of
+// it.
+const clockSkew = 5 * time.Minute
+
+// Status is a verdict's outcome.
+type Status string
+
+// The three outcomes of [Verify].
+const (
+	// Verified: a good signature by a certified, unrevoked merchant key,
+	// in time, not replayed, and matching what the checkout expects.
+	Verified Status = "verified"
+	// Unsigned: a well-formed code that carries no signature, such as a
+	// bank's static Pix or PromptPay code. Show the payee and warn.
+	Unsigned Status = "unsigned"
+	// Rejected: do not pay. Reasons says why.
+	Rejected Status = "rejected"
+)
+
+// Reason is one finding of [Verify] or [CheckURL].
+type Reason struct {
+	// Code is the stable error code, e.g. "qr_bad_signature".
+	Code errcode.Code `json:"code"`
+	// Detail narrows the code where it helps: for qr_suspicious_url the
+	// check that failed ("lookalike", "shortener", …), for qr_mismatch the
+	// field ("amount", "currency", "payee"), for qr_expired what expired
+	// ("signature", "certificate"), for qr_bad_signature "merchant_id" or
+	// "payee_name" when the key is another merchant's.
+	Detail string `json:"detail,omitempty"`
+	// Message is the localized text for the shopper.
+	Message string `json:"message"`
+}
+
+// Verdict is the result of [Verify]. Its JSON form is also the HTTP and
+// JavaScript verdict.
+type Verdict struct {
+	Status Status `json:"status"`
+	// Headline is the one line to show: "Verified: {merchant}", "Unsigned
+	// QR — check the payee" or "Do not pay: {first reason}", localized.
+	Headline string `json:"headline"`
+	// Reasons is empty for a verified code, holds one qr_unsigned reason
+	// for an unsigned one, and at least one other reason otherwise.
+	Reasons []Reason `json:"reasons"`
+	// Merchant and MerchantID are the certified display name and ID; set
+	// only when Status is Verified.
+	Merchant   string `json:"merchant,omitempty"`
+	MerchantID string `json:"merchant_id,omitempty"`
+	// Scheme is the payment scheme's ID ("pix", "promptpay", …; "upi",
+	// "wechatpay", "alipay" or "url" for links).
+	Scheme string `json:"scheme,omitempty"`
+	// Payee is what the code names as the payee (ID 59; a link's host).
+	// Unless Status is Verified, nobody vouches for it.
+	Payee     string `json:"payee,omitempty"`
+	Amount    string `json:"amount,omitempty"`
+	Currency  string `json:"currency,omitempty"`
+	Reference string `json:"reference,omitempty"`
+	// ExpiresAt is the signed expiry, Unix seconds, for signed codes.
+	ExpiresAt int64 `json:"expires_at,omitempty"`
+	// Lang is the language of the messages, e.g. "pt-BR".
+	Lang string `json:"lang"`
+}
+
+// Expectation is what the checkout expects the code to say. Empty fields
+// are not checked.
+type Expectation struct {
+	// Payee is the merchant the shopper is paying: compared, ignoring case
+	// and spacing, with the payee name (ID 59) and, for a verified code,
+	// with the certified merchant ID and names.
+	Payee string
+	// Amount is compared as a decimal number ("10.5" equals "10.50").
+	Amount string
+	// Currency is an ISO 4217 code, alphabetic or numeric.
+	Currency string
+	// Domains are the merchant's web domains, for the look-alike checks on
+	// link codes, in addition to those certified in the trust bundle.
+	Domains []string
+}
+
+// VerifyOptions configure [Verify].
+type VerifyOptions struct {
+	// Expect, if set, rejects a code that differs from it (qr_mismatch).
+	Expect *Expectation
+	// Nonces, if set, rejects a signed code whose nonce was accepted before
+	// (qr_replayed). Nonces are recorded only for codes that pass every
+	// other check.
+	Nonces NonceStore
+	// Now is the time to check expiry against; zero means time.Now().
+	Now time.Time
+	// Lang is a BCP 47 tag or an Accept-Language value for the messages;
+	// it is matched to the supported languages, falling back to English.
+	Lang string
+}
+
+// Verify checks a scanned payment QR code and returns the verdict to show
+// the shopper. It never fails: every problem is a [Reason].
+//
+// An EMVCo payload is parsed ([Lenient]); if it carries a Sealpay signature
+// (docs/qr-v1.md), the signing key must be certified in trust and not
+// revoked, the signature must verify, the signed merchant ID must be the
+// certificate's and the payee name one of the certificate's names (else
+// qr_bad_signature, detail "merchant_id" or "payee_name"), and the code and
+// certificate must be in date. A payload that is a URL goes through
+// [CheckURL]. Then the expectation is compared, and last the nonce store
+// consulted.
+func Verify(payload string, trust *TrustBundle, opts VerifyOptions) *Verdict {
+	c := verifier{lang: matchLang(opts.Lang), opts: opts, trust: trust}
+	c.now = opts.Now
+	if c.now.IsZero() {
+		c.now = time.Now()
+	}
+	c.v.Lang = c.lang
+	c.run(payload)
+	return c.finish()
+}
+
+type verifier struct {
+	lang  string
+	opts  VerifyOptions
+	trust *TrustBundle
+	now   time.Time
+	v     Verdict
+	cert  *Certificate // set once the signature is authenticated
+	rs    []Reason
+}
+
+func (c *verifier) add(code errcode.Code, detail string) {
+	c.rs = append(c.rs, newReason(code, detail, c.lang))
+}
+
+func (c *verifier) run(payload string) {
+	if looksLikeURL(payload) {
+		c.link(payload)
+		c.expect()
+		return
+	}
+	p, err := Parse(payload, Lenient)
+	if err != nil {
+		if errors.Is(err, ErrBadCRC) {
+			c.add(errcode.QRBadCRC, "")
+		} else {
+			c.add(errcode.QRMalformed, "")
+		}
+		return
+	}
+	c.v.Scheme = p.Scheme().ID
+	c.v.Payee = p.MerchantName()
+	c.v.Amount = p.Amount()
+	c.v.Currency = p.CurrencyCode()
+	if c.v.Currency == "" {
+		c.v.Currency = p.Currency()
+	}
+	c.v.Reference = p.Reference()
+
+	s, prefix, err := findSignature(p)
+	switch {
+	case err != nil:
+		c.add(errcode.QRMalformed, "signature")
+		return
+	case s == nil:
+		c.add(errcode.QRUnsigned, "")
+		c.expect()
+		return
+	}
+	c.v.ExpiresAt = s.expiry
+	var cert *Certificate
+	if c.trust != nil {
+		cert = c.trust.certs[s.keyID]
+	}
+	switch {
+	case cert == nil:
+		c.add(errcode.QRUnknownKey, "")
+	case c.trust.isRevoked(s.keyID):
+		c.add(errcode.QRRevoked, "")
+	case !ed25519.Verify(cert.PublicKey, s.message(prefix), s.sig):
+		c.add(errcode.QRBadSignature, "")
+	case s.merchantID != cert.MerchantID:
+		c.add(errcode.QRBadSignature, "merchant_id")
+	case !cert.payeeAllowed(p.MerchantName()):
+		c.add(errcode.QRBadSignature, "payee_name")
+	default:
+		c.cert = cert
+		if now := c.now; now.After(time.Unix(s.expiry, 0).Add(clockSkew)) {
+			c.add(errcode.QRExpired, "signature")
+		}
+		if !cert.validAt(c.now) {
+			c.add(errcode.QRExpired, "certificate")
+		}
+	}
+	c.expect()
+	if len(c.rs) == 0 && c.opts.Nonces != nil {
+		replayed, err := c.opts.Nonces.Seen(s.keyID+"."+s.nonce, time.Unix(s.expiry, 0).Add(clockSkew))
+		switch {
+		case err != nil:
+			c.add(errcode.Internal, "nonce_store")
+		case replayed:
+			c.add(errcode.QRReplayed, "")
+		}
+	}
+}
+
+// expect compares the code with the checkout's expectation.
+func (c *verifier) expect() {
+	e := c.opts.Expect
+	if e == nil {
+		return
+	}
+	if e.Payee != "" && !c.payeeMatches(e.Payee) {
+		c.add(errcode.QRMismatch, "payee")
+	}
+	if e.Amount != "" && normalizeAmount(e.Amount) != normalizeAmount(c.v.Amount) {
+		c.add(errcode.QRMismatch, "amount")
+	}
+	if e.Currency != "" {
+		want, ok1 := currencyNumeric(e.Currency)
+		got, ok2 := currencyNumeric(c.v.Currency)
+		if !ok1 || !ok2 || want != got {
+			c.add(errcode.QRMismatch, "currency")
+		}
+	}
+}
+
+func (c *verifier) payeeMatches(want string) bool {
+	w := foldName(want)
+	if w != "" && w == foldName(c.v.Payee) {
+		return true
+	}
+	return c.cert != nil && (want == c.cert.MerchantID || c.cert.payeeAllowed(want))
+}
+
+// link checks a URL-style code.
+func (c *verifier) link(raw string) {
+	var domains []string
+	if c.opts.Expect != nil {
+		domains = append(domains, c.opts.Expect.Domains...)
+	}
+	if c.trust != nil {
+		domains = append(domains, c.trust.domains...)
+	}
+	found := false
+	checkURL(raw, domains, func(d string) {
+		found = true
+		c.add(errcode.QRSuspiciousURL, d)
+	})
+	if !found {
+		c.add(errcode.QRUnsigned, "")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return
+	}
+	switch scheme := strings.ToLower(u.Scheme); {
+	case scheme == "upi":
+		q := u.Query()
+		c.v.Scheme, c.v.Payee, c.v.Amount, c.v.Currency = "upi", q.Get("pn"), q.Get("am"), q.Get("cu")
+		c.v.Reference = q.Get("tr")
+	case scheme == "wxp":
+		c.v.Scheme = "wechatpay"
+	default:
+		c.v.Scheme = "url"
+		c.v.Payee = strings.ToLower(u.Hostname())
+		if c.v.Payee == "qr.alipay.com" {
+			c.v.Scheme = "alipay"
+		}
+	}
+	if len(c.v.Payee) > 256 {
+		c.v.Payee = truncate(c.v.Payee, 64)
+	}
+}
+
+// finish sets the status and headline from the reasons.
+func (c *verifier) finish() *Verdict {
+	v := &c.v
+	v.Reasons = c.rs
+	if v.Reasons == nil {
+		v.Reasons = []Reason{}
+	}
+	var first *Reason
+	for i := range v.Reasons {
+		if v.Reasons[i].Code != errcode.QRUnsigned {
+			first = &v.Reasons[i]
+			break
+		}
+	}
+	switch {
+	case first != nil:
+		v.Status = Rejected
+		v.Headline = message("headline.rejected", c.lang, "reason", first.Message)
+	case len(v.Reasons) > 0:
+		v.Status = Unsigned
+		v.Headline = message("headline.unsigned", c.lang)
+	case c.cert != nil:
+		v.Status = Verified
+		v.Merchant, v.MerchantID = c.cert.Name, c.cert.MerchantID
+		v.Headline = message("headline.verified", c.lang, "merchant", v.Merchant)
+	default:
+		// Unreachable: every path without a certificate adds a reason.
+		c.add(errcode.Internal, "")
+		return c.finish()
+	}
+	return v
+}
+
+func (t *TrustBundle) isRevoked(kid string) bool {
+	_, ok := t.revoked[kid]
+	return ok
+}
+
+// looksLikeURL reports whether a payload is a URI ("https://…", "upi:…")
+// rather than an EMVCo payload, which starts with the digits "00".
+func looksLikeURL(s string) bool {
+	i := strings.IndexByte(s, ':')
+	if i < 1 || i > 32 {
+		return false
+	}
+	for j := 0; j < i; j++ {
+		c := s[j]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || j > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// findSignature finds the Sealpay signature templates of p. It returns nil
+// fields and no error for an unsigned payload, and an error when templates
+// with the Sealpay GUID are present but break the format: not the last
+// objects before "63", sub-objects missing, repeated, out of order or
+// malformed. prefix is the raw payload before the first template, the
+// signed part of the payload.
+func findSignature(p *Payload) (s *sigFields, prefix string, err error) {
+	first, offset := -1, 0
+	for i, o := range p.Objects {
+		if isSigTemplate(o) {
+			first = i
+			break
+		}
+		offset += 4 + len(o.Value)
+	}
+	if first < 0 {
+		for _, o := range p.Objects {
+			if len(o.ID) == 2 && o.ID >= "80" && o.Children != nil && len(o.Children) > 0 &&
+				o.Children[0].ID == "00" && strings.EqualFold(o.Children[0].Value, sigGUID) {
+				return nil, "", errors.New("signature GUID in the wrong case")
+			}
+		}
+		return nil, "", nil
+	}
+	var subs []Object
+	last := len(p.Objects) - 1 // "63"
+	for i := first; i < last; i++ {
+		o := p.Objects[i]
+		if !isSigTemplate(o) {
+			return nil, "", errors.New("signature templates are not the last objects")
+		}
+		if len(o.Children) < 2 {
+			return nil, "", errors.New("empty signature template")
+		}
+		subs = append(subs, o.Children[1:]...)
+	}
+	s = new(sigFields)
+	var sig strings.Builder
+	prev := ""
+	for _, o := range subs {
+		if o.ID <= prev {
+			return nil, "", errors.New("signature sub-objects repeated or out of order")
+		}
+		prev = o.ID
+		switch o.ID {
+		case sigMerchantID:
+			s.merchantID = o.Value
+		case sigKeyID:
+			s.keyID = o.Value
+		case sigExpiry:
+			if o.Value == "" || len(o.Value) > 10 || !isDigits(o.Value) || o.Value[0] == '0' {
+				return nil, "", errors.New("expiry is not Unix seconds")
+			}
+			s.expiry, _ = strconv.ParseInt(o.Value, 10, 64)
+		case sigNonce:
+			if n, ok := decodeB64(o.Value); !ok || len(n) != nonceSize {
+				return nil, "", errors.New("nonce is not 12 bytes of base64url")
+			}
+			s.nonce = o.Value
+		case "05", "06", "07":
+			if o.Value == "" {
+				return nil, "", errors.New("empty signature part")
+			}
+			sig.WriteString(o.Value)
+		default:
+			return nil, "", errors.New("unknown signature sub-object")
+		}
+	}
+	if !validMerchantID(s.merchantID) || !validKeyID(s.keyID) || s.expiry == 0 || s.nonce == "" {
+		return nil, "", errors.New("signature fields missing or malformed")
+	}
+	if _, ok := find(subs, "05"); !ok {
+		return nil, "", errors.New("signature missing")
+	}
+	b, ok := decodeB64(sig.String())
+	if !ok || len(b) != ed25519.SignatureSize {
+		return nil, "", errors.New("signature is not 64 bytes of base64url")
+	}
+	s.sig = b
+	return s, p.Raw[:offset], nil
+}
