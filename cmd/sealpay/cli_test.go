@@ -104,7 +104,9 @@ func TestSealOpenRoundTrip(t *testing.T) {
 
 	// After a rotation the old envelope still opens; after retiring its key it does not.
 	list, _, _ := sealpay(t, "", "keys", "list", "--keys", keys)
-	var before struct{ Keys []struct{ KID, Status string } }
+	var before struct {
+		Keys []struct{ KID, Status string }
+	}
 	if err := json.Unmarshal([]byte(list), &before); err != nil || len(before.Keys) != 1 {
 		t.Fatalf("keys list: %v (%d keys)", err, len(before.Keys))
 	}
