@@ -31,9 +31,13 @@ type publicKey struct {
 // thumbprint returns the RFC 7638 JWK thumbprint (SHA-256, base64url) of an
 // X25519 public key: the key ID. Deriving IDs from keys means two keys can
 // never share an ID, and anyone can check that an ID belongs to its key.
-func thumbprint(x []byte) string {
-	// The members of the required set in lexicographic order, no whitespace.
-	h := sha256.Sum256([]byte(`{"crv":"X25519","kty":"OKP","x":"` + b64.EncodeToString(x) + `"}`))
+func thumbprint(x []byte) string { return okpThumbprint("X25519", x) }
+
+// okpThumbprint is the RFC 7638 thumbprint of an OKP key (RFC 8037,
+// Section 2): the required members crv, kty and x in lexicographic order,
+// no whitespace, hashed with SHA-256.
+func okpThumbprint(crv string, x []byte) string {
+	h := sha256.Sum256([]byte(`{"crv":"` + crv + `","kty":"OKP","x":"` + b64.EncodeToString(x) + `"}`))
 	return b64.EncodeToString(h[:])
 }
 
