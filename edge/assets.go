@@ -1,0 +1,113 @@
+package edge
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/sealpay/sealpay/sdk/errcode"
+)
+
+// assetTypes lists the browser assets the edge serves and their types.
+var assetTypes = map[string]string{
+	"sealpay.js":   "text/javascript; charset=utf-8",
+	"frame.html":   "text/html; charset=utf-8",
+	"frame.js":     "text/javascript; charset=utf-8",
+	"sealpay.wasm": "application/wasm",
+	"wasm_exec.js": "text/javascript; charset=utf-8",
+}
+
+// errNotFound is the answer for unknown routes, assets and tokens.
+var errNotFound = errcode.New(errcode.NotFound, "edge: not found")
+
+// serveAsset serves one browser asset from the Options' FS.
+//
+// Requests that name a version (?v=...) are cached for a year as immutable;
+// others for five minutes, revalidated with an ETag. The frame gets its own
+// Content-Security-Policy: it alone runs WebAssembly ('wasm-unsafe-eval'),
+// and frame-ancestors lets only the merchant's pages (the one whose
+// publishable key is in ?key=, else every configured merchant) embed it.
+func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
+	name := path.Base(r.URL.Path)
+	ctype, ok := assetTypes[name]
+	if !ok || h.assets == nil {
+		writeError(w, errNotFound)
+		return
+	}
+	b, err := fs.ReadFile(h.assets, name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			writeError(w, errNotFound)
+		} else {
+			writeError(w, err)
+		}
+		return
+	}
+	sum := sha256.Sum256(b)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	hd := w.Header()
+	hd.Set("Content-Type", ctype)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("ETag", etag)
+	if r.URL.Query().Get("v") != "" && name != "frame.html" {
+		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hd.Set("Cache-Control", "public, max-age=300, must-revalidate")
+	}
+	if name == "frame.html" {
+		hd.Set("Content-Security-Policy", h.frameCSP(r.URL.Query().Get("key")))
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("Cache-Control", "no-cache")
+		hd.Add("Vary", "Accept-Encoding")
+	} else {
+		// Scripts and the module may be loaded cross-origin by the merchant's page.
+		hd.Set("Access-Control-Allow-Origin", "*")
+		hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	}
+	if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Write(b)
+}
+
+// frameCSP is the Content-Security-Policy of frame.html.
+func (h *Handler) frameCSP(publishableKey string) string {
+	var origins []string
+	if m := h.cfg.lookupKey(publishableKey, publishableKind); m != nil {
+		origins = sortedKeys(m.origins)
+	} else {
+		set := map[string]bool{}
+		for _, m := range h.cfg.Merchants {
+			for o := range m.origins {
+				set[o] = true
+			}
+		}
+		origins = sortedKeys(set)
+	}
+	ancestors := "'none'"
+	if len(origins) > 0 {
+		ancestors = strings.Join(origins, " ")
+	}
+	return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
+		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
+		"frame-ancestors " + ancestors
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

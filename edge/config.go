@@ -1,0 +1,315 @@
+package edge
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sealpay/sealpay/sdk/errcode"
+)
+
+// ErrConfig is returned by [ParseConfig] and [LoadConfig] for a configuration
+// that is malformed or incomplete.
+var ErrConfig = errcode.New(errcode.BadRequest, "edge: invalid configuration")
+
+// Config is the edge's configuration: one JSON document for both homes. The
+// native server (sealpay serve --config FILE) reads it from a file and
+// resolves the *_file fields relative to that file; the Worker reads the
+// same document from its SEALPAY_CONFIG secret and takes the private key
+// set and the KEK from the SEALPAY_KEYS and SEALPAY_KEK secrets instead of
+// files. See docs/edge-api.md.
+type Config struct {
+	// Database is the SQLite file of the vault and audit log (native only;
+	// the Worker uses its D1 binding "DB").
+	Database string `json:"database,omitempty"`
+	// KeysFile is the private key set (a JWK Set, mode 0600) (native only).
+	KeysFile string `json:"keys_file,omitempty"`
+	// KEKFile holds the vault's key-encryption secret (native only).
+	KEKFile string `json:"kek_file,omitempty"`
+	// TrustBundleFile is the registry's signed trust bundle served at
+	// GET /v1/qr/trust and used by POST /v1/qr/verify (native only; the
+	// Worker reads the SEALPAY_TRUST variable).
+	TrustBundleFile string `json:"trust_bundle_file,omitempty"`
+	// AssetsDir holds the browser assets (sealpay.js, frame.html, frame.js,
+	// sealpay.wasm, wasm_exec.js) (native only).
+	AssetsDir string `json:"assets_dir,omitempty"`
+	// ClientIPHeader names a request header that carries the client address,
+	// set by a trusted proxy in front of the edge (the Worker defaults to
+	// CF-Connecting-IP). Empty means the connection's address.
+	ClientIPHeader string `json:"client_ip_header,omitempty"`
+	// Merchants are the merchants this edge serves.
+	Merchants []*Merchant `json:"merchants"`
+}
+
+// Merchant is one merchant: its API keys (stored hashed), the origins its
+// pages are served from, its forward routes and relay allowlist.
+type Merchant struct {
+	// ID is the merchant id envelopes carry in "mid".
+	ID string `json:"id"`
+	// PublishableKeys are "sha256:<hex>" hashes (see [HashAPIKey]) of the
+	// merchant's pk_ keys.
+	PublishableKeys []string `json:"publishable_keys"`
+	// SecretKeys are "sha256:<hex>" hashes of the merchant's sk_ keys.
+	SecretKeys []string `json:"secret_keys"`
+	// AllowedOrigins are the exact origins ("https://shop.example") whose
+	// pages may use the publishable keys.
+	AllowedOrigins []string `json:"allowed_origins"`
+	// ForwardRoutes maps a route name to the merchant backend URL that
+	// POST /v1/forward/{route} forwards to.
+	ForwardRoutes map[string]string `json:"forward_routes,omitempty"`
+	// RelayHosts are the hosts ("api.psp.example" or "host:port", matched
+	// exactly) POST /v1/relay may send card data to.
+	RelayHosts []string `json:"relay_hosts,omitempty"`
+	// SigningSecret signs forwarded requests (Sealpay-Signature). It may be
+	// given inline (the Worker's config is a secret) or in SigningSecretFile.
+	SigningSecret     string `json:"signing_secret,omitempty"`
+	SigningSecretFile string `json:"signing_secret_file,omitempty"`
+	// AllowLoopbackHTTP lets forward routes and relay hosts on loopback
+	// addresses use plain http. For tests and demos only.
+	AllowLoopbackHTTP bool `json:"allow_loopback_http,omitempty"`
+
+	pkHashes, skHashes [][]byte
+	origins            map[string]bool
+	routes             map[string]*url.URL
+	relayHosts         map[string]bool
+}
+
+// ParseConfig parses and checks a configuration document. Unknown fields,
+// duplicate members and missing merchant settings are errors.
+func ParseConfig(b []byte) (*Config, error) {
+	var c Config
+	if err := checkJSON(b); err != nil {
+		return nil, fmt.Errorf("edge: configuration is not strict JSON: %w", ErrConfig)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("edge: configuration: %v: %w", err, ErrConfig)
+	}
+	if len(c.Merchants) == 0 {
+		return nil, fmt.Errorf("edge: configuration has no merchants: %w", ErrConfig)
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Merchants {
+		if m == nil || m.ID == "" {
+			return nil, fmt.Errorf("edge: merchant %d has no id: %w", i, ErrConfig)
+		}
+		if seen[m.ID] {
+			return nil, fmt.Errorf("edge: merchant %q appears twice: %w", m.ID, ErrConfig)
+		}
+		seen[m.ID] = true
+		if err := m.compile(); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+// LoadConfig reads a configuration file and resolves its *_file paths
+// relative to the file's directory. Signing secrets in files are read.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading configuration: %w", err)
+	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	rel := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	rel(&c.Database)
+	rel(&c.KeysFile)
+	rel(&c.KEKFile)
+	rel(&c.TrustBundleFile)
+	rel(&c.AssetsDir)
+	for _, m := range c.Merchants {
+		if m.SigningSecretFile != "" {
+			rel(&m.SigningSecretFile)
+			s, err := os.ReadFile(m.SigningSecretFile)
+			if err != nil {
+				return nil, fmt.Errorf("edge: merchant %q: reading signing secret file: %w", m.ID, err)
+			}
+			m.SigningSecret = strings.TrimSpace(string(s))
+		}
+		if m.SigningSecret == "" && len(m.ForwardRoutes) > 0 {
+			return nil, fmt.Errorf("edge: merchant %q has forward routes but no signing secret: %w", m.ID, ErrConfig)
+		}
+	}
+	return c, nil
+}
+
+func (m *Merchant) compile() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("edge: merchant %q: %s: %w", m.ID, fmt.Sprintf(format, args...), ErrConfig)
+	}
+	parseHashes := func(list []string, what string) ([][]byte, error) {
+		var out [][]byte
+		for _, h := range list {
+			hexPart, ok := strings.CutPrefix(h, "sha256:")
+			b, err := hex.DecodeString(hexPart)
+			if !ok || err != nil || len(b) != sha256.Size {
+				return nil, bad("%s key hash is not sha256:<64 hex digits>", what)
+			}
+			out = append(out, b)
+		}
+		return out, nil
+	}
+	var err error
+	if m.pkHashes, err = parseHashes(m.PublishableKeys, "publishable"); err != nil {
+		return err
+	}
+	if m.skHashes, err = parseHashes(m.SecretKeys, "secret"); err != nil {
+		return err
+	}
+	if len(m.pkHashes) == 0 && len(m.skHashes) == 0 {
+		return bad("no API keys")
+	}
+	m.origins = map[string]bool{}
+	for _, o := range m.AllowedOrigins {
+		n, ok := normalizeOrigin(o)
+		if !ok {
+			return bad("allowed origin %q is not scheme://host[:port]", o)
+		}
+		m.origins[n] = true
+	}
+	if len(m.pkHashes) > 0 && len(m.origins) == 0 {
+		return bad("publishable keys need allowed origins")
+	}
+	m.routes = map[string]*url.URL{}
+	for name, raw := range m.ForwardRoutes {
+		if !validRouteName(name) {
+			return bad("forward route name %q must be 1-64 of [a-z0-9_-]", name)
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+			return bad("forward route %q: backend URL must be absolute with a host", name)
+		}
+		if u.Scheme != "https" && !(u.Scheme == "http" && m.AllowLoopbackHTTP && isLoopbackHost(u.Hostname())) {
+			return bad("forward route %q: backend URL must be https (http only for loopback with allow_loopback_http)", name)
+		}
+		m.routes[name] = u
+	}
+	m.relayHosts = map[string]bool{}
+	for _, h := range m.RelayHosts {
+		if h == "" || strings.ContainsAny(h, "/@?#") || strings.ToLower(h) != h {
+			return bad("relay host %q must be a lower-case host or host:port", h)
+		}
+		m.relayHosts[h] = true
+	}
+	return nil
+}
+
+func validRouteName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeOrigin returns the origin in its serialized form
+// (lower-case scheme and host, default port dropped).
+func normalizeOrigin(o string) (string, bool) {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", false
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return u.Scheme + "://" + host, true
+}
+
+// isLoopbackHost reports whether host is "localhost" or a loopback IP.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// HashAPIKey returns the form in which a configuration stores an API key:
+// "sha256:" followed by the hex SHA-256 of the key. API keys are 128-bit
+// random strings, so an unsalted hash is enough to keep a leaked
+// configuration from being usable.
+func HashAPIKey(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+// NewAPIKeys returns a fresh publishable key and secret key: "pk_" and "sk_"
+// followed by 26 base32 characters (128 random bits). Store only their
+// [HashAPIKey] forms.
+func NewAPIKeys() (publishable, secret string) {
+	return "pk_" + rand.Text(), "sk_" + rand.Text()
+}
+
+// keyKind is the kind of API key a route accepts.
+type keyKind int
+
+const (
+	publishableKind keyKind = iota
+	secretKind
+)
+
+// lookupKey finds the merchant owning key. Every stored hash is compared in
+// constant time, so timing does not tell which merchant (if any) was close.
+func (c *Config) lookupKey(key string, kind keyKind) *Merchant {
+	sum := sha256.Sum256([]byte(key))
+	var found *Merchant
+	for _, m := range c.Merchants {
+		hashes := m.pkHashes
+		if kind == secretKind {
+			hashes = m.skHashes
+		}
+		for _, h := range hashes {
+			if subtle.ConstantTimeCompare(sum[:], h) == 1 {
+				found = m
+			}
+		}
+	}
+	return found
+}
+
+// allowsOrigin reports whether origin is one of m's allowed origins.
+func (m *Merchant) allowsOrigin(origin string) bool {
+	n, ok := normalizeOrigin(origin)
+	return ok && m.origins[n]
+}
+
+// anyAllowsOrigin reports whether some merchant allows origin.
+func (c *Config) anyAllowsOrigin(origin string) bool {
+	for _, m := range c.Merchants {
+		if m.allowsOrigin(origin) {
+			return true
+		}
+	}
+	return false
+}

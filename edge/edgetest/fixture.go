@@ -1,0 +1,285 @@
+// Package edgetest is the edge's HTTP test suite, written once and run
+// against both homes: the native server (sealpay serve on SQLite) and the
+// Worker under wrangler dev (D1). Build a [Fixture] with [NewFixture],
+// start an edge from its configuration, then call [Run] with the edge's
+// base URL.
+package edgetest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/sdk/envelope"
+)
+
+//go:embed testdata/cards.json
+var cardsJSON []byte
+
+// TestCard is a published test card number.
+type TestCard struct {
+	Brand  string `json:"brand"`
+	Number string `json:"number"`
+	CVC    string `json:"cvc"`
+}
+
+// Cards returns the published test cards of testdata/cards.json.
+func Cards() []TestCard {
+	var doc struct{ Cards []TestCard }
+	if err := json.Unmarshal(cardsJSON, &doc); err != nil || len(doc.Cards) == 0 {
+		panic("edgetest: testdata/cards.json is unreadable")
+	}
+	return doc.Cards
+}
+
+// Merchant holds one test merchant's plaintext API keys.
+type Merchant struct {
+	ID, PK, SK, Origin string
+}
+
+// ClientHeader is the request header the fixture's configuration trusts
+// for the client address, so one loopback test can play many clients.
+const ClientHeader = "X-Sealpay-Test-Client"
+
+// Fixture is a configured edge's world: a config directory (config.json,
+// keys.json, kek.secret), two merchants, and loopback stand-ins for the
+// merchant backend and the payment provider.
+type Fixture struct {
+	Dir        string // holds config.json, keys.json, kek.secret, sealpay.db
+	ConfigPath string
+	Shop       Merchant // the merchant under test
+	Other      Merchant // another merchant, for isolation checks
+	Backend    *Recorder
+	Provider   *Recorder
+	Elsewhere  *Recorder // a host on nobody's allowlist
+	Secret     string    // the shop's forward signing secret
+
+	numbers sync.Map     // every card number the suite sent
+	live    atomic.Int64 // tokens that should be in the vault
+}
+
+// LiveTokens is how many tokens the suite expects the vault to hold:
+// every 201 minus every delete. Compare it with the vault's row count to
+// show that refused requests stored nothing.
+func (fx *Fixture) LiveTokens() int64 { return fx.live.Load() }
+
+// NewFixture writes a fresh configuration into a temporary directory and
+// starts the loopback backend and provider.
+func NewFixture(t testing.TB) *Fixture {
+	t.Helper()
+	dir := t.TempDir()
+	fx := &Fixture{Dir: dir, ConfigPath: filepath.Join(dir, "config.json")}
+	ks, err := envelope.GenerateKeySet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := envelope.WriteKeySetFile(filepath.Join(dir, "keys.json"), ks); err != nil {
+		t.Fatal(err)
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	kek := "k1:" + base64.StdEncoding.EncodeToString(secret) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "kek.secret"), []byte(kek), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fx.Secret = "whsec_" + rand.Text()
+	fx.Backend = newRecorder(t, fx.backend)
+	fx.Provider = newRecorder(t, fx.provider)
+	fx.Elsewhere = newRecorder(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		w.WriteHeader(http.StatusTeapot)
+	})
+	pk, sk := edge.NewAPIKeys()
+	fx.Shop = Merchant{ID: "m_shop", PK: pk, SK: sk, Origin: "https://shop.example"}
+	pk, sk = edge.NewAPIKeys()
+	fx.Other = Merchant{ID: "m_other", PK: pk, SK: sk, Origin: "https://other.example"}
+	cfg := map[string]any{
+		"database":         "sealpay.db",
+		"keys_file":        "keys.json",
+		"kek_file":         "kek.secret",
+		"client_ip_header": ClientHeader,
+		"merchants": []map[string]any{{
+			"id":                  fx.Shop.ID,
+			"publishable_keys":    []string{edge.HashAPIKey(fx.Shop.PK)},
+			"secret_keys":         []string{edge.HashAPIKey(fx.Shop.SK)},
+			"allowed_origins":     []string{fx.Shop.Origin, "http://localhost:3000"},
+			"forward_routes":      map[string]string{"checkout": fx.Backend.URL + "/checkout", "down": "http://127.0.0.1:1/down"},
+			"relay_hosts":         []string{fx.Provider.Host},
+			"signing_secret":      fx.Secret,
+			"allow_loopback_http": true,
+		}, {
+			"id":                  fx.Other.ID,
+			"publishable_keys":    []string{edge.HashAPIKey(fx.Other.PK)},
+			"secret_keys":         []string{edge.HashAPIKey(fx.Other.SK)},
+			"allowed_origins":     []string{fx.Other.Origin},
+			"relay_hosts":         []string{fx.Elsewhere.Host},
+			"allow_loopback_http": true,
+		}},
+	}
+	b, _ := json.MarshalIndent(cfg, "", "  ")
+	if err := os.WriteFile(fx.ConfigPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
+// DevVars returns the .dev.vars file for running the fixture's edge under
+// wrangler dev: the configuration, key set and KEK as Worker secrets.
+func (fx *Fixture) DevVars() ([]byte, error) {
+	return edge.DevVars(fx.ConfigPath)
+}
+
+// Numbers returns every card number the suite has sent so far, and the
+// published test cards.
+func (fx *Fixture) Numbers() []string {
+	var out []string
+	fx.numbers.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	for _, c := range Cards() {
+		out = append(out, c.Number)
+	}
+	return out
+}
+
+// ScanForNumbers fails t if any card number the suite used appears in b
+// (as digits, or grouped by spaces or dashes). where names b in the
+// message; the number itself is never printed.
+func (fx *Fixture) ScanForNumbers(t testing.TB, where string, b []byte) {
+	t.Helper()
+	for _, n := range fx.Numbers() {
+		for _, form := range []string{n, group(n, " "), group(n, "-")} {
+			if bytes.Contains(b, []byte(form)) {
+				t.Errorf("%s contains a card number (brand prefix %s…, %d digits)", where, n[:1], len(n))
+				break
+			}
+		}
+	}
+}
+
+func group(n, sep string) string {
+	var parts []string
+	for len(n) > 4 {
+		parts = append(parts, n[:4])
+		n = n[4:]
+	}
+	return strings.Join(append(parts, n), sep)
+}
+
+// Recorder is a loopback HTTP server that records what it receives.
+type Recorder struct {
+	*httptest.Server
+	Host string // host:port
+
+	mu   sync.Mutex
+	reqs []Received
+}
+
+// Received is one request a Recorder got.
+type Received struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+}
+
+func newRecorder(t testing.TB, answer func(http.ResponseWriter, *http.Request, []byte)) *Recorder {
+	rec := &Recorder{}
+	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec.mu.Lock()
+		rec.reqs = append(rec.reqs, Received{r.Method, r.URL.Path, r.Header.Clone(), body})
+		rec.mu.Unlock()
+		answer(w, r, body)
+	}))
+	t.Cleanup(rec.Close)
+	rec.Host = strings.TrimPrefix(rec.URL, "http://")
+	return rec
+}
+
+// Requests returns a copy of everything received so far.
+func (r *Recorder) Requests() []Received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Received(nil), r.reqs...)
+}
+
+// All returns every received header and body, for scanning.
+func (r *Recorder) All() []byte {
+	var buf bytes.Buffer
+	for _, q := range r.Requests() {
+		fmt.Fprintf(&buf, "%s %s\n", q.Method, q.Path)
+		q.Header.Write(&buf)
+		buf.Write(q.Body)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+// backend is the merchant backend: it checks the signature and answers
+// with what it got; {"want_status": N} picks the status.
+func (fx *Fixture) backend(w http.ResponseWriter, r *http.Request, body []byte) {
+	ok := VerifySignature(fx.Secret, r.Header.Get("Sealpay-Signature"), body)
+	var req struct {
+		WantStatus int `json:"want_status"`
+	}
+	json.Unmarshal(body, &req)
+	status := http.StatusOK
+	if req.WantStatus != 0 {
+		status = req.WantStatus
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req_backend_1")
+	w.Header().Set("Set-Cookie", "session=backend") // must not reach the browser
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"signature_ok":%t,"received":%s}`, ok, body)
+}
+
+// provider is the payment provider: it echoes the body it got, card
+// numbers included, as real providers sometimes do in errors.
+func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte) {
+	if r.URL.Path == "/redirect" {
+		http.Redirect(w, r, fx.Elsewhere.URL+"/stolen", http.StatusFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Request-Id", "req_psp_1")
+	echo, _ := json.Marshal(string(body))
+	fmt.Fprintf(w, `{"id":"ch_1","status":"succeeded","echo":%s}`, echo)
+}
+
+// VerifySignature checks a Sealpay-Signature header
+// (t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>), independently
+// of the edge's code.
+func VerifySignature(secret, header string, body []byte) bool {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	if _, err := strconv.ParseInt(ts, 10, 64); err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%s.%s", ts, body)
+	want := hex.EncodeToString(mac.Sum(nil))
+	return hmac.Equal([]byte(want), []byte(sig))
+}

@@ -1,0 +1,152 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/errcode"
+)
+
+// maxUpstreamBody caps what the edge reads back from a backend or provider.
+const maxUpstreamBody = 1 << 20
+
+// maxForwardEnvelopes bounds how many envelopes one forwarded body may carry.
+const maxForwardEnvelopes = 8
+
+var (
+	errUpstream = errcode.New(errcode.UpstreamError, "edge: the upstream server could not be reached or failed")
+	errNoRoute  = errcode.New(errcode.NotFound, "edge: no such forward route")
+)
+
+// forward answers POST /v1/forward/{route}.
+//
+// Every string value of the JSON body that starts with "sp1." is an
+// envelope. All of them are opened first (nothing is stored if one fails),
+// then tokenized; if a tokenize fails (e.g. a replayed jti), the tokens
+// already made for this request are deleted and nothing is forwarded. Only
+// then is the rewritten body signed and sent to the merchant's backend; if
+// the backend cannot be reached, the new tokens are deleted again, since
+// nobody ever learned them.
+func (h *Handler) forward(c *call) (*response, error) {
+	name := c.r.PathValue("route")
+	c.target = name
+	dst, ok := c.merchant.routes[name]
+	if !ok {
+		return nil, errNoRoute
+	}
+	if err := h.risk.allowCards(c.r.Context(), c); err != nil {
+		return nil, err
+	}
+	// Pass 1: check the JSON and collect the envelopes.
+	var envs []string
+	seen := map[string]bool{}
+	_, err := rewriteStrings(c.body, func(s string) (string, error) {
+		if strings.HasPrefix(s, "sp1.") && !seen[s] {
+			seen[s] = true
+			envs = append(envs, s)
+			if len(envs) > maxForwardEnvelopes {
+				return "", fmt.Errorf("edge: more than %d envelopes in one request: %w", maxForwardEnvelopes, ErrBadRequest)
+			}
+		}
+		return s, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Pass 2: open every envelope before storing anything.
+	opened := make([]*envelope.Opened, len(envs))
+	for i, env := range envs {
+		if opened[i], err = h.open(c, env); err != nil {
+			h.risk.cardFailure(c.r.Context(), c, err)
+			return nil, err
+		}
+	}
+	// Pass 3: tokenize all, undoing on failure.
+	ctx := c.r.Context()
+	toks := map[string]string{}
+	undo := func() {
+		for _, tok := range c.tokens {
+			h.vault.Delete(context.WithoutCancel(ctx), c.merchant.ID, tok)
+		}
+	}
+	for i, op := range opened {
+		s, err := h.store(ctx, c, op, false)
+		if err != nil {
+			undo()
+			h.risk.cardFailure(ctx, c, err)
+			return nil, err
+		}
+		toks[envs[i]] = s.Token
+	}
+	body, err := rewriteStrings(c.body, func(s string) (string, error) {
+		if tok, ok := toks[s]; ok {
+			return tok, nil
+		}
+		return s, nil
+	})
+	if err != nil {
+		undo()
+		return nil, err
+	}
+	// Pass 4: sign and send.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dst.String(), bytes.NewReader(body))
+	if err != nil {
+		undo()
+		return nil, fmt.Errorf("edge: building the forward request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Sealpay-Edge/1")
+	req.Header.Set("Sealpay-Signature", sign(c.merchant.SigningSecret, c.now.Unix(), body))
+	req.Header.Set("Sealpay-Route", name)
+	prepareOutbound(req)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		undo()
+		return nil, fmt.Errorf("edge: forward route %q: backend unreachable: %w", name, errUpstream)
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, maxUpstreamBody+1))
+	if err != nil || len(rb) > maxUpstreamBody {
+		return nil, fmt.Errorf("edge: forward route %q: backend answer unreadable or over 1 MiB: %w", name, errUpstream)
+	}
+	hd := http.Header{}
+	if len(rb) > 0 {
+		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			// Anything else could be active content on the edge's origin.
+			return nil, fmt.Errorf("edge: forward route %q: backend answered %s, not JSON: %w", name, mt, errUpstream)
+		}
+		hd.Set("Content-Type", resp.Header.Get("Content-Type"))
+	}
+	for _, k := range forwardedHeaders {
+		if v := resp.Header.Get(k); v != "" {
+			hd.Set(k, v)
+		}
+	}
+	return &response{status: resp.StatusCode, header: hd, raw: rb}, nil
+}
+
+// forwardedHeaders are the backend response headers passed back to the
+// browser, besides Content-Type.
+var forwardedHeaders = []string{"Cache-Control", "X-Request-Id", "Retry-After"}
+
+// sign computes the Sealpay-Signature header value:
+// t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>.
+func sign(secret string, t int64, body []byte) string {
+	ts := strconv.FormatInt(t, 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts))
+	mac.Write([]byte("."))
+	mac.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}

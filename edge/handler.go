@@ -1,0 +1,388 @@
+// Package edge is Sealpay's token service: one [http.Handler] that opens
+// sealed cards, keeps them in a vault and forwards only tokens to the
+// merchant's backend. It runs as a plain Go server on SQLite (sealpay serve)
+// and as a Cloudflare Worker on D1 (edge/worker).
+//
+// For most uses, load a [Config] with [LoadConfig] (or [ParseConfig]), open
+// the vault's database, and call [New]; then serve the [Handler] with
+// [ListenAndServe] or, in a Worker, workers.Serve. docs/edge-api.md
+// describes the routes, the configuration and the error codes.
+package edge
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sealpay/sealpay/edge/audit"
+	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/token"
+)
+
+// Options are what [New] needs. Config, Keys, KEKs and DB are required.
+type Options struct {
+	// Config holds the merchants and their keys, origins and routes.
+	Config *Config
+	// Keys is the private envelope key set.
+	Keys *envelope.KeySet
+	// KEKs wrap the vault's data keys (see [ParseKEKs]).
+	KEKs *token.KEKSet
+	// DB is the vault's database, migrated (token.Migrate natively, wrangler
+	// d1 migrations apply at the edge); the audit log and the risk state
+	// live in it too.
+	DB *sql.DB
+	// TrustBundle is the registry's signed trust bundle served at
+	// GET /v1/qr/trust and used by POST /v1/qr/verify; nil disables both.
+	TrustBundle []byte
+	// Assets holds the browser assets (sealpay.js, frame.html, frame.js,
+	// sealpay.wasm, wasm_exec.js) at its root; nil serves none.
+	Assets fs.FS
+	// Client sends forwarded and relayed requests; nil uses a client with a
+	// 20 s timeout that follows no redirects.
+	Client *http.Client
+	// Logger receives one line per request (method, route pattern, status,
+	// code, duration) and operator details of internal errors — never card
+	// data, keys or tokens. Nil discards.
+	Logger *slog.Logger
+	// Now is the clock; nil uses time.Now.
+	Now func() time.Time
+}
+
+// Handler is the edge's http.Handler.
+type Handler struct {
+	cfg    *Config
+	keys_  *envelope.KeySet
+	vault  *token.Vault
+	risk   *riskGuard
+	trust  []byte
+	db     *sql.DB
+	audit  *audit.Log
+	assets fs.FS
+	client *http.Client
+	log    *slog.Logger
+	now    func() time.Time
+	mux    *http.ServeMux
+}
+
+// New returns the edge handler for opts.
+func New(opts Options) (*Handler, error) {
+	if opts.Config == nil || opts.Keys == nil || opts.KEKs == nil || opts.DB == nil {
+		return nil, errors.New("edge: New needs Config, Keys, KEKs and DB")
+	}
+	h := &Handler{
+		cfg:    opts.Config,
+		keys_:  opts.Keys,
+		trust:  opts.TrustBundle,
+		db:     opts.DB,
+		audit:  audit.New(opts.DB),
+		assets: opts.Assets,
+		client: opts.Client,
+		log:    opts.Logger,
+		now:    opts.Now,
+	}
+	if h.client == nil {
+		h.client = &http.Client{Timeout: 20 * time.Second}
+	}
+	// Never follow redirects: a backend or provider could otherwise send
+	// card data on to a host outside the allowlist.
+	c := *h.client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	h.client = &c
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	vault, err := token.NewSQLVault(opts.DB, opts.KEKs, token.Options{Now: h.now})
+	if err != nil {
+		return nil, fmt.Errorf("edge: opening the vault: %w", err)
+	}
+	h.vault = vault
+	h.risk = newRiskGuard(opts.DB, h.now)
+	h.routes()
+	return h, nil
+}
+
+// authKind is the API key a route requires.
+type authKind int
+
+const (
+	authNone authKind = iota
+	authPublishable
+	authSecret
+)
+
+// route describes one API route.
+type route struct {
+	action  string   // audit action on success; "" records only refusals
+	auth    authKind // which key, if any
+	browser bool     // answers CORS for allowed origins
+	limited bool     // rate-limited per key and per client
+	fn      func(c *call) (*response, error)
+}
+
+// call is one API request in flight.
+type call struct {
+	r        *http.Request
+	merchant *Merchant
+	client   string // client address
+	key      string // hash of the API key, for per-key limits
+	body     []byte
+	now      time.Time
+	target   string   // audit target: route name, relay host
+	tokens   []string // audit: token ids touched
+}
+
+// response is a successful answer, written after the audit entry is stored.
+type response struct {
+	status int
+	header http.Header
+	body   any    // JSON-encoded, or
+	raw    []byte // sent as is (with header's Content-Type)
+}
+
+func (h *Handler) routes() {
+	mux := http.NewServeMux()
+	h.mux = mux
+	api := func(pattern string, rt route) { mux.Handle(pattern, h.api(rt)) }
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	for name := range assetTypes {
+		mux.HandleFunc("GET /v1/"+name, h.serveAsset)
+	}
+	api("GET /v1/keys", route{browser: true, limited: true, fn: h.keys})
+	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, limited: true, fn: h.tokenize})
+	api("POST /v1/forward/{route}", route{action: "forward", auth: authPublishable, browser: true, limited: true, fn: h.forward})
+	api("POST /v1/relay", route{action: "relay", auth: authSecret, limited: true, fn: h.relay})
+	api("GET /v1/tokens/{token}", route{auth: authSecret, limited: true, fn: h.getToken})
+	api("DELETE /v1/tokens/{token}", route{action: "delete", auth: authSecret, limited: true, fn: h.deleteToken})
+	api("POST /v1/qr", route{action: "qr_sign", auth: authSecret, limited: true, fn: h.qrSign})
+	api("POST /v1/qr/verify", route{browser: true, limited: true, fn: h.qrVerify})
+	api("GET /v1/qr/trust", route{browser: true, limited: true, fn: h.qrTrust})
+	for _, p := range []string{"/v1/keys", "/v1/tokens", "/v1/forward/{route}", "/v1/qr/verify", "/v1/qr/trust"} {
+		mux.HandleFunc("OPTIONS "+p, h.preflight)
+	}
+	api("/", route{fn: func(*call) (*response, error) { return nil, errNotFound }})
+}
+
+// ServeHTTP serves one request. Panics are recovered into an opaque 500
+// internal error; the log gets the route, never the panic value (which
+// could hold request data).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("edge: panic recovered", "method", r.Method, "route", r.Pattern)
+			if !sw.wrote {
+				writeError(sw, errcode.New(errcode.Internal, "internal error"))
+			}
+		}
+		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", sw.status,
+			"code", sw.code, "ms", time.Since(start).Milliseconds())
+	}()
+	sw.Header().Set("X-Content-Type-Options", "nosniff")
+	h.mux.ServeHTTP(sw, r)
+}
+
+// statusWriter remembers the status for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	code   errcode.Code
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(status int) {
+	if !s.wrote {
+		s.status, s.wrote = status, true
+	}
+	s.ResponseWriter.WriteHeader(status)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// api wraps an API route: CORS, authentication, rate limits, body cap,
+// the audit entry and the JSON answer.
+func (h *Handler) api(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{r: r, client: h.clientAddr(r), now: h.now()}
+		resp, err := h.run(w, c, rt)
+		if err != nil {
+			code := errcode.Of(err)
+			if code == errcode.Internal {
+				h.log.Error("edge: internal error", "route", r.Pattern, "err", err.Error())
+			}
+			if sw, ok := w.(*statusWriter); ok {
+				sw.code = code
+			}
+			h.record(c, refusalAction(rt.action), code)
+			writeError(w, err)
+			return
+		}
+		if rt.action != "" {
+			if err := h.record(c, rt.action, ""); err != nil {
+				h.log.Error("edge: audit append failed", "route", r.Pattern, "err", err.Error())
+				writeError(w, errcode.New(errcode.Internal, "internal error"))
+				return
+			}
+		}
+		for k, v := range resp.header {
+			w.Header()[k] = v
+		}
+		if resp.raw != nil {
+			w.WriteHeader(resp.status)
+			w.Write(resp.raw)
+			return
+		}
+		writeJSON(w, resp.status, resp.body)
+	})
+}
+
+func refusalAction(action string) string {
+	if action == "" {
+		return "refuse"
+	}
+	return action
+}
+
+// record appends an audit entry for c. Refusals of unaudited routes are
+// recorded too ("every refusal"), except plain 404s for unknown paths from
+// unidentified callers, which would let anyone fill the log for free.
+func (h *Handler) record(c *call, action string, code errcode.Code) error {
+	mid := ""
+	if c.merchant != nil {
+		mid = c.merchant.ID
+	}
+	if code == errcode.NotFound && mid == "" && c.r.Pattern == "/" {
+		return nil
+	}
+	target := c.target
+	if target == "" {
+		target = c.r.Pattern
+	}
+	_, err := h.audit.Append(context.WithoutCancel(c.r.Context()), audit.Entry{
+		Time:     c.now,
+		Merchant: mid,
+		Action:   action,
+		Target:   target,
+		Token:    strings.Join(c.tokens, ","),
+		Code:     string(code),
+	})
+	if err != nil {
+		h.log.Error("edge: audit append failed", "err", err.Error())
+	}
+	return err
+}
+
+var (
+	errUnauthorized    = errcode.New(errcode.Unauthorized, "edge: missing, malformed or unknown API key")
+	errForbiddenOrigin = errcode.New(errcode.ForbiddenOrigin, "edge: origin not allowed for this key")
+)
+
+func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, error) {
+	r := c.r
+	origin := r.Header.Get("Origin")
+	if rt.browser && origin != "" && h.cfg.anyAllowsOrigin(origin) {
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Add("Vary", "Origin")
+	}
+	switch rt.auth {
+	case authPublishable, authSecret:
+		prefix, kind := "pk_", publishableKind
+		if rt.auth == authSecret {
+			prefix, kind = "sk_", secretKind
+		}
+		key, ok := bearer(r)
+		if !ok || !strings.HasPrefix(key, prefix) {
+			return nil, errUnauthorized
+		}
+		c.merchant = h.cfg.lookupKey(key, kind)
+		if c.merchant == nil {
+			return nil, errUnauthorized
+		}
+		c.key = HashAPIKey(key)
+		if rt.auth == authPublishable && !c.merchant.allowsOrigin(origin) {
+			return nil, errForbiddenOrigin
+		}
+	}
+	if rt.limited {
+		if err := h.risk.allow(r.Context(), c); err != nil {
+			return nil, err
+		}
+	}
+	if r.Method == http.MethodPost {
+		b, err := readBody(r, MaxBodySize)
+		if err != nil {
+			return nil, err
+		}
+		c.body = b
+	}
+	return rt.fn(c)
+}
+
+// bearer returns the token of an "Authorization: Bearer ..." header.
+func bearer(r *http.Request) (string, bool) {
+	auth := r.Header.Get("Authorization")
+	scheme, key, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" || len(key) > 200 {
+		return "", false
+	}
+	return key, true
+}
+
+// clientAddr is the client's address: the configured trusted header, or
+// the connection's remote address.
+func (h *Handler) clientAddr(r *http.Request) string {
+	if name := h.cfg.ClientIPHeader; name != "" {
+		if v := r.Header.Get(name); v != "" {
+			first, _, _ := strings.Cut(v, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// preflight answers CORS preflight requests for origins some merchant
+// allows. Preflights carry no key, so the merchant check happens on the
+// actual request.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	method := r.Header.Get("Access-Control-Request-Method")
+	if origin == "" || !h.cfg.anyAllowsOrigin(origin) {
+		writeError(w, errForbiddenOrigin)
+		return
+	}
+	if method != http.MethodGet && method != http.MethodPost {
+		writeError(w, fmt.Errorf("edge: preflight for method %q: %w", method, ErrBadRequest))
+		return
+	}
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Origin", origin)
+	hd.Add("Vary", "Origin")
+	hd.Set("Access-Control-Allow-Methods", "GET, POST")
+	hd.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	hd.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,112 @@
+package edge_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/audit"
+	"github.com/sealpay/sealpay/edge/edgetest"
+)
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]byte(nil), b.buf.Bytes()...)
+}
+
+// TestNativeSuite runs the shared HTTP suite against the native handler on
+// SQLite, then checks what it left behind: the vault holds exactly the
+// acknowledged tokens, the audit chain verifies, and no card number is in
+// the database files, the audit log or the logs.
+func TestNativeSuite(t *testing.T) {
+	ctx := context.Background()
+	fx := edgetest.NewFixture(t)
+	cfg, err := edge.LoadConfig(fx.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	h, db, err := edge.Open(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	edgetest.Run(t, srv.URL, fx)
+
+	checkStore(t, db, fx)
+	fx.ScanForNumbers(t, "server log", logs.Bytes())
+	db.Close()
+	files, _ := filepath.Glob(filepath.Join(fx.Dir, "sealpay.db*"))
+	if len(files) == 0 {
+		t.Fatal("no database files found")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.ScanForNumbers(t, filepath.Base(f), b)
+	}
+}
+
+// checkStore compares the vault with the suite's acknowledged tokens and
+// verifies the audit chain.
+func checkStore(t *testing.T, db *sql.DB, fx *edgetest.Fixture) {
+	t.Helper()
+	var n int64
+	if err := db.QueryRow(`SELECT count(*) FROM vault_tokens`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if want := fx.LiveTokens(); n != want {
+		t.Errorf("vault holds %d tokens, want %d (refused requests must store nothing)", n, want)
+	}
+	entries, err := audit.Verify(context.Background(), db)
+	if err != nil {
+		t.Errorf("audit.Verify = %v", err)
+	}
+	if entries == 0 {
+		t.Error("audit log is empty")
+	}
+	rows, err := db.Query(`SELECT merchant, action, target, token, code FROM audit_log`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var all bytes.Buffer
+	refusals := 0
+	for rows.Next() {
+		var m, a, tg, tok, code string
+		rows.Scan(&m, &a, &tg, &tok, &code)
+		all.WriteString(m + a + tg + tok + code + "\n")
+		if code != "" {
+			refusals++
+		}
+	}
+	if refusals == 0 {
+		t.Error("audit log has no refusals")
+	}
+	fx.ScanForNumbers(t, "audit log", all.Bytes())
+}

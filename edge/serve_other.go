@@ -1,0 +1,121 @@
+//go:build !js
+
+package edge
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/token"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// ListenAndServe serves h on addr (e.g. "127.0.0.1:8787") until ctx is
+// done, then shuts down gracefully, letting requests in flight finish for
+// up to 10 s. ready, if not nil, is called with the bound address once the
+// listener is open. A port already in use is reported as such.
+func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("edge: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
+		}
+		return fmt.Errorf("edge: listening on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	if log != nil {
+		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("edge: graceful shutdown: %w", err)
+	}
+	return nil
+}
+
+// Open builds the native edge from a configuration loaded with
+// [LoadConfig]: it reads the key set, KEK and trust bundle files, opens the
+// SQLite database (WAL, busy timeout) and applies the vault's migrations.
+// Close the returned DB when done.
+func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB, error) {
+	if cfg.Database == "" || cfg.KeysFile == "" || cfg.KEKFile == "" {
+		return nil, nil, fmt.Errorf("edge: the native server needs database, keys_file and kek_file: %w", ErrConfig)
+	}
+	ks, err := envelope.ReadKeySetFile(cfg.KeysFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("edge: reading keys_file: %w", err)
+	}
+	kekBytes, err := os.ReadFile(cfg.KEKFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("edge: reading kek_file: %w", err)
+	}
+	keks, err := ParseKEKs(kekBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var trust []byte
+	if cfg.TrustBundleFile != "" {
+		if trust, err = os.ReadFile(cfg.TrustBundleFile); err != nil {
+			return nil, nil, fmt.Errorf("edge: reading trust_bundle_file: %w", err)
+		}
+	}
+	var assets fs.FS
+	if cfg.AssetsDir != "" {
+		assets = os.DirFS(cfg.AssetsDir)
+	}
+	db, err := OpenSQLite(ctx, cfg.Database)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Assets: assets, Logger: log})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return h, db, nil
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database at path with
+// the settings the edge relies on — WAL journal, synchronous=NORMAL (a
+// committed write survives a crash of the process), a 10 s busy timeout —
+// and applies the vault's migrations.
+func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("edge: opening database: %w", err)
+	}
+	if err := token.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("edge: migrating database: %w", err)
+	}
+	return db, nil
+}

@@ -1,0 +1,205 @@
+package edge
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/token"
+)
+
+// envelopeSkew is the clock skew envelope.Open allows; a jti is remembered
+// until its envelope's exp plus this, for as long as it could still open.
+const envelopeSkew = 300 * time.Second
+
+// keys answers GET /v1/keys: the public JWK Set, primary key first.
+func (h *Handler) keys(c *call) (*response, error) {
+	b, err := json.Marshal(h.keys_.Public())
+	if err != nil {
+		return nil, fmt.Errorf("edge: encoding the public key set: %w", err)
+	}
+	hd := http.Header{}
+	hd.Set("Content-Type", "application/jwk-set+json")
+	// Short enough that a rotation reaches browsers well within the
+	// longest envelope lifetime (1 h) during which the old key still opens.
+	hd.Set("Cache-Control", "public, max-age=300")
+	return &response{status: http.StatusOK, header: hd, raw: b}, nil
+}
+
+// cardMeta is the card part of a tokenize answer: never the number.
+type cardMeta struct {
+	Brand       string `json:"brand"`
+	Last4       string `json:"last4"`
+	ExpMonth    int    `json:"exp_month"`
+	ExpYear     int    `json:"exp_year"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// tokenAnswer is the answer of POST /v1/tokens and GET /v1/tokens/{token}.
+type tokenAnswer struct {
+	Token     string     `json:"token"`
+	Card      cardMeta   `json:"card"`
+	SingleUse bool       `json:"single_use,omitempty"`
+	Created   *time.Time `json:"created,omitempty"`
+	Expires   *time.Time `json:"expires,omitempty"`
+}
+
+func answerFor(s token.Stored, withTimes bool) tokenAnswer {
+	a := tokenAnswer{
+		Token:     s.Token,
+		Card:      cardMeta{s.Brand, s.Last4, s.ExpMonth, s.ExpYear, s.Fingerprint},
+		SingleUse: s.SingleUse,
+	}
+	if withTimes {
+		created := s.Created.UTC()
+		a.Created = &created
+		if !s.Expires.IsZero() {
+			exp := s.Expires.UTC()
+			a.Expires = &exp
+		}
+	}
+	return a
+}
+
+// tokenizeRequest is the body of POST /v1/tokens.
+type tokenizeRequest struct {
+	Envelope  string `json:"envelope"`
+	SingleUse bool   `json:"single_use,omitempty"`
+}
+
+// tokenize answers POST /v1/tokens.
+func (h *Handler) tokenize(c *call) (*response, error) {
+	c.target = "tokens"
+	if err := h.risk.allowCards(c.r.Context(), c); err != nil {
+		return nil, err
+	}
+	var req tokenizeRequest
+	if err := decodeJSON(c.body, &req); err != nil {
+		return nil, err
+	}
+	if req.Envelope == "" {
+		return nil, fmt.Errorf("edge: missing \"envelope\": %w", ErrBadRequest)
+	}
+	op, err := h.open(c, req.Envelope)
+	if err != nil {
+		h.risk.cardFailure(c.r.Context(), c, err)
+		return nil, err
+	}
+	s, err := h.store(c.r.Context(), c, op, req.SingleUse)
+	if err != nil {
+		h.risk.cardFailure(c.r.Context(), c, err)
+		return nil, err
+	}
+	return &response{status: http.StatusCreated, body: answerFor(s, false)}, nil
+}
+
+// open opens an envelope for c's merchant. A request from one of the
+// merchant's pages pins the envelope's aud to the page's origin; a request
+// from the edge's own hosted-fields frame (same origin) requires the aud,
+// if present, to be one of the merchant's origins.
+func (h *Handler) open(c *call, env string) (*envelope.Opened, error) {
+	origin := c.r.Header.Get("Origin")
+	opts := envelope.OpenOptions{MerchantID: c.merchant.ID, Now: c.now}
+	sameOrigin := isSameOrigin(c.r, origin)
+	if !sameOrigin {
+		opts.Origin, _ = normalizeOrigin(origin)
+	}
+	op, err := envelope.Open(h.keys_, env, opts)
+	if err != nil {
+		return nil, err
+	}
+	if sameOrigin && op.Header.Audience != "" && !c.merchant.allowsOrigin(op.Header.Audience) {
+		return nil, envelope.ErrWrongOrigin
+	}
+	return op, nil
+}
+
+// store tokenizes an opened envelope, recording its jti.
+func (h *Handler) store(ctx context.Context, c *call, op *envelope.Opened, singleUse bool) (token.Stored, error) {
+	digits, err := card.Normalize(op.Card.Number)
+	if err != nil {
+		return token.Stored{}, err
+	}
+	brand := card.DetectBrand(digits)
+	if brand == nil {
+		return token.Stored{}, card.ErrUnsupportedBrand
+	}
+	cd := op.Card
+	cd.Number = digits
+	s, err := h.vault.Tokenize(ctx, c.merchant.ID, cd, brand.ID(), token.TokenizeOptions{
+		SingleUse:  singleUse,
+		JTI:        op.Header.JTI,
+		JTIExpires: op.Header.ExpiresAt.Add(envelopeSkew),
+	})
+	if err != nil {
+		return token.Stored{}, err
+	}
+	c.tokens = append(c.tokens, s.Token)
+	return s, nil
+}
+
+// isSameOrigin reports whether origin is the edge's own origin (the
+// hosted-fields frame served from the edge).
+func isSameOrigin(r *http.Request, origin string) bool {
+	if origin == "" || r.Host == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// tokenPath returns the {token} path value if it is a well-formed token id.
+func tokenPath(c *call) (string, error) {
+	tok := c.r.PathValue("token")
+	if !token.ValidTokenID(tok) {
+		return "", errNotFound
+	}
+	c.tokens = append(c.tokens, tok)
+	return tok, nil
+}
+
+// getToken answers GET /v1/tokens/{token}: metadata only.
+func (h *Handler) getToken(c *call) (*response, error) {
+	c.target = "tokens"
+	tok, err := tokenPath(c)
+	if err != nil {
+		return nil, err
+	}
+	s, err := h.vault.Get(c.r.Context(), c.merchant.ID, tok)
+	if err != nil {
+		return nil, err
+	}
+	return &response{status: http.StatusOK, body: answerFor(s, true)}, nil
+}
+
+// deleteToken answers DELETE /v1/tokens/{token}.
+func (h *Handler) deleteToken(c *call) (*response, error) {
+	c.target = "tokens"
+	tok, err := tokenPath(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.vault.Delete(c.r.Context(), c.merchant.ID, tok); err != nil {
+		return nil, err
+	}
+	return &response{status: http.StatusOK, body: map[string]any{"token": tok, "deleted": true}}, nil
+}
+
+// isCardFailure reports whether err is a failure a card-testing run
+// produces: a bad card or an envelope that does not open.
+func isCardFailure(err error) bool {
+	switch errcode.Of(err) {
+	case errcode.InvalidCardNumber, errcode.UnsupportedBrand, errcode.InvalidExpiry,
+		errcode.CardExpired, errcode.InvalidCVC, errcode.DecryptFailed,
+		errcode.InvalidEnvelope, errcode.UnknownKey, errcode.UnsupportedVersion:
+		return true
+	}
+	return false
+}
