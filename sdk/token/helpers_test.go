@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -137,4 +138,26 @@ func migrationNames(t testing.TB) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// luhnCard returns a random Luhn-valid 16-digit number starting with 4.
+func luhnCard(rng *mrand.Rand) string {
+	d := make([]byte, 16)
+	d[0] = '4'
+	for i := 1; i < 15; i++ {
+		d[i] = byte('0' + rng.IntN(10))
+	}
+	sum := 0
+	for i := 0; i < 15; i++ {
+		n := int(d[14-i] - '0')
+		if i%2 == 0 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	d[15] = byte('0' + (10-sum%10)%10)
+	return string(d)
 }
