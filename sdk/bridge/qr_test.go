@@ -1,0 +1,160 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/qr"
+)
+
+// pixBase is the static Pix example from the Banco Central do Brasil's
+// "Manual de Padrões para Iniciação do Pix" (BR Code),
+// https://www.bcb.gov.br/content/estabilidadefinanceira/pix/Regulamento_Pix/II_ManualdePadroesparaIniciacaodoPix.pdf
+const pixBase = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D"
+
+type qrFixture struct {
+	rootJWK, otherRootJWK []byte
+	bundle, strayBundle   []byte
+	signed                string
+}
+
+func newQRFixture(t testing.TB) *qrFixture {
+	t.Helper()
+	root, err := qr.GenerateRootKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := qr.GenerateRootKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := qr.GenerateMerchantKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := root.Certify(qr.Certificate{
+		MerchantID: "m_fulano", Name: "Fulano de Tal", Domains: []string{"fulano.example"},
+		PublicKey: mk.Public(),
+		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := qr.Bundle{Version: 1, IssuedAt: testNow.Add(-time.Hour), Certificates: []qr.Certificate{*cert}}
+	f := &qrFixture{rootJWK: root.PublicJWK(), otherRootJWK: other.PublicJWK()}
+	if f.bundle, err = root.SignBundle(b); err != nil {
+		t.Fatal(err)
+	}
+	if f.strayBundle, err = other.SignBundle(qr.Bundle{Version: 1, IssuedAt: testNow.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f.signed, err = qr.Sign(pixBase, mk, cert, qr.SignOptions{Amount: "49.90", Currency: "BRL", Reference: "order-1", Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestVerifyQR(t *testing.T) {
+	f := newQRFixture(t)
+	pinned := testHandler()
+	h, err := New(Options{Roots: [][]byte{f.rootJWK}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned.roots = h.h.roots
+	badCRC := f.signed[:len(f.signed)-1] + string("0123456789ABCDEF"[(strings.IndexByte("0123456789ABCDEF", f.signed[len(f.signed)-1])+1)%16])
+
+	tests := []struct {
+		name    string
+		h       handler
+		req     map[string]any
+		status  qr.Status
+		reason  errcode.Code // first reason, if any
+		errCode errcode.Code // Handle's error instead of a verdict
+	}{
+		{name: "verified", h: pinned, req: map[string]any{"payload": f.signed, "expect": map[string]any{"amount": "49.9", "currency": "BRL"}}, status: qr.Verified},
+		{name: "root pinned in request", h: testHandler(), req: map[string]any{"payload": f.signed, "roots": []json.RawMessage{f.rootJWK}}, status: qr.Verified},
+		{name: "amount mismatch", h: pinned, req: map[string]any{"payload": f.signed, "expect": map[string]any{"amount": "4990"}}, status: qr.Rejected, reason: errcode.QRMismatch},
+		{name: "payee mismatch", h: pinned, req: map[string]any{"payload": f.signed, "expect": map[string]any{"merchant": "Beltrano"}}, status: qr.Rejected, reason: errcode.QRMismatch},
+		{name: "unsigned", h: pinned, req: map[string]any{"payload": pixBase}, status: qr.Unsigned, reason: errcode.QRUnsigned},
+		{name: "bad crc", h: pinned, req: map[string]any{"payload": badCRC}, status: qr.Rejected, reason: errcode.QRBadCRC},
+		{name: "garbage", h: pinned, req: map[string]any{"payload": "hello"}, status: qr.Rejected, reason: errcode.QRMalformed},
+		{name: "bundle by another root", h: pinned, req: map[string]any{"payload": f.signed, "bundle": string(f.strayBundle)}, errCode: errcode.QRUnknownKey},
+		{name: "no pinned root", h: testHandler(), req: map[string]any{"payload": f.signed}, errCode: errcode.BadRequest},
+		{name: "no bundle", h: pinned, req: map[string]any{"payload": f.signed, "bundle": nil}, errCode: errcode.BadRequest},
+		{name: "payload too long", h: pinned, req: map[string]any{"payload": strings.Repeat("0", maxPayload+1)}, errCode: errcode.BadRequest},
+		{name: "weak root in request", h: testHandler(), req: map[string]any{"payload": f.signed, "roots": []json.RawMessage{json.RawMessage(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`)}}, errCode: errcode.BadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := tc.req["bundle"]; !ok {
+				tc.req["bundle"] = string(f.bundle)
+			} else if tc.req["bundle"] == nil {
+				delete(tc.req, "bundle")
+			}
+			req, _ := json.Marshal(tc.req)
+			resp, err := tc.h.handle(context.Background(), MethodVerifyQR, req)
+			if tc.errCode != "" {
+				if got := errcode.Of(err); got != tc.errCode {
+					t.Fatalf("verifyQR error code = %q (%v), want %q", got, err, tc.errCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("verifyQR: %v", err)
+			}
+			var v qr.Verdict
+			if err := json.Unmarshal(resp, &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Status != tc.status {
+				t.Errorf("status = %q (reasons %v), want %q", v.Status, v.Reasons, tc.status)
+			}
+			var first errcode.Code
+			if len(v.Reasons) > 0 {
+				first = v.Reasons[0].Code
+			}
+			if first != tc.reason {
+				t.Errorf("first reason = %q, want %q", first, tc.reason)
+			}
+			if tc.status == qr.Verified && (v.Merchant != "Fulano de Tal" || v.MerchantID != "m_fulano") {
+				t.Errorf("merchant = %q (%q), want the certified name and id", v.Merchant, v.MerchantID)
+			}
+		})
+	}
+}
+
+func TestVerifyQRLanguages(t *testing.T) {
+	f := newQRFixture(t)
+	h := testHandler()
+	for _, lang := range []string{"en", "zh-CN", "ja", "ko", "ru", "es", "pt-BR", "de", "fr", "id", "th", "vi"} {
+		t.Run(lang, func(t *testing.T) {
+			req, _ := json.Marshal(map[string]any{"payload": pixBase, "bundle": string(f.bundle), "roots": []json.RawMessage{f.rootJWK}, "lang": lang})
+			resp, err := h.handle(context.Background(), MethodVerifyQR, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v qr.Verdict
+			if err := json.Unmarshal(resp, &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Lang != lang {
+				t.Errorf("lang = %q, want %q", v.Lang, lang)
+			}
+			if len(v.Reasons) == 0 || v.Reasons[0].Message == "" {
+				t.Errorf("reasons = %v, want a localized qr_unsigned message", v.Reasons)
+			}
+		})
+	}
+}
+
+func TestNewRefusesBadRoot(t *testing.T) {
+	if _, err := New(Options{Roots: [][]byte{[]byte(`{"kty":"OKP"}`)}}); errcode.Of(err) != errcode.BadRequest {
+		t.Fatalf("New(bad root) error code = %q, want %q", errcode.Of(err), errcode.BadRequest)
+	}
+}

@@ -1,0 +1,70 @@
+package bridge
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/envelope"
+)
+
+// SealRequest is the request of [MethodSeal]:
+//
+//	{"keys":{"keys":[…JWK…]},"card":{"number":…,"exp_month":…},"merchant_id":"m_1","origin":"https://shop.example","ttl":600}
+//
+// Keys is the edge's public JWK Set (GET /v1/keys); the card is sealed to
+// its first key. Card is the plaintext card JSON. TTL is in seconds; 0 means
+// the envelope package's default.
+type SealRequest struct {
+	Keys       json.RawMessage `json:"keys"`
+	Card       json.RawMessage `json:"card"`
+	MerchantID string          `json:"merchant_id"`
+	Origin     string          `json:"origin,omitempty"`
+	TTL        int             `json:"ttl,omitempty"`
+}
+
+// SealResponse is the response of [MethodSeal]: {"envelope":"sp1.…"}.
+type SealResponse struct {
+	Envelope string `json:"envelope"`
+}
+
+// maxTTLSeconds bounds TTL before it becomes a time.Duration; the envelope
+// package refuses more than an hour anyway.
+const maxTTLSeconds = 24 * 3600
+
+func (h handler) seal(req []byte) (*SealResponse, error) {
+	var r SealRequest
+	if err := decode(req, &r); err != nil {
+		return nil, err
+	}
+	if len(r.Keys) == 0 || len(r.Card) == 0 {
+		return nil, fmt.Errorf("bridge: seal needs keys and card: %w", ErrBadRequest)
+	}
+	if r.TTL < 0 || r.TTL > maxTTLSeconds {
+		return nil, fmt.Errorf("bridge: seal: ttl out of range: %w", ErrBadRequest)
+	}
+	pub, err := envelope.ParsePublicKeySet(r.Keys)
+	if err != nil {
+		return nil, err
+	}
+	c, err := card.Parse(r.Card)
+	if err != nil {
+		return nil, err
+	}
+	// Refuse a card that cannot be right before it leaves the browser: the
+	// shopper can still fix it, the edge would only refuse it later.
+	if err := c.Validate(h.now()); err != nil {
+		return nil, err
+	}
+	env, err := envelope.Seal(pub, c, envelope.SealOptions{
+		MerchantID: r.MerchantID,
+		Origin:     r.Origin,
+		TTL:        time.Duration(r.TTL) * time.Second,
+		Now:        h.now(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &SealResponse{Envelope: env}, nil
+}
