@@ -414,5 +414,23 @@ func findSignature(p *Payload) (s *sigFields, prefix string, err error) {
 		return nil, "", errors.New("signature is not 64 bytes of base64url")
 	}
 	s.sig = b
+	// The encoding must be the canonical one Sign makes, so that no part
+	// of the code — template IDs, where the signature is split — can be
+	// changed without breaking it.
+	want, err := s.templates(p.Objects[:first])
+	if err != nil || len(want) != last-first {
+		return nil, "", errors.New("signature templates not in canonical form")
+	}
+	for i, w := range want {
+		got := p.Objects[first+i]
+		if got.ID != w.ID || len(got.Children) != len(w.Children) {
+			return nil, "", errors.New("signature templates not in canonical form")
+		}
+		for j, c := range w.Children {
+			if got.Children[j].ID != c.ID || got.Children[j].Value != c.Value {
+				return nil, "", errors.New("signature templates not in canonical form")
+			}
+		}
+	}
 	return s, p.Raw[:offset], nil
 }

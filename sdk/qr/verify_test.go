@@ -1,0 +1,192 @@
+package qr
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/errcode"
+)
+
+func TestVerifyReplay(t *testing.T) {
+	f := newFixture(t)
+	p := f.signFixed(t, "replay", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "10.00", Currency: "BRL"})
+	other := f.signFixed(t, "replay other", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "10.00", Currency: "BRL"})
+	store := NewMemoryNonceStore(func() time.Time { return fxNow })
+	opts := VerifyOptions{Now: fxNow, Nonces: store}
+	tests := []struct {
+		name    string
+		payload string
+		opts    VerifyOptions
+		want    Status
+		code    errcode.Code
+	}{
+		{"first scan", p, opts, Verified, ""},
+		{"second scan", p, opts, Rejected, errcode.QRReplayed},
+		{"another code, same merchant", other, opts, Verified, ""},
+		// A code that fails another check does not use up its nonce.
+		{"mismatch does not record", other, VerifyOptions{Now: fxNow, Nonces: NewMemoryNonceStore(nil), Expect: &Expectation{Amount: "1"}}, Rejected, errcode.QRMismatch},
+		{"store failure fails closed", p, VerifyOptions{Now: fxNow, Nonces: failingStore{}}, Rejected, errcode.Internal},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Verify(tc.payload, f.bundle, tc.opts)
+			if v.Status != tc.want {
+				t.Fatalf("Status = %s, want %s (%v)", v.Status, tc.want, v.Reasons)
+			}
+			if tc.code != "" && v.Reasons[0].Code != tc.code {
+				t.Errorf("reason %s, want %s", v.Reasons[0].Code, tc.code)
+			}
+		})
+	}
+}
+
+type failingStore struct{}
+
+func (failingStore) Seen(string, time.Time) (bool, error) { return false, errors.New("database down") }
+
+func TestVerifyFields(t *testing.T) {
+	f := newFixture(t)
+	p := f.signFixed(t, "fields", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL", Reference: "PEDIDO123"})
+	v := Verify(p, f.bundle, VerifyOptions{Now: fxNow, Lang: "pt-BR"})
+	want := &Verdict{
+		Status: Verified, Headline: "Verificado: Fulano de Tal", Reasons: []Reason{},
+		Merchant: "Fulano de Tal", MerchantID: "m_fulano", Scheme: "pix", Payee: "Fulano de Tal",
+		Amount: "49.90", Currency: "BRL", Reference: "PEDIDO123", ExpiresAt: fxNow.Add(defaultTTL).Unix(), Lang: "pt-BR",
+	}
+	if !reflect.DeepEqual(v, want) {
+		t.Errorf("Verify =\n%+v, want\n%+v", v, want)
+	}
+	b, _ := json.Marshal(v)
+	for _, field := range []string{`"status":"verified"`, `"merchant":"Fulano de Tal"`, `"reasons":[]`, `"lang":"pt-BR"`} {
+		if !strings.Contains(string(b), field) {
+			t.Errorf("verdict JSON %s lacks %s", b, field)
+		}
+	}
+	// An unsigned code names no merchant, and the headline says so.
+	u := Verify(pixBase, f.bundle, VerifyOptions{Now: fxNow})
+	if u.Merchant != "" || u.MerchantID != "" || u.Payee != "Fulano de Tal" || u.Headline != "Unsigned QR — check the payee" {
+		t.Errorf("unsigned verdict %+v", u)
+	}
+	// Without a trust bundle a signed code is from an unknown key.
+	if n := Verify(p, nil, VerifyOptions{Now: fxNow}); n.Status != Rejected || n.Reasons[0].Code != errcode.QRUnknownKey {
+		t.Errorf("Verify(nil trust) = %s %v", n.Status, n.Reasons)
+	}
+	// UPI links report their payee and amount.
+	l := Verify("upi://pay?pa=shop@okaxis&pn=Chai%20Point&am=120.00&cu=INR", nil, VerifyOptions{Expect: &Expectation{Amount: "120", Currency: "INR"}})
+	if l.Status != Unsigned || l.Scheme != "upi" || l.Payee != "Chai Point" || l.Amount != "120.00" {
+		t.Errorf("UPI verdict %+v", l)
+	}
+}
+
+// TestSignatureTampering flips every character of the signed part of a
+// signed code, recomputes the CRC, and requires a rejection each time.
+func TestSignatureTampering(t *testing.T) {
+	f := newFixture(t)
+	p := f.signFixed(t, "tamper", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL", Reference: "A1"})
+	body := p[:len(p)-4]
+	for i := 0; i < len(body)-4; i++ {
+		c := body[i]
+		var r byte
+		switch {
+		case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
+			r = c + 1
+		default:
+			r = '0'
+		}
+		mut := body[:i] + string(r) + body[i+1:]
+		mut += crcHex(crc16String(mut))
+		v := Verify(mut, f.bundle, VerifyOptions{Now: fxNow})
+		if v.Status == Verified {
+			t.Errorf("changing character %d (%q→%q) still verifies", i, c, r)
+		}
+	}
+}
+
+func checkVerdictConsistent(t *testing.T, v *Verdict) {
+	t.Helper()
+	unsigned, other := 0, 0
+	for _, r := range v.Reasons {
+		if r.Code == errcode.QRUnsigned {
+			unsigned++
+		} else {
+			other++
+		}
+		if r.Message == "" {
+			t.Fatalf("reason %s without message", r.Code)
+		}
+	}
+	switch v.Status {
+	case Verified:
+		if len(v.Reasons) != 0 || v.Merchant == "" || v.MerchantID == "" {
+			t.Fatalf("verified verdict with reasons or no merchant: %+v", v)
+		}
+	case Unsigned:
+		if unsigned != 1 || other != 0 || v.Merchant != "" {
+			t.Fatalf("unsigned verdict inconsistent: %+v", v)
+		}
+	case Rejected:
+		if other == 0 || v.Merchant != "" {
+			t.Fatalf("rejected verdict inconsistent: %+v", v)
+		}
+	default:
+		t.Fatalf("unknown status %q", v.Status)
+	}
+	if v.Headline == "" || v.Reasons == nil {
+		t.Fatalf("verdict without headline or reasons list: %+v", v)
+	}
+}
+
+func FuzzVerify(f *testing.F) {
+	fx := newFixture(f)
+	var vf vectorFile
+	if err := json.Unmarshal(mustRead(f, "vectors.json"), &vf); err != nil || len(vf.Cases) == 0 {
+		f.Fatalf("no seeds in testdata/trust/vectors.json: %v", err)
+	}
+	for _, c := range vf.Cases {
+		f.Add(c.Payload)
+	}
+	for _, c := range loadURLCases(f) {
+		f.Add(c.URL)
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		now := fxNow.Add(time.Minute)
+		v := Verify(payload, fx.bundle, VerifyOptions{Now: now})
+		checkVerdictConsistent(t, v)
+		if v.Status == Verified {
+			again := Verify(payload, fx.bundle, VerifyOptions{Now: now})
+			if !reflect.DeepEqual(v, again) {
+				t.Fatalf("re-verify differs:\n%+v\n%+v", v, again)
+			}
+			store := NewMemoryNonceStore(func() time.Time { return now })
+			if Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store}).Status != Verified ||
+				Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store}).Status != Rejected {
+				t.Fatal("a verified code is not accepted exactly once by a nonce store")
+			}
+		}
+	})
+}
+
+func BenchmarkVerify(b *testing.B) {
+	f := newFixture(b)
+	p := f.signFixed(b, "bench", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL", Reference: "PEDIDO123"})
+	exp := &Expectation{Payee: "Fulano de Tal", Amount: "49.90", Currency: "BRL"}
+	b.ReportAllocs()
+	for b.Loop() {
+		v := Verify(p, f.bundle, VerifyOptions{Now: fxNow, Expect: exp, Lang: "pt-BR"})
+		if v.Status != Verified {
+			b.Fatal(v.Reasons)
+		}
+	}
+}
+
+func BenchmarkVerifyURL(b *testing.B) {
+	f := newFixture(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		Verify("https://xn--pypal-4ve.com/pay", f.bundle, VerifyOptions{Now: fxNow})
+	}
+}
