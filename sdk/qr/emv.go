@@ -132,7 +132,9 @@ func Parse(s string, mode Mode) (*Payload, error) {
 // object keeps its Value, gets no Children, and a deviation is appended to
 // *opaque, so that Lenient mode accepts it and Strict mode refuses it.
 func parseObjects(s string, parent int, opaque *[]string) ([]Object, error) {
-	objs := make([]Object, 0, 8)
+	// An object takes 4 characters plus its value; real payloads average
+	// about 12, so this capacity rarely needs to grow.
+	objs := make([]Object, 0, len(s)/10+2)
 	var seen [100]bool
 	for i := 0; i < len(s); {
 		if len(s)-i < 4 {

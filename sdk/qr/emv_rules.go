@@ -5,6 +5,18 @@ import (
 	"unicode/utf8"
 )
 
+// objPath names an object for a deviation message, built only when a
+// deviation is found so that conforming payloads parse without allocating
+// messages.
+type objPath struct{ parent, id string }
+
+func (p objPath) String() string {
+	if p.parent == "" {
+		return "object " + p.id
+	}
+	return "object " + p.parent + "/" + p.id
+}
+
 // appendDeviations appends to dev every departure of a structurally valid
 // payload from the field rules of EMVCo MPM v1.1 (§4 and Annex A: presence,
 // format and maximum length of each data object). Lenient mode reports them
@@ -39,9 +51,9 @@ func appendDeviations(dev []string, objs []Object) []string {
 	var tipIndicator string
 	for _, o := range objs {
 		id, _ := twoDigits(o.ID[0], o.ID[1])
-		name := "object " + o.ID
+		name := objPath{id: o.ID}
 		if o.Value == "" {
-			dev = append(dev, name+": empty value")
+			dev = append(dev, name.String()+": empty value")
 			continue
 		}
 		switch {
@@ -49,13 +61,13 @@ func appendDeviations(dev []string, objs []Object) []string {
 			// Checked by Parse.
 		case id == 1:
 			if o.Value != "11" && o.Value != "12" {
-				dev = append(dev, name+": point of initiation method is not 11 or 12")
+				dev = append(dev, name.String()+": point of initiation method is not 11 or 12")
 			}
 		case id >= 2 && id <= 25:
 			dev = checkANS(dev, name, o.Value, 99)
 		case id >= 26 && id <= 51, id >= 80:
 			if o.Children != nil { // nil: raw data, reported by Parse
-				dev = checkGUIDTemplate(dev, name, o.Children)
+				dev = checkGUIDTemplate(dev, o.ID, o.Children)
 			}
 		case id == 52:
 			dev = checkDigits(dev, name, o.Value, 4)
@@ -63,20 +75,20 @@ func appendDeviations(dev []string, objs []Object) []string {
 			dev = checkDigits(dev, name, o.Value, 3)
 		case id == 54 || id == 56:
 			if !isAmount(o.Value) {
-				dev = append(dev, name+": not an amount of up to 13 characters (digits and at most one '.')")
+				dev = append(dev, name.String()+": not an amount of up to 13 characters (digits and at most one '.')")
 			}
 		case id == 55:
 			tipIndicator = o.Value
 			if o.Value != "01" && o.Value != "02" && o.Value != "03" {
-				dev = append(dev, name+": tip or convenience indicator is not 01, 02 or 03")
+				dev = append(dev, name.String()+": tip or convenience indicator is not 01, 02 or 03")
 			}
 		case id == 57:
 			if !isPercentage(o.Value) {
-				dev = append(dev, name+": convenience fee percentage is not between 00.01 and 99.99")
+				dev = append(dev, name.String()+": convenience fee percentage is not between 00.01 and 99.99")
 			}
 		case id == 58:
 			if len(o.Value) != 2 || !isUpperAlpha(o.Value) {
-				dev = append(dev, name+": country code is not two upper-case letters")
+				dev = append(dev, name.String()+": country code is not two upper-case letters")
 			}
 		case id == 59:
 			dev = checkANS(dev, name, o.Value, 25)
@@ -89,7 +101,7 @@ func appendDeviations(dev []string, objs []Object) []string {
 		case id == 64:
 			dev = checkLanguage(dev, o.Children)
 		default: // 65–79
-			dev = append(dev, name+": ID reserved for future use by EMVCo")
+			dev = append(dev, name.String()+": ID reserved for future use by EMVCo")
 		}
 	}
 	if has[56] != (tipIndicator == "02") {
@@ -104,15 +116,15 @@ func appendDeviations(dev []string, objs []Object) []string {
 // checkGUIDTemplate checks a merchant account (26–51) or unreserved (80–99)
 // template: a globally unique identifier in 00, and non-empty values. The
 // other sub-objects have format S (any character) by EMVCo's definition.
-func checkGUIDTemplate(dev []string, name string, children []Object) []string {
+func checkGUIDTemplate(dev []string, parent string, children []Object) []string {
 	if len(children) == 0 || children[0].ID != "00" {
-		dev = append(dev, name+": globally unique identifier (00) missing or not first")
+		dev = append(dev, objPath{id: parent}.String()+": globally unique identifier (00) missing or not first")
 	}
 	for _, c := range children {
-		cname := name + "/" + c.ID
+		cname := objPath{parent, c.ID}
 		switch {
 		case c.Value == "":
-			dev = append(dev, cname+": empty value")
+			dev = append(dev, cname.String()+": empty value")
 		case c.ID == "00":
 			dev = checkANS(dev, cname, c.Value, 32)
 		}
@@ -124,14 +136,14 @@ func checkGUIDTemplate(dev []string, name string, children []Object) []string {
 func checkAdditionalData(dev []string, children []Object) []string {
 	for _, c := range children {
 		id, _ := twoDigits(c.ID[0], c.ID[1])
-		cname := "object 62/" + c.ID
+		cname := objPath{"62", c.ID}
 		switch {
 		case c.Value == "":
-			dev = append(dev, cname+": empty value")
+			dev = append(dev, cname.String()+": empty value")
 		case id == 9:
 			// Additional consumer data request: any of "A", "M", "E", once each.
 			if len(c.Value) > 3 || !isConsumerDataRequest(c.Value) {
-				dev = append(dev, cname+": consumer data request is not a combination of A, M and E")
+				dev = append(dev, cname.String()+": consumer data request is not a combination of A, M and E")
 			}
 		case id >= 1 && id <= 11:
 			max := 25
@@ -143,10 +155,10 @@ func checkAdditionalData(dev []string, children []Object) []string {
 			dev = checkANS(dev, cname, c.Value, max)
 		case id >= 50:
 			if c.Children != nil {
-				dev = checkGUIDTemplate(dev, cname, c.Children)
+				dev = checkGUIDTemplate(dev, "62/"+c.ID, c.Children)
 			}
 		default: // 00, 12–49
-			dev = append(dev, cname+": ID reserved for future use by EMVCo")
+			dev = append(dev, cname.String()+": ID reserved for future use by EMVCo")
 		}
 	}
 	return dev
@@ -160,21 +172,21 @@ func checkLanguage(dev []string, children []Object) []string {
 	for _, c := range children {
 		id, _ := twoDigits(c.ID[0], c.ID[1])
 		has[id] = true
-		cname := "object 64/" + c.ID
+		cname := objPath{"64", c.ID}
 		n := utf8.RuneCountInString(c.Value)
 		switch {
 		case c.Value == "":
-			dev = append(dev, cname+": empty value")
+			dev = append(dev, cname.String()+": empty value")
 		case id == 0:
 			if len(c.Value) != 2 || !isAlpha(c.Value) {
-				dev = append(dev, cname+": language preference is not an ISO 639-1 code")
+				dev = append(dev, cname.String()+": language preference is not an ISO 639-1 code")
 			}
 		case id == 1 && n > 25:
 			dev = append(dev, fmt.Sprintf("%s: %d characters, more than 25", cname, n))
 		case id == 2 && n > 15:
 			dev = append(dev, fmt.Sprintf("%s: %d characters, more than 15", cname, n))
 		case id > 2:
-			dev = append(dev, cname+": ID reserved for future use by EMVCo")
+			dev = append(dev, cname.String()+": ID reserved for future use by EMVCo")
 		}
 	}
 	if !has[0] {
@@ -188,10 +200,10 @@ func checkLanguage(dev []string, children []Object) []string {
 
 // checkANS checks EMVCo format "ans" (the common character set, printable
 // ASCII 0x20–0x7E) and a maximum length.
-func checkANS(dev []string, name, v string, max int) []string {
+func checkANS(dev []string, name objPath, v string, max int) []string {
 	for i := 0; i < len(v); i++ {
 		if v[i] < 0x20 || v[i] > 0x7E {
-			dev = append(dev, name+": characters outside the EMVCo common character set")
+			dev = append(dev, name.String()+": characters outside the EMVCo common character set")
 			break
 		}
 	}
@@ -202,7 +214,7 @@ func checkANS(dev []string, name, v string, max int) []string {
 }
 
 // checkDigits checks EMVCo format "N" of a fixed length.
-func checkDigits(dev []string, name, v string, n int) []string {
+func checkDigits(dev []string, name objPath, v string, n int) []string {
 	if len(v) != n || !isDigits(v) {
 		dev = append(dev, fmt.Sprintf("%s: not %d digits", name, n))
 	}
