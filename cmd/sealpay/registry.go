@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/qr"
+)
+
+func init() {
+	register("registry", "run the merchant registry: root key, certificates, revocations, trust bundle", runRegistry)
+}
+
+const registryUsage = `registry init --out DIR
+       registry certify --root FILE --merchant MID --name NAME [--payee NAME]... [--domain D]... --key-out FILE --cert-out FILE [--valid DURATION]
+       registry revoke --root FILE --kid KID [--reason TEXT]
+       registry bundle --root FILE --certs DIR --out FILE
+
+A registry is a directory:
+  DIR/root.jwk          the root private key (Ed25519 JWK, mode 0600): keep it offline
+  DIR/root.pub.jwk      the root public key, to pin in apps and in 'qr verify --pin'
+  DIR/certs/            merchant certificates; 'registry bundle' includes every *.json here
+  DIR/revocations.json  revoked key IDs, kept by 'registry revoke' next to --root
+'registry certify' makes a new merchant key (written to --key-out, mode 0600, for the
+merchant) and its certificate (write it to DIR/certs/MID.json). 'registry bundle'
+signs the certificates and revocations into a trust bundle whose version is one more
+than the bundle already at --out.`
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runRegistry(env *Env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: want one of:\n       %s", errUsage, registryUsage)
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags(env, "registry "+sub, registryUsage)
+	out := fs.String("out", "", "init: registry directory to create; bundle: trust bundle file to write")
+	rootFile := fs.String("root", "", "root private key file (DIR/root.jwk)")
+	mid := fs.String("merchant", "", "merchant ID (1–32 of A–Z a–z 0–9 . _ -)")
+	name := fs.String("name", "", "the merchant's verified display name")
+	var payees, domains stringList
+	fs.Var(&payees, "payee", "another payee name (QR field 59) registered for the merchant; repeatable")
+	fs.Var(&domains, "domain", "a web domain of the merchant, for look-alike checks; repeatable")
+	keyOut := fs.String("key-out", "", "file for the new merchant private key (mode 0600; must not exist)")
+	certOut := fs.String("cert-out", "", "file for the merchant certificate")
+	valid := fs.Duration("valid", 365*24*time.Hour, "how long the certificate is valid")
+	kid := fs.String("kid", "", "key ID to revoke")
+	reason := fs.String("reason", "", "short reason for the revocation, e.g. key_compromise")
+	certs := fs.String("certs", "", "directory of certificate files (*.json)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	now := env.Now().UTC()
+	need := func(pairs ...string) error {
+		for i := 0; i < len(pairs); i += 2 {
+			if pairs[i+1] == "" {
+				return fmt.Errorf("%w: registry %s needs --%s", errUsage, sub, pairs[i])
+			}
+		}
+		return nil
+	}
+	switch sub {
+	case "init":
+		if err := need("out", *out); err != nil {
+			return err
+		}
+		root, err := qr.GenerateRootKey()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(*out, "certs"), 0o700); err != nil {
+			return err
+		}
+		if err := writeNewFile(filepath.Join(*out, "root.jwk"), root.ExportPrivateJWK(), 0o600); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*out, "root.pub.jwk"), root.PublicJWK(), 0o644); err != nil {
+			return err
+		}
+		return printJSON(env, map[string]string{"root_kid": root.KeyID(), "pin": filepath.Join(*out, "root.pub.jwk")})
+
+	case "certify":
+		if err := need("root", *rootFile, "merchant", *mid, "name", *name, "key-out", *keyOut, "cert-out", *certOut); err != nil {
+			return err
+		}
+		root, err := readRootKey(*rootFile)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(*keyOut); err == nil {
+			return fmt.Errorf("%w: %s exists; refusing to overwrite a key", errUsage, *keyOut)
+		}
+		key, err := qr.GenerateMerchantKey()
+		if err != nil {
+			return err
+		}
+		cert, err := root.Certify(qr.Certificate{MerchantID: *mid, Name: *name, Names: payees, Domains: domains,
+			PublicKey: key.Public(), NotBefore: now, NotAfter: now.Add(*valid)})
+		if err != nil {
+			return err
+		}
+		cb, err := json.MarshalIndent(cert, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeNewFile(*keyOut, key.ExportPrivateJWK(), 0o600); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*certOut, append(cb, '\n'), 0o644); err != nil {
+			return err
+		}
+		return printJSON(env, map[string]string{"merchant": cert.MerchantID, "kid": cert.KeyID,
+			"not_after": cert.NotAfter.Format(time.RFC3339)})
+
+	case "revoke":
+		if err := need("root", *rootFile, "kid", *kid); err != nil {
+			return err
+		}
+		if _, err := readRootKey(*rootFile); err != nil {
+			return err
+		}
+		path := revocationsFile(*rootFile)
+		revs, err := readRevocations(path)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(revs, func(r revocation) bool { return r.KeyID == *kid }) {
+			revs = append(revs, revocation{KeyID: *kid, RevokedAt: now.Unix(), Reason: *reason})
+		}
+		b, _ := json.MarshalIndent(revs, "", "  ")
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		return printJSON(env, map[string]any{"revoked": *kid, "revocations": len(revs)})
+
+	case "bundle":
+		if err := need("root", *rootFile, "certs", *certs, "out", *out); err != nil {
+			return err
+		}
+		root, err := readRootKey(*rootFile)
+		if err != nil {
+			return err
+		}
+		b := qr.Bundle{Version: 1, IssuedAt: now}
+		if prev, err := os.ReadFile(*out); err == nil {
+			t, err := qr.LoadTrustBundle(prev, []ed25519.PublicKey{root.Public()}, now)
+			if err != nil {
+				return fmt.Errorf("existing bundle %s: %w", *out, err)
+			}
+			b.Version = t.Bundle().Version + 1
+		}
+		files, err := filepath.Glob(filepath.Join(*certs, "*.json"))
+		if err != nil {
+			return err
+		}
+		slices.Sort(files)
+		for _, f := range files {
+			cb, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			c, err := qr.ParseCertificate(cb)
+			if err != nil {
+				return fmt.Errorf("%s: %w", filepath.Base(f), err)
+			}
+			b.Certificates = append(b.Certificates, *c)
+		}
+		revs, err := readRevocations(revocationsFile(*rootFile))
+		if err != nil {
+			return err
+		}
+		for _, r := range revs {
+			b.Revocations = append(b.Revocations, qr.Revocation{KeyID: r.KeyID, RevokedAt: time.Unix(r.RevokedAt, 0).UTC(), Reason: r.Reason})
+		}
+		signed, err := root.SignBundle(b)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, signed, 0o644); err != nil {
+			return err
+		}
+		return printJSON(env, map[string]any{"version": b.Version, "certificates": len(b.Certificates), "revocations": len(b.Revocations)})
+
+	default:
+		return fmt.Errorf("%w: unknown registry subcommand %q; want one of:\n       %s", errUsage, sub, registryUsage)
+	}
+}
+
+// revocation is one entry of DIR/revocations.json.
+type revocation struct {
+	KeyID     string `json:"kid"`
+	RevokedAt int64  `json:"revoked_at"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func revocationsFile(rootFile string) string {
+	return filepath.Join(filepath.Dir(rootFile), "revocations.json")
+}
+
+func readRevocations(path string) ([]revocation, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var revs []revocation
+	if err := json.Unmarshal(b, &revs); err != nil {
+		return nil, fmt.Errorf("%s: not a list of revocations", filepath.Base(path))
+	}
+	return revs, nil
+}
+
+func readRootKey(path string) (*qr.RootKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := qr.ParseRootKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return k, nil
+}
+
+// writeNewFile writes a file that must not exist yet, with mode perm from
+// the start (no window with a wider mode).
+func writeNewFile(path string, b []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func printJSON(env *Env, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := env.Stdout.Write(buf.Bytes())
+	return err
+}
