@@ -2,15 +2,19 @@
 // codes: Pix, PromptPay, PayNow/SGQR, DuitNow, QRIS, VietQR, KHQR, FPS,
 // QR Ph, UPI/Bharat QR and the card networks' codes.
 //
-// For most uses, call [Parse] on the decoded text of a QR code and read the
-// typed fields — [Payload.MerchantName], [Payload.Amount],
-// [Payload.CurrencyCode], [Payload.Scheme] — and render codes with
-// [RenderPNG]. [Build] encodes data objects and appends the CRC.
+// For most uses, call [Verify] on the decoded text of a scanned code before
+// paying: it parses the payload and checks a Sealpay signature against a
+// [TrustBundle]. To read a payload without any trust decision, call [Parse]
+// and the typed fields — [Payload.MerchantName], [Payload.Amount],
+// [Payload.CurrencyCode], [Payload.Scheme]. [Build] encodes data objects
+// and appends the CRC; [RenderPNG] draws the code.
 //
 // Parsing follows the EMVCo QR Code Specification for Payment Systems,
-// Merchant-Presented Mode ([EMVCo MPM v1.1]). [Lenient] mode accepts the deviations
+// Merchant-Presented Mode ([EMVCo MPM v1.1]): two-digit IDs and lengths,
+// lengths counted in characters, nested templates, "00" first, "63" last
+// holding a CRC-16/CCITT-FALSE. [Lenient] mode accepts the deviations
 // national schemes ship and lists them in [Payload.Warnings]; [Strict] mode
 // refuses them.
 //
-// [EMVCo MPM v1.1]: https://www.emvco.com/specifications/emv-qr-code-specification-for-payment-systems-emv-qrcps-merchant-presented-mode/
+// [EMVCo MPM v1.1]: https://www.emvco.com/wp-content/uploads/documents/EMVCo-Merchant-Presented-QR-Specification-v1.1.pdf
 package qr

@@ -32,7 +32,8 @@ const (
 	// object structure and the CRC are still checked in full.
 	Lenient Mode = iota
 	// Strict returns [ErrMalformed] for every deviation from EMVCo MPM v1.1
-	// that Lenient would list as a warning.
+	// that Lenient would list as a warning. Parse treats any Mode other
+	// than Lenient as Strict.
 	Strict
 )
 
