@@ -28,6 +28,19 @@ type LanguageTemplate struct {
 	City string
 }
 
+// idNumber returns the number of a two-digit ID, or -1. The accessors use
+// it rather than trusting IDs, because a Payload may be built by hand.
+func idNumber(id string) int {
+	if len(id) != 2 {
+		return -1
+	}
+	n, ok := twoDigits(id[0], id[1])
+	if !ok {
+		return -1
+	}
+	return n
+}
+
 // value returns the value of a top-level object, or "".
 func (p *Payload) value(id string) string {
 	o, _ := find(p.Objects, id)
@@ -77,7 +90,7 @@ func (p *Payload) Accounts() []Account {
 	var as []Account
 	country := p.Country()
 	for _, o := range p.Objects {
-		id, _ := twoDigits(o.ID[0], o.ID[1])
+		id := idNumber(o.ID)
 		if id < 2 || id > 51 {
 			continue
 		}

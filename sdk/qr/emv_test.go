@@ -177,3 +177,93 @@ func twoDigitLen(v string) string {
 	n := len([]rune(v))
 	return string([]byte{byte('0' + n/10), byte('0' + n%10)})
 }
+
+func TestAccounts(t *testing.T) {
+	// choonkiatlee/sgqr test_all.py: UnionPay in 15, five templates, SGQR in 51.
+	const sgqr = "0002010102111531480007024800070280007025499435326590011COM.REMOPAY0110200000033802040000030400010404000099020127330015SG.COM.DASH.WWW0110100210041328650017COM.QQ.WEIXIN.PAY0110100000033702040000030400010404000099020129720013sg.com.ezlink0114FMP-10000003380204SGQR0317NPL-0001-0000000004046AF951800007SG.SGQR01121809072DDA29020701.00010306058602040200050200060400000708201809155204000053037025802SG5909hisenyuan6009Singapore63044F90"
+	p, err := Parse(sgqr, Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type acct struct{ id, guid, scheme string }
+	var got []acct
+	for _, a := range p.Accounts() {
+		got = append(got, acct{a.ID, a.GUID, a.Scheme.ID})
+	}
+	want := []acct{
+		{"15", "", "unionpay"},
+		{"26", "COM.REMOPAY", ""},
+		{"27", "SG.COM.DASH.WWW", ""},
+		{"28", "COM.QQ.WEIXIN.PAY", ""},
+		{"29", "sg.com.ezlink", ""},
+		{"51", "SG.SGQR", "sgqr"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Accounts() = %v, want %v", got, want)
+	}
+	if s := p.Scheme(); s.ID != "sgqr" || s.Country != "SG" {
+		t.Errorf("Scheme() = %+v, want sgqr/SG", s)
+	}
+}
+
+func TestSchemePrecedence(t *testing.T) {
+	build := func(objs ...Object) *Payload {
+		t.Helper()
+		s, err := Build(append([]Object{{ID: "00", Value: "01"}}, objs...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(s, Lenient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tmpl := func(id, guid string) Object {
+		return Object{ID: id, Children: []Object{{ID: "00", Value: guid}, {ID: "01", Value: "x"}}}
+	}
+	tests := []struct {
+		name string
+		p    *Payload
+		want string
+	}{
+		{"none", build(Object{ID: "59", Value: "A"}), ""},
+		{"visa only", build(Object{ID: "02", Value: "4111"}), "visa"},
+		{"template beats earlier network", build(Object{ID: "04", Value: "5111"}, tmpl("26", "BR.GOV.BCB.PIX")), "pix"},
+		{"first template wins", build(tmpl("26", "SG.PAYNOW"), tmpl("27", "SG.COM.NETS")), "paynow"},
+		{"sgqr umbrella wins", build(tmpl("26", "SG.PAYNOW"), tmpl("51", "SG.SGQR")), "sgqr"},
+		{"unknown template then network", build(tmpl("26", "COM.EXAMPLE"), Object{ID: "15", Value: "62"}), "unionpay"},
+		{"bharat qr", build(Object{ID: "06", Value: "6100"}, tmpl("26", "A000000524"), Object{ID: "58", Value: "IN"}), "bharatqr"},
+		{"upi without card networks", build(tmpl("26", "A000000524"), Object{ID: "58", Value: "IN"}), "upi"},
+		{"khqr account id", build(tmpl("29", "shop@bank"), Object{ID: "58", Value: "KH"}), "khqr"},
+		{"@ outside 29/30 is no khqr", build(tmpl("26", "shop@bank")), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.p.Scheme().ID; got != tc.want {
+				t.Errorf("Scheme().ID = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAccessorsOnHandMadePayload(t *testing.T) {
+	p := &Payload{Objects: []Object{{ID: ""}, {ID: "x"}, {ID: "26", Value: "junk"}, {ID: "59", Value: "Shop"}}}
+	if got := p.MerchantName(); got != "Shop" {
+		t.Errorf("MerchantName() = %q, want %q", got, "Shop")
+	}
+	if got := len(p.Accounts()); got != 1 {
+		t.Errorf("len(Accounts()) = %d, want 1", got)
+	}
+	if got := p.Scheme(); got != (Scheme{}) {
+		t.Errorf("Scheme() = %+v, want zero", got)
+	}
+	if p.Language() != nil {
+		t.Errorf("Language() = non-nil, want nil without template 64")
+	}
+	for _, path := range [][]string{{}, {"59", "00"}, {"26", "00"}, {"99"}} {
+		if v, ok := p.Lookup(path...); ok {
+			t.Errorf("Lookup(%q) = %q, true, want false", path, v)
+		}
+	}
+}
