@@ -225,8 +225,12 @@ type prefixRange struct {
 }
 
 // ranges holds every brand's prefix ranges, longest first, so that the
-// first full match found is the longest.
-var ranges = buildRanges(brandTable)
+// first full match found is the longest; byFirstDigit holds the same ranges
+// split by their first digit, which is all a lookup needs to visit.
+var (
+	ranges       = buildRanges(brandTable)
+	byFirstDigit = splitByFirstDigit(ranges)
+)
 
 var pow10 = [...]uint32{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000}
 
@@ -252,6 +256,14 @@ func buildRanges(table []*Brand) []prefixRange {
 		for j := i; j > 0 && out[j].n > out[j-1].n; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
+	}
+	return out
+}
+
+func splitByFirstDigit(rs []prefixRange) (out [10][]prefixRange) {
+	for _, r := range rs {
+		first := r.lo / pow10[r.n-1]
+		out[first] = append(out[first], r)
 	}
 	return out
 }
@@ -309,8 +321,9 @@ func scan(digits string) (full *Brand, cands uint32) {
 			pre[i+1] = pre[i]*10 + uint32(c-'0')
 		}
 	}
-	for i := range ranges {
-		r := &ranges[i]
+	rs := byFirstDigit[digits[0]-'0']
+	for i := range rs {
+		r := &rs[i]
 		if r.n > n {
 			// Partly typed: could the digits still grow into this range?
 			d := pow10[r.n-n]

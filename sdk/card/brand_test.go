@@ -58,6 +58,19 @@ func TestBrandTable(t *testing.T) {
 			}
 		}
 	}
+	// The first-digit index holds every range once, under its first digit.
+	total := 0
+	for d, rs := range byFirstDigit {
+		total += len(rs)
+		for _, r := range rs {
+			if strconv.FormatUint(uint64(r.lo), 10)[0]-'0' != byte(d) {
+				t.Errorf("range %d-%d filed under %d", r.lo, r.hi, d)
+			}
+		}
+	}
+	if total != len(ranges) {
+		t.Errorf("byFirstDigit holds %d ranges, want %d", total, len(ranges))
+	}
 	// The accessors hand out copies.
 	v := brandTable[0]
 	v.Lengths()[0] = 99
