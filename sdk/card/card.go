@@ -51,8 +51,8 @@ const maxNameLength = 64
 //
 // Parse rejects, with an error wrapping [ErrMalformed], a document larger
 // than [MaxDocumentSize], not valid UTF-8, not a single JSON object, or with
-// duplicate, unknown or missing members or trailing data. A member of the
-// wrong type or a number that does not normalise gives [ErrInvalidNumber],
+// duplicate or unknown members or trailing data. A missing or wrong-typed
+// member, or a number that does not normalise, gives [ErrInvalidNumber],
 // [ErrInvalidExpiry] or [ErrInvalidCVC] for its field, as does a CVC that is
 // not 3 or 4 digits; a name that [Card.Validate] would refuse gives
 // [ErrMalformed]. "cvc" and "name" may be null, meaning absent.
@@ -192,7 +192,9 @@ func (c *Card) set(f int, val json.Token) error {
 //     passes the Luhn check where the brand requires it ([ErrInvalidNumber]);
 //   - the expiry month is 1–12 and the year has four digits and is at most
 //     20 years ahead ([ErrInvalidExpiry]), and the expiry month has not
-//     ended ([ErrExpired]) — see [CheckExpiry] for the time zone;
+//     ended ([ErrExpired]). A card is valid through the last day of its
+//     expiry month, and generously so: until that month has ended in every
+//     time zone, which is 12:00 UTC on the first day of the next month;
 //   - the CVC, if present, is digits of the brand's CVC length ([ErrInvalidCVC]);
 //   - the name, if present, is at most 64 characters once trimmed and holds
 //     no control or bidirectional-override characters ([ErrMalformed]).

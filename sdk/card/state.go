@@ -78,7 +78,7 @@ func CheckNumber(input string) NumberState {
 
 // CheckExpiry checks an expiry date as typed so far, in any form
 // [ParseExpiry] accepts, at time now. It is Valid when complete and the card
-// has not expired (see [Card.Validate]), and PotentiallyValid while typing
+// has not expired, by the rule of [Card.Validate], and PotentiallyValid while typing
 // can still reach such a date: "1" (January or October to December), "12/"
 // and "12/20" (towards 12/2030) are.
 func CheckExpiry(input string, now time.Time) FieldState {
