@@ -188,6 +188,14 @@ func TestTrustVectors(t *testing.T) {
 	if len(vf.Cases) == 0 {
 		t.Fatal("no vectors")
 	}
+	// docs/qr-v1.md quotes the first vector; keep it in step.
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "qr-v1.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, []byte("payload   "+vf.Cases[0].Payload+"\n")) || !bytes.Contains(doc, []byte("\n## Test vectors\n")) {
+		t.Error("docs/qr-v1.md does not quote the first vector's payload under ## Test vectors")
+	}
 	for _, tc := range vf.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			v := Verify(tc.Payload, trust, VerifyOptions{Now: tc.Now, Expect: tc.Expect})
