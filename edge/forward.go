@@ -108,7 +108,6 @@ func (h *Handler) forward(c *call) (*response, error) {
 	req.Header.Set("User-Agent", "Sealpay-Edge/1")
 	req.Header.Set("Sealpay-Signature", sign(c.merchant.SigningSecret, c.now.Unix(), body))
 	req.Header.Set("Sealpay-Route", name)
-	prepareOutbound(req)
 	resp, err := h.client.Do(req)
 	if err != nil {
 		undo()

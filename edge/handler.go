@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -184,7 +185,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if p := recover(); p != nil {
-			h.log.Error("edge: panic recovered", "method", r.Method, "route", r.Pattern)
+			// The stack names functions only; the panic value is not logged.
+			h.log.Error("edge: panic recovered", "method", r.Method, "route", r.Pattern, "stack", string(debug.Stack()))
 			if !sw.wrote {
 				writeError(sw, errcode.New(errcode.Internal, "internal error"))
 			}

@@ -93,7 +93,6 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if out.Header.Get("User-Agent") == "" {
 		out.Header.Set("User-Agent", "Sealpay-Edge/1")
 	}
-	prepareOutbound(out)
 	resp, err := h.client.Do(out)
 	if err != nil {
 		return nil, fmt.Errorf("edge: relay to %s: provider unreachable: %w", u.Host, errUpstream)

@@ -1,0 +1,74 @@
+//go:build js && wasm
+
+// Command worker is the Sealpay edge as a Cloudflare Worker
+// (github.com/syumai/workers). It reads its configuration and secrets from
+// the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK and
+// optionally SEALPAY_TRUST — and keeps the vault in the D1 binding "DB".
+//
+// syumai/workers starts a fresh Go runtime for every request, so this
+// set-up runs per request and nothing survives between requests: all state
+// is in D1.
+package main
+
+import (
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+	"github.com/syumai/workers/cloudflare/fetch"
+	_ "github.com/syumai/workers/cloudflare/d1" // the "d1" database/sql driver
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	h, err := setup(log)
+	if err != nil {
+		// Say what is wrong in the Worker's log (no secret is in these
+		// messages), and answer every request with an opaque 500.
+		log.Error("edge: worker set-up failed", "err", err.Error())
+		workers.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"error":{"code":"internal","message":"internal error"}}` + "\n"))
+		}))
+		return
+	}
+	workers.Serve(h)
+}
+
+func setup(log *slog.Logger) (http.Handler, error) {
+	cfg, err := edge.ParseConfig([]byte(cloudflare.Getenv("SEALPAY_CONFIG")))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ClientIPHeader == "" {
+		cfg.ClientIPHeader = "CF-Connecting-IP"
+	}
+	ks, err := envelope.ParseKeySet([]byte(cloudflare.Getenv("SEALPAY_KEYS")))
+	if err != nil {
+		return nil, err
+	}
+	keks, err := edge.ParseKEKs([]byte(cloudflare.Getenv("SEALPAY_KEK")))
+	if err != nil {
+		return nil, err
+	}
+	var trust []byte
+	if s := cloudflare.Getenv("SEALPAY_TRUST"); s != "" {
+		trust = []byte(s)
+	}
+	db, err := sql.Open("d1", "DB")
+	if err != nil {
+		return nil, err
+	}
+	// Outbound requests go through the Workers fetch API with redirect
+	// "manual": a redirect is handed back, never followed to another host.
+	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
+	client.Timeout = 20 * time.Second
+	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Logger: log, Client: client})
+}

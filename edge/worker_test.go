@@ -1,0 +1,201 @@
+package edge_test
+
+import (
+	"database/sql"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/edge/edgetest"
+)
+
+// wranglerEnv returns the environment for running wrangler offline with
+// the pinned Node 22 first on PATH, or fails t if the tools are missing.
+func wranglerEnv(t *testing.T, xdg string) (wrangler string, env []string) {
+	t.Helper()
+	edgeDir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrangler = filepath.Join(edgeDir, "node_modules", ".bin", "wrangler")
+	nodeBin := filepath.Join(edgeDir, "node_modules", "node", "bin")
+	for _, p := range []string{wrangler, filepath.Join(nodeBin, "node")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s is missing: run `make test` (it installs edge/node_modules with npm ci from edge/package-lock.json)", filepath.Base(p))
+		}
+	}
+	env = append(os.Environ(),
+		"PATH="+nodeBin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_SEND_METRICS=false",
+		"WRANGLER_SEND_ERROR_REPORTS=false", "DO_NOT_TRACK=1", "CI=true",
+		"XDG_CONFIG_HOME="+xdg, "WRANGLER_LOG_PATH="+filepath.Join(xdg, "logs"),
+	)
+	return wrangler, env
+}
+
+// buildWorker runs edge/build.sh once per test binary.
+func buildWorker(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("bash", "build.sh").CombinedOutput()
+	if err != nil {
+		t.Fatalf("edge/build.sh: %v\n%s", err, out)
+	}
+	abs, _ := filepath.Abs(filepath.Join("build", "worker.mjs"))
+	return abs
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// workerEdge is a running wrangler dev.
+type workerEdge struct {
+	URL    string
+	State  string // --persist-to directory
+	Output *syncBuffer
+	stop   func()
+}
+
+// startWorker builds the Worker, applies the D1 migrations locally and
+// starts wrangler dev offline on loopback with fx's configuration.
+func startWorker(t *testing.T, fx *edgetest.Fixture) *workerEdge {
+	t.Helper()
+	dir := t.TempDir()
+	wrangler, env := wranglerEnv(t, filepath.Join(dir, "xdg"))
+	main := buildWorker(t)
+	migrations, _ := filepath.Abs(filepath.Join("..", "sdk", "token", "migrations"))
+	toml := fmt.Sprintf(`name = "sealpay-edge-test"
+main = %q
+compatibility_date = "2026-11-01"
+
+[[d1_databases]]
+binding = "DB"
+database_name = "sealpay"
+database_id = "00000000-0000-0000-0000-000000000000"
+migrations_dir = %q
+`, main, migrations)
+	cfgPath := filepath.Join(dir, "wrangler.toml")
+	if err := os.WriteFile(cfgPath, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars, err := fx.DevVars()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".dev.vars"), vars, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	mig := exec.Command(wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", cfgPath)
+	mig.Env, mig.Dir = env, dir
+	if out, err := mig.CombinedOutput(); err != nil {
+		t.Fatalf("wrangler d1 migrations apply: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	out := &syncBuffer{}
+	dev := exec.Command(wrangler, "dev", "-c", cfgPath, "--local", "--ip", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--persist-to", state, "--inspector-port", "0", "--show-interactive-dev-session=false")
+	dev.Env, dev.Dir = env, dir
+	dev.Stdout, dev.Stderr = out, out
+	dev.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := &workerEdge{URL: fmt.Sprintf("http://127.0.0.1:%d", port), State: state, Output: out}
+	w.stop = func() {
+		syscall.Kill(-dev.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { dev.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-dev.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}
+	t.Cleanup(w.stop)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(w.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("wrangler dev did not answer /healthz within 90 s:\n%s", out.Bytes())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return w
+}
+
+// d1File finds the local D1 database file under the persist directory.
+func d1File(t *testing.T, state string) string {
+	t.Helper()
+	var found []string
+	filepath.Walk(state, func(p string, info os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(p, ".sqlite") && strings.Contains(p, "D1DatabaseObject") && filepath.Base(p) != "metadata.sqlite" {
+			found = append(found, p)
+		}
+		return nil
+	})
+	if len(found) != 1 {
+		t.Fatalf("found %d D1 database files under the persist directory, want 1: %v", len(found), found)
+	}
+	return found[0]
+}
+
+// TestWorkerSuite runs the shared HTTP suite against the Worker under
+// wrangler dev (workerd, local D1), offline on loopback. It fails, never
+// skips, when wrangler is not installed.
+func TestWorkerSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts wrangler dev; run without -short")
+	}
+	fx := edgetest.NewFixture(t)
+	w := startWorker(t, fx)
+	edgetest.Run(t, w.URL, fx)
+	w.stop()
+	if t.Failed() {
+		t.Logf("wrangler output:\n%s", tail(w.Output.Bytes(), 6000))
+	}
+
+	path := d1File(t, w.State)
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkStore(t, db, fx)
+	fx.ScanForNumbers(t, "wrangler output", w.Output.Bytes())
+	filepath.Walk(w.State, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if b, err := os.ReadFile(p); err == nil {
+				fx.ScanForNumbers(t, "D1 file "+filepath.Base(p), b)
+			}
+		}
+		return nil
+	})
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
