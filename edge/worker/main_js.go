@@ -21,8 +21,8 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
-	"github.com/syumai/workers/cloudflare/fetch"
 	_ "github.com/syumai/workers/cloudflare/d1" // the "d1" database/sql driver
+	"github.com/syumai/workers/cloudflare/fetch"
 )
 
 func main() {
