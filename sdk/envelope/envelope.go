@@ -71,10 +71,10 @@ func seal(pub *PublicKeySet, c card.Card, opts SealOptions, jti string) (string,
 		return "", fmt.Errorf("envelope: seal: no public key: %w", ErrInvalidKeySet)
 	}
 	if !validMerchantID(opts.MerchantID) {
-		return "", fmt.Errorf("envelope: seal: merchant ID must be 1 to 64 characters of A-Z a-z 0-9 _ - . : : %w", ErrInvalidOptions)
+		return "", fmt.Errorf("envelope: seal: merchant ID must be 1 to 64 characters from A-Z, a-z, 0-9 and _-.: (%w)", ErrInvalidOptions)
 	}
 	if opts.Origin != "" && !validOrigin(opts.Origin) {
-		return "", fmt.Errorf("envelope: seal: origin must be at most 256 printable ASCII characters without spaces, quotes or backslashes: %w", ErrInvalidOptions)
+		return "", fmt.Errorf("envelope: seal: origin must be at most 256 printable ASCII characters without spaces, quotes or backslashes (%w)", ErrInvalidOptions)
 	}
 	ttl := opts.TTL
 	if ttl == 0 {

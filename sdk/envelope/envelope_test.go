@@ -212,6 +212,7 @@ func TestOpenErrors(t *testing.T) {
 		{"1 MiB", ks, "sp1." + strings.Repeat("A.", 1<<19), ErrInvalidEnvelope},
 		{"only the prefix", ks, "sp1.", ErrInvalidEnvelope},
 		{"dots only", ks, "sp1....", ErrInvalidEnvelope},
+		{"header nested 2500 deep", ks, "sp1." + b64.EncodeToString([]byte(`{"kid":`+strings.Repeat("[", 2500)+strings.Repeat("]", 2500)+`}`)) + "." + parts[2] + "." + parts[3], ErrInvalidEnvelope},
 	}
 	for i, lo := range lowOrderX25519 {
 		tests = append(tests, tcase{"low-order enc " + strconv.Itoa(i), ks, "sp1." + parts[1] + "." + b64.EncodeToString(lo) + "." + parts[3], ErrDecryptFailed})
@@ -221,6 +222,9 @@ func TestOpenErrors(t *testing.T) {
 			_, err := Open(tc.ks, tc.env, OpenOptions{Now: testNow})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Open error = %v, want %v", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "longer than") != (len(tc.env) > MaxEnvelopeSize) {
+				t.Errorf("Open of %d bytes = %v: size error iff over %d", len(tc.env), err, MaxEnvelopeSize)
 			}
 		})
 	}

@@ -10,7 +10,7 @@ import (
 // WriteKeySetFile writes the private key set file at path with mode 0600.
 // It writes a temporary file in the same directory and renames it over
 // path, so a crash leaves either the old file or the new one, never half.
-func WriteKeySetFile(path string, ks *KeySet) (err error) {
+func WriteKeySetFile(path string, ks *KeySet) error {
 	b, err := ks.MarshalPrivate()
 	if err != nil {
 		return err
@@ -19,8 +19,9 @@ func WriteKeySetFile(path string, ks *KeySet) (err error) {
 	if err != nil {
 		return fmt.Errorf("envelope: writing key set: %w", err)
 	}
+	renamed := false
 	defer func() {
-		if err != nil {
+		if !renamed {
 			f.Close()
 			os.Remove(f.Name())
 		}
@@ -41,6 +42,7 @@ func WriteKeySetFile(path string, ks *KeySet) (err error) {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("envelope: writing key set: %w", err)
 	}
+	renamed = true
 	// Make the rename durable. Not every platform can sync a directory.
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		d.Sync()

@@ -121,7 +121,9 @@ func (ks *KeySet) Promote(kid string) error {
 	if k.status == statusRetired {
 		return fmt.Errorf("envelope: promote: key %q is retired: %w", kid, ErrUnknownKey)
 	}
-	ks.primary().status = statusEnabled
+	if p := ks.primary(); p != nil {
+		p.status = statusEnabled
+	}
 	k.status = statusPrimary
 	return nil
 }

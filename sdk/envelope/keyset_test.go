@@ -480,3 +480,20 @@ func mustJSON(t *testing.T, v json.Marshaler) string {
 	}
 	return string(b)
 }
+
+func TestZeroKeySet(t *testing.T) {
+	var ks KeySet
+	if _, err := ks.MarshalPrivate(); !errors.Is(err, ErrInvalidKeySet) {
+		t.Errorf("MarshalPrivate of an empty set = %v, want ErrInvalidKeySet", err)
+	}
+	if _, err := Seal(ks.Public(), testCard, SealOptions{MerchantID: "m_demo", Now: testNow}); !errors.Is(err, ErrInvalidKeySet) {
+		t.Errorf("Seal to an empty set = %v, want ErrInvalidKeySet", err)
+	}
+	kid, err := ks.Rotate()
+	if err != nil {
+		t.Fatalf("Rotate on an empty set = %v", err)
+	}
+	if got := ks.Keys(); len(got) != 1 || got[0].KeyID != kid || got[0].Status != "primary" {
+		t.Errorf("after Rotate on an empty set, Keys() = %+v, want one primary %s", got, kid)
+	}
+}
