@@ -104,8 +104,10 @@ func parsePlaceholder(t []byte, start int) (placeholder, error) {
 // where they land, so that no value can change the request's structure:
 //
 //   - A template whose first non-space byte is '{' or '[' is JSON. Inside a
-//     string a value is JSON-escaped; outside one it must be all digits
-//     (exp_month, exp_year), and the filled result must be valid JSON.
+//     string a value is JSON-escaped. Outside strings only exp_month and
+//     exp_year may appear, as numbers (a card number or CVC as a JSON
+//     number would lose digits or leading zeros). The filled result must be
+//     valid JSON.
 //   - Any other template is treated as application/x-www-form-urlencoded,
 //     and values are percent-encoded.
 //
@@ -133,10 +135,10 @@ func FillPlaceholders(template []byte, lookup func(token, field string) (string,
 		case p.inString:
 			q, _ := json.Marshal(v) // a string always marshals; invalid UTF-8 becomes U+FFFD
 			out = append(out, q[1:len(q)-1]...)
-		case allDigits(v, 1, 19):
+		case (p.field == FieldExpMonth || p.field == FieldExpYear) && allDigits(v, 1, 4):
 			out = append(out, v...)
 		default:
-			return nil, fmt.Errorf("token: placeholder %d is outside a JSON string and its value is not a number: %w", i+1, ErrBadTemplate)
+			return nil, fmt.Errorf("token: placeholder %d is outside a JSON string: only exp_month and exp_year may be JSON numbers: %w", i+1, ErrBadTemplate)
 		}
 	}
 	out = append(out, template[last:]...)
@@ -154,7 +156,7 @@ func dryRunValue(f Field) string {
 	case FieldNumber:
 		return "4111111111111111"
 	case FieldCVC:
-		return "000" // a bare CVC is refused: as a JSON number it would lose leading zeros
+		return "000"
 	case FieldExpMonth:
 		return "12"
 	case FieldExpYear:

@@ -81,6 +81,19 @@ const (
 func NewTokenID() string {
 	var b [16]byte
 	rand.Read(b[:]) // never fails, per crypto/rand
+	return encodeTokenID(b)
+}
+
+// ValidTokenID reports whether s has the exact shape [NewTokenID] produces:
+// the prefix, 22 base62 characters, and a value below 2¹²⁸.
+func ValidTokenID(s string) bool {
+	_, ok := decodeTokenID(s)
+	return ok
+}
+
+// encodeTokenID writes the 128-bit big-endian value b in base 62, most
+// significant digit first, zero-padded to 22 digits.
+func encodeTokenID(b [16]byte) string {
 	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
 	var out [len(tokenPrefix) + tokenDigits]byte
 	copy(out[:], tokenPrefix)
@@ -93,32 +106,34 @@ func NewTokenID() string {
 	return string(out[:])
 }
 
-// ValidTokenID reports whether s has the exact shape [NewTokenID] produces:
-// the prefix, 22 base62 characters, and a value below 2¹²⁸.
-func ValidTokenID(s string) bool {
+// decodeTokenID is the inverse of encodeTokenID; it refuses any other shape
+// and values of 2¹²⁸ or more, so every valid id has one spelling.
+func decodeTokenID(s string) (b [16]byte, ok bool) {
 	if len(s) != len(tokenPrefix)+tokenDigits || s[:len(tokenPrefix)] != tokenPrefix {
-		return false
+		return b, false
 	}
 	var hi, lo uint64
 	for i := len(tokenPrefix); i < len(s); i++ {
 		d := base62Value(s[i])
 		if d < 0 {
-			return false
+			return b, false
 		}
 		// (hi, lo) = (hi, lo)*62 + d, refusing overflow past 128 bits.
 		h1, h0 := bits.Mul64(hi, 62)
 		l1, l0 := bits.Mul64(lo, 62)
 		if h1 != 0 {
-			return false
+			return b, false
 		}
 		var c uint64
 		lo, c = bits.Add64(l0, uint64(d), 0)
 		hi, c = bits.Add64(h0, l1, c)
 		if c != 0 {
-			return false
+			return b, false
 		}
 	}
-	return true
+	binary.BigEndian.PutUint64(b[:8], hi)
+	binary.BigEndian.PutUint64(b[8:], lo)
+	return b, true
 }
 
 func base62Value(c byte) int {

@@ -1,0 +1,212 @@
+package risk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Counter names one fixed-window counter: a name and the start of its
+// window in Unix seconds.
+type Counter struct {
+	Name  string
+	Start int64
+}
+
+// A Store keeps counters and sets where every process sees them. Each
+// method must be atomic on its own, without transactions (Cloudflare D1
+// has none): [SQLStore] uses one statement per call.
+type Store interface {
+	// Add adds n to c, creating it at 0 first, and returns the new value.
+	// The store may forget c after expires (Unix seconds).
+	Add(ctx context.Context, c Counter, n int64, expires int64) (int64, error)
+	// AddMember adds member to the set c and reports whether it was new.
+	AddMember(ctx context.Context, c Counter, member string, expires int64) (bool, error)
+	// Get returns the values of cs, in order; 0 for counters never added to.
+	Get(ctx context.Context, cs []Counter) ([]int64, error)
+}
+
+// A Limiter applies a [Policy] with counts kept in a [Store].
+type Limiter struct {
+	store  Store
+	policy Policy
+	now    func() time.Time
+}
+
+// NewLimiter returns a limiter. now is the clock; nil means time.Now.
+func NewLimiter(store Store, policy Policy, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{store: store, policy: policy, now: now}
+}
+
+// Attempt is the outcome of one card attempt, for [Limiter.Record].
+type Attempt struct {
+	// Card identifies the card, normally its vault fingerprint; "" when
+	// the attempt failed before there was one (an unreadable envelope, an
+	// invalid number).
+	Card string
+	// Failed is true for an attempt that failed: invalid card data, a
+	// failed decryption, a decline reported by the provider.
+	Failed bool
+}
+
+// Check counts one request by client (see [ClientID]) with API key, and
+// decides whether to serve it, given the requests and the card attempts
+// recorded so far. An empty key or client is not counted. On a store
+// error, Check returns the error and an allowing Decision: whether to fail
+// open is the caller's choice.
+func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, error) {
+	now := l.now().Unix()
+	p := l.policy
+	var u Usage
+	var get []Counter
+	var into []*float64
+	var weight []float64
+	read := func(name string, lim Limit, dst *float64, withCurrent bool) {
+		cur, prev, w := windows(name, lim, now)
+		if withCurrent {
+			get, into, weight = append(get, cur), append(into, dst), append(weight, 1)
+		}
+		get, into, weight = append(get, prev), append(into, dst), append(weight, w)
+	}
+	count := func(name string, lim Limit, dst *float64) error {
+		if name == "" || lim.Window < time.Second {
+			return nil
+		}
+		cur, _, _ := windows(name, lim, now)
+		n, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(lim))
+		if err != nil {
+			return fmt.Errorf("risk: counting a request: %w", err)
+		}
+		*dst += float64(n)
+		read(name, lim, dst, false)
+		return nil
+	}
+	c, k := ident("c", client), ident("k", key)
+	if err := count(c.name("req"), p.ClientRequests, &u.ClientRequests); err != nil {
+		return Decision{Allow: true}, err
+	}
+	if err := count(k.name("req"), p.KeyRequests, &u.KeyRequests); err != nil {
+		return Decision{Allow: true}, err
+	}
+	for _, r := range []struct {
+		name string
+		lim  Limit
+		dst  *float64
+	}{
+		{c.name("cards"), p.ClientCards, &u.ClientCards},
+		{c.name("fail"), p.ClientFailures, &u.ClientFailures},
+		{k.name("cards"), p.KeyCards, &u.KeyCards},
+		{k.name("fail"), p.KeyFailures, &u.KeyFailures},
+	} {
+		if r.name != "" && r.lim.Window >= time.Second {
+			read(r.name, r.lim, r.dst, true)
+		}
+	}
+	if len(get) > 0 {
+		vals, err := l.store.Get(ctx, get)
+		if err != nil {
+			return Decision{Allow: true}, fmt.Errorf("risk: reading counters: %w", err)
+		}
+		for i, v := range vals {
+			*into[i] += weight[i] * float64(v)
+		}
+	}
+	return p.Decide(u), nil
+}
+
+// Record counts one card attempt by client with key; the next [Check]
+// sees it.
+func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) error {
+	now := l.now().Unix()
+	p := l.policy
+	for _, id := range []struct {
+		id           identity
+		cards, fails Limit
+	}{
+		{ident("c", client), p.ClientCards, p.ClientFailures},
+		{ident("k", key), p.KeyCards, p.KeyFailures},
+	} {
+		if id.id == "" {
+			continue
+		}
+		if a.Card != "" && id.cards.Window >= time.Second {
+			cur, _, _ := windows(id.id.name("cards"), id.cards, now)
+			exp := cur.Start + 2*window(id.cards)
+			// Member first, then the count: a crash in between undercounts
+			// by one, it never counts a card twice.
+			added, err := l.store.AddMember(ctx, cur, member(a.Card), exp)
+			if err != nil {
+				return fmt.Errorf("risk: recording a card: %w", err)
+			}
+			if added {
+				if _, err := l.store.Add(ctx, cur, 1, exp); err != nil {
+					return fmt.Errorf("risk: recording a card: %w", err)
+				}
+			}
+		}
+		if a.Failed && id.fails.Window >= time.Second {
+			cur, _, _ := windows(id.id.name("fail"), id.fails, now)
+			if _, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(id.fails)); err != nil {
+				return fmt.Errorf("risk: recording a failure: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func window(l Limit) int64 { return int64(l.Window / time.Second) }
+
+// windows returns the current and previous fixed windows of a counter at
+// now, and the weight of the previous one in the sliding estimate
+// cur + prev·(1 − elapsed/window): the share of the sliding window that
+// still overlaps the previous fixed one.
+func windows(name string, l Limit, now int64) (cur, prev Counter, w float64) {
+	size := window(l)
+	start := now - mod(now, size)
+	return Counter{name, start}, Counter{name, start - size}, 1 - float64(now-start)/float64(size)
+}
+
+func mod(a, b int64) int64 { return (a%b + b) % b }
+
+// identity is a hashed client or key: the store never holds an address or
+// an API key, only a digest of it.
+type identity string
+
+func ident(kind, s string) identity {
+	if s == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte("sealpay/risk/v1 " + kind + " " + s))
+	return identity(kind + ":" + base64.RawURLEncoding.EncodeToString(h[:16]))
+}
+
+func (id identity) name(what string) string {
+	if id == "" {
+		return ""
+	}
+	return string(id) + "/" + what
+}
+
+// member shortens a card identity for the set tables.
+func member(card string) string {
+	h := sha256.Sum256([]byte("sealpay/risk/v1 card " + card))
+	return base64.RawURLEncoding.EncodeToString(h[:12])
+}
+
+// ClientID returns the client key for an address: the address itself for
+// IPv4, and the /64 prefix for IPv6, since one subscriber holds a whole
+// /64 and could otherwise change address on every attempt.
+func ClientID(addr netip.Addr) string {
+	addr = addr.Unmap()
+	if addr.Is4() || !addr.IsValid() {
+		return addr.String()
+	}
+	p, _ := addr.WithZone("").Prefix(64)
+	return p.String()
+}

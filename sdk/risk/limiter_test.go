@@ -1,0 +1,196 @@
+package risk_test
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/risk"
+)
+
+// TestLimiterCardTesting walks one client through the default policy with
+// a fake clock: cards 1–3 pass, 4–6 are slowed, the 7th distinct card is
+// refused; the same card again does not count; the block lifts as the
+// sliding window moves on.
+func TestLimiterCardTesting(t *testing.T) {
+	for _, store := range []struct {
+		name string
+		new  func(t *testing.T) risk.Store
+	}{
+		{"memory", func(t *testing.T) risk.Store { return newMemStore() }},
+		{"sqlite", func(t *testing.T) risk.Store { s, _ := openStore(t); return s }},
+	} {
+		t.Run(store.name, func(t *testing.T) {
+			clk := newClock()
+			l := risk.NewLimiter(store.new(t), risk.DefaultPolicy(), clk.Now)
+			attempt := func(card string) risk.Decision {
+				t.Helper()
+				d, err := l.Check(ctx, "pk_test", "203.0.113.9")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.Allow {
+					if err := l.Record(ctx, "pk_test", "203.0.113.9", risk.Attempt{Card: card}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				clk.Add(time.Second)
+				return d
+			}
+			for i, want := range []risk.Decision{
+				{Allow: true}, {Allow: true}, {Allow: true}, {Allow: true}, // cards 1–4 are checked before they count
+				{Allow: true, Delay: 250 * time.Millisecond, Reason: risk.ReasonClientCards},
+				{Allow: true, Delay: 500 * time.Millisecond, Reason: risk.ReasonClientCards},
+				{Allow: true, Delay: time.Second, Reason: risk.ReasonClientCards},
+				{Code: "rate_limited", Delay: 10 * time.Minute, Reason: risk.ReasonClientCards},
+			} {
+				if got := attempt(fmt.Sprint("fp_", i)); got != want {
+					t.Errorf("attempt %d: %+v, want %+v", i+1, got, want)
+				}
+			}
+			// The same client with a card it already tried is still refused: the
+			// block is on the client, not the card.
+			if got := attempt("fp_0"); got.Allow {
+				t.Errorf("a blocked client retrying a known card: %+v, want refused", got)
+			}
+			// Another client is unaffected.
+			if d, _ := l.Check(ctx, "pk_test", "203.0.113.10"); d != (risk.Decision{Allow: true}) {
+				t.Errorf("another client: %+v, want allowed without delay", d)
+			}
+			// The estimate decays with the window: 7 cards in window w, then
+			// at 3/4 of window w+1 the estimate is 7·1/4 < 3: no delay.
+			clk.Set(time.Unix(clk.Now().Unix()-clk.Now().Unix()%600+600+450, 0))
+			if d, _ := l.Check(ctx, "pk_test", "203.0.113.9"); d != (risk.Decision{Allow: true}) {
+				t.Errorf("a window later: %+v, want allowed without delay", d)
+			}
+		})
+	}
+}
+
+func TestLimiterRepeatedCardCountsOnce(t *testing.T) {
+	clk := newClock()
+	store, _ := openStore(t)
+	l := risk.NewLimiter(store, risk.DefaultPolicy(), clk.Now)
+	for range 20 {
+		if err := l.Record(ctx, "pk", "192.0.2.1", risk.Attempt{Card: "fp_same"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := l.Check(ctx, "pk", "192.0.2.1"); err != nil || d != (risk.Decision{Allow: true}) {
+		t.Errorf("after 20 attempts with one card: %+v, %v; want allowed without delay", d, err)
+	}
+}
+
+func TestLimiterFailuresAndRate(t *testing.T) {
+	clk := newClock()
+	l := risk.NewLimiter(newMemStore(), risk.DefaultPolicy(), clk.Now)
+	for range 9 {
+		l.Record(ctx, "pk", "192.0.2.2", risk.Attempt{Failed: true})
+	}
+	if d, _ := l.Check(ctx, "pk", "192.0.2.2"); d.Allow || d.Reason != risk.ReasonClientFailures {
+		t.Errorf("after 9 failures: %+v, want refused for client_failures", d)
+	}
+	var last risk.Decision
+	for range 121 {
+		last, _ = l.Check(ctx, "pk", "192.0.2.3")
+	}
+	if last.Allow || last.Reason != risk.ReasonClientRequests || last.Delay != time.Minute {
+		t.Errorf("121st request in a minute: %+v, want refused for client_requests, retry after a minute", last)
+	}
+	// Requests without a client (server-to-server) are limited by key only.
+	if d, err := l.Check(ctx, "pk", ""); err != nil || !d.Allow {
+		t.Errorf("request without a client: %+v, %v", d, err)
+	}
+}
+
+// TestSQLStoreAtomic: concurrent Adds and AddMembers from several
+// goroutines (standing in for Worker instances) lose nothing.
+func TestSQLStoreAtomic(t *testing.T) {
+	store, _ := openStore(t)
+	c := risk.Counter{Name: "c:x/req", Start: 1_900_000_000}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	added := 0
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 25 {
+				if _, err := store.Add(ctx, c, 2, c.Start+120); err != nil {
+					t.Error(err)
+					return
+				}
+				ok, err := store.AddMember(ctx, c, fmt.Sprint("m", (g*25+i)%100), c.Start+120)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					added++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := store.Get(ctx, []risk.Counter{c, {Name: "c:x/req", Start: c.Start - 60}, {Name: "other", Start: c.Start}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[400 0 0]" {
+		t.Errorf("Get = %v, want [400 0 0]", got)
+	}
+	if added != 100 {
+		t.Errorf("AddMember reported %d new members of 100 distinct, want 100", added)
+	}
+	n, err := store.Purge(ctx, time.Unix(c.Start+119, 0))
+	if err != nil || n != 0 {
+		t.Errorf("Purge before expiry = %d, %v; want 0", n, err)
+	}
+	n, err = store.Purge(ctx, time.Unix(c.Start+120, 0))
+	if err != nil || n != 101 {
+		t.Errorf("Purge at expiry = %d, %v; want 101 (1 counter, 100 members)", n, err)
+	}
+}
+
+func TestSQLStoreStoresNoIdentities(t *testing.T) {
+	store, db := openStore(t)
+	l := risk.NewLimiter(store, risk.DefaultPolicy(), newClock().Now)
+	l.Check(ctx, "sk_live_secret123", "198.51.100.77")
+	l.Record(ctx, "sk_live_secret123", "198.51.100.77", risk.Attempt{Card: "fp_cardprint", Failed: true})
+	rows, err := db.Query(`SELECT name FROM risk_counters UNION ALL SELECT name || member FROM risk_members`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		n++
+		for _, secret := range []string{"secret123", "198.51.100", "cardprint"} {
+			if strings.Contains(s, secret) {
+				t.Errorf("a stored name holds %q", secret)
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("%d rows stored, want at least 5", n)
+	}
+}
+
+func TestClientID(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"203.0.113.9", "203.0.113.9"},
+		{"::ffff:203.0.113.9", "203.0.113.9"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+	} {
+		if got := risk.ClientID(netip.MustParseAddr(tc.in)); got != tc.want {
+			t.Errorf("ClientID(%s) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

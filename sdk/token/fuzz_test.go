@@ -1,0 +1,226 @@
+package token
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// seedFile reads a testdata JSON file for fuzz seeds; no seeds is fatal.
+func seedFile(f *testing.F, name string, v any) {
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		f.Fatal(err)
+	}
+}
+
+func FuzzTokenID(f *testing.F) {
+	var tf struct {
+		Tokens map[string]any `json:"tokens"`
+		Cases  []struct {
+			Template string `json:"template"`
+		} `json:"cases"`
+	}
+	seedFile(f, "relay_templates.json", &tf)
+	n := 0
+	for tok := range tf.Tokens {
+		f.Add(tok)
+		n++
+	}
+	for _, m := range regexp.MustCompile(`tok_[0-9A-Za-z]*`).FindAllString(func() string {
+		var s strings.Builder
+		for _, c := range tf.Cases {
+			s.WriteString(c.Template + " ")
+		}
+		return s.String()
+	}(), -1) {
+		f.Add(m)
+		n++
+	}
+	if n == 0 {
+		f.Fatal("no seeds")
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// Parse, marshal, compare.
+		if b, ok := decodeTokenID(s); ok {
+			if got := encodeTokenID(b); got != s {
+				t.Fatalf("encode(decode(%q)) = %q", s, got)
+			}
+		}
+		// And the other way, from any 16 bytes.
+		var b [16]byte
+		copy(b[:], s)
+		id := encodeTokenID(b)
+		if got, ok := decodeTokenID(id); !ok || got != b {
+			t.Fatalf("decode(encode(%x)) = %x, %v", b, got, ok)
+		}
+	})
+}
+
+// jsonShape is a JSON document's token stream with every string and number
+// replaced by its kind: two documents with equal shapes have the same
+// structure, whatever the values.
+func jsonShape(b []byte) ([]string, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var shape []string
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return shape, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch tok := tok.(type) {
+		case string:
+			shape = append(shape, "string")
+		case json.Number:
+			shape = append(shape, "number")
+		default:
+			shape = append(shape, reflect.TypeOf(tok).String()+":"+strings.TrimSpace(strings.Trim(jsonString(tok), `"`)))
+		}
+	}
+}
+
+func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// FuzzFillPlaceholders checks the parser round trip (the placeholders found
+// spell the template back exactly) and that no value can change a filled
+// request's structure: filled with hostile values it has the same JSON
+// shape, or the same form keys, as filled with plain ones.
+func FuzzFillPlaceholders(f *testing.F) {
+	var tf struct {
+		Cases []struct {
+			Template string `json:"template"`
+		} `json:"cases"`
+	}
+	seedFile(f, "relay_templates.json", &tf)
+	for _, c := range tf.Cases {
+		f.Add([]byte(c.Template), `Ana "Quote" \ </script>`)
+	}
+	if len(tf.Cases) == 0 {
+		f.Fatal("no seeds")
+	}
+	f.Fuzz(func(t *testing.T, template []byte, hostile string) {
+		phs, err := scanPlaceholders(template, looksJSON(template))
+		if err != nil {
+			if !errors.Is(err, ErrBadTemplate) {
+				t.Fatalf("scan error %v is not ErrBadTemplate", err)
+			}
+			return
+		}
+		var spelled []byte
+		last := 0
+		for _, p := range phs {
+			spelled = append(spelled, template[last:p.start]...)
+			spelled = append(spelled, "{{"+p.token+":"+string(p.field)+"}}"...)
+			last = p.end
+		}
+		spelled = append(spelled, template[last:]...)
+		if !bytes.Equal(spelled, template) {
+			t.Fatalf("placeholders spell %q, template is %q", spelled, template)
+		}
+
+		value := func(evil bool) func(string, string) (string, error) {
+			return func(_, field string) (string, error) {
+				switch Field(field) {
+				case FieldExpMonth:
+					return "12", nil
+				case FieldExpYear:
+					return "2030", nil
+				}
+				if evil {
+					return hostile, nil
+				}
+				return "x", nil
+			}
+		}
+		plain, err := FillPlaceholders(template, value(false))
+		if err != nil {
+			if !errors.Is(err, ErrBadTemplate) {
+				t.Fatalf("FillPlaceholders error %v is not ErrBadTemplate", err)
+			}
+			return
+		}
+		evil, err := FillPlaceholders(template, value(true))
+		if err != nil {
+			t.Fatalf("a template that fills with plain values fails with hostile ones: %v", err)
+		}
+		if looksJSON(template) {
+			a, errA := jsonShape(plain)
+			b, errB := jsonShape(evil)
+			if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+				t.Fatalf("hostile value changed the JSON structure:\n%s\n%s", plain, evil)
+			}
+			return
+		}
+		// Form: a value can never add a field or a separator.
+		for _, sep := range []string{"&", "=", ";", "\n"} {
+			if strings.Count(string(plain), sep) != strings.Count(string(evil), sep) {
+				t.Fatalf("hostile value added a %q to the form:\n%s\n%s", sep, plain, evil)
+			}
+		}
+		if _, err := url.ParseQuery(string(plain)); err == nil {
+			if _, err := url.ParseQuery(string(evil)); err != nil {
+				t.Fatalf("hostile value made the form unparseable: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzRedact checks that masking only ever turns digits into '*', keeps
+// the length, removes every revealed number, and masks every stand-alone
+// Luhn-valid run of 13 to 19 digits.
+func FuzzRedact(f *testing.F) {
+	var rf struct {
+		Cases []struct {
+			Body    string   `json:"body"`
+			Numbers []string `json:"numbers"`
+		} `json:"cases"`
+	}
+	seedFile(f, "redact.json", &rf)
+	for _, c := range rf.Cases {
+		f.Add([]byte(c.Body), strings.Join(c.Numbers, ""))
+	}
+	if len(rf.Cases) == 0 {
+		f.Fatal("no seeds")
+	}
+	standalone := regexp.MustCompile(`(^|[^0-9 \-\xa0])([0-9]{13,19})($|[^0-9 \-\xa0])`)
+	f.Fuzz(func(t *testing.T, body []byte, number string) {
+		out := Redact(body, []string{number})
+		if len(out) != len(body) {
+			t.Fatalf("Redact changed the length from %d to %d", len(body), len(out))
+		}
+		for i := range out {
+			if out[i] != body[i] && !(isDigit(body[i]) && out[i] == '*') {
+				t.Fatalf("Redact changed byte %d from %q to %q", i, body[i], out[i])
+			}
+		}
+		digits := strings.Map(func(r rune) rune {
+			if '0' <= r && r <= '9' {
+				return r
+			}
+			return -1
+		}, number)
+		if len(digits) >= 12 && bytes.Contains(body, []byte(digits)) && bytes.Contains(out, []byte(digits)) {
+			t.Fatalf("revealed number (%d digits) still in the output", len(digits))
+		}
+		for _, m := range standalone.FindAllSubmatchIndex(body, -1) {
+			run := body[m[4]:m[5]]
+			if luhn(run) && bytes.Equal(out[m[4]:m[5]], run) {
+				t.Fatalf("Luhn-valid run of %d digits not masked", len(run))
+			}
+		}
+	})
+}
