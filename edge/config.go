@@ -46,6 +46,9 @@ type Config struct {
 	// set by a trusted proxy in front of the edge (the Worker defaults to
 	// CF-Connecting-IP). Empty means the connection's address.
 	ClientIPHeader string `json:"client_ip_header,omitempty"`
+	// Limits overrides sdk/risk's default rate limits and card-testing
+	// thresholds.
+	Limits *Limits `json:"limits,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
@@ -97,6 +100,9 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	if len(c.Merchants) == 0 {
 		return nil, fmt.Errorf("edge: configuration has no merchants: %w", ErrConfig)
+	}
+	if _, err := c.Limits.policy(); err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Merchants {

@@ -44,9 +44,6 @@ func (h *Handler) forward(c *call) (*response, error) {
 	if !ok {
 		return nil, errNoRoute
 	}
-	if err := h.risk.allowCards(c.r.Context(), c); err != nil {
-		return nil, err
-	}
 	// Pass 1: check the JSON and collect the envelopes.
 	var envs []string
 	seen := map[string]bool{}
@@ -67,7 +64,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 	opened := make([]*envelope.Opened, len(envs))
 	for i, env := range envs {
 		if opened[i], err = h.open(c, env); err != nil {
-			h.risk.cardFailure(c.r.Context(), c, err)
+			h.risk.attempt(c.r.Context(), c, "", err)
 			return nil, err
 		}
 	}
@@ -81,9 +78,9 @@ func (h *Handler) forward(c *call) (*response, error) {
 	}
 	for i, op := range opened {
 		s, err := h.store(ctx, c, op, false)
+		h.risk.attempt(ctx, c, s.Fingerprint, err)
 		if err != nil {
 			undo()
-			h.risk.cardFailure(ctx, c, err)
 			return nil, err
 		}
 		toks[envs[i]] = s.Token

@@ -108,7 +108,11 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("edge: opening the vault: %w", err)
 	}
 	h.vault = vault
-	h.risk = newRiskGuard(opts.DB, h.now)
+	policy, err := opts.Config.Limits.policy()
+	if err != nil {
+		return nil, err
+	}
+	h.risk = newRiskGuard(opts.DB, policy, h.now, h.log)
 	h.routes()
 	return h, nil
 }

@@ -110,3 +110,23 @@ func checkStore(t *testing.T, db *sql.DB, fx *edgetest.Fixture) {
 	}
 	fx.ScanForNumbers(t, "audit log", all.Bytes())
 }
+
+// TestNativeCardTesting runs the card-testing burst against the native
+// handler and prints the block and false-positive figures (go test -v).
+func TestNativeCardTesting(t *testing.T) {
+	ctx := context.Background()
+	fx := edgetest.NewFixture(t)
+	cfg, err := edge.LoadConfig(fx.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, db, err := edge.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	edgetest.RunCardTesting(t, srv.URL, fx, 40, 20)
+	checkStore(t, db, fx)
+}

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
@@ -59,7 +60,12 @@ func writeError(w http.ResponseWriter, err error) {
 	body.Error.Code = errcode.Of(err)
 	body.Error.Message = publicMessage(err)
 	if body.Error.Code == errcode.RateLimited {
-		w.Header().Set("Retry-After", "1")
+		after := "1"
+		var rl *rateLimited
+		if errors.As(err, &rl) {
+			after = rl.retryAfter()
+		}
+		w.Header().Set("Retry-After", after)
 	}
 	writeJSON(w, statusOf(body.Error.Code), body)
 }

@@ -3,24 +3,137 @@ package edge
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strconv"
 	"time"
+
+	"github.com/sealpay/sealpay/sdk/risk"
 )
 
-// riskGuard applies sdk/risk's limits. (Wired to sdk/risk when it lands.)
+// LimitConfig overrides one limit of sdk/risk's default policy.
+type LimitConfig struct {
+	Window string  `json:"window"` // a Go duration, e.g. "1m"
+	Slow   float64 `json:"slow"`   // above this many events, requests are delayed
+	Block  float64 `json:"block"`  // above this many, refused; 0 disables
+}
+
+// Limits overrides parts of sdk/risk's DefaultPolicy; omitted limits keep
+// their defaults.
+type Limits struct {
+	ClientRequests *LimitConfig `json:"client_requests,omitempty"`
+	KeyRequests    *LimitConfig `json:"key_requests,omitempty"`
+	ClientCards    *LimitConfig `json:"client_cards,omitempty"`
+	ClientFailures *LimitConfig `json:"client_failures,omitempty"`
+	KeyCards       *LimitConfig `json:"key_cards,omitempty"`
+	KeyFailures    *LimitConfig `json:"key_failures,omitempty"`
+}
+
+// policy returns the risk policy for l.
+func (l *Limits) policy() (risk.Policy, error) {
+	p := risk.DefaultPolicy()
+	if l == nil {
+		return p, nil
+	}
+	for _, o := range []struct {
+		name string
+		c    *LimitConfig
+		dst  *risk.Limit
+	}{
+		{"client_requests", l.ClientRequests, &p.ClientRequests},
+		{"key_requests", l.KeyRequests, &p.KeyRequests},
+		{"client_cards", l.ClientCards, &p.ClientCards},
+		{"client_failures", l.ClientFailures, &p.ClientFailures},
+		{"key_cards", l.KeyCards, &p.KeyCards},
+		{"key_failures", l.KeyFailures, &p.KeyFailures},
+	} {
+		if o.c == nil {
+			continue
+		}
+		w, err := time.ParseDuration(o.c.Window)
+		if err != nil || w <= 0 || o.c.Slow < 0 || o.c.Block < 0 {
+			return p, fmt.Errorf("edge: limits.%s: window must be a positive duration, slow and block not negative: %w", o.name, ErrConfig)
+		}
+		*o.dst = risk.Limit{Window: w, Slow: o.c.Slow, Block: o.c.Block}
+	}
+	return p, nil
+}
+
+// riskGuard applies sdk/risk: per-key and per-client request limits, and
+// the card-testing defence (distinct cards and failures per client and
+// key), with the counts in the vault's database.
 type riskGuard struct {
-	db  *sql.DB
-	now func() time.Time
+	lim *risk.Limiter
+	log *slog.Logger
 }
 
-func newRiskGuard(db *sql.DB, now func() time.Time) *riskGuard {
-	return &riskGuard{db: db, now: now}
+func newRiskGuard(db *sql.DB, p risk.Policy, now func() time.Time, log *slog.Logger) *riskGuard {
+	return &riskGuard{lim: risk.NewLimiter(risk.NewSQLStore(db), p, now), log: log}
 }
 
-// allow applies the per-key and per-client request limits.
-func (g *riskGuard) allow(ctx context.Context, c *call) error { return nil }
+// clientID is the risk package's client key for c's address.
+func clientID(c *call) string {
+	if a, err := netip.ParseAddr(c.client); err == nil {
+		return risk.ClientID(a)
+	}
+	return c.client
+}
 
-// allowCards refuses clients (and keys) that card testing has blocked.
-func (g *riskGuard) allowCards(ctx context.Context, c *call) error { return nil }
+// rateLimited is a refusal with its Retry-After.
+type rateLimited struct {
+	err   error
+	after time.Duration
+}
 
-// cardFailure counts a failed card for c's client and key.
-func (g *riskGuard) cardFailure(ctx context.Context, c *call, err error) {}
+func (e *rateLimited) Error() string { return e.err.Error() }
+func (e *rateLimited) Unwrap() error { return e.err }
+
+// retryAfter is the Retry-After value in whole seconds, at least 1.
+func (e *rateLimited) retryAfter() string {
+	s := int64((e.after + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return strconv.FormatInt(s, 10)
+}
+
+// allow counts the request and applies the decision: refuse, or hold it
+// for the decision's delay. A store failure lets the request through (and
+// is logged): the limits protect against abuse, not against card theft,
+// which the envelope and the vault do.
+func (g *riskGuard) allow(ctx context.Context, c *call) error {
+	d, err := g.lim.Check(ctx, c.key, clientID(c))
+	if err != nil {
+		g.log.Error("edge: risk store unavailable; allowing", "err", err.Error())
+		return nil
+	}
+	if !d.Allow {
+		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay}
+	}
+	if d.Delay > 0 {
+		t := time.NewTimer(d.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// attempt records one card attempt: err nil with the card's fingerprint,
+// or a card failure. Other errors (replays, bad JSON) are not card tests.
+func (g *riskGuard) attempt(ctx context.Context, c *call, fingerprint string, err error) {
+	a := risk.Attempt{Card: fingerprint}
+	if err != nil {
+		if !isCardFailure(err) {
+			return
+		}
+		a = risk.Attempt{Failed: true}
+	}
+	if err := g.lim.Record(context.WithoutCancel(ctx), c.key, clientID(c), a); err != nil {
+		g.log.Error("edge: recording a card attempt failed", "err", err.Error())
+	}
+}

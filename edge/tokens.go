@@ -77,9 +77,6 @@ type tokenizeRequest struct {
 // tokenize answers POST /v1/tokens.
 func (h *Handler) tokenize(c *call) (*response, error) {
 	c.target = "tokens"
-	if err := h.risk.allowCards(c.r.Context(), c); err != nil {
-		return nil, err
-	}
 	var req tokenizeRequest
 	if err := decodeJSON(c.body, &req); err != nil {
 		return nil, err
@@ -89,12 +86,12 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 	}
 	op, err := h.open(c, req.Envelope)
 	if err != nil {
-		h.risk.cardFailure(c.r.Context(), c, err)
+		h.risk.attempt(c.r.Context(), c, "", err)
 		return nil, err
 	}
 	s, err := h.store(c.r.Context(), c, op, req.SingleUse)
+	h.risk.attempt(c.r.Context(), c, s.Fingerprint, err)
 	if err != nil {
-		h.risk.cardFailure(c.r.Context(), c, err)
 		return nil, err
 	}
 	return &response{status: http.StatusCreated, body: answerFor(s, false)}, nil

@@ -170,6 +170,7 @@ func TestWorkerSuite(t *testing.T) {
 	fx := edgetest.NewFixture(t)
 	w := startWorker(t, fx)
 	edgetest.Run(t, w.URL, fx)
+	t.Run("card testing", func(t *testing.T) { edgetest.RunCardTesting(t, w.URL, fx, 40, 20) })
 	w.stop()
 	if t.Failed() {
 		t.Logf("wrangler output:\n%s", tail(w.Output.Bytes(), 6000))
