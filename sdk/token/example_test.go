@@ -58,7 +58,7 @@ func Example() {
 	fmt.Println(err)
 	// Output:
 	// true visa 4242 46
-	// 40 1
+	// 41 1
 	// {"echo":"************4242","status":"declined"}
 	// token: CVC no longer held
 }
