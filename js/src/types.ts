@@ -248,7 +248,7 @@ export interface QRExpectation {
   amount?: string;
   /** ISO 4217 currency, numeric (`"764"`) or alphabetic (`"THB"`). */
   currency?: string;
-  /** The Sealpay merchant id the code must belong to. */
+  /** The payee the shopper means to pay (merchant id or name on the code). */
   merchant?: string;
   /** Domains the merchant uses, for lookalike checks on URL codes. */
   domains?: string[];
@@ -264,17 +264,35 @@ export interface VerifyQROptions {
 /** One reason behind a QR verdict. */
 export interface QRReason {
   code: ErrorCode;
+  /** Narrows the code: "amount", "currency", "payee", "lookalike", "signature"… */
+  detail?: string;
+  /** Localized text for the shopper. */
   message: string;
 }
 
-/** The outcome of checking a payment QR code. */
+/** The outcome of checking a payment QR code (the same JSON as the edge's `POST /v1/qr/verify`). */
 export interface QRVerdict {
+  /** `verified`: signed by a certified merchant; `unsigned`: well-formed but nobody vouches; `rejected`: do not pay. */
   status: "verified" | "unsigned" | "rejected";
-  /** The merchant to show the shopper (verified name when `status` is `verified`). */
-  merchant?: { id?: string; name?: string; city?: string; country?: string };
+  /** The one line to show, localized. */
+  headline: string;
+  /** Empty when verified; one `qr_unsigned` when unsigned; at least one otherwise. */
   reasons: QRReason[];
-  /** Other members of the verdict (amount, currency, scheme…) as the SDK sends them. */
-  [member: string]: unknown;
+  /** The certified display name (only when verified). */
+  merchant?: string;
+  /** The certified merchant id (only when verified). */
+  merchant_id?: string;
+  /** Payment scheme id: "pix", "promptpay", "upi", "url"… */
+  scheme?: string;
+  /** The payee the code names; nobody vouches for it unless verified. */
+  payee?: string;
+  amount?: string;
+  currency?: string;
+  reference?: string;
+  /** Signed expiry, Unix seconds. */
+  expires_at?: number;
+  /** Language of the messages. */
+  lang: string;
 }
 
 /** Something {@link Sealpay.scanQR} can read a QR code from. */

@@ -60,7 +60,7 @@ class HostedFields {
   private busy = false;
   private wasComplete = false;
   private keys: Promise<{ keys: unknown[]; merchant?: string }> | null = null;
-  private trust: Promise<unknown> | null = null;
+  private trust: Promise<string> | null = null;
   private readonly t: Record<MessageKey, string>;
   private readonly locale: Locale;
 
@@ -116,7 +116,12 @@ class HostedFields {
     if (this.p.hideName) $("f-name").hidden = true;
     for (const f of fields) {
       const input = $<HTMLInputElement>(f);
-      input.addEventListener("input", () => void this.check(f));
+      input.addEventListener("input", (e) => {
+        // Reformatting after a deletion would put back the separator the
+        // shopper just removed; format again on the next insertion.
+        const deleting = (e as InputEvent).inputType?.startsWith("delete") ?? false;
+        void this.check(deleting ? undefined : f);
+      });
       input.addEventListener("focus", () => this.post({ type: "focus", field: f }));
       input.addEventListener("blur", () => {
         if (input.value !== "") this.touched.add(f);
@@ -313,7 +318,9 @@ class HostedFields {
     if (!this.core) throw new SealpayError("internal", "Sealpay: the module is not ready");
     if (typeof payload !== "string") throw new SealpayError("bad_request", "Sealpay: payload must be a string");
     if (!this.trust) {
-      this.trust = getJSON<unknown>("/v1/qr/trust").catch((e: unknown) => {
+      // The bundle goes to the module as text: its signature covers bytes
+      // that a JSON round trip could change.
+      this.trust = fetchText("/v1/qr/trust").catch((e: unknown) => {
         this.trust = null;
         throw e;
       });
@@ -326,6 +333,10 @@ class HostedFields {
 }
 
 async function getJSON<T>(url: string): Promise<T> {
+  return JSON.parse(await fetchText(url)) as T;
+}
+
+async function fetchText(url: string): Promise<string> {
   const res = await fetch(url, { credentials: "omit", headers: { accept: "application/json" } });
   if (!res.ok) {
     let err: unknown;
@@ -336,7 +347,7 @@ async function getJSON<T>(url: string): Promise<T> {
     }
     throw err ? toSealpayError(err, "upstream_error") : new SealpayError("upstream_error", `Sealpay: GET ${url.split("?")[0]} failed (HTTP ${res.status})`);
   }
-  return (await res.json()) as T;
+  return res.text();
 }
 
 function info(e: SealpayError): SealpayErrorInfo {

@@ -1,0 +1,6 @@
+// src/index.ts
+export * from "./pure.mjs";
+import { load } from "./pure.mjs";
+export {
+  load as loadSealpay
+};

@@ -1,0 +1,633 @@
+var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// src/errors.ts
+function isErrorCode(s) {
+  return typeof s === "string" && codeShape.test(s);
+}
+function toSealpayError(e, fallback = "internal") {
+  if (e instanceof SealpayError) return e;
+  if (e && typeof e === "object") {
+    const o = e;
+    const code = isErrorCode(o.code) ? o.code : fallback;
+    const message = typeof o.message === "string" ? o.message : "Sealpay: unexpected error";
+    return new SealpayError(code, message, { cause: e });
+  }
+  return new SealpayError(fallback, "Sealpay: unexpected error", { cause: e });
+}
+var SealpayError, SealpayUsageError, codeShape;
+var init_errors = __esm({
+  "src/errors.ts"() {
+    "use strict";
+    SealpayError = class extends Error {
+      code;
+      constructor(code, message, options) {
+        super(message, options);
+        this.name = "SealpayError";
+        this.code = code;
+      }
+    };
+    SealpayUsageError = class extends Error {
+      constructor(message) {
+        super(message);
+        this.name = "SealpayUsageError";
+      }
+    };
+    codeShape = /^[a-z][a-z_]{1,39}$/;
+  }
+});
+
+// src/version.ts
+var VERSION;
+var init_version = __esm({
+  "src/version.ts"() {
+    "use strict";
+    VERSION = true ? "0.1.0" : "0.0.0-dev";
+  }
+});
+
+// src/direct.ts
+var direct_exports = {};
+__export(direct_exports, {
+  callCore: () => callCore,
+  loadCore: () => loadCore,
+  seal: () => seal
+});
+function loadCore(base) {
+  if (!pending) {
+    pending = start(base).catch((e) => {
+      pending = null;
+      throw e;
+    });
+  }
+  return pending;
+}
+async function start(base) {
+  const g = globalThis;
+  if (g.__sealpay_core) return g.__sealpay_core;
+  if (typeof WebAssembly !== "object") {
+    throw new SealpayError("internal", "Sealpay: this browser has no WebAssembly");
+  }
+  if (!g.Go) await loadScript(`${base}/v1/wasm_exec.js`);
+  if (!g.Go) throw new SealpayError("internal", "Failed to load wasm_exec.js: it defined no Go class");
+  const go = new g.Go();
+  let instance;
+  try {
+    instance = await instantiate(`${base}/v1/sealpay.wasm`, go.importObject);
+  } catch (cause) {
+    throw new SealpayError("upstream_error", "Failed to load sealpay.wasm", { cause });
+  }
+  const ready = new Promise((resolve, reject) => {
+    g.__sealpay_ready = resolve;
+    go.run(instance).then(
+      () => reject(new SealpayError("internal", "sealpay.wasm exited")),
+      (cause) => reject(new SealpayError("internal", "sealpay.wasm crashed", { cause }))
+    );
+  });
+  const core = await ready;
+  delete g.__sealpay_ready;
+  if (core.version !== VERSION) {
+    console.warn(`Sealpay: sealpay.wasm is version ${core.version}, this script is ${VERSION}; update the edge or the package`);
+  }
+  return core;
+}
+async function instantiate(url, imports) {
+  const res = await fetch(url, { credentials: "omit" });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  if (typeof WebAssembly.instantiateStreaming === "function" && res.headers.get("content-type") === "application/wasm") {
+    return (await WebAssembly.instantiateStreaming(res, imports)).instance;
+  }
+  return (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
+}
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src;
+    s.async = true;
+    s.crossOrigin = "anonymous";
+    s.onload = () => resolve();
+    s.onerror = () => reject(new SealpayError("upstream_error", `Failed to load ${src}`));
+    document.head.appendChild(s);
+  });
+}
+async function callCore(core, method, req) {
+  try {
+    return JSON.parse(await core[method](JSON.stringify(req)));
+  } catch (e) {
+    throw toSealpayError(e);
+  }
+}
+async function seal(edge, req) {
+  const core = await loadCore(edge);
+  return (await callCore(core, "seal", req)).envelope;
+}
+var pending;
+var init_direct = __esm({
+  "src/direct.ts"() {
+    "use strict";
+    init_errors();
+    init_version();
+    pending = null;
+  }
+});
+
+// src/element.ts
+init_errors();
+
+// src/protocol.ts
+var PROTOCOL = 1;
+function frameURL(edge, p) {
+  const q = new URLSearchParams();
+  q.set("origin", p.origin);
+  q.set("key", p.key);
+  q.set("channel", p.channel);
+  q.set("mode", p.mode);
+  q.set("locale", p.locale);
+  if (p.merchant) q.set("merchant", p.merchant);
+  if (p.style) q.set("style", p.style);
+  if (p.hideName) q.set("hide_name", "1");
+  return `${edge}/v1/frame.html?${q.toString()}`;
+}
+function isOrigin(s) {
+  let u;
+  try {
+    u = new URL(s);
+  } catch {
+    return false;
+  }
+  if (u.origin !== s) return false;
+  if (u.protocol === "https:") return true;
+  return u.protocol === "http:" && isLoopback(u.hostname);
+}
+function isLoopback(host) {
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+function isMessage(data, channel) {
+  if (!data || typeof data !== "object") return false;
+  const d = data;
+  return d.sealpay === PROTOCOL && d.channel === channel;
+}
+function newChannel() {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+// src/element.ts
+var commandTimeout = 6e4;
+var Frame = class {
+  constructor(cfg, mode, extra, onEvent_) {
+    this.onEvent_ = onEvent_;
+    this.edgeOrigin_ = new URL(cfg.edge).origin;
+    this.iframe = document.createElement("iframe");
+    this.iframe.src = frameURL(cfg.edge, {
+      origin: window.location.origin,
+      key: cfg.key,
+      channel: this.channel,
+      mode,
+      locale: extra.locale ?? cfg.locale,
+      merchant: cfg.merchant,
+      style: extra.style,
+      hideName: extra.hideName
+    });
+    this.iframe.setAttribute("frameborder", "0");
+    this.iframe.setAttribute("scrolling", "no");
+    this.iframe.setAttribute("allowtransparency", "true");
+    this.iframe.style.cssText = mode === "card" ? "border:0;width:100%;min-width:200px;height:160px;display:block;overflow:hidden;background:transparent" : "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
+    if (mode === "core") {
+      this.iframe.setAttribute("aria-hidden", "true");
+      this.iframe.tabIndex = -1;
+    }
+    this.iframe.title = mode === "card" ? "Secure card payment input" : "Sealpay";
+    this.readyPromise_ = new Promise((r) => this.resolveReady_ = r);
+  }
+  onEvent_;
+  channel = newChannel();
+  iframe;
+  edgeOrigin_;
+  nextID_ = 1;
+  waiting_ = /* @__PURE__ */ new Map();
+  readyPromise_;
+  resolveReady_;
+  listening_ = false;
+  /** listen starts accepting messages from the frame. */
+  listen() {
+    if (this.listening_) return;
+    this.listening_ = true;
+    window.addEventListener("message", this.handle_);
+  }
+  /** close stops listening and fails every pending command. */
+  close(reason) {
+    window.removeEventListener("message", this.handle_);
+    this.listening_ = false;
+    for (const [id, w] of this.waiting_) {
+      clearTimeout(w.timer);
+      w.reject(new SealpayError("internal", reason));
+      this.waiting_.delete(id);
+    }
+    this.iframe.remove();
+    this.readyPromise_ = new Promise((r) => this.resolveReady_ = r);
+  }
+  /** ready resolves when the frame has loaded its module. */
+  ready() {
+    return this.readyPromise_;
+  }
+  /** send posts a command once the frame is ready and resolves with its result. */
+  async send(command) {
+    await this.readyPromise_;
+    const win = this.iframe.contentWindow;
+    if (!win) throw new SealpayError("internal", "Sealpay: the frame is not mounted");
+    const id = this.nextID_++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting_.delete(id);
+        reject(new SealpayError("upstream_error", "Sealpay: the frame did not answer in time"));
+      }, commandTimeout);
+      this.waiting_.set(id, { resolve, reject, timer });
+      win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command }, this.edgeOrigin_);
+    });
+  }
+  handle_ = (ev) => {
+    if (ev.origin !== this.edgeOrigin_ || ev.source !== this.iframe.contentWindow) return;
+    if (!isMessage(ev.data, this.channel)) return;
+    const e = ev.data;
+    if (e.type === "result") {
+      const w = this.waiting_.get(e.id);
+      if (!w) return;
+      this.waiting_.delete(e.id);
+      clearTimeout(w.timer);
+      if (e.ok) w.resolve(e.value);
+      else w.reject(toSealpayError(e.error));
+      return;
+    }
+    if (e.type === "ready") this.resolveReady_();
+    if (e.type === "resize" && typeof e.height === "number" && e.height > 0 && e.height < 2e3) {
+      this.iframe.style.height = `${Math.ceil(e.height)}px`;
+      return;
+    }
+    this.onEvent_(e);
+  };
+};
+var eventNames = ["ready", "change", "focus", "blur", "complete", "error"];
+function createCardElement(cfg, opts, style) {
+  const handlers = {
+    ready: /* @__PURE__ */ new Set(),
+    change: /* @__PURE__ */ new Set(),
+    focus: /* @__PURE__ */ new Set(),
+    blur: /* @__PURE__ */ new Set(),
+    complete: /* @__PURE__ */ new Set(),
+    error: /* @__PURE__ */ new Set()
+  };
+  let destroyed = false;
+  let mounted = false;
+  const emit = (name, payload) => {
+    for (const h of handlers[name]) {
+      try {
+        h(payload);
+      } catch (err) {
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+  };
+  const frame = new Frame(cfg, "card", { style, hideName: opts.hideName, locale: opts.locale }, (e) => {
+    switch (e.type) {
+      case "ready":
+        emit("ready", {});
+        break;
+      case "change": {
+        const { complete, empty, brand, error } = e;
+        emit("change", error ? { complete, empty, brand, error } : { complete, empty, brand });
+        break;
+      }
+      case "focus":
+        emit("focus", { field: e.field });
+        break;
+      case "blur":
+        emit("blur", { field: e.field });
+        break;
+      case "complete":
+        emit("complete", { brand: e.brand });
+        break;
+      case "error":
+        emit("error", e.error);
+        break;
+    }
+  });
+  const alive = (what) => {
+    if (destroyed) throw new SealpayUsageError(`You cannot call "${what}" on a destroyed card element; create a new one with cardElement()`);
+  };
+  const element = {
+    mount(target) {
+      alive("mount");
+      if (mounted) throw new SealpayUsageError('The card element is already mounted; call "unmount" first');
+      const el = typeof target === "string" ? document.querySelector(target) : target;
+      if (!el || typeof el.appendChild !== "function") {
+        throw new SealpayUsageError(`mount: no element matches ${typeof target === "string" ? JSON.stringify(target) : "the argument"}; pass a CSS selector or an HTMLElement that is in the page`);
+      }
+      frame.listen();
+      el.appendChild(frame.iframe);
+      mounted = true;
+    },
+    on(event, handler) {
+      alive("on");
+      if (!eventNames.includes(event)) {
+        throw new SealpayUsageError(`Unknown event ${JSON.stringify(event)}; use one of ${eventNames.join(", ")}`);
+      }
+      if (typeof handler !== "function") throw new SealpayUsageError(`on(${JSON.stringify(event)}, handler): handler must be a function`);
+      handlers[event].add(handler);
+      return () => element.off(event, handler);
+    },
+    off(event, handler) {
+      handlers[event]?.delete(handler);
+    },
+    async tokenize() {
+      alive("tokenize");
+      if (!mounted) throw new SealpayUsageError('Call "mount" before "tokenize"');
+      const r = await frame.send({ type: "tokenize" });
+      return pickToken(r);
+    },
+    focus() {
+      if (mounted) void frame.send({ type: "focus" }).catch(() => void 0);
+    },
+    clear() {
+      if (mounted) void frame.send({ type: "clear" }).catch(() => void 0);
+    },
+    unmount() {
+      if (!mounted) return;
+      frame.close("Sealpay: the card element was unmounted");
+      mounted = false;
+    },
+    destroy() {
+      element.unmount();
+      for (const n of eventNames) handlers[n].clear();
+      destroyed = true;
+    }
+  };
+  return element;
+}
+function pickToken(r) {
+  const o = r ?? {};
+  const c = o.card ?? {};
+  if (typeof o.token !== "string" || !/^tok_[A-Za-z0-9]{22}$/.test(o.token)) {
+    throw new SealpayError("upstream_error", "Sealpay: the edge sent no token");
+  }
+  return {
+    token: o.token,
+    card: {
+      brand: c.brand,
+      last4: String(c.last4 ?? ""),
+      exp_month: Number(c.exp_month),
+      exp_year: Number(c.exp_year),
+      fingerprint: String(c.fingerprint ?? "")
+    }
+  };
+}
+
+// src/sealpay.ts
+init_errors();
+
+// src/lazy.ts
+async function loadDirect(_edge) {
+  return Promise.resolve().then(() => (init_direct(), direct_exports));
+}
+async function loadDecoder(_edge) {
+  const jsQR = (await import("jsqr")).default;
+  return (data, width, height) => jsQR(data, width, height, { inversionAttempts: "attemptBoth" })?.data ?? null;
+}
+
+// src/locale.ts
+var LOCALES = ["en", "zh-CN", "ja", "ko", "ru", "es", "pt-BR", "de", "fr", "id", "th", "vi"];
+function isLocale(s) {
+  return typeof s === "string" && LOCALES.includes(s);
+}
+function pickLocale(tags) {
+  for (const tag of tags) {
+    const exact = LOCALES.find((l) => l.toLowerCase() === tag.toLowerCase());
+    if (exact) return exact;
+    const lang = tag.split("-")[0].toLowerCase();
+    const byLang = LOCALES.find((l) => l.split("-")[0].toLowerCase() === lang);
+    if (byLang) return byLang;
+  }
+  return "en";
+}
+function browserLocale() {
+  const nav = typeof navigator === "object" ? navigator : void 0;
+  const tags = nav?.languages?.length ? nav.languages : nav?.language ? [nav.language] : [];
+  return pickLocale(tags);
+}
+
+// src/scan.ts
+init_errors();
+async function scanQR(edge, source, opts = {}) {
+  if (!source || typeof source !== "object") {
+    throw new SealpayUsageError("scanQR: pass a <video>, <img>, <canvas>, ImageBitmap or ImageData");
+  }
+  const g = globalThis;
+  if (!opts.decoder && g.BarcodeDetector && !isImageData(source)) {
+    const formats = await g.BarcodeDetector.getSupportedFormats?.() ?? ["qr_code"];
+    if (formats.includes("qr_code")) {
+      const found = await new g.BarcodeDetector({ formats: ["qr_code"] }).detect(source);
+      return found[0]?.rawValue ?? null;
+    }
+  }
+  const decode = opts.decoder ?? await loadDecoder(edge);
+  const img = pixels(source);
+  return decode(img.data, img.width, img.height);
+}
+function isImageData(s) {
+  return typeof ImageData === "function" && s instanceof ImageData;
+}
+function pixels(source) {
+  if (isImageData(source)) return source;
+  const s = source;
+  const width = s.videoWidth || s.naturalWidth || s.width;
+  const height = s.videoHeight || s.naturalHeight || s.height;
+  if (!width || !height) throw new SealpayError("qr_malformed", "scanQR: the source has no pixels yet (is the video playing, the image loaded?)");
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!ctx) throw new SealpayError("internal", "scanQR: no 2D canvas");
+  ctx.drawImage(source, 0, 0, width, height);
+  return ctx.getImageData(0, 0, width, height);
+}
+
+// src/sealpay.ts
+init_version();
+var memo = null;
+var memoKey = "";
+function load(options) {
+  const opts = checkOptions(options);
+  const key = JSON.stringify([opts.edge, opts.key, opts.locale, opts.merchant ?? null]);
+  if (memo) {
+    if (key !== memoKey) {
+      throw new SealpayUsageError(
+        "load was already called with different options; Sealpay can be loaded once per page — reuse the first promise"
+      );
+    }
+    return memo;
+  }
+  if (typeof window === "undefined" || typeof document === "undefined") return Promise.resolve(null);
+  memoKey = key;
+  memo = create(opts).catch((e) => {
+    memo = null;
+    memoKey = "";
+    throw e;
+  });
+  return memo;
+}
+function checkOptions(o) {
+  if (!o || typeof o !== "object") {
+    throw new SealpayUsageError('load needs options: load({ edge: "https://edge.example", key: "pk_…" })');
+  }
+  if (typeof o.key !== "string" || o.key === "") {
+    throw new SealpayUsageError('load: the "key" option is missing; pass your publishable key, "pk_…"');
+  }
+  if (o.key.startsWith("sk_")) {
+    throw new SealpayUsageError('load: "key" is a secret key (sk_…); never put it in a web page — use your publishable key, "pk_…", and rotate the secret key');
+  }
+  if (!/^pk_[A-Za-z0-9_]{1,200}$/.test(o.key)) {
+    throw new SealpayUsageError('load: "key" must be a publishable key, "pk_…"');
+  }
+  if (typeof o.edge !== "string" || o.edge === "") {
+    throw new SealpayUsageError(`load: the "edge" option is missing; pass your edge's origin, e.g. "https://edge.example"`);
+  }
+  const edge = o.edge.replace(/\/+$/, "");
+  if (!isOrigin(edge)) {
+    throw new SealpayUsageError(`load: "edge" must be an https origin with no path (http only on localhost), got ${JSON.stringify(o.edge)}`);
+  }
+  if (o.locale !== void 0 && o.locale !== "auto" && !isLocale(o.locale)) {
+    throw new SealpayUsageError(`load: unsupported locale ${JSON.stringify(o.locale)}; use "auto" or one of ${LOCALES.join(", ")}`);
+  }
+  if (o.merchant !== void 0 && (typeof o.merchant !== "string" || !/^[A-Za-z0-9_.-]{1,128}$/.test(o.merchant))) {
+    throw new SealpayUsageError('load: "merchant" must be your merchant id (letters, digits, _ . -)');
+  }
+  const out = { edge, key: o.key, locale: o.locale ?? "auto" };
+  if (o.merchant) out.merchant = o.merchant;
+  return out;
+}
+async function create(opts) {
+  let res;
+  try {
+    res = await fetch(`${opts.edge}/v1/keys?key=${encodeURIComponent(opts.key)}`, {
+      credentials: "omit",
+      headers: { accept: "application/json" }
+    });
+  } catch (cause) {
+    throw new SealpayError("upstream_error", `Failed to load Sealpay keys from ${opts.edge}`, { cause });
+  }
+  if (!res.ok) throw await httpError(res, `Failed to load Sealpay keys from ${opts.edge}`);
+  let set;
+  try {
+    set = await res.json();
+  } catch (cause) {
+    throw new SealpayError("upstream_error", `Failed to load Sealpay keys from ${opts.edge}: not JSON`, { cause });
+  }
+  if (!set || !Array.isArray(set.keys) || set.keys.length === 0) {
+    throw new SealpayError("upstream_error", `Failed to load Sealpay keys from ${opts.edge}: empty key set`);
+  }
+  const merchant = opts.merchant ?? (typeof set.merchant === "string" ? set.merchant : void 0);
+  const locale = opts.locale === "auto" ? browserLocale() : opts.locale;
+  return new Instance({ edge: opts.edge, key: opts.key, locale, merchant }, set);
+}
+async function httpError(res, what) {
+  try {
+    const body = await res.json();
+    if (body?.error) {
+      const e = toSealpayError(body.error, "upstream_error");
+      return new SealpayError(e.code, `${what}: ${e.message}`);
+    }
+  } catch {
+  }
+  return new SealpayError(res.status === 401 ? "unauthorized" : "upstream_error", `${what}: HTTP ${res.status}`);
+}
+var Instance = class {
+  constructor(cfg_, keys_) {
+    this.cfg_ = cfg_;
+    this.keys_ = keys_;
+  }
+  cfg_;
+  keys_;
+  version = VERSION;
+  core_ = null;
+  cardElement(options = {}) {
+    if (!options || typeof options !== "object") throw new SealpayUsageError("cardElement(options): options must be an object");
+    let style;
+    if (options.style !== void 0) {
+      if (!options.style || typeof options.style !== "object") throw new SealpayUsageError("cardElement: style must be an object (see the Style type)");
+      style = JSON.stringify(options.style);
+      if (style.length > 4e3) throw new SealpayUsageError("cardElement: style is too large (4000 characters of JSON at most)");
+    }
+    if (options.locale !== void 0 && options.locale !== "auto" && !isLocale(options.locale)) {
+      throw new SealpayUsageError(`cardElement: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
+    }
+    const locale = options.locale === "auto" ? browserLocale() : options.locale;
+    return createCardElement(this.cfg_, { ...options, locale }, style);
+  }
+  async seal(card, options = {}) {
+    if (!card || typeof card !== "object" || typeof card.number !== "string") {
+      throw new SealpayUsageError("seal(card): card must be { number, exp_month, exp_year, cvc?, name? }");
+    }
+    if (!this.cfg_.merchant) {
+      throw new SealpayError("bad_request", 'seal: the merchant id is unknown; pass "merchant" to load');
+    }
+    const ttl = options.ttl ?? 600;
+    if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 3600) throw new SealpayUsageError("seal: ttl must be whole seconds in 1..3600");
+    const direct = await loadDirect(this.cfg_.edge);
+    return direct.seal(this.cfg_.edge, {
+      keys: { keys: this.keys_.keys },
+      card,
+      merchant_id: this.cfg_.merchant,
+      origin: window.location.origin,
+      ttl
+    });
+  }
+  async verifyQR(payload, options = {}) {
+    if (typeof payload !== "string") throw new SealpayUsageError("verifyQR(payload): payload must be the QR code's text");
+    if (options.lang !== void 0 && !isLocale(options.lang)) {
+      throw new SealpayUsageError(`verifyQR: unsupported lang ${JSON.stringify(options.lang)}; use one of ${LOCALES.join(", ")}`);
+    }
+    if (!this.core_) {
+      const f = new Frame(this.cfg_, "core", {}, () => void 0);
+      f.listen();
+      document.body.appendChild(f.iframe);
+      this.core_ = f;
+    }
+    try {
+      return await this.core_.send({ type: "verifyQR", payload, expect: options.expect, lang: options.lang ?? this.cfg_.locale });
+    } catch (e) {
+      if (e instanceof SealpayError && e.message.includes("did not answer")) {
+        this.core_.close("Sealpay: the QR frame was reset");
+        this.core_ = null;
+      }
+      throw e;
+    }
+  }
+  scanQR(source, options) {
+    return scanQR(this.cfg_.edge, source, options);
+  }
+};
+
+// src/pure.ts
+init_errors();
+init_version();
+export {
+  SealpayError,
+  SealpayUsageError,
+  VERSION,
+  load
+};

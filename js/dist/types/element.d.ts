@@ -1,0 +1,39 @@
+import { type Command, type FrameEvent, type FrameMode } from "./protocol.js";
+import type { CardElement, CardElementOptions, TokenResult } from "./types.js";
+/** What a frame connection needs from the loaded Sealpay. */
+export interface FrameConfig {
+    edge: string;
+    key: string;
+    locale: string;
+    merchant?: string;
+}
+/** Frame is one iframe on the edge and its message channel. */
+export declare class Frame {
+    private readonly onEvent_;
+    readonly channel: string;
+    readonly iframe: HTMLIFrameElement;
+    private readonly edgeOrigin_;
+    private nextID_;
+    private readonly waiting_;
+    private readyPromise_;
+    private resolveReady_;
+    private listening_;
+    constructor(cfg: FrameConfig, mode: FrameMode, extra: {
+        style?: string;
+        hideName?: boolean;
+        locale?: string;
+    }, onEvent_: (e: FrameEvent) => void);
+    /** listen starts accepting messages from the frame. */
+    listen(): void;
+    /** close stops listening and fails every pending command. */
+    close(reason: string): void;
+    /** ready resolves when the frame has loaded its module. */
+    ready(): Promise<void>;
+    /** send posts a command once the frame is ready and resolves with its result. */
+    send<T>(command: Command): Promise<T>;
+    private handle_;
+}
+/** createCardElement returns the hosted card fields for a loaded Sealpay. */
+export declare function createCardElement(cfg: FrameConfig, opts: CardElementOptions, style: string | undefined): CardElement;
+/** pickToken keeps only the documented members of a token result. */
+export declare function pickToken(r: unknown): TokenResult;

@@ -1,0 +1,13 @@
+/**
+ * `@sealpay/js/pure`: importing it does nothing; call {@link load} when you
+ * need Sealpay.
+ *
+ * ```js
+ * import { load } from "@sealpay/js/pure";
+ * const sp = await load({ edge: "https://edge.example", key: "pk_live_…" });
+ * ```
+ */
+export { load } from "./sealpay.js";
+export { SealpayError, SealpayUsageError } from "./errors.js";
+export { VERSION } from "./version.js";
+export type * from "./types.js";

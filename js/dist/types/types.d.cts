@@ -1,0 +1,233 @@
+/**
+ * Public types of `@sealpay/js`. The runtime is small; the types carry the
+ * contract: brand ids, error codes, events and the QR verdict.
+ */
+/** A card brand id, the same string everywhere (JSON, JS, CLI). */
+export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "diners" | "jcb" | "unionpay" | "maestro" | "mir" | "rupay" | "elo" | "hipercard" | "troy" | "verve" | "dankort" | "bccard";
+/** Every stable error code a Sealpay error may carry (`error.code`). */
+export type ErrorCode = "invalid_envelope" | "unsupported_version" | "unknown_key" | "decrypt_failed" | "envelope_expired" | "envelope_not_yet_valid" | "wrong_merchant" | "wrong_origin" | "replayed" | "invalid_card_number" | "unsupported_brand" | "invalid_expiry" | "card_expired" | "invalid_cvc" | "qr_malformed" | "qr_bad_crc" | "qr_unsigned" | "qr_bad_signature" | "qr_unknown_key" | "qr_revoked" | "qr_expired" | "qr_replayed" | "qr_mismatch" | "qr_suspicious_url" | "unauthorized" | "forbidden_origin" | "rate_limited" | "not_found" | "payload_too_large" | "bad_request" | "upstream_error" | "internal";
+/** A locale the hosted fields and QR verdicts are translated into. */
+export type Locale = "en" | "zh-CN" | "ja" | "ko" | "ru" | "es" | "pt-BR" | "de" | "fr" | "id" | "th" | "vi";
+/** Options of {@link loadSealpay} and `load`. */
+export interface LoadOptions {
+    /** The edge's origin, e.g. `"https://edge.example"` (https, or http on localhost). */
+    edge: string;
+    /** The merchant's publishable key, `pk_…`. Never a secret `sk_…` key. */
+    key: string;
+    /** Default locale of the hosted fields and QR messages; `"auto"` uses the browser's. */
+    locale?: Locale | "auto";
+    /**
+     * The merchant id sealed into envelopes. Optional: by default the edge
+     * tells it (the `merchant` member of `GET /v1/keys?key=pk_…`).
+     */
+    merchant?: string;
+}
+/** An error with a stable {@link ErrorCode}; messages never hold card data. */
+export interface SealpayErrorInfo {
+    code: ErrorCode;
+    message: string;
+}
+/** CSS properties a style variant may set. Anything else is refused. */
+export interface StyleProperties {
+    color?: string;
+    backgroundColor?: string;
+    caretColor?: string;
+    fontFamily?: string;
+    fontSize?: string;
+    fontStyle?: string;
+    fontVariant?: string;
+    fontWeight?: string | number;
+    letterSpacing?: string;
+    lineHeight?: string | number;
+    padding?: string;
+    textAlign?: "left" | "right" | "center" | "start" | "end";
+    textDecoration?: string;
+    textShadow?: string;
+    textTransform?: "none" | "uppercase" | "lowercase" | "capitalize";
+    borderColor?: string;
+    borderRadius?: string;
+    borderStyle?: string;
+    borderWidth?: string;
+}
+/** A style variant: properties plus the few pseudo-classes allowed. */
+export interface StyleVariant extends StyleProperties {
+    ":hover"?: StyleProperties;
+    ":focus"?: StyleProperties;
+    ":disabled"?: StyleProperties;
+    "::placeholder"?: StyleProperties;
+    "::selection"?: StyleProperties;
+}
+/**
+ * The style object of the hosted fields. Values are checked against a
+ * whitelist: no `url()`, no `expression()`, no `var()`, no `@`, `;`, braces
+ * or backslashes.
+ */
+export interface Style {
+    /** Applied to every input. */
+    base?: StyleVariant;
+    /** Applied to a complete, valid input. */
+    complete?: StyleVariant;
+    /** Applied to an empty input. */
+    empty?: StyleVariant;
+    /** Applied to an input that cannot become valid. */
+    invalid?: StyleVariant;
+}
+/** Options of {@link Sealpay.cardElement}. */
+export interface CardElementOptions {
+    style?: Style;
+    locale?: Locale | "auto";
+    /** Hide the cardholder name input (it is shown by default). */
+    hideName?: boolean;
+}
+/** The card fields inside the hosted frame. */
+export type CardField = "number" | "expiry" | "cvc" | "name";
+/** Payload of the `change` event. */
+export interface ChangeEvent {
+    /** All fields are filled in and valid. */
+    complete: boolean;
+    /** Every field is empty. */
+    empty: boolean;
+    /** The brand detected from the number so far, or `null`. */
+    brand: CardBrand | null;
+    /** The first problem to show, localized. */
+    error?: SealpayErrorInfo;
+}
+/** Payload of the `focus` and `blur` events. */
+export interface FocusEvent {
+    field: CardField;
+}
+/** Payload of the `complete` event: every field just became valid. */
+export interface CompleteEvent {
+    brand: CardBrand;
+}
+/** The events of a {@link CardElement}, by name. */
+export interface CardElementEventMap {
+    ready: Record<string, never>;
+    change: ChangeEvent;
+    focus: FocusEvent;
+    blur: FocusEvent;
+    complete: CompleteEvent;
+    error: SealpayErrorInfo;
+}
+/** Card metadata returned with a token; never the number or CVC. */
+export interface CardMetadata {
+    brand: CardBrand;
+    last4: string;
+    exp_month: number;
+    exp_year: number;
+    /** A keyed fingerprint, `fp_…`: the same card gives the same value for one merchant. */
+    fingerprint: string;
+}
+/** The result of {@link CardElement.tokenize}. */
+export interface TokenResult {
+    /** `tok_…`, to send to the merchant's server. */
+    token: string;
+    card: CardMetadata;
+}
+/** The hosted card fields: one iframe served by the edge. */
+export interface CardElement {
+    /** Insert the frame into the element (or the first match of a CSS selector). */
+    mount(target: string | HTMLElement): void;
+    /** Listen to an event; returns a function that removes the listener. */
+    on<K extends keyof CardElementEventMap>(event: K, handler: (event: CardElementEventMap[K]) => void): () => void;
+    /** Remove a listener added with {@link CardElement.on}. */
+    off<K extends keyof CardElementEventMap>(event: K, handler: (event: CardElementEventMap[K]) => void): void;
+    /** Seal the card in the frame and exchange it for a token at the edge. */
+    tokenize(): Promise<TokenResult>;
+    /** Move focus to the first field. */
+    focus(): void;
+    /** Empty every field. */
+    clear(): void;
+    /** Remove the frame from the page; it may be mounted again. */
+    unmount(): void;
+    /** Remove the frame and every listener; the element cannot be used again. */
+    destroy(): void;
+}
+/** The card object of direct-mode {@link Sealpay.seal}. */
+export interface CardInput {
+    number: string;
+    exp_month: number;
+    exp_year: number;
+    cvc?: string;
+    name?: string;
+}
+/** Options of {@link Sealpay.seal}. */
+export interface SealOptions {
+    /** Envelope lifetime in seconds (at most 3600; default 600). */
+    ttl?: number;
+}
+/** What the checkout expects a QR code to ask for. */
+export interface QRExpectation {
+    /** Amount as a decimal string, e.g. `"12.50"`. */
+    amount?: string;
+    /** ISO 4217 currency, numeric (`"764"`) or alphabetic (`"THB"`). */
+    currency?: string;
+    /** The payee the shopper means to pay (merchant id or name on the code). */
+    merchant?: string;
+    /** Domains the merchant uses, for lookalike checks on URL codes. */
+    domains?: string[];
+}
+/** Options of {@link Sealpay.verifyQR}. */
+export interface VerifyQROptions {
+    expect?: QRExpectation;
+    /** Language of the reasons' messages. */
+    lang?: Locale;
+}
+/** One reason behind a QR verdict. */
+export interface QRReason {
+    code: ErrorCode;
+    /** Narrows the code: "amount", "currency", "payee", "lookalike", "signature"… */
+    detail?: string;
+    /** Localized text for the shopper. */
+    message: string;
+}
+/** The outcome of checking a payment QR code (the same JSON as the edge's `POST /v1/qr/verify`). */
+export interface QRVerdict {
+    /** `verified`: signed by a certified merchant; `unsigned`: well-formed but nobody vouches; `rejected`: do not pay. */
+    status: "verified" | "unsigned" | "rejected";
+    /** The one line to show, localized. */
+    headline: string;
+    /** Empty when verified; one `qr_unsigned` when unsigned; at least one otherwise. */
+    reasons: QRReason[];
+    /** The certified display name (only when verified). */
+    merchant?: string;
+    /** The certified merchant id (only when verified). */
+    merchant_id?: string;
+    /** Payment scheme id: "pix", "promptpay", "upi", "url"… */
+    scheme?: string;
+    /** The payee the code names; nobody vouches for it unless verified. */
+    payee?: string;
+    amount?: string;
+    currency?: string;
+    reference?: string;
+    /** Signed expiry, Unix seconds. */
+    expires_at?: number;
+    /** Language of the messages. */
+    lang: string;
+}
+/** Something {@link Sealpay.scanQR} can read a QR code from. */
+export type QRSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement | ImageBitmap | ImageData;
+/** A decoder for {@link Sealpay.scanQR}: RGBA pixels in, text (or null) out. */
+export type QRDecoder = (data: Uint8ClampedArray, width: number, height: number) => string | null;
+/** Options of {@link Sealpay.scanQR}. */
+export interface ScanQROptions {
+    /** Use this decoder instead of BarcodeDetector or the edge's fallback. */
+    decoder?: QRDecoder;
+}
+/** A loaded Sealpay: the entry point to hosted fields, sealing and QR checks. */
+export interface Sealpay {
+    /** The JS package's version. */
+    readonly version: string;
+    /** Create hosted card fields (an iframe from the edge). PCI SAQ A. */
+    cardElement(options?: CardElementOptions): CardElement;
+    /**
+     * Direct mode: seal a card in this page. Loads the WebAssembly module here,
+     * so the page's CSP needs `'wasm-unsafe-eval'` and the page handles the
+     * card number (PCI SAQ A-EP). Prefer {@link Sealpay.cardElement}.
+     */
+    seal(card: CardInput, options?: SealOptions): Promise<string>;
+    /** Check a payment QR payload in the edge's frame against the pinned trust bundle. */
+    verifyQR(payload: string, options?: VerifyQROptions): Promise<QRVerdict>;
+    /** Read a QR code's text from a video frame or an image; `null` if none is found. */
+    scanQR(source: QRSource, options?: ScanQROptions): Promise<string | null>;
+}

@@ -1,0 +1,60 @@
+// The built files are committed (a machine with only Go runs the demo from
+// them); this fails when they differ from a fresh build of the sources.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+function files(dir) {
+  return walk(dir).map((p) => relative(dir, p).split(sep).join("/"));
+}
+
+// Outputs of the Go build, not of this package's build (see .gitignore).
+const goOutputs = new Set(["browser/sealpay.wasm", "browser/wasm_exec.js"]);
+
+test("committed dist/ matches a fresh build", () => {
+  const out = mkdtempSync(join(tmpdir(), "sealpay-dist-"));
+  try {
+    execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), out], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+    const want = files(out).sort();
+    const got = files(join(root, "dist")).filter((f) => !goOutputs.has(f)).sort();
+    assert.deepEqual(got, want, "file list differs: run npm run build and commit dist/");
+    for (const f of want) {
+      const a = readFileSync(join(root, "dist", f));
+      const b = readFileSync(join(out, f));
+      assert.ok(a.equals(b), `dist/${f} differs from a fresh build: run npm run build and commit dist/`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("sri.json holds a sha384 hash of every file", async () => {
+  const { createHash } = await import("node:crypto");
+  const sri = JSON.parse(readFileSync(join(root, "dist", "sri.json"), "utf8"));
+  const listed = Object.keys(sri).sort();
+  const present = files(join(root, "dist")).filter((f) => f !== "sri.json" && !goOutputs.has(f)).sort();
+  assert.deepEqual(listed, present);
+  for (const [f, h] of Object.entries(sri)) {
+    const want = "sha384-" + createHash("sha384").update(readFileSync(join(root, "dist", f))).digest("base64");
+    assert.equal(h, want, f);
+  }
+  // The frame page pins frame.js, and the snippet pins its lazy files.
+  const html = readFileSync(join(root, "dist", "browser", "frame.html"), "utf8");
+  assert.ok(html.includes(`integrity="${sri["browser/frame.js"]}"`));
+  const snippet = readFileSync(join(root, "dist", "browser", "sealpay.js"), "utf8");
+  assert.ok(snippet.includes(sri["browser/direct.js"]));
+  assert.ok(snippet.includes(sri["browser/qrdecode.js"]));
+});
