@@ -103,6 +103,7 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 		{c.name("fail"), p.ClientFailures, &u.ClientFailures},
 		{k.name("cards"), p.KeyCards, &u.KeyCards},
 		{k.name("fail"), p.KeyFailures, &u.KeyFailures},
+		{k.name("att"), p.KeyFailures, &u.KeyAttempts},
 	} {
 		if r.name != "" && r.lim.Window >= time.Second {
 			read(r.name, r.lim, r.dst, true)
@@ -150,10 +151,19 @@ func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) err
 				}
 			}
 		}
-		if a.Failed && id.fails.Window >= time.Second {
+		if id.fails.Window < time.Second {
+			continue
+		}
+		if a.Failed {
 			cur, _, _ := windows(id.id.name("fail"), id.fails, now)
 			if _, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(id.fails)); err != nil {
 				return fmt.Errorf("risk: recording a failure: %w", err)
+			}
+		}
+		if id.id[0] == 'k' && p.KeyFailureRatio > 0 {
+			cur, _, _ := windows(id.id.name("att"), id.fails, now)
+			if _, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(id.fails)); err != nil {
+				return fmt.Errorf("risk: recording an attempt: %w", err)
 			}
 		}
 	}

@@ -75,6 +75,12 @@ type Policy struct {
 	KeyCards       Limit // distinct cards per key
 	KeyFailures    Limit // failed card attempts per key
 
+	// KeyFailureRatio, if not zero, makes KeyFailures apply only while
+	// failures are at least this share of the key's card attempts. A busy
+	// merchant's shoppers fail often in absolute numbers (typos, declines)
+	// but at a modest rate; card testing fails at a high one.
+	KeyFailureRatio float64
+
 	// The delay for a count n above Slow is BaseDelay·2^(n−Slow−1), at
 	// most MaxDelay.
 	BaseDelay time.Duration
@@ -95,8 +101,10 @@ func DefaultPolicy() Policy {
 		ClientFailures: Limit{Window: 10 * time.Minute, Slow: 4, Block: 8},
 		KeyCards:       Limit{Window: 10 * time.Minute, Slow: 1000, Block: 5000},
 		KeyFailures:    Limit{Window: 10 * time.Minute, Slow: 50, Block: 500},
-		BaseDelay:      250 * time.Millisecond,
-		MaxDelay:       4 * time.Second,
+
+		KeyFailureRatio: 0.6,
+		BaseDelay:       250 * time.Millisecond,
+		MaxDelay:        4 * time.Second,
 	}
 }
 
@@ -106,6 +114,7 @@ type Usage struct {
 	ClientRequests, KeyRequests float64
 	ClientCards, ClientFailures float64
 	KeyCards, KeyFailures       float64
+	KeyAttempts                 float64 // card attempts on the key, failed or not
 }
 
 // Decide turns usage into a decision. Refusal beats delay; among refusals
@@ -123,6 +132,9 @@ func (p Policy) Decide(u Usage) Decision {
 		{ReasonKeyCards, p.KeyCards, u.KeyCards},
 		{ReasonKeyFailures, p.KeyFailures, u.KeyFailures},
 		{ReasonKeyRequests, p.KeyRequests, u.KeyRequests},
+	}
+	if p.KeyFailureRatio > 0 && !(u.KeyAttempts > 0 && u.KeyFailures/u.KeyAttempts >= p.KeyFailureRatio) {
+		checks[4].limit = Limit{}
 	}
 	d := Decision{Allow: true}
 	for _, c := range checks {

@@ -29,9 +29,13 @@ func TestDecide(t *testing.T) {
 		{"request rate", risk.Usage{ClientRequests: 121}, risk.Decision{Code: errcode.RateLimited, Delay: time.Minute, Reason: risk.ReasonClientRequests}},
 		{"key request rate", risk.Usage{KeyRequests: 6001}, risk.Decision{Code: errcode.RateLimited, Delay: time.Minute, Reason: risk.ReasonKeyRequests}},
 		{"delay is capped", risk.Usage{ClientRequests: 119}, risk.Decision{Allow: true, Delay: 4 * time.Second, Reason: risk.ReasonClientRequests}},
-		{"the longest delay wins", risk.Usage{ClientCards: 4, KeyFailures: 53}, risk.Decision{Allow: true, Delay: time.Second, Reason: risk.ReasonKeyFailures}},
-		{"a refusal beats a delay", risk.Usage{ClientCards: 5, KeyFailures: 501}, risk.Decision{Code: errcode.RateLimited, Delay: 10 * time.Minute, Reason: risk.ReasonKeyFailures}},
-		{"the client's refusal is named first", risk.Usage{ClientFailures: 9, KeyFailures: 501}, risk.Decision{Code: errcode.RateLimited, Delay: 10 * time.Minute, Reason: risk.ReasonClientFailures}},
+		{"the longest delay wins", risk.Usage{ClientCards: 4, KeyFailures: 53, KeyAttempts: 60}, risk.Decision{Allow: true, Delay: time.Second, Reason: risk.ReasonKeyFailures}},
+		{"a refusal beats a delay", risk.Usage{ClientCards: 5, KeyFailures: 501, KeyAttempts: 600}, risk.Decision{Code: errcode.RateLimited, Delay: 10 * time.Minute, Reason: risk.ReasonKeyFailures}},
+		{"the client's refusal is named first", risk.Usage{ClientFailures: 9, KeyFailures: 501, KeyAttempts: 501}, risk.Decision{Code: errcode.RateLimited, Delay: 10 * time.Minute, Reason: risk.ReasonClientFailures}},
+		{"key failures at a shop's usual rate", risk.Usage{KeyFailures: 600, KeyAttempts: 2000}, risk.Decision{Allow: true}},
+		{"key failures just under the ratio", risk.Usage{KeyFailures: 59.9, KeyAttempts: 100}, risk.Decision{Allow: true}},
+		{"key failures at the ratio", risk.Usage{KeyFailures: 60, KeyAttempts: 100}, risk.Decision{Allow: true, Delay: 4 * time.Second, Reason: risk.ReasonKeyFailures}},
+		{"key failures without attempts recorded", risk.Usage{KeyFailures: 600}, risk.Decision{Allow: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := p.Decide(tc.u); got != tc.want {
