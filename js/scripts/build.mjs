@@ -22,8 +22,12 @@ if (goVersion !== pkg.version) {
   throw new Error(`package.json version ${pkg.version} differs from sdk/bridge.Version ${goVersion}`);
 }
 
-rmSync(out, { recursive: true, force: true });
+// Start clean, but keep the Go build's outputs (sealpay.wasm, wasm_exec.js)
+// that scripts/build-wasm.mjs puts beside the browser assets.
+const goOutputs = new Set(["sealpay.wasm", "wasm_exec.js"]);
+for (const d of ["esm", "cjs", "types", "sri.json"]) rmSync(join(out, d), { recursive: true, force: true });
 mkdirSync(join(out, "browser"), { recursive: true });
+for (const f of readdirSync(join(out, "browser"))) if (!goOutputs.has(f)) rmSync(join(out, "browser", f), { recursive: true, force: true });
 
 const sri = (bytes) => "sha384-" + createHash("sha384").update(bytes).digest("base64");
 const common = {
@@ -82,7 +86,10 @@ for (const f of walk(types)) {
 
 // 5. Subresource Integrity for every file.
 const hashes = {};
-for (const f of walk(out).sort()) hashes[relative(out, f).split(sep).join("/")] = sri(readFileSync(f));
+for (const f of walk(out).sort()) {
+  const name = relative(out, f).split(sep).join("/");
+  if (!goOutputs.has(name.replace(/^browser\//, ""))) hashes[name] = sri(readFileSync(f));
+}
 writeFileSync(join(out, "sri.json"), JSON.stringify(hashes, null, 2) + "\n");
 for (const [f, h] of Object.entries(hashes)) if (f.startsWith("browser/")) console.log(`${h}  ${f}`);
 

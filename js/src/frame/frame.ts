@@ -38,8 +38,8 @@ const baseCSS = `
 :root{color-scheme:light dark}
 body{margin:0;font:16px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;background:transparent}
 form{display:grid;gap:8px;padding:2px}
-.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}
-.field{display:grid;gap:2px}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px;align-items:start}
+.field{display:grid;gap:2px;align-content:start}
 label{font-size:13px}
 .row{position:relative}
 input{box-sizing:border-box;width:100%;font:inherit;padding:8px;border:1px solid #8a8f98;border-radius:4px;background:transparent;color:inherit}
