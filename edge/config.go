@@ -46,6 +46,11 @@ type Config struct {
 	// set by a trusted proxy in front of the edge (the Worker defaults to
 	// CF-Connecting-IP). Empty means the connection's address.
 	ClientIPHeader string `json:"client_ip_header,omitempty"`
+	// QRRoots are the registry root public keys (Ed25519 JWKs, e.g.
+	// root.pub.jwk) the trust bundle must be signed by.
+	QRRoots []json.RawMessage `json:"qr_roots,omitempty"`
+	// QRRootFiles are files holding such keys (native only).
+	QRRootFiles []string `json:"qr_root_files,omitempty"`
 	// Limits overrides sdk/risk's default rate limits and card-testing
 	// thresholds.
 	Limits *Limits `json:"limits,omitempty"`
@@ -76,6 +81,8 @@ type Merchant struct {
 	// given inline (the Worker's config is a secret) or in SigningSecretFile.
 	SigningSecret     string `json:"signing_secret,omitempty"`
 	SigningSecretFile string `json:"signing_secret_file,omitempty"`
+	// QR, if set, lets the merchant sign dynamic QR codes (POST /v1/qr).
+	QR *QRConfig `json:"qr,omitempty"`
 	// AllowLoopbackHTTP lets forward routes and relay hosts on loopback
 	// addresses use plain http. For tests and demos only.
 	AllowLoopbackHTTP bool `json:"allow_loopback_http,omitempty"`
@@ -142,6 +149,15 @@ func LoadConfig(path string) (*Config, error) {
 	rel(&c.KEKFile)
 	rel(&c.TrustBundleFile)
 	rel(&c.AssetsDir)
+	for _, f := range c.QRRootFiles {
+		rel(&f)
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("edge: reading qr_root_files: %w", err)
+		}
+		c.QRRoots = append(c.QRRoots, json.RawMessage(compactJSON(string(b))))
+	}
+	c.QRRootFiles = nil
 	for _, m := range c.Merchants {
 		if m.SigningSecretFile != "" {
 			rel(&m.SigningSecretFile)
@@ -150,6 +166,23 @@ func LoadConfig(path string) (*Config, error) {
 				return nil, fmt.Errorf("edge: merchant %q: reading signing secret file: %w", m.ID, err)
 			}
 			m.SigningSecret = strings.TrimSpace(string(s))
+		}
+		if q := m.QR; q != nil {
+			for _, f := range []struct {
+				file *string
+				dst  *json.RawMessage
+			}{{&q.KeyFile, &q.Key}, {&q.CertificateFile, &q.Certificate}} {
+				if *f.file == "" {
+					continue
+				}
+				rel(f.file)
+				b, err := os.ReadFile(*f.file)
+				if err != nil {
+					return nil, fmt.Errorf("edge: merchant %q: reading QR file: %w", m.ID, err)
+				}
+				*f.dst = json.RawMessage(compactJSON(string(b)))
+				*f.file = ""
+			}
 		}
 		if m.SigningSecret == "" && len(m.ForwardRoutes) > 0 {
 			return nil, fmt.Errorf("edge: merchant %q has forward routes but no signing secret: %w", m.ID, ErrConfig)
@@ -318,4 +351,13 @@ func (c *Config) anyAllowsOrigin(origin string) bool {
 		}
 	}
 	return false
+}
+
+// compactJSON returns s compacted, or s trimmed if it is not JSON.
+func compactJSON(s string) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(s)); err != nil {
+		return strings.TrimSpace(s)
+	}
+	return buf.String()
 }

@@ -4,6 +4,7 @@ package edge
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,7 +15,7 @@ import (
 // configuration file at path under wrangler dev: SEALPAY_CONFIG (the same
 // configuration, with file references dropped and signing secrets inlined),
 // SEALPAY_KEYS (the private key set), SEALPAY_KEK and, if configured,
-// SEALPAY_TRUST. The output holds secrets: write it with mode 0600 and
+// SEALPAY_TRUST (the trust bundle's exact bytes, as "base64:…"). The output holds secrets: write it with mode 0600 and
 // never commit it. In production, set the same values with
 // `wrangler secret put`.
 func DevVars(path string) ([]byte, error) {
@@ -62,7 +63,8 @@ func DevVars(path string) ([]byte, error) {
 		{"SEALPAY_CONFIG", string(cfgJSON)},
 		{"SEALPAY_KEYS", compactJSON(keys)},
 		{"SEALPAY_KEK", strings.Join(strings.Fields(kek), " ")},
-		{"SEALPAY_TRUST", compactJSON(trust)},
+		// The bundle's signature covers its exact bytes: pass them as they are.
+		{"SEALPAY_TRUST", base64Value(trust)},
 	} {
 		if kv[1] == "" {
 			continue
@@ -75,11 +77,10 @@ func DevVars(path string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// compactJSON returns s compacted, or s if it is not JSON.
-func compactJSON(s string) string {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(s)); err != nil {
-		return strings.TrimSpace(s)
+// base64Value encodes s as "base64:" and standard base64, or "" for "".
+func base64Value(s string) string {
+	if s == "" {
+		return ""
 	}
-	return buf.String()
+	return "base64:" + base64.StdEncoding.EncodeToString([]byte(s))
 }

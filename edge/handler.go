@@ -64,6 +64,7 @@ type Handler struct {
 	vault  *token.Vault
 	risk   *riskGuard
 	trust  []byte
+	qr     qrState
 	db     *sql.DB
 	audit  *audit.Log
 	assets fs.FS

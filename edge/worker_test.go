@@ -173,7 +173,7 @@ func TestWorkerSuite(t *testing.T) {
 	t.Run("card testing", func(t *testing.T) { edgetest.RunCardTesting(t, w.URL, fx, 40, 20) })
 	w.stop()
 	if t.Failed() {
-		t.Logf("wrangler output:\n%s", tail(w.Output.Bytes(), 6000))
+		t.Logf("wrangler output:\n%s", tail(w.Output.Bytes(), 60000))
 	}
 
 	path := d1File(t, w.State)

@@ -25,9 +25,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/qr"
 )
 
 //go:embed testdata/cards.json
@@ -70,6 +72,7 @@ type Fixture struct {
 	Provider   *Recorder
 	Elsewhere  *Recorder // a host on nobody's allowlist
 	Secret     string    // the shop's forward signing secret
+	QRBase     string    // the shop's static EMVCo payload
 
 	numbers sync.Map     // every card number the suite sent
 	live    atomic.Int64 // tokens that should be in the vault
@@ -105,15 +108,18 @@ func NewFixture(t testing.TB) *Fixture {
 	fx.Elsewhere = newRecorder(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
 		w.WriteHeader(http.StatusTeapot)
 	})
+	qrShop := fx.writeRegistry(t)
 	pk, sk := edge.NewAPIKeys()
 	fx.Shop = Merchant{ID: "m_shop", PK: pk, SK: sk, Origin: "https://shop.example"}
 	pk, sk = edge.NewAPIKeys()
 	fx.Other = Merchant{ID: "m_other", PK: pk, SK: sk, Origin: "https://other.example"}
 	cfg := map[string]any{
-		"database":         "sealpay.db",
-		"keys_file":        "keys.json",
-		"kek_file":         "kek.secret",
-		"client_ip_header": ClientHeader,
+		"database":          "sealpay.db",
+		"keys_file":         "keys.json",
+		"kek_file":          "kek.secret",
+		"client_ip_header":  ClientHeader,
+		"trust_bundle_file": "trust.json",
+		"qr_root_files":     []string{"root.pub.jwk"},
 		"merchants": []map[string]any{{
 			"id":                  fx.Shop.ID,
 			"publishable_keys":    []string{edge.HashAPIKey(fx.Shop.PK)},
@@ -123,6 +129,7 @@ func NewFixture(t testing.TB) *Fixture {
 			"relay_hosts":         []string{fx.Provider.Host},
 			"signing_secret":      fx.Secret,
 			"allow_loopback_http": true,
+			"qr":                  qrShop,
 		}, {
 			"id":                  fx.Other.ID,
 			"publishable_keys":    []string{edge.HashAPIKey(fx.Other.PK)},
@@ -137,6 +144,51 @@ func NewFixture(t testing.TB) *Fixture {
 		t.Fatal(err)
 	}
 	return fx
+}
+
+// writeRegistry makes a QR registry — a root, a certified key for the
+// shop, a signed trust bundle — and returns the shop's "qr" configuration.
+func (fx *Fixture) writeRegistry(t testing.TB) map[string]any {
+	t.Helper()
+	root, err := qr.GenerateRootKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := qr.GenerateMerchantKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	cert, err := root.Certify(qr.Certificate{MerchantID: "m_shop", Name: "Shop Example", Names: []string{"SHOP EXAMPLE"},
+		Domains: []string{"shop.example"}, PublicKey: mk.Public(), NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := root.SignBundle(qr.Bundle{Version: 1, IssuedAt: now, Certificates: []qr.Certificate{*cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certJSON, _ := json.Marshal(cert)
+	for name, b := range map[string][]byte{
+		"trust.json": bundle, "root.pub.jwk": root.PublicJWK(), "shop-qr.jwk": mk.ExportPrivateJWK(), "shop-cert.json": certJSON,
+	} {
+		if err := os.WriteFile(filepath.Join(fx.Dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A static Pix code, as a bank would issue it (EMVCo MPM objects).
+	base, err := qr.Build([]qr.Object{
+		{ID: "00", Value: "01"},
+		{ID: "26", Children: []qr.Object{{ID: "00", Value: "br.gov.bcb.pix"}, {ID: "01", Value: "shop@example.com"}}},
+		{ID: "52", Value: "0000"}, {ID: "53", Value: "986"}, {ID: "58", Value: "BR"},
+		{ID: "59", Value: "SHOP EXAMPLE"}, {ID: "60", Value: "SAO PAULO"},
+		{ID: "62", Children: []qr.Object{{ID: "05", Value: "***"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.QRBase = base
+	return map[string]any{"key_file": "shop-qr.jwk", "certificate_file": "shop-cert.json", "base_payload": base}
 }
 
 // DevVars returns the .dev.vars file for running the fixture's edge under

@@ -12,9 +12,12 @@ package main
 
 import (
 	"database/sql"
+	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
@@ -58,9 +61,16 @@ func setup(log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The trust bundle as it was signed: raw JSON, or "base64:" and its
+	// bytes in standard base64 (what `sealpay serve --dev-vars` writes).
 	var trust []byte
 	if s := cloudflare.Getenv("SEALPAY_TRUST"); s != "" {
 		trust = []byte(s)
+		if b64, ok := strings.CutPrefix(s, "base64:"); ok {
+			if trust, err = base64.StdEncoding.DecodeString(b64); err != nil {
+				return nil, fmt.Errorf("edge/worker: SEALPAY_TRUST is not valid base64")
+			}
+		}
 	}
 	db, err := sql.Open("d1", "DB")
 	if err != nil {
