@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sealpay/sealpay/edge"
+)
+
+func init() {
+	register("serve", "run the edge token service on this machine (SQLite vault)", runServe)
+}
+
+// runServe runs the edge natively until SIGINT or SIGTERM, then shuts down
+// gracefully. With --dev-vars it prints the .dev.vars file for running the
+// same configuration under wrangler dev instead.
+func runServe(env *Env, args []string) error {
+	fs := newFlags(env, "serve", "serve --config FILE [--addr 127.0.0.1:8787] [--dev-vars]")
+	cfgPath := fs.String("config", "", "edge configuration `file` (see docs/edge-api.md)")
+	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on")
+	devVars := fs.Bool("dev-vars", false, "print the Worker's .dev.vars for this configuration (secrets!) and exit")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *cfgPath == "" {
+		return fmt.Errorf("%w: --config is required", errUsage)
+	}
+	if *devVars {
+		b, err := edge.DevVars(*cfgPath)
+		if err != nil {
+			return err
+		}
+		_, err = env.Stdout.Write(b)
+		return err
+	}
+	cfg, err := edge.LoadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	// One JSON line per request: method, route pattern, status, code and
+	// duration. Paths (which hold token ids), bodies and keys are never logged.
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	h, db, err := edge.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	err = edge.ListenAndServe(ctx, *addr, h, log, func(a net.Addr) {
+		log.Info("sealpay serve: listening", "url", "http://"+a.String(), "merchants", len(cfg.Merchants))
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("sealpay serve: stopped")
+	return nil
+}

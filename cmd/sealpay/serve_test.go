@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/edgetest"
+)
+
+// buildSealpay builds this command into a temporary directory.
+func buildSealpay(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "sealpay")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// lockedBuffer collects a subprocess's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]byte(nil), l.b.Bytes()...)
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *lockedBuffer
+	done chan error
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServe starts `sealpay serve` and waits for /healthz.
+func startServe(t *testing.T, bin, config, addr string) *server {
+	t.Helper()
+	s := &server{url: "http://" + addr, logs: &lockedBuffer{}, done: make(chan error, 1)}
+	s.cmd = exec.Command(bin, "serve", "--config", config, "--addr", addr)
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() { s.cmd.Process.Kill() })
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if resp, err := http.Get(s.url + "/healthz"); err == nil {
+			resp.Body.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sealpay serve did not come up:\n%s", s.logs.Bytes())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeCrashSafety puts a real `sealpay serve` under a tokenize load,
+// kills it with SIGKILL, restarts it on the same database and checks that
+// every token acknowledged with 201 still relays its own card number, and
+// that the audit chain verifies. It also checks the graceful stop, the
+// port-in-use message and that no card number reached the logs.
+func TestServeCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs sealpay serve; run without -short")
+	}
+	bin := buildSealpay(t)
+	fx := edgetest.NewFixture(t)
+	fx.Relax(t)
+	addr := freeAddr(t)
+	srv := startServe(t, bin, fx.ConfigPath, addr)
+
+	t.Run("port in use", func(t *testing.T) {
+		out, err := exec.Command(bin, "serve", "--config", fx.ConfigPath, "--addr", addr).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "already in use") {
+			t.Errorf("second serve on %s: err %v, output %q; want a failure saying the address is in use", addr, err, out)
+		}
+	})
+
+	tz := edgetest.NewTokenizer(t, srv.url, fx)
+	type acked struct{ tok, number string }
+	var (
+		mu    sync.Mutex
+		acks  []acked
+		wg    sync.WaitGroup
+		stopc = make(chan struct{})
+	)
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stopc:
+					return
+				default:
+				}
+				number := tz.RandomCard()
+				env, err := tz.Seal(number)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				tok, status, err := tz.Tokenize(env)
+				if err != nil {
+					return // the server died mid-request: not acknowledged
+				}
+				if status == http.StatusCreated {
+					mu.Lock()
+					acks = append(acks, acked{tok, number})
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.done
+	close(stopc)
+	wg.Wait()
+	if len(acks) < 50 {
+		t.Fatalf("only %d tokens acknowledged before the kill; want a real load", len(acks))
+	}
+	t.Logf("%d tokens acknowledged before kill -9", len(acks))
+
+	srv2 := startServe(t, bin, fx.ConfigPath, addr)
+	tz2 := edgetest.NewTokenizer(t, srv2.url, fx)
+	lost := 0
+	for _, a := range acks {
+		status, got := tz2.Relay(t, a.tok)
+		if status != http.StatusOK || got != a.number {
+			lost++
+		}
+	}
+	if lost != 0 {
+		t.Errorf("%d of %d acknowledged tokens do not relay their card after the crash, want 0", lost, len(acks))
+	}
+
+	// Graceful stop.
+	srv2.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-srv2.done:
+		if err != nil {
+			t.Errorf("sealpay serve after SIGTERM: %v, want exit 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("sealpay serve did not stop within 15 s of SIGTERM")
+	}
+	if !strings.Contains(string(srv2.logs.Bytes()), "stopped") {
+		t.Error("no graceful stop in the log")
+	}
+
+	out, err := exec.Command(bin, "audit", "verify", "--config", fx.ConfigPath).Output()
+	var res struct {
+		OK      bool
+		Entries int
+	}
+	json.Unmarshal(out, &res)
+	if err != nil || !res.OK || res.Entries < len(acks) {
+		t.Errorf("audit verify = %s (%v), want ok with at least %d entries", out, err, len(acks))
+	}
+	for _, logs := range [][]byte{srv.logs.Bytes(), srv2.logs.Bytes()} {
+		fx.ScanForNumbers(t, "sealpay serve log", logs)
+	}
+	db, _ := os.ReadFile(filepath.Join(fx.Dir, "sealpay.db"))
+	fx.ScanForNumbers(t, "sealpay.db", db)
+}
+
+// TestAuditVerifyBroken shows that `sealpay audit verify` names the first
+// broken link and exits 1.
+func TestAuditVerifyBroken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds sealpay; run without -short")
+	}
+	bin := buildSealpay(t)
+	fx := edgetest.NewFixture(t)
+	srv := startServe(t, bin, fx.ConfigPath, freeAddr(t))
+	for i := range 3 {
+		resp, err := http.Get(srv.url + fmt.Sprintf("/v1/tokens/tok_%d", i)) // refusals are audited
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	<-srv.done
+	dbPath := filepath.Join(fx.Dir, "sealpay.db")
+	db, err := edge.OpenSQLite(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP TRIGGER audit_log_no_update`,
+		`UPDATE audit_log SET code = 'forged' WHERE seq = 2`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	out, err := exec.Command(bin, "audit", "verify", "--db", dbPath).Output()
+	var res struct {
+		OK       bool
+		BrokenAt int `json:"broken_at"`
+	}
+	json.Unmarshal(out, &res)
+	if err == nil || res.OK || res.BrokenAt != 2 {
+		t.Errorf("audit verify of a tampered log = %s (err %v), want ok false, broken_at 2, exit 1", out, err)
+	}
+}
