@@ -595,6 +595,17 @@ func TestMigrate(t *testing.T) {
 
 func TestMigrateConcurrent(t *testing.T) {
 	path := t.TempDir() + "/c.db"
+	// The file exists and is in WAL mode before the processes race, as on a
+	// server: switching a brand-new file to WAL is the one step SQLite
+	// itself refuses to run concurrently (SQLITE_BUSY, no busy wait).
+	first, err := openSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
