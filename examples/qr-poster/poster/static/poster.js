@@ -12,6 +12,16 @@
 
   let sp = null;
 
+  // money formats a code's decimal amount for the shopper's language.
+  function money(amount, currency) {
+    if (!/^[A-Z]{3}$/.test(currency || "")) return currency ? `${amount} ${currency}` : amount;
+    try {
+      return new Intl.NumberFormat(cfg.lang, { style: "currency", currency }).format(Number(amount));
+    } catch {
+      return `${amount} ${currency}`;
+    }
+  }
+
   function row(dl, label, value) {
     if (!value) return;
     dl.append(Object.assign(document.createElement("dt"), { textContent: label }), Object.assign(document.createElement("dd"), { textContent: value }));
@@ -27,7 +37,7 @@
     dl.replaceChildren();
     if (v.status === "verified") row(dl, t.r_merchant, v.merchant);
     else row(dl, t.r_payee, v.payee);
-    if (v.amount) row(dl, t.r_amount, v.currency ? `${v.amount} ${v.currency}` : v.amount);
+    if (v.amount) row(dl, t.r_amount, money(v.amount, v.currency));
     row(dl, t.r_reference, v.reference);
     if (v.expires_at) row(dl, t.r_expires, new Date(v.expires_at * 1000).toLocaleString(cfg.lang));
     $("reasons").replaceChildren(...(v.reasons || []).map((r) => Object.assign(document.createElement("li"), { textContent: r.message, title: r.code })));
