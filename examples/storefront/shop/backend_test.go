@@ -340,4 +340,3 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
-
