@@ -18,6 +18,8 @@ var assetTypes = map[string]string{
 	"sealpay.js":   "text/javascript; charset=utf-8",
 	"frame.html":   "text/html; charset=utf-8",
 	"frame.js":     "text/javascript; charset=utf-8",
+	"direct.js":    "text/javascript; charset=utf-8", // direct-mode sealing, loaded by sealpay.js on first seal
+	"qrdecode.js":  "text/javascript; charset=utf-8", // the jsQR fallback of scanQR, loaded on first use
 	"sealpay.wasm": "application/wasm",
 	"wasm_exec.js": "text/javascript; charset=utf-8",
 }

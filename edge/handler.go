@@ -132,6 +132,7 @@ type route struct {
 	action  string   // audit action on success; "" records only refusals
 	auth    authKind // which key, if any
 	browser bool     // answers CORS for allowed origins
+	frame   bool     // also accepts publishable keys from the edge's own origin (the hosted-fields frame)
 	limited bool     // rate-limited per key and per client
 	fn      func(c *call) (*response, error)
 }
@@ -168,7 +169,7 @@ func (h *Handler) routes() {
 		mux.HandleFunc("GET /v1/"+name, h.serveAsset)
 	}
 	api("GET /v1/keys", route{browser: true, limited: true, fn: h.keys})
-	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, limited: true, fn: h.tokenize})
+	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, frame: true, limited: true, fn: h.tokenize})
 	api("POST /v1/forward/{route}", route{action: "forward", auth: authPublishable, browser: true, limited: true, fn: h.forward})
 	api("POST /v1/relay", route{action: "relay", auth: authSecret, limited: true, fn: h.relay})
 	api("GET /v1/tokens/{token}", route{auth: authSecret, limited: true, fn: h.getToken})
@@ -326,7 +327,9 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 			return nil, errUnauthorized
 		}
 		c.key = HashAPIKey(key)
-		if rt.auth == authPublishable && !c.merchant.allowsOrigin(origin) {
+		// The hosted-fields frame posts from the edge's own origin; tokenize
+		// then checks the envelope's aud against the merchant's origins.
+		if rt.auth == authPublishable && !c.merchant.allowsOrigin(origin) && !(rt.frame && isSameOrigin(r, origin)) {
 			return nil, errForbiddenOrigin
 		}
 	}

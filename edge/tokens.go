@@ -19,11 +19,24 @@ import (
 // until its envelope's exp plus this, for as long as it could still open.
 const envelopeSkew = 300 * time.Second
 
-// keys answers GET /v1/keys: the public JWK Set, primary key first.
+// keys answers GET /v1/keys: the public JWK Set, primary key first. With
+// ?key= naming a valid publishable key, the set also carries the key's
+// merchant id as a top-level "merchant" member (RFC 7517 §5 allows extra
+// members), which browsers put in the envelopes they seal.
 func (h *Handler) keys(c *call) (*response, error) {
 	b, err := json.Marshal(h.keys_.Public())
 	if err != nil {
 		return nil, fmt.Errorf("edge: encoding the public key set: %w", err)
+	}
+	if pk := c.r.URL.Query().Get("key"); strings.HasPrefix(pk, "pk_") && len(pk) <= 200 {
+		if m := h.cfg.lookupKey(pk, publishableKind); m != nil {
+			mid, err := json.Marshal(m.ID)
+			if err != nil {
+				return nil, fmt.Errorf("edge: encoding the merchant id: %w", err)
+			}
+			// b is a JSON object: add the member before its closing brace.
+			b = append(append(append(b[:len(b)-1:len(b)-1], `,"merchant":`...), mid...), '}')
+		}
 	}
 	hd := http.Header{}
 	hd.Set("Content-Type", "application/jwk-set+json")
