@@ -18,7 +18,7 @@ import (
 
 // wranglerEnv returns the environment for running wrangler offline with
 // the pinned Node 22 first on PATH, or fails t if the tools are missing.
-func wranglerEnv(t *testing.T, xdg string) (wrangler string, env []string) {
+func wranglerEnv(t testing.TB, xdg string) (wrangler string, env []string) {
 	t.Helper()
 	edgeDir, err := filepath.Abs(".")
 	if err != nil {
@@ -41,7 +41,7 @@ func wranglerEnv(t *testing.T, xdg string) (wrangler string, env []string) {
 }
 
 // buildWorker runs edge/build.sh once per test binary.
-func buildWorker(t *testing.T) string {
+func buildWorker(t testing.TB) string {
 	t.Helper()
 	out, err := exec.Command("bash", "build.sh").CombinedOutput()
 	if err != nil {
@@ -51,7 +51,7 @@ func buildWorker(t *testing.T) string {
 	return abs
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -66,12 +66,16 @@ type workerEdge struct {
 	URL    string
 	State  string // --persist-to directory
 	Output *syncBuffer
+	pgid   int // wrangler's process group (wrangler, workerd)
 	stop   func()
 }
 
 // startWorker builds the Worker, applies the D1 migrations locally and
 // starts wrangler dev offline on loopback with fx's configuration.
-func startWorker(t *testing.T, fx *edgetest.Fixture) *workerEdge {
+func startWorker(t *testing.T, fx *edgetest.Fixture) *workerEdge { return startWorkerTB(t, fx) }
+
+// startWorkerTB is startWorker for tests and benchmarks.
+func startWorkerTB(t testing.TB, fx *edgetest.Fixture) *workerEdge {
 	t.Helper()
 	dir := t.TempDir()
 	wrangler, env := wranglerEnv(t, filepath.Join(dir, "xdg"))
@@ -114,7 +118,7 @@ migrations_dir = %q
 	if err := dev.Start(); err != nil {
 		t.Fatal(err)
 	}
-	w := &workerEdge{URL: fmt.Sprintf("http://127.0.0.1:%d", port), State: state, Output: out}
+	w := &workerEdge{URL: fmt.Sprintf("http://127.0.0.1:%d", port), State: state, Output: out, pgid: dev.Process.Pid}
 	w.stop = func() {
 		syscall.Kill(-dev.Process.Pid, syscall.SIGTERM)
 		done := make(chan struct{})

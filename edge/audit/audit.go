@@ -101,6 +101,12 @@ type Log struct {
 	// for the same sequence number; races with other processes (other
 	// Worker isolates) are resolved by retrying.
 	mu sync.Mutex
+	// seq and hash are the head this Log last wrote, if hasHead: the next
+	// append tries it first and re-reads the head only when another writer
+	// got in between (the INSERT then inserts nothing).
+	hasHead bool
+	seq     int64
+	hash    string
 }
 
 // New returns a Log on db.
@@ -113,10 +119,15 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	defer l.mu.Unlock()
 	e.Time = time.UnixMilli(e.Time.UnixMilli())
 	for range maxAppendTries {
-		seq, prev, err := head(ctx, l.db)
-		if err != nil {
-			return Entry{}, err
+		seq, prev := l.seq, l.hash
+		if !l.hasHead {
+			var err error
+			if seq, prev, err = head(ctx, l.db); err != nil {
+				return Entry{}, err
+			}
 		}
+		l.hasHead = false
+		var err error
 		e.Seq, e.Prev = seq+1, prev
 		if e.Hash, err = e.ComputeHash(prev); err != nil {
 			return Entry{}, err
@@ -134,6 +145,7 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			continue // another appender took this sequence number
 		}
+		l.hasHead, l.seq, l.hash = true, e.Seq, e.Hash
 		return e, nil
 	}
 	return Entry{}, errors.New("audit: append kept losing the race for the next sequence number")

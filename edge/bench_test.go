@@ -1,0 +1,252 @@
+package edge_test
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/envelope"
+	"golang.org/x/crypto/blake2b"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// cryptoBound measures, for d, how many cards per second the machine can
+// open from envelopes and seal at rest (XChaCha20-Poly1305 of the number
+// plus a keyed BLAKE2b-256 fingerprint) on all CPUs: the bound a tokenize
+// can at best approach.
+func cryptoBound(tb testing.TB, ks *envelope.KeySet, envs []string, mid, origin string, d time.Duration) float64 {
+	key := make([]byte, 32)
+	rand.Read(key)
+	var done atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			aead, _ := chacha20poly1305.NewX(key)
+			nonce := make([]byte, aead.NonceSize())
+			for i := w; time.Now().Before(deadline); i++ {
+				op, err := envelope.Open(ks, envs[i%len(envs)], envelope.OpenOptions{MerchantID: mid, Origin: origin})
+				if err != nil {
+					tb.Error(err)
+					return
+				}
+				rand.Read(nonce)
+				aead.Seal(nil, nonce, []byte(op.Card.Number), []byte("tok_0000000000000000000000|"+mid))
+				h, _ := blake2b.New256(key)
+				h.Write([]byte(op.Card.Number))
+				h.Sum(nil)
+				done.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(done.Load()) / d.Seconds()
+}
+
+// BenchmarkTokenizeNative drives POST /v1/tokens on the native handler
+// (SQLite vault, audit log and risk counters on, limits relaxed) with a Go
+// load generator over loopback — 32 concurrent clients, envelopes sealed
+// beforehand — and reports requests/s, p50 and p99 latency, and the ratio
+// to the crypto-only bound measured in the same run.
+//
+//	go test -run '^$' -bench TokenizeNative -benchtime 4000x ./edge/
+func BenchmarkTokenizeNative(b *testing.B) {
+	ctx := context.Background()
+	fx := edgetest.NewFixture(b)
+	fx.Relax(b)
+	cfg, err := edge.LoadConfig(fx.ConfigPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, db, err := edge.Open(ctx, cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tz := edgetest.NewTokenizer(b, srv.URL, fx)
+	envs := make([]string, b.N)
+	for i := range envs {
+		if envs[i], err = tz.Seal(tz.RandomCard()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const clients = 32
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var failed atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(envs) {
+					return
+				}
+				t0 := time.Now()
+				_, status, err := tz.Tokenize(envs[i])
+				lat[i] = time.Since(t0)
+				if err != nil || status != 201 {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d of %d tokenize requests failed", n, b.N)
+	}
+	slices.Sort(lat)
+	rps := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(rps, "req/s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+
+	ks, err := envelope.ReadKeySetFile(filepath.Join(fx.Dir, "keys.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bound := cryptoBound(b, ks, envs[:min(len(envs), 256)], fx.Shop.ID, fx.Shop.Origin, time.Second)
+	b.ReportMetric(bound, "crypto-ops/s")
+	b.ReportMetric(rps/bound, "ratio")
+}
+
+// BenchmarkCryptoBound is the crypto-only bound on its own: envelope open
+// plus seal at rest, per operation, in parallel on all CPUs.
+func BenchmarkCryptoBound(b *testing.B) {
+	ks, err := envelope.GenerateKeySet()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := ks.Public()
+	envs := make([]string, 256)
+	for i := range envs {
+		c := edgetest.Cards()[i%len(edgetest.Cards())]
+		env, err := envelope.Seal(pub, cardFor(c.Number), envelope.SealOptions{MerchantID: "m_shop", Origin: "https://shop.example"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		envs[i] = env
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	b.ReportAllocs()
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		aead, _ := chacha20poly1305.NewX(key)
+		nonce := make([]byte, aead.NonceSize())
+		for pb.Next() {
+			i := n.Add(1)
+			op, err := envelope.Open(ks, envs[i%int64(len(envs))], envelope.OpenOptions{MerchantID: "m_shop"})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			rand.Read(nonce)
+			aead.Seal(nil, nonce, []byte(op.Card.Number), nil)
+			h, _ := blake2b.New256(key)
+			h.Write([]byte(op.Card.Number))
+			h.Sum(nil)
+		}
+	})
+}
+
+// BenchmarkWorkerRequestCPU starts the Worker under wrangler dev and sends
+// N sequential requests of each kind, measuring wall time and the CPU time
+// the whole wrangler/workerd process group used (from /proc), per request.
+// GET /healthz is almost only the per-request Go start-up of syumai/workers;
+// POST /v1/tokens adds HPKE, the vault and D1.
+//
+//	go test -run '^$' -bench WorkerRequestCPU -benchtime 200x ./edge/
+func BenchmarkWorkerRequestCPU(b *testing.B) {
+	fx := edgetest.NewFixture(b)
+	fx.Relax(b)
+	w := startWorkerTB(b, fx)
+	tz := edgetest.NewTokenizer(b, w.URL, fx)
+	envs := make([]string, b.N)
+	for i := range envs {
+		var err error
+		if envs[i], err = tz.Seal(tz.RandomCard()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	measure := func(name string, fn func(i int)) {
+		cpu0 := groupCPU(b, w.pgid)
+		t0 := time.Now()
+		for i := range b.N {
+			fn(i)
+		}
+		wall := time.Since(t0)
+		cpu := groupCPU(b, w.pgid) - cpu0
+		b.ReportMetric(float64(wall.Microseconds())/1000/float64(b.N), name+"-wall-ms/req")
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), name+"-cpu-ms/req")
+	}
+	b.ResetTimer()
+	measure("healthz", func(int) {
+		resp, err := tz.HTTP.Get(w.URL + "/healthz")
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	})
+	measure("tokenize", func(i int) {
+		if _, status, err := tz.Tokenize(envs[i]); err != nil || status != 201 {
+			b.Fatalf("tokenize = %d, %v", status, err)
+		}
+	})
+}
+
+// groupCPU sums user+system CPU time of every process in process group pgid.
+func groupCPU(tb testing.TB, pgid int) time.Duration {
+	entries, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after the parenthesised command name.
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		if len(f) < 13 {
+			continue
+		}
+		if pg, _ := strconv.Atoi(f[2]); pg != pgid {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += ut + st
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+func cardFor(number string) card.Card {
+	cvc := "123"
+	if strings.HasPrefix(number, "34") || strings.HasPrefix(number, "37") {
+		cvc = "1234"
+	}
+	return card.Card{Number: number, ExpMonth: 12, ExpYear: time.Now().Year() + 3, CVC: cvc}
+}
