@@ -160,16 +160,17 @@ func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, br
 
 	// 1. The jti, first: replay must be refused before anything is stored.
 	if opts.JTI != "" {
-		res, err := v.db.ExecContext(ctx,
-			`INSERT INTO vault_jtis (jti, merchant_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING`,
-			opts.JTI, merchantID, opts.JTIExpires.Unix())
+		// RETURNING gives a row back only if this insert won: the check
+		// and the record are one statement.
+		var one int
+		err := v.db.QueryRowContext(ctx,
+			`INSERT INTO vault_jtis (jti, merchant_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING RETURNING 1`,
+			opts.JTI, merchantID, opts.JTIExpires.Unix()).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Stored{}, ErrReplayed
+		}
 		if err != nil {
 			return Stored{}, fmt.Errorf("token: recording jti: %w", errInternal)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return Stored{}, fmt.Errorf("token: recording jti: %w", errInternal)
-		} else if n == 0 {
-			return Stored{}, ErrReplayed
 		}
 	}
 	// 2. The CVC, before the token: if the token insert fails, the orphan
