@@ -1,0 +1,170 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/sealpay/sealpay/sdk/envelope"
+)
+
+const testConfig = `{"merchants":[{"id":"m_shop",
+ "publishable_keys":["sha256:` + "%PK%" + `"],
+ "secret_keys":["sha256:` + "%SK%" + `"],
+ "allowed_origins":["https://shop.example"]}]}`
+
+func newTestHandler(t *testing.T, assets fstest.MapFS) (*Handler, string, *bytes.Buffer) {
+	t.Helper()
+	pk, sk := NewAPIKeys()
+	cfgText := strings.NewReplacer("sha256:%PK%", HashAPIKey(pk), "sha256:%SK%", HashAPIKey(sk)).Replace(testConfig)
+	cfg, err := ParseConfig([]byte(cfgText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := envelope.GenerateKeySet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keks, err := ParseKEKs([]byte("k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var logs bytes.Buffer
+	opts := Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	if assets != nil {
+		opts.Assets = assets
+	}
+	h, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, pk, &logs
+}
+
+func TestAssets(t *testing.T) {
+	assets := fstest.MapFS{
+		"sealpay.js":   {Data: []byte("export {}")},
+		"frame.html":   {Data: []byte("<!doctype html>")},
+		"frame.js":     {Data: []byte("1")},
+		"sealpay.wasm": {Data: []byte("\x00asm")},
+		"wasm_exec.js": {Data: []byte("2")},
+	}
+	h, pk, _ := newTestHandler(t, assets)
+	tests := []struct {
+		path, ctype, cache string
+	}{
+		{"/v1/sealpay.js", "text/javascript; charset=utf-8", "max-age=300"},
+		{"/v1/sealpay.js?v=1.2.3", "text/javascript; charset=utf-8", "immutable"},
+		{"/v1/sealpay.wasm?v=abc", "application/wasm", "immutable"},
+		{"/v1/wasm_exec.js", "text/javascript; charset=utf-8", "max-age=300"},
+		{"/v1/frame.js?v=1", "text/javascript; charset=utf-8", "immutable"},
+		{"/v1/frame.html?v=1", "text/html; charset=utf-8", "no-cache"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", tc.path, nil))
+			if rec.Code != 200 || rec.Header().Get("Content-Type") != tc.ctype || !strings.Contains(rec.Header().Get("Cache-Control"), tc.cache) {
+				t.Errorf("GET %s = %d %q %q, want 200 %q with %q", tc.path, rec.Code, rec.Header().Get("Content-Type"),
+					rec.Header().Get("Cache-Control"), tc.ctype, tc.cache)
+			}
+			etag := rec.Header().Get("ETag")
+			rec = httptest.NewRecorder()
+			r := httptest.NewRequest("GET", tc.path, nil)
+			r.Header.Set("If-None-Match", etag)
+			h.ServeHTTP(rec, r)
+			if rec.Code != http.StatusNotModified {
+				t.Errorf("GET %s with its ETag = %d, want 304", tc.path, rec.Code)
+			}
+		})
+	}
+	t.Run("frame CSP", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/frame.html?key="+pk, nil))
+		csp := rec.Header().Get("Content-Security-Policy")
+		for _, want := range []string{"'wasm-unsafe-eval'", "frame-ancestors https://shop.example"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("frame CSP %q lacks %q", csp, want)
+			}
+		}
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/sealpay.js", nil))
+		if csp := rec.Header().Get("Content-Security-Policy"); strings.Contains(csp, "wasm-unsafe-eval") {
+			t.Errorf("sealpay.js carries the frame's CSP %q", csp)
+		}
+	})
+	t.Run("missing asset", func(t *testing.T) {
+		h, _, _ := newTestHandler(t, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/sealpay.js", nil))
+		if rec.Code != 404 {
+			t.Errorf("GET /v1/sealpay.js without assets = %d, want 404", rec.Code)
+		}
+	})
+}
+
+func TestPanicRecovered(t *testing.T) {
+	h, _, logs := newTestHandler(t, nil)
+	h.mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("4242424242424242") })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/panic", nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"code":"internal"`) {
+		t.Errorf("panicking route = %d %s, want 500 internal", rec.Code, rec.Body)
+	}
+	if strings.Contains(logs.String(), "4242424242424242") || strings.Contains(rec.Body.String(), "4242") {
+		t.Error("the panic value reached the log or the answer")
+	}
+}
+
+func TestParseConfigRefuses(t *testing.T) {
+	h := HashAPIKey("pk_x")
+	tests := []struct{ name, cfg string }{
+		{"no merchants", `{"merchants":[]}`},
+		{"unknown field", `{"merchants":[{"id":"m","secret_keys":["` + h + `"]}],"extra":1}`},
+		{"duplicate member", `{"merchants":[],"merchants":[]}`},
+		{"duplicate merchant", `{"merchants":[{"id":"m","secret_keys":["` + h + `"]},{"id":"m","secret_keys":["` + h + `"]}]}`},
+		{"plain key", `{"merchants":[{"id":"m","secret_keys":["sk_live_123"]}]}`},
+		{"pk without origins", `{"merchants":[{"id":"m","publishable_keys":["` + h + `"]}]}`},
+		{"origin with path", `{"merchants":[{"id":"m","publishable_keys":["` + h + `"],"allowed_origins":["https://a.example/x"]}]}`},
+		{"http backend", `{"merchants":[{"id":"m","secret_keys":["` + h + `"],"forward_routes":{"c":"http://backend.example/pay"}}]}`},
+		{"bad route name", `{"merchants":[{"id":"m","secret_keys":["` + h + `"],"forward_routes":{"C/x":"https://b.example"}}]}`},
+		{"relay host with path", `{"merchants":[{"id":"m","secret_keys":["` + h + `"],"relay_hosts":["psp.example/x"]}]}`},
+		{"bad limit", `{"limits":{"key_cards":{"window":"soon"}},"merchants":[{"id":"m","secret_keys":["` + h + `"]}]}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ParseConfig([]byte(tc.cfg)); !errors.Is(err, ErrConfig) {
+				t.Errorf("ParseConfig = %v, want ErrConfig", err)
+			}
+		})
+	}
+}
+
+func TestNormalizeOrigin(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://Shop.Example", "https://shop.example"},
+		{"https://shop.example:443", "https://shop.example"},
+		{"http://localhost:3000", "http://localhost:3000"},
+		{"https://shop.example/", "https://shop.example"},
+		{"null", ""},
+		{"https://user@shop.example", ""},
+	}
+	for _, tc := range tests {
+		if got, _ := normalizeOrigin(tc.in); got != tc.want {
+			t.Errorf("normalizeOrigin(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
