@@ -115,7 +115,11 @@ func defaultDemoDir(xdgDataHome string) string {
 // findModuleRoot returns the directory at or above dir holding the go.mod
 // of the Sealpay module.
 func findModuleRoot(dir string) (string, error) {
-	for d := dir; ; {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
 		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
 		if err == nil {
 			sc := bufio.NewScanner(bytes.NewReader(b))
