@@ -3,18 +3,15 @@ package edge
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
 // maxUpstreamBody caps what the edge reads back from a backend or provider.
@@ -103,7 +100,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Sealpay-Edge/1")
-	req.Header.Set("Sealpay-Signature", sign(c.merchant.SigningSecret, c.now.Unix(), body))
+	req.Header.Set(webhook.Header, webhook.SignRequest([]byte(c.merchant.SigningSecret), body, c.now))
 	req.Header.Set("Sealpay-Route", name)
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -135,14 +132,3 @@ func (h *Handler) forward(c *call) (*response, error) {
 // forwardedHeaders are the backend response headers passed back to the
 // browser, besides Content-Type.
 var forwardedHeaders = []string{"Cache-Control", "X-Request-Id", "Retry-After"}
-
-// sign computes the Sealpay-Signature header value:
-// t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>.
-func sign(secret string, t int64, body []byte) string {
-	ts := strconv.FormatInt(t, 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts))
-	mac.Write([]byte("."))
-	mac.Write(body)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
-}
