@@ -168,9 +168,6 @@ func d1File(t *testing.T, state string) string {
 // wrangler dev (workerd, local D1), offline on loopback. It fails, never
 // skips, when wrangler is not installed.
 func TestWorkerSuite(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts wrangler dev; run without -short")
-	}
 	fx := edgetest.NewFixture(t)
 	w := startWorker(t, fx)
 	edgetest.Run(t, w.URL, fx)

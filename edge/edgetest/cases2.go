@@ -272,6 +272,30 @@ func relay(t *testing.T, c *client, s *sealer) {
 			t.Errorf("the redirect target got %d requests, want 0", n)
 		}
 	})
+	t.Run("single-use token dies after one relay", func(t *testing.T) {
+		env := s.seal(t, shop.ID, shop.Origin, s.card("4000056655665556"), nil)
+		a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin,
+			body: jsonBody(map[string]any{"envelope": env, "single_use": true})})
+		if a.Status != http.StatusCreated {
+			t.Fatalf("tokenize single-use = %d %s, want 201", a.Status, a.Body)
+		}
+		var got struct {
+			Token     string
+			SingleUse bool `json:"single_use"`
+		}
+		json.Unmarshal(a.Body, &got)
+		if !got.SingleUse {
+			t.Error("tokenize answer does not say single_use")
+		}
+		c.fx.live.Add(1)
+		if a := c.do(t, relayReq(prov.URL+"/v1/charges", `{"n":"{{`+got.Token+`:number}}"}`)); a.Status != http.StatusOK {
+			t.Fatalf("first relay = %d %s, want 200", a.Status, a.code())
+		}
+		c.fx.live.Add(-1)
+		if a := c.do(t, relayReq(prov.URL+"/v1/charges", `{"n":"{{`+got.Token+`:number}}"}`)); a.Status != http.StatusNotFound {
+			t.Errorf("second relay of a single-use token = %d %s, want 404 not_found", a.Status, a.code())
+		}
+	})
 	t.Run("bad template", func(t *testing.T) {
 		a := c.do(t, relayReq(prov.URL+"/v1/charges", `{"n":"{{ `+tok+`:number }}"}`))
 		if a.Status != http.StatusBadRequest || a.code() != "bad_request" {
