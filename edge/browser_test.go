@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,17 @@ func TestBrowserContract(t *testing.T) {
 					t.Errorf("GET /v1/keys: ParsePublicKeySet = %v with %d keys, want a usable set", err, len(doc.Keys))
 				}
 			})
+		}
+	})
+
+	t.Run("browser routes vary by origin", func(t *testing.T) {
+		// The frame's same-origin GET /v1/keys?key=… has no Origin and gets
+		// no CORS header; a cache must not reuse it for the page's request.
+		for _, origin := range []string{"", fx.Shop.Origin, "https://evil.example"} {
+			_, hd, _ := do(t, "GET", "/v1/keys?key="+fx.Shop.PK, origin, "", "")
+			if got := hd.Values("Vary"); !slices.Contains(got, "Origin") {
+				t.Errorf("GET /v1/keys from %q: Vary = %q, want Origin in it", origin, got)
+			}
 		}
 	})
 

@@ -307,10 +307,16 @@ var (
 func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, error) {
 	r := c.r
 	origin := r.Header.Get("Origin")
-	if rt.browser && origin != "" && h.cfg.anyAllowsOrigin(origin) {
+	if rt.browser {
+		// Every answer of a browser route varies by Origin, also one without
+		// CORS headers: otherwise a browser's cache could hand the frame's
+		// same-origin answer (no Access-Control-Allow-Origin) to the
+		// merchant page's cross-origin request for the same URL.
 		hd := w.Header()
-		hd.Set("Access-Control-Allow-Origin", origin)
 		hd.Add("Vary", "Origin")
+		if origin != "" && h.cfg.anyAllowsOrigin(origin) {
+			hd.Set("Access-Control-Allow-Origin", origin)
+		}
 	}
 	switch rt.auth {
 	case authPublishable, authSecret:
