@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,18 +21,23 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
-// ListenAndServe serves h on addr (e.g. "127.0.0.1:8787") until ctx is
-// done, then shuts down gracefully, letting requests in flight finish for
-// up to 10 s. ready, if not nil, is called with the bound address once the
-// listener is open. A port already in use is reported as such.
-func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+// Listen opens a TCP listener on addr (e.g. "127.0.0.1:8787"), saying so
+// plainly when the address is already in use. Listen before opening the
+// database, so that a second server fails fast on the port.
+func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("edge: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
+			return nil, fmt.Errorf("edge: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
 		}
-		return fmt.Errorf("edge: listening on %s: %w", addr, err)
+		return nil, fmt.Errorf("edge: listening on %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully,
+// letting requests in flight finish for up to 10 s.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -42,9 +48,6 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 	}
 	if log != nil {
 		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	}
-	if ready != nil {
-		ready(ln.Addr())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -119,6 +122,9 @@ func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	db.SetMaxOpenConns(1)
 	if err := token.Migrate(ctx, db); err != nil {
 		db.Close()
+		if strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return nil, fmt.Errorf("edge: database %s is locked: another sealpay serve holds it (the server keeps it exclusively)", path)
+		}
 		return nil, fmt.Errorf("edge: migrating database: %w", err)
 	}
 	return db, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,15 +46,18 @@ func runServe(env *Env, args []string) error {
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ln, err := edge.Listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	h, db, err := edge.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	err = edge.ListenAndServe(ctx, *addr, h, log, func(a net.Addr) {
-		log.Info("sealpay serve: listening", "url", "http://"+a.String(), "merchants", len(cfg.Merchants))
-	})
-	if err != nil {
+	log.Info("sealpay serve: listening", "url", "http://"+ln.Addr().String(), "merchants", len(cfg.Merchants))
+	if err := edge.Serve(ctx, ln, h, log); err != nil {
 		return err
 	}
 	log.Info("sealpay serve: stopped")
