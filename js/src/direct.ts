@@ -56,7 +56,12 @@ async function start(base: string): Promise<Core> {
   try {
     instance = await instantiate(`${base}/v1/sealpay.wasm`, go.importObject);
   } catch (cause) {
-    throw new SealpayError("upstream_error", "Failed to load sealpay.wasm", { cause });
+    // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' gets a
+    // CompileError from the browser before any byte is compiled.
+    const hint = cause instanceof WebAssembly.CompileError
+      ? ": the browser refused to compile it; if this page's Content-Security-Policy has no 'wasm-unsafe-eval' in script-src, add it there or use the hosted card fields (cardElement), which need none"
+      : "";
+    throw new SealpayError("upstream_error", `Failed to load sealpay.wasm${hint}`, { cause });
   }
   const ready = new Promise<Core>((resolve, reject) => {
     g.__sealpay_ready = resolve;

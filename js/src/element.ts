@@ -85,19 +85,33 @@ export class Frame {
     return this.readyPromise_;
   }
 
-  /** send posts a command once the frame is ready and resolves with its result. */
-  async send<T>(command: Command): Promise<T> {
-    await this.readyPromise_;
-    const win = this.iframe.contentWindow;
-    if (!win) throw new SealpayError("internal", "Sealpay: the frame is not mounted");
+  /**
+   * send posts a command once the frame is ready and resolves with its
+   * result. The timeout covers the wait for readiness too: a frame whose
+   * script never runs (blocked, or refused by its integrity hash) must not
+   * leave the caller waiting forever.
+   */
+  send<T>(command: Command): Promise<T> {
     const id = this.nextID_++;
+    let ready = false;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting_.delete(id);
-        reject(new SealpayError("upstream_error", "Sealpay: the frame did not answer in time"));
+        reject(new SealpayError("upstream_error", `Sealpay: the frame did not answer in time${ready ? "" : " (it never became ready)"}`));
       }, commandTimeout);
       this.waiting_.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command }, this.edgeOrigin_);
+      void this.readyPromise_.then(() => {
+        ready = true;
+        if (!this.waiting_.has(id)) return;
+        const win = this.iframe.contentWindow;
+        if (!win) {
+          this.waiting_.delete(id);
+          clearTimeout(timer);
+          reject(new SealpayError("internal", "Sealpay: the frame is not mounted"));
+          return;
+        }
+        win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command }, this.edgeOrigin_);
+      });
     });
   }
 

@@ -118,3 +118,24 @@ test("seal needs a merchant id", async () => {
     b.restore();
   }
 });
+
+test("a command to a frame that never becomes ready times out instead of hanging", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const b = fakeBrowser({ fetch: () => jsonResponse(200, keySet) });
+  try {
+    const { card } = await mounted(b);
+    const p = card.tokenize();
+    const settled = p.then(() => "resolved", (e) => e);
+    await new Promise((r) => setImmediate(r));
+    t.mock.timers.tick(59_999);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(b.posted.length, 0, "no command is posted to a frame that is not ready");
+    t.mock.timers.tick(1);
+    const e = await settled;
+    assert.equal(e?.name, "SealpayError");
+    assert.equal(e.code, "upstream_error");
+    assert.match(e.message, /never became ready/);
+  } finally {
+    b.restore();
+  }
+});

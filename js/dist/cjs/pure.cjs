@@ -109,7 +109,8 @@ async function start(base) {
   try {
     instance = await instantiate(`${base}/v1/sealpay.wasm`, go.importObject);
   } catch (cause) {
-    throw new SealpayError("upstream_error", "Failed to load sealpay.wasm", { cause });
+    const hint = cause instanceof WebAssembly.CompileError ? ": the browser refused to compile it; if this page's Content-Security-Policy has no 'wasm-unsafe-eval' in script-src, add it there or use the hosted card fields (cardElement), which need none" : "";
+    throw new SealpayError("upstream_error", `Failed to load sealpay.wasm${hint}`, { cause });
   }
   const ready = new Promise((resolve, reject) => {
     g.__sealpay_ready = resolve;
@@ -276,19 +277,33 @@ var Frame = class {
   ready() {
     return this.readyPromise_;
   }
-  /** send posts a command once the frame is ready and resolves with its result. */
-  async send(command) {
-    await this.readyPromise_;
-    const win = this.iframe.contentWindow;
-    if (!win) throw new SealpayError("internal", "Sealpay: the frame is not mounted");
+  /**
+   * send posts a command once the frame is ready and resolves with its
+   * result. The timeout covers the wait for readiness too: a frame whose
+   * script never runs (blocked, or refused by its integrity hash) must not
+   * leave the caller waiting forever.
+   */
+  send(command) {
     const id = this.nextID_++;
+    let ready = false;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting_.delete(id);
-        reject(new SealpayError("upstream_error", "Sealpay: the frame did not answer in time"));
+        reject(new SealpayError("upstream_error", `Sealpay: the frame did not answer in time${ready ? "" : " (it never became ready)"}`));
       }, commandTimeout);
       this.waiting_.set(id, { resolve, reject, timer });
-      win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command }, this.edgeOrigin_);
+      void this.readyPromise_.then(() => {
+        ready = true;
+        if (!this.waiting_.has(id)) return;
+        const win = this.iframe.contentWindow;
+        if (!win) {
+          this.waiting_.delete(id);
+          clearTimeout(timer);
+          reject(new SealpayError("internal", "Sealpay: the frame is not mounted"));
+          return;
+        }
+        win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command }, this.edgeOrigin_);
+      });
     });
   }
   handle_ = (ev) => {

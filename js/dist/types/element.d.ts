@@ -29,7 +29,12 @@ export declare class Frame {
     close(reason: string): void;
     /** ready resolves when the frame has loaded its module. */
     ready(): Promise<void>;
-    /** send posts a command once the frame is ready and resolves with its result. */
+    /**
+     * send posts a command once the frame is ready and resolves with its
+     * result. The timeout covers the wait for readiness too: a frame whose
+     * script never runs (blocked, or refused by its integrity hash) must not
+     * leave the caller waiting forever.
+     */
     send<T>(command: Command): Promise<T>;
     private handle_;
 }
