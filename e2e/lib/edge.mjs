@@ -1,0 +1,196 @@
+// A real edge for the browser tests: `sealpay serve` on a free loopback
+// port, with a fresh configuration, envelope key set, KEK and QR registry in
+// a temporary directory, serving the committed browser assets (js/dist/browser)
+// and a sealpay.wasm built with the registry's root pinned.
+//
+//   const edge = await startEdge({ origins: ["http://127.0.0.1:4000"] });
+//   edge.url, edge.pk, edge.sk, edge.merchant, edge.sealpay(...args), edge.assets
+//   await edge.stop();
+//
+// The sealpay binary and the module are built once per process; Go's build
+// cache makes a rebuild with another pinned root a relink only.
+import { execFile, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** The repository's root directory. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The browser assets the edge serves, besides the Go outputs. */
+export const JS_ASSETS = ["sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js"];
+
+/** The committed SRI hashes of the browser assets (js/dist/sri.json). */
+export function sriHashes() {
+  const all = JSON.parse(readFileSync(join(ROOT, "js", "dist", "sri.json"), "utf8"));
+  const out = {};
+  for (const [k, v] of Object.entries(all)) if (k.startsWith("browser/")) out[k.slice("browser/".length)] = v;
+  return out;
+}
+
+const buildDir = mkdtempSync(join(tmpdir(), "sealpay-e2e-build-"));
+process.on("exit", () => rmSync(buildDir, { recursive: true, force: true }));
+let binary = null;
+
+/** sealpayBinary builds cmd/sealpay once per process and resolves to its path. */
+export function sealpayBinary() {
+  if (!binary) {
+    const out = join(buildDir, "sealpay");
+    binary = run(process.env.GO ?? "go", ["build", "-o", out, "./cmd/sealpay"], { cwd: ROOT, maxBuffer: 1 << 24 })
+      .then(() => out, (e) => {
+        binary = null;
+        throw new Error(`go build ./cmd/sealpay failed:\n${e.stderr ?? e.message}`);
+      });
+  }
+  return binary;
+}
+
+/** sealpay runs the CLI with args and resolves to its standard output. */
+export async function sealpay(args, { cwd } = {}) {
+  const bin = await sealpayBinary();
+  try {
+    const { stdout } = await run(bin, args, { cwd, maxBuffer: 1 << 24 });
+    return stdout;
+  } catch (e) {
+    // A non-zero exit (e.g. `qr verify` of a rejected code) still prints JSON.
+    if (typeof e.stdout === "string" && e.stdout !== "") return e.stdout;
+    throw new Error(`sealpay ${args[0]} ${args[1] ?? ""} failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+/** buildModule builds sealpay.wasm pinning roots (JSON array of JWKs) into dir, with wasm_exec.js. */
+export async function buildModule(dir, rootsFile) {
+  const args = [join(ROOT, "js", "scripts", "build-wasm.mjs"), dir];
+  if (rootsFile) args.push("--qr-roots", rootsFile);
+  try {
+    await run(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });
+  } catch (e) {
+    throw new Error(`building sealpay.wasm failed:\n${e.stderr ?? e.message}`);
+  }
+}
+
+/** freePort resolves to a loopback TCP port that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** apiKey returns a fresh "pk_"/"sk_" key: 26 base32 characters of 128+ random bits, like edge.NewAPIKeys. */
+function apiKey(prefix) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  return prefix + Array.from(randomBytes(26), (b) => alphabet[b & 31]).join("");
+}
+
+const hashKey = (k) => "sha256:" + createHash("sha256").update(k).digest("hex");
+
+/**
+ * startEdge writes a configuration for one merchant ("m_shop") whose pages
+ * may come from origins, and starts `sealpay serve`. overrides maps asset
+ * names to replacement bytes (for tampering tests).
+ */
+export async function startEdge({ origins, merchant = "m_shop", overrides = {} } = {}) {
+  if (!origins?.length) throw new Error("startEdge: origins are required");
+  const dir = mkdtempSync(join(tmpdir(), "sealpay-e2e-edge-"));
+  const assets = join(dir, "assets");
+  mkdirSync(assets);
+  const cli = (...args) => sealpay(args, { cwd: dir });
+
+  // Envelope keys, the vault's KEK, and a QR registry with one certified merchant.
+  await cli("keys", "new", "--out", "keys.json");
+  writeFileSync(join(dir, "kek.secret"), `k1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  await cli("registry", "init", "--out", "registry");
+  await cli("registry", "certify", "--root", "registry/root.jwk", "--merchant", merchant, "--name", "Shop Example",
+    "--payee", "SHOP EXAMPLE", "--domain", "shop.example", "--key-out", "shop-qr.jwk", "--cert-out", `registry/certs/${merchant}.json`);
+  await cli("registry", "bundle", "--root", "registry/root.jwk", "--certs", "registry/certs", "--out", "trust.json");
+  const rootPub = JSON.parse(readFileSync(join(dir, "registry", "root.pub.jwk"), "utf8"));
+  writeFileSync(join(dir, "roots.json"), JSON.stringify([rootPub]));
+
+  await buildModule(assets, join(dir, "roots.json"));
+  for (const f of JS_ASSETS) copyFileSync(join(ROOT, "js", "dist", "browser", f), join(assets, f));
+  for (const [f, bytes] of Object.entries(overrides)) writeFileSync(join(assets, f), bytes);
+
+  const pk = apiKey("pk_");
+  const sk = apiKey("sk_");
+  const config = {
+    database: "sealpay.db",
+    keys_file: "keys.json",
+    kek_file: "kek.secret",
+    trust_bundle_file: "trust.json",
+    qr_root_files: ["registry/root.pub.jwk"],
+    assets_dir: "assets",
+    merchants: [{
+      id: merchant,
+      publishable_keys: [hashKey(pk)],
+      secret_keys: [hashKey(sk)],
+      allowed_origins: origins,
+    }],
+  };
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const bin = await sealpayBinary();
+  const child = spawn(bin, ["serve", "--config", join(dir, "config.json"), "--addr", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let logs = "";
+  child.stdout.on("data", (d) => (logs += d));
+  child.stderr.on("data", (d) => (logs += d));
+  const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`sealpay serve exited (${child.exitCode}):\n${logs}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`sealpay serve did not answer /healthz within 20 s:\n${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    url,
+    dir,
+    assets,
+    merchant,
+    pk,
+    sk,
+    /** logs returns what the server printed so far. */
+    logs: () => logs,
+    /** cli runs the sealpay CLI in the edge's directory (registry/, shop-qr.jwk, trust.json). */
+    cli,
+    stop,
+  };
+}
