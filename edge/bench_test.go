@@ -190,15 +190,18 @@ func BenchmarkWorkerRequestCPU(b *testing.B) {
 		}
 	}
 	measure := func(name string, fn func(i int)) {
-		cpu0 := groupCPU(b, w.pgid)
+		cpu0, wd0 := groupCPU(b, w.pgid, ""), groupCPU(b, w.pgid, "workerd")
 		t0 := time.Now()
 		for i := range b.N {
 			fn(i)
 		}
 		wall := time.Since(t0)
-		cpu := groupCPU(b, w.pgid) - cpu0
-		b.ReportMetric(float64(wall.Microseconds())/1000/float64(b.N), name+"-wall-ms/req")
-		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), name+"-cpu-ms/req")
+		cpu := groupCPU(b, w.pgid, "") - cpu0
+		wd := groupCPU(b, w.pgid, "workerd") - wd0
+		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+		b.ReportMetric(per(wall), name+"-wall-ms/req")
+		b.ReportMetric(per(cpu), name+"-cpu-ms/req")
+		b.ReportMetric(per(wd), name+"-workerd-cpu-ms/req")
 	}
 	b.ResetTimer()
 	measure("healthz", func(int) {
@@ -215,8 +218,10 @@ func BenchmarkWorkerRequestCPU(b *testing.B) {
 	})
 }
 
-// groupCPU sums user+system CPU time of every process in process group pgid.
-func groupCPU(tb testing.TB, pgid int) time.Duration {
+// groupCPU sums user+system CPU time of every process in process group
+// pgid whose command name is comm ("" for all): wrangler's Node proxy and
+// workerd.
+func groupCPU(tb testing.TB, pgid int, comm string) time.Duration {
 	entries, _ := os.ReadDir("/proc")
 	var ticks int64
 	for _, e := range entries {
@@ -229,6 +234,9 @@ func groupCPU(tb testing.TB, pgid int) time.Duration {
 		}
 		// Fields after the parenthesised command name.
 		s := string(b)
+		if comm != "" && !strings.Contains(s[:strings.LastIndexByte(s, ')')+1], "("+comm) {
+			continue
+		}
 		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
 		if len(f) < 13 {
 			continue
