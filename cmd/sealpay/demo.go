@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha512"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -269,7 +268,6 @@ func (d *demo) handlers(ctx context.Context, c demoConfig, data *demoData, log *
 		return nil, err
 	}
 	d.db = db
-	edgeWithExtras := &demoEdge{edge: edgeHandler, assets: data.path("assets"), qr: data.qrSigner(), secretKey: m.SecretKey, trust: data.TrustBundle, now: c.Now}
 
 	sri, err := subresourceIntegrity(data.path("assets", "sealpay.js"))
 	if err != nil {
@@ -309,7 +307,7 @@ func (d *demo) handlers(ctx context.Context, c demoConfig, data *demoData, log *
 	if err != nil {
 		return nil, err
 	}
-	return []http.Handler{store, edgeWithExtras, backend, provider, posterHandler}, nil
+	return []http.Handler{store, edgeHandler, backend, provider, posterHandler}, nil
 }
 
 // banner prints where everything is and the URL to open.
@@ -595,11 +593,7 @@ func loadOrCreate[K any](path string, parse func([]byte) (K, error), generate fu
 // signing secret, so it is mode 0600.
 func writeDemoEdgeConfig(d *demoData, urls map[string]string) (string, error) {
 	m := d.Merchant
-	// The hosted-fields frame calls POST /v1/tokens from the edge's own
-	// origin, and the edge checks every publishable-key request's Origin
-	// against the allowed origins, so the edge's origin is listed too
-	// (a stop-gap until the edge accepts its own frame's origin itself).
-	origins := []string{urls["edge"]}
+	var origins []string
 	for _, role := range []string{"storefront", "QR poster"} {
 		u := urls[role]
 		origins = append(origins, u, strings.Replace(u, "127.0.0.1", "localhost", 1))
@@ -611,6 +605,7 @@ func writeDemoEdgeConfig(d *demoData, urls map[string]string) (string, error) {
 		"kek_file":          "kek.secret",
 		"trust_bundle_file": "trust-bundle.json",
 		"assets_dir":        "assets",
+		"qr_root_files":     []string{"registry/root.pub.jwk"},
 		"merchants": []map[string]any{{
 			"id":               m.ID,
 			"publishable_keys": []string{edge.HashAPIKey(m.PublishableKey)},
@@ -624,6 +619,11 @@ func writeDemoEdgeConfig(d *demoData, urls map[string]string) (string, error) {
 			"relay_hosts":         []string{strings.TrimPrefix(urls["sample provider"], "http://")},
 			"signing_secret":      m.SigningSecret,
 			"allow_loopback_http": true,
+			"qr": map[string]string{
+				"key_file":         "merchant-qr.jwk",
+				"certificate_file": "registry/certs/" + m.ID + ".json",
+				"base_payload":     d.qrBasePayload(),
+			},
 		}},
 	}
 	b, err := json.MarshalIndent(cfg, "", "  ")
@@ -732,77 +732,11 @@ func (t *teeHandler) WithGroup(name string) slog.Handler {
 	return &teeHandler{t.file.WithGroup(name), t.stderr.WithGroup(name)}
 }
 
-// demoEdge is the edge handler with stop-gaps for what the edge package
-// does not serve yet. Each is tried only after the edge itself answered
-// 404, so the edge's own implementation takes over as soon as it exists:
-//
-//   - GET /v1/qrdecode.js and /v1/direct.js, the snippet's lazily loaded
-//     files (QR decoding where the browser has no BarcodeDetector, direct
-//     mode);
-//   - POST /v1/qr, a signed dynamic QR for an amount, with the secret key.
-type demoEdge struct {
-	edge      http.Handler
-	assets    string
-	qr        *demoQR
-	secretKey string
-	trust     []byte
-	now       func() time.Time
-}
-
-func (e *demoEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	extraAsset := r.Method == http.MethodGet && (r.URL.Path == "/v1/qrdecode.js" || r.URL.Path == "/v1/direct.js")
-	qrSign := r.Method == http.MethodPost && r.URL.Path == "/v1/qr"
-	if !extraAsset && !qrSign {
-		e.edge.ServeHTTP(w, r)
-		return
-	}
-	var body []byte
-	if r.Body != nil {
-		b, err := io.ReadAll(io.LimitReader(r.Body, edge.MaxBodySize+1))
-		if err != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		body = b
-		r.Body = io.NopCloser(bytes.NewReader(b))
-	}
-	rec := &recorder{header: http.Header{}}
-	e.edge.ServeHTTP(rec, r)
-	if rec.status != http.StatusNotFound {
-		rec.copyTo(w)
-		return
-	}
-	switch {
-	case extraAsset:
-		b, err := os.ReadFile(filepath.Join(e.assets, filepath.Base(r.URL.Path)))
-		if err != nil {
-			rec.copyTo(w)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/javascript; charset=utf-8")
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "public, max-age=300")
-		w.Write(b)
-	case qrSign:
-		e.signQR(w, r, body)
-	}
-}
-
-// demoQR signs the demo merchant's dynamic QR codes.
-type demoQR struct {
-	key  *qr.MerchantKey
-	cert *qr.Certificate
-	base string
-}
-
-// qrSigner returns the demo merchant's QR signer. Its base payload stands
-// for the static code a merchant's bank issues: a merchant account
-// template (26) with the GUID com.sealpay and the merchant id, the payee
-// name and city.
-func (d *demoData) qrSigner() *demoQR {
+// qrBasePayload is the demo merchant's base QR payload, which the edge's
+// POST /v1/qr makes signed dynamic codes from. It stands for the static
+// code a merchant's bank issues: a merchant account template (26) with the
+// GUID com.sealpay and the merchant id, the payee name and city.
+func (d *demoData) qrBasePayload() string {
 	base, err := qr.Build([]qr.Object{
 		{ID: "00", Value: "01"},
 		{ID: "01", Value: "11"},
@@ -816,87 +750,6 @@ func (d *demoData) qrSigner() *demoQR {
 	if err != nil {
 		panic("demo: internal error: base QR payload: " + err.Error())
 	}
-	return &demoQR{key: d.QRKey, cert: d.Cert, base: base}
+	return base
 }
 
-// signQR answers POST /v1/qr: {"amount","currency","reference"} with the
-// secret key gives {"payload","png"} (the PNG in standard base64).
-func (e *demoEdge) signQR(w http.ResponseWriter, r *http.Request, body []byte) {
-	writeErr := func(status int, code errcode.Code, msg string) {
-		b, _ := json.Marshal(map[string]map[string]string{"error": {"code": string(code), "message": msg}})
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(b)
-	}
-	auth := r.Header.Get("Authorization")
-	if !subtleEqual(auth, "Bearer "+e.secretKey) {
-		writeErr(http.StatusUnauthorized, errcode.Unauthorized, "edge: missing, malformed or unknown API key")
-		return
-	}
-	var req struct {
-		Amount    string `json:"amount"`
-		Currency  string `json:"currency"`
-		Reference string `json:"reference"`
-		TTL       int    `json:"ttl"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.Amount == "" || req.Currency == "" {
-		writeErr(http.StatusBadRequest, errcode.BadRequest, `edge: want {"amount","currency","reference"}`)
-		return
-	}
-	ttl := 15 * time.Minute
-	if req.TTL > 0 {
-		ttl = time.Duration(req.TTL) * time.Second
-	}
-	payload, err := qr.Sign(e.qr.base, e.qr.key, e.qr.cert, qr.SignOptions{Amount: req.Amount, Currency: req.Currency, Reference: req.Reference, TTL: ttl, Now: e.now()})
-	if err != nil {
-		writeErr(http.StatusBadRequest, errcode.Of(err), err.Error())
-		return
-	}
-	png, err := qr.RenderPNG(payload, 0)
-	if err != nil {
-		writeErr(http.StatusInternalServerError, errcode.Internal, "edge: rendering the QR code failed")
-		return
-	}
-	b, _ := json.Marshal(map[string]string{"payload": payload, "png": base64.StdEncoding.EncodeToString(png)})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	w.Write(b)
-}
-
-func subtleEqual(a, b string) bool {
-	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-// recorder buffers a response so that demoEdge can look at the status
-// before deciding whether to pass it on.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(b)
-}
-func (r *recorder) WriteHeader(s int) {
-	if r.status == 0 {
-		r.status = s
-	}
-}
-
-func (r *recorder) copyTo(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
-	}
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	w.WriteHeader(r.status)
-	w.Write(r.body.Bytes())
-}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sealpay/sealpay/examples/storefront/samplepsp"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
 // BackendOptions configure a [Backend].
@@ -159,7 +160,9 @@ func (b *Backend) signed(route string, fn func(ctx context.Context, body []byte)
 			return
 		}
 		now := b.opts.Now()
-		sigErr := VerifySignature(b.opts.SigningSecret, r.Header.Get("Sealpay-Signature"), body, now)
+		// The edge signs what it forwards; anything else is refused before
+		// it is even parsed.
+		sigErr := webhook.VerifySignature(r.Header.Get(webhook.Header), body, b.opts.SigningSecret, webhook.DefaultTolerance, now)
 		b.record(route, sigErr == nil, body, now)
 		if sigErr != nil {
 			b.log.Warn("refused a request with a bad signature", "route", route)
@@ -485,7 +488,7 @@ func (b *Backend) findCard(customerID, cardID string) *savedCard {
 	return nil
 }
 
-// claimRequestID refuses a request id seen within the signature
+// claimRequestID refuses a request id seen within twice the signature
 // tolerance: together with the signature's timestamp, this stops replays.
 func (b *Backend) claimRequestID(id string) error {
 	if len(id) < 16 || len(id) > 64 {
@@ -495,7 +498,7 @@ func (b *Backend) claimRequestID(id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for k, t := range b.seen {
-		if now.Sub(t) > 2*SignatureTolerance {
+		if now.Sub(t) > 2*webhook.DefaultTolerance {
 			delete(b.seen, k)
 		}
 	}

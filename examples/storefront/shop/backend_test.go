@@ -17,6 +17,7 @@ import (
 
 	"github.com/sealpay/sealpay/examples/storefront/samplepsp"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
 // fakeEdge stands in for the edge's server-side API (token metadata,
@@ -158,7 +159,7 @@ func (fx *backendFixture) call(route string, body map[string]any, header ...stri
 	if len(header) > 0 {
 		r.Header.Set("Sealpay-Signature", header[0])
 	} else {
-		r.Header.Set("Sealpay-Signature", Sign(fx.secret, fx.now, b))
+		r.Header.Set("Sealpay-Signature", webhook.SignRequest(fx.secret, b, fx.now))
 	}
 	w := httptest.NewRecorder()
 	fx.backend.ServeHTTP(w, r)
@@ -180,8 +181,8 @@ func TestBackendRefusesUnsignedRequests(t *testing.T) {
 	b, _ := json.Marshal(body)
 	tests := []struct{ name, header string }{
 		{"no signature", ""},
-		{"wrong secret", Sign([]byte("whsec_wrong"), fx.now, b)},
-		{"stale", Sign(fx.secret, fx.now.Add(-time.Hour), b)},
+		{"wrong secret", webhook.SignRequest([]byte("whsec_wrong"), b, fx.now)},
+		{"stale", webhook.SignRequest(fx.secret, b, fx.now.Add(-time.Hour))},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,8 +17,9 @@
 //     last four digits, never the number.
 //  3. The page posts the order with the token to the edge's forward route
 //     (POST /v1/forward/checkout with the publishable key). The edge signs
-//     the body (Sealpay-Signature) and forwards it to the [Backend].
-//     The backend has no other way in: it accepts only signed requests.
+//     the body (Sealpay-Signature) and forwards it to the [Backend], which
+//     checks it with sdk/webhook. The backend has no other way in: it
+//     accepts only signed requests.
 //  4. The backend checks the signature, prices the order from its own
 //     catalog, and charges through the edge's relay (POST /v1/relay with
 //     the secret key). The relay body is a template with
