@@ -752,4 +752,3 @@ func (d *demoData) qrBasePayload() string {
 	}
 	return base
 }
-
