@@ -1,8 +1,9 @@
 # Sealpay — build, test and benchmark.
 #
-#   make test    installs what the tests need (npm packages from committed
-#                lockfiles), then runs every test
+#   make test    installs what the tests need (Chromium with apt, npm packages
+#                with `npm ci` from committed lockfiles), then runs every test
 #   make bench   prints the benchmark figures
+#   make worker  builds the Cloudflare Worker into edge/build/
 #
 # Set-up steps are idempotent; CI runs `make test` on a fresh clone with CI=true.
 
@@ -10,31 +11,26 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 NPM ?= npm
+GOROOT := $(shell $(GO) env GOROOT)
 
-# npm projects whose lockfiles are committed; `make deps` runs `npm ci` in each.
+# npm projects with committed lockfiles; `make deps` runs `npm ci` in each.
 NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard interop/*/package-lock.json js/package-lock.json edge/package-lock.json e2e/package-lock.json))
 
 # Debian's Chromium for the browser tests; apt needs root (or sudo).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test deps npm-deps chromium lint go-test e2e bench help
+.PHONY: help test deps npm-deps chromium lint go-test wasm-test js-test e2e bench worker
 
 help:
-	@echo "make test   install test dependencies and run every test"
-	@echo "make bench  print benchmark figures"
+	@echo "make test    install test dependencies and run every test"
+	@echo "make bench   print benchmark figures"
+	@echo "make worker  build the Cloudflare Worker (edge/build/)"
 
-test: deps lint go-test e2e
+test: deps lint go-test wasm-test js-test e2e
 	@echo "make test: all suites passed"
 
 deps: npm-deps chromium
-
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "installing chromium with apt"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
-	fi
-	@$(CHROMIUM) --version
 
 # npm ci only when the lockfile is newer than the installed tree.
 npm-deps: $(addsuffix /node_modules/.package-lock.json,$(NPM_PROJECTS))
@@ -43,17 +39,38 @@ npm-deps: $(addsuffix /node_modules/.package-lock.json,$(NPM_PROJECTS))
 	cd $* && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing chromium with apt"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/...
 
-# Go unit tests, examples and fuzz seeds (the seed corpora run as ordinary tests).
+# Go unit tests, examples, fuzz seeds (the seed corpora run as ordinary
+# tests), npm interop, the edge suite natively and under wrangler/workerd.
 go-test:
 	$(GO) test -count=1 ./...
+
+# The syscall/js bindings of the browser module, run under Node.
+wasm-test:
+	PATH="$$PATH:$(GOROOT)/lib/wasm" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/...
+
+# @sealpay/js: type tests, loader tests, npm pack, committed dist up to date.
+js-test:
+	node js/scripts/build-wasm.mjs
+	cd js && $(NPM) test
 
 # Browser tests in headless Chromium (e2e/, node --test with playwright-core).
 e2e:
 	cd e2e && $(NPM) test
+
+worker:
+	bash edge/build.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sdk/... | tee /tmp/sealpay-bench.txt
