@@ -29,14 +29,29 @@ func BenchmarkCheckCard(b *testing.B) {
 	}
 }
 
+// BenchmarkVerifyQR verifies a signed code with the root pinned, as the
+// browser module does: "fresh" checks the trust bundle on every call (the
+// package's Handle), "cached" reuses it (a Handler from New).
 func BenchmarkVerifyQR(b *testing.B) {
 	f := newQRFixture(b)
-	req, _ := json.Marshal(map[string]any{"payload": f.signed, "bundle": string(f.bundle), "roots": []json.RawMessage{f.rootJWK}})
-	h := testHandler()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := h.handle(context.Background(), MethodVerifyQR, req); err != nil {
-			b.Fatal(err)
+	req, _ := json.Marshal(map[string]any{"payload": f.signed, "bundle": string(f.bundle)})
+	pinned, err := New(Options{Roots: [][]byte{f.rootJWK}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, cached := range []bool{false, true} {
+		name, h := "fresh", testHandler()
+		h.roots = pinned.h.roots
+		if cached {
+			name, h.trust = "cached", &trustCache{}
 		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := h.handle(context.Background(), MethodVerifyQR, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -68,7 +68,7 @@ type Handler struct{ h handler }
 
 // New returns a Handler. It fails if a root key does not parse or is weak.
 func New(opts Options) (*Handler, error) {
-	h := handler{now: time.Now}
+	h := handler{now: time.Now, trust: &trustCache{}}
 	for _, jwk := range opts.Roots {
 		k, err := qr.ParsePublicKey(jwk)
 		if err != nil {
@@ -88,6 +88,7 @@ func (h *Handler) Handle(ctx context.Context, method string, req []byte) ([]byte
 type handler struct {
 	now   func() time.Time
 	roots []ed25519.PublicKey
+	trust *trustCache // nil: load the trust bundle on every call
 }
 
 func (h handler) handle(ctx context.Context, method string, req []byte) ([]byte, error) {

@@ -1,9 +1,12 @@
 package bridge
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
@@ -67,7 +70,7 @@ func (h handler) verifyQR(req []byte) (*qr.Verdict, error) {
 		return nil, ErrNoRoots
 	}
 	now := h.now()
-	trust, err := qr.LoadTrustBundle([]byte(r.Bundle), roots, now)
+	trust, err := h.trust.load(r.Bundle, roots, now)
 	if err != nil {
 		return nil, err
 	}
@@ -78,4 +81,41 @@ func (h handler) verifyQR(req []byte) (*qr.Verdict, error) {
 	// Replay (qr_replayed) needs memory across scans, which a page does not
 	// keep; the edge's POST /v1/qr/verify checks it.
 	return qr.Verify(r.Payload, trust, opts), nil
+}
+
+// trustCache keeps the last trust bundle a [Handler] loaded, with the roots
+// it was checked against. A page verifies its codes against one bundle, and
+// checking the bundle's signatures is most of a verifyQR call's time in the
+// browser. Reusing a loaded bundle is safe: it is only read by qr.Verify,
+// and the one time check of qr.LoadTrustBundle (not issued more than a day
+// in the future) can only pass more easily later.
+type trustCache struct {
+	mu     sync.Mutex
+	bundle string
+	roots  []byte // the pinned keys, concatenated
+	loaded *qr.TrustBundle
+}
+
+// load returns the bundle checked against roots, from the cache when the
+// bundle text and the roots are the ones last loaded. A nil cache loads
+// every time.
+func (c *trustCache) load(bundle string, roots []ed25519.PublicKey, now time.Time) (*qr.TrustBundle, error) {
+	if c == nil {
+		return qr.LoadTrustBundle([]byte(bundle), roots, now)
+	}
+	var key []byte
+	for _, r := range roots {
+		key = append(key, r...)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded != nil && c.bundle == bundle && bytes.Equal(c.roots, key) {
+		return c.loaded, nil
+	}
+	t, err := qr.LoadTrustBundle([]byte(bundle), roots, now)
+	if err != nil {
+		return nil, err
+	}
+	c.bundle, c.roots, c.loaded = bundle, key, t
+	return t, nil
 }

@@ -158,3 +158,62 @@ func TestNewRefusesBadRoot(t *testing.T) {
 		t.Fatalf("New(bad root) error code = %q, want %q", errcode.Of(err), errcode.BadRequest)
 	}
 }
+
+// TestVerifyQRTrustCache runs one caching handler through a sequence of
+// requests: the cached bundle is reused only for the same bundle text and
+// the same roots, and never hides a bundle that does not verify.
+func TestVerifyQRTrustCache(t *testing.T) {
+	f := newQRFixture(t)
+	h := testHandler()
+	h.trust = &trustCache{}
+	tampered := strings.Replace(string(f.bundle), `"version": 1`, `"version": 2`, 1)
+	if tampered == string(f.bundle) {
+		t.Fatal("fixture: could not tamper with the bundle")
+	}
+	root := []json.RawMessage{f.rootJWK}
+	other := []json.RawMessage{f.otherRootJWK}
+	var first *qr.TrustBundle
+	steps := []struct {
+		name    string
+		bundle  string
+		roots   []json.RawMessage
+		status  qr.Status
+		errCode errcode.Code
+		reused  bool // the cached bundle of the first step must be the one used
+	}{
+		{name: "first load", bundle: string(f.bundle), roots: root, status: qr.Verified},
+		{name: "same bundle and roots reuse it", bundle: string(f.bundle), roots: root, status: qr.Verified, reused: true},
+		{name: "same bundle, another root", bundle: string(f.bundle), roots: other, errCode: errcode.QRUnknownKey},
+		{name: "tampered bundle", bundle: tampered, roots: root, errCode: errcode.QRUnknownKey},
+		{name: "another root's bundle", bundle: string(f.strayBundle), roots: other, status: qr.Rejected},
+		{name: "back to the first bundle", bundle: string(f.bundle), roots: root, status: qr.Verified},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			req, _ := json.Marshal(map[string]any{"payload": f.signed, "bundle": s.bundle, "roots": s.roots})
+			resp, err := h.handle(context.Background(), MethodVerifyQR, req)
+			if s.errCode != "" {
+				if got := errcode.Of(err); got != s.errCode {
+					t.Fatalf("verifyQR error code = %q (%v), want %q", got, err, s.errCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("verifyQR: %v", err)
+			}
+			var v qr.Verdict
+			if err := json.Unmarshal(resp, &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Status != s.status {
+				t.Errorf("status = %q (reasons %v), want %q", v.Status, v.Reasons, s.status)
+			}
+			if first == nil {
+				first = h.trust.loaded
+			}
+			if s.reused && h.trust.loaded != first {
+				t.Errorf("the cached bundle was loaded again, want it reused")
+			}
+		})
+	}
+}
