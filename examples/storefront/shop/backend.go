@@ -29,6 +29,10 @@ type BackendOptions struct {
 	SecretKey string
 	// SigningSecret is the secret the edge signs forwarded requests with.
 	SigningSecret []byte
+	// OldSigningSecret, while the secret is being rotated, is accepted
+	// too: set it to the current secret and SigningSecret to the new one,
+	// switch the edge to the new one, then remove this.
+	OldSigningSecret []byte
 	// ProviderURL is the payment provider's charge endpoint, reached only
 	// through the edge's relay; its host must be on the merchant's relay
 	// allowlist at the edge.
@@ -162,7 +166,11 @@ func (b *Backend) signed(route string, fn func(ctx context.Context, body []byte)
 		now := b.opts.Now()
 		// The edge signs what it forwards; anything else is refused before
 		// it is even parsed.
-		sigErr := webhook.VerifySignature(r.Header.Get(webhook.Header), body, b.opts.SigningSecret, webhook.DefaultTolerance, now)
+		header := r.Header.Get(webhook.Header)
+		sigErr := webhook.VerifySignature(header, body, b.opts.SigningSecret, webhook.DefaultTolerance, now)
+		if sigErr != nil && len(b.opts.OldSigningSecret) > 0 {
+			sigErr = webhook.VerifySignature(header, body, b.opts.OldSigningSecret, webhook.DefaultTolerance, now)
+		}
 		b.record(route, sigErr == nil, body, now)
 		if sigErr != nil {
 			b.log.Warn("refused a request with a bad signature", "route", route)

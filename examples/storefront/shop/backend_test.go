@@ -205,6 +205,26 @@ func TestBackendRefusesUnsignedRequests(t *testing.T) {
 	}
 }
 
+func TestBackendSigningSecretRotation(t *testing.T) {
+	fx := newBackendFixture(t, "")
+	old := fx.secret
+	fx.backend.opts.OldSigningSecret = old
+	fx.backend.opts.SigningSecret = []byte("whsec_new_secret_0123456789")
+	body := map[string]any{"customer": "cus_x"}
+	if code, _ := fx.call("cards", body); code != 200 {
+		t.Errorf("request signed with the old secret during rotation = %d, want 200", code)
+	}
+	fx.secret = fx.backend.opts.SigningSecret
+	if code, _ := fx.call("cards", map[string]any{"customer": "cus_x"}); code != 200 {
+		t.Errorf("request signed with the new secret = %d, want 200", code)
+	}
+	fx.backend.opts.OldSigningSecret = nil
+	fx.secret = old
+	if code, _ := fx.call("cards", map[string]any{"customer": "cus_x"}); code != 401 {
+		t.Errorf("request signed with the retired secret = %d, want 401", code)
+	}
+}
+
 func TestBackendBadOrders(t *testing.T) {
 	fx := newBackendFixture(t, "")
 	tok := fx.edge.add("4242424242424242", "123", "fp_a")
