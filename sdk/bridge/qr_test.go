@@ -217,3 +217,47 @@ func TestVerifyQRTrustCache(t *testing.T) {
 		})
 	}
 }
+
+// FuzzVerifyQRTrustCache checks that the trust-bundle cache never changes
+// an answer: after a caching handler has loaded the genuine bundle, any
+// (payload, bundle) pair gets exactly the response or error code of a
+// handler that loads every bundle afresh.
+func FuzzVerifyQRTrustCache(f *testing.F) {
+	fx := newQRFixture(f)
+	seeds := []struct{ payload, bundle string }{
+		{fx.signed, string(fx.bundle)},
+		{pixBase, string(fx.bundle)},
+		{fx.signed, string(fx.strayBundle)},
+		{fx.signed, strings.Replace(string(fx.bundle), `"version": 1`, `"version": 2`, 1)},
+		{fx.signed, string(fx.bundle) + " "},
+	}
+	for _, s := range seeds {
+		f.Add(s.payload, s.bundle)
+	}
+	if len(seeds) == 0 {
+		f.Fatal("no seeds")
+	}
+	pinned, err := New(Options{Roots: [][]byte{fx.rootJWK}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	fresh := testHandler()
+	fresh.roots = pinned.h.roots
+	cached := fresh
+	cached.trust = &trustCache{}
+	prime, _ := json.Marshal(map[string]any{"payload": fx.signed, "bundle": string(fx.bundle)})
+	f.Fuzz(func(t *testing.T, payload, bundle string) {
+		if _, err := cached.handle(context.Background(), MethodVerifyQR, prime); err != nil {
+			t.Fatalf("priming the cache: %v", err)
+		}
+		req, _ := json.Marshal(map[string]any{"payload": payload, "bundle": bundle})
+		want, wantErr := fresh.handle(context.Background(), MethodVerifyQR, req)
+		got, gotErr := cached.handle(context.Background(), MethodVerifyQR, req)
+		if errcode.Of(gotErr) != errcode.Of(wantErr) || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("cached error = %v, fresh error = %v", gotErr, wantErr)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("cached response differs from fresh:\n got %s\nwant %s", got, want)
+		}
+	})
+}
