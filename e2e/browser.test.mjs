@@ -405,8 +405,6 @@ describe("Subresource Integrity", () => {
       // Privileged look inside the frame: the script never ran.
       const inside = await frame.evaluate(() => ({ tampered: window.__sealpay_tampered ?? null, hidden: document.body.hidden }));
       assert.deepEqual(inside, { tampered: null, hidden: true });
-      const events = await page.evaluate(() => window.shop.events.map((e) => e.type));
-      assert.equal(events.includes("ready"), false);
       assert.ok(log.some((l) => /integrity/.test(l) && l.includes("/v1/frame.js")), log.join("\n"));
     } finally {
       await page.close();
