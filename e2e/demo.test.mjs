@@ -28,12 +28,12 @@ let tmp, data, demo, urls, browser, page;
 const posted = []; // every request body the browser sent, from any frame
 
 before(async () => {
+  browser = await launch(); // throws (and fails every test) when Chromium is missing
   tmp = mkdtempSync(join(tmpdir(), "sealpay-demo-e2e-"));
   data = join(tmp, "data");
   const bin = buildSealpay(tmp);
   demo = startDemo(bin, data, await freePorts(5));
   urls = await demo.ready;
-  browser = await launch();
   page = await browser.context.newPage();
   page.on("request", (r) => {
     const body = r.postData();
@@ -45,7 +45,7 @@ after(async () => {
   await browser?.close();
   const code = await demo?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
-  assert.equal(code, 0, "sealpay demo should exit 0 on Ctrl-C (graceful shutdown)");
+  if (demo) assert.equal(code, 0, "sealpay demo should exit 0 on Ctrl-C (graceful shutdown)");
 });
 
 /** cardFrame is the hosted fields' iframe, served by the edge. */

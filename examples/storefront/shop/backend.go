@@ -72,6 +72,7 @@ type Backend struct {
 	mu        sync.Mutex
 	customers map[string]*customer
 	seen      map[string]time.Time // request ids, for replay protection
+	pruned    time.Time            // when seen was last pruned
 	reqLog    sync.Mutex
 }
 
@@ -505,10 +506,13 @@ func (b *Backend) claimRequestID(id string) error {
 	now := b.opts.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for k, t := range b.seen {
-		if now.Sub(t) > 2*webhook.DefaultTolerance {
-			delete(b.seen, k)
+	if now.Sub(b.pruned) > time.Minute {
+		for k, t := range b.seen {
+			if now.Sub(t) > 2*webhook.DefaultTolerance {
+				delete(b.seen, k)
+			}
 		}
+		b.pruned = now
 	}
 	if _, dup := b.seen[id]; dup {
 		return &apiError{status: http.StatusConflict, code: "replayed", message: "this request was already processed"}
