@@ -64,15 +64,21 @@ export async function sealpay(args, { cwd } = {}) {
   }
 }
 
-/** buildModule builds sealpay.wasm pinning roots (JSON array of JWKs) into dir, with wasm_exec.js. */
-export async function buildModule(dir, rootsFile) {
+let building = Promise.resolve();
+
+/**
+ * buildModule builds sealpay.wasm pinning roots (JSON array of JWKs) into
+ * dir, with wasm_exec.js. Builds run one at a time: after the first, Go's
+ * build cache makes the next one (another pinned root) a relink.
+ */
+export function buildModule(dir, rootsFile) {
   const args = [join(ROOT, "js", "scripts", "build-wasm.mjs"), dir];
   if (rootsFile) args.push("--qr-roots", rootsFile);
-  try {
-    await run(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 });
-  } catch (e) {
+  const build = building.then(() => run(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 })).catch((e) => {
     throw new Error(`building sealpay.wasm failed:\n${e.stderr ?? e.message}`);
-  }
+  });
+  building = build.catch(() => {});
+  return build;
 }
 
 /** freePort resolves to a loopback TCP port that was free a moment ago. */
