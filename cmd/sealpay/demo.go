@@ -207,6 +207,9 @@ func startDemo(ctx context.Context, c demoConfig) (*demo, error) {
 	fmt.Fprintln(c.Stdout, "Building the browser module (GOOS=js GOARCH=wasm go build ./wasm)…")
 	if err := c.BuildModule(ctx, c.Root, data.path("assets"), data.QRRootsJSON); err != nil {
 		closeAll()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("demo: interrupted while building the browser module: %w", ctx.Err())
+		}
 		return nil, err
 	}
 	buildTime := time.Since(buildStart)

@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
@@ -502,6 +504,16 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("the backend's request log lacks the token: the check below would prove nothing")
 	}
 	scanForCard(t, dir, number)
+	// The audit log, in the vault's database, holds an intact chain.
+	db, err := edge.OpenSQLite(context.Background(), filepath.Join(dir, "vault.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := audit.Verify(context.Background(), db)
+	db.Close()
+	if err != nil || entries < 8 {
+		t.Errorf("audit.Verify = %d entries, %v; want an intact chain of at least 8", entries, err)
+	}
 	for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
 		if strings.Contains(out, number) || strings.Contains(out, tok) {
 			t.Errorf("the demo's %s holds the card number or a token", name)
@@ -544,5 +556,24 @@ func scanForCard(t *testing.T, dir, number string) {
 	})
 	if scanned < 5 {
 		t.Errorf("scanned %d files, want the vault, its WAL, the logs and the keys", scanned)
+	}
+}
+
+// TestDemoInterruptedDuringBuild: Ctrl-C while the browser module builds
+// stops with a clear message and releases the ports.
+func TestDemoInterruptedDuringBuild(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	building := make(chan struct{})
+	go func() { <-building; cancel() }()
+	_, err := startDemo(ctx, demoConfig{
+		Dir: t.TempDir(), Port: 0, Root: fakeRoot(t), Stdout: io.Discard, Stderr: io.Discard,
+		BuildModule: func(ctx context.Context, root, dst string, qrRoots []byte) error {
+			close(building)
+			<-ctx.Done()
+			return ctx.Err()
+		},
+	})
+	if err == nil || !strings.Contains(err.Error(), "interrupted while building") {
+		t.Fatalf("startDemo cancelled during the build = %v, want the interrupted message", err)
 	}
 }
