@@ -60,8 +60,8 @@ async function openShop(lang, currency) {
     await Promise.all([page.waitForURL(new RegExp(`[?&]${sel.slice(1)}=${value}`)), page.selectOption(sel, value)]);
   }
   assert.equal(await page.getAttribute("html", "lang"), lang);
-  await cardFrame().locator("#number").waitFor({ state: "visible", timeout: 20_000 });
-  await page.waitForFunction(() => !document.getElementById("pay").disabled, null, { timeout: 20_000 });
+  await cardFrame().locator("#number").waitFor({ state: "visible", timeout: 60_000 });
+  await page.waitForFunction(() => !document.getElementById("pay").disabled, null, { timeout: 60_000 });
 }
 
 async function typeCard(number) {
@@ -154,9 +154,10 @@ describe("sealpay demo in headless Chromium", () => {
     test(`the QR poster: the signed code verifies and the tampered copy is rejected (${lang})`, async () => {
       const res = await page.goto(`${urls.poster}/?lang=${lang}`);
       assert.doesNotMatch(res.headers()["content-security-policy"], /unsafe/);
-      await page.waitForSelector("body[data-ready='1']", { timeout: 20_000 });
+      await page.waitForSelector("body[data-ready='1']", { timeout: 60_000 });
       await page.click("#scan-genuine");
-      await page.waitForSelector("#result[data-status='verified']", { timeout: 20_000 });
+      // The first check loads the module into the edge's hidden frame.
+      await page.waitForSelector("#result[data-status='verified']", { timeout: 60_000 });
       assert.equal(await page.textContent("#headline"), verified);
       const genuine = await page.inputValue("#paste");
       assert.match(genuine, /^000201/);
