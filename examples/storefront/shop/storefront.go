@@ -80,7 +80,7 @@ func NewStorefront(opts StorefrontOptions) (*Storefront, error) {
 	if !strings.HasPrefix(opts.SnippetIntegrity, "sha384-") && !strings.HasPrefix(opts.SnippetIntegrity, "sha512-") {
 		return nil, fmt.Errorf("shop: SnippetIntegrity must be a sha384- or sha512- SRI value")
 	}
-	page, err := template.New("page.html").Funcs(template.FuncMap{"t": T}).ParseFS(files, "page.html")
+	page, err := template.New("page.html").Funcs(template.FuncMap{"t": T, "fill": func(s, old, new string) string { return strings.ReplaceAll(s, old, new) }}).ParseFS(files, "page.html")
 	if err != nil {
 		return nil, err
 	}

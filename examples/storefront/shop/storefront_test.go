@@ -74,6 +74,9 @@ func TestStorefrontPage(t *testing.T) {
 			if !strings.Contains(body, tc.price) {
 				t.Errorf("page lacks the price %q", tc.price)
 			}
+			if pay := strings.ReplaceAll(T(tc.lang, "pay"), "{amount}", tc.price); !strings.Contains(body, pay) {
+				t.Errorf("page lacks the pay button %q", pay)
+			}
 			var cfg pageConfig
 			for _, m := range scriptTag.FindAllStringSubmatch(body, -1) {
 				attrs, content := m[1], m[2]
