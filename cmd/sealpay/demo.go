@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha512"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
+	_ "modernc.org/sqlite" // the "sqlite" driver, for probeVault
 )
 
 func init() {
@@ -197,6 +199,12 @@ func startDemo(ctx context.Context, c demoConfig) (*demo, error) {
 		return nil, err
 	}
 	d.Data = data
+	// Fail before the build if another demo holds this directory's vault
+	// (the edge keeps its SQLite database locked while it runs).
+	if err := probeVault(ctx, data.path("vault.db")); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("demo: cannot open the vault in %s — is another sealpay demo using this directory? Stop it or pick another --data: %w", c.Dir, err)
+	}
 	fmt.Fprintf(c.Stdout, "Sealpay demo: data in %s (%s)\n", c.Dir, map[bool]string{true: "new", false: "reused"}[data.Created])
 
 	buildStart := time.Now()
@@ -251,6 +259,19 @@ func startDemo(ctx context.Context, c demoConfig) (*demo, error) {
 	d.banner(c.Stdout, c.Dir, buildTime)
 	log.Info("demo ready", "ms", d.Ready.Milliseconds())
 	return d, nil
+}
+
+// probeVault reads the vault's schema without waiting on a lock: it fails
+// at once while another process (or another demo in this one) holds the
+// database.
+func probeVault(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	return db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n)
 }
 
 // handlers builds the five servers' handlers, in [demoRoles] order.

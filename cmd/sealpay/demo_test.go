@@ -577,3 +577,24 @@ func TestDemoInterruptedDuringBuild(t *testing.T) {
 		t.Fatalf("startDemo cancelled during the build = %v, want the interrupted message", err)
 	}
 }
+
+// TestDemoDataDirInUse: a second demo on the same data directory stops
+// before building, saying why.
+func TestDemoDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	root := fakeRoot(t)
+	d, err := startDemo(context.Background(), demoConfig{Dir: dir, Root: root, Stdout: io.Discard, Stderr: io.Discard, BuildModule: fakeBuild})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	built := false
+	_, err = startDemo(context.Background(), demoConfig{Dir: dir, Root: root, Stdout: io.Discard, Stderr: io.Discard,
+		BuildModule: func(context.Context, string, string, []byte) error { built = true; return nil }})
+	if err == nil || !strings.Contains(err.Error(), "another sealpay demo") || !strings.Contains(err.Error(), "--data") {
+		t.Fatalf("second demo on the same directory = %v, want the 'another sealpay demo … --data' error", err)
+	}
+	if built {
+		t.Errorf("the second demo built the browser module before failing")
+	}
+}
