@@ -3,14 +3,19 @@
 package edge_test
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -121,17 +126,26 @@ migrations_dir = %q
 		t.Fatal(err)
 	}
 	w := &workerEdge{URL: fmt.Sprintf("http://127.0.0.1:%d", port), State: state, Output: out, pgid: dev.Process.Pid}
+	var stopOnce sync.Once
 	w.stop = func() {
-		syscall.Kill(-dev.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { dev.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-dev.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
+		stopOnce.Do(func() {
+			syscall.Kill(-dev.Process.Pid, syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { dev.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				syscall.Kill(-dev.Process.Pid, syscall.SIGKILL)
+				<-done
+			}
+		})
 	}
+	// Cleanups run last first: stop wrangler, then show what it said.
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("wrangler output:\n%s", tail(out.Bytes(), 60000))
+		}
+	})
 	t.Cleanup(w.stop)
 	deadline := time.Now().Add(90 * time.Second)
 	for {
@@ -175,9 +189,6 @@ func TestWorkerSuite(t *testing.T) {
 	edgetest.Run(t, w.URL, fx)
 	t.Run("card testing", func(t *testing.T) { edgetest.RunCardTesting(t, w.URL, fx, 40, 20) })
 	w.stop()
-	if t.Failed() {
-		t.Logf("wrangler output:\n%s", tail(w.Output.Bytes(), 60000))
-	}
 
 	path := d1File(t, w.State)
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -195,6 +206,110 @@ func TestWorkerSuite(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestWorkerJS runs the unit tests of the Worker's JS entry
+// (edge/workerjs/pool.test.mjs) with the pinned Node.
+func TestWorkerJS(t *testing.T) {
+	_, env := wranglerEnv(t, t.TempDir())
+	node, _ := filepath.Abs(filepath.Join("node_modules", "node", "bin", "node"))
+	cmd := exec.Command(node, "--test", "workerjs/pool.test.mjs")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("node --test workerjs/pool.test.mjs: %v\n%s", err, out)
+	}
+}
+
+// TestWorkerConcurrency sends overlapping requests to one wrangler dev:
+// tokenize (a request body and D1) and relay (an outbound fetch), 16 at a
+// time, three rounds. workerd ties every I/O object to the request that
+// made it, so each overlapping request must run in a Go instance of its
+// own (edge/workerjs/pool.mjs); an instance shared between requests fails
+// here. Every request must get the answer it gets alone, and the provider
+// must receive each card number once.
+func TestWorkerConcurrency(t *testing.T) {
+	fx := edgetest.NewFixture(t)
+	fx.Relax(t)
+	w := startWorker(t, fx)
+	tz := edgetest.NewTokenizer(t, w.URL, fx)
+	const n, rounds = 16, 3
+	var want []string
+	for round := range rounds {
+		numbers := make([]string, n)
+		envs := make([]string, n)
+		for i := range n {
+			numbers[i] = tz.RandomCard()
+			env, err := tz.Seal(numbers[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			envs[i] = env
+		}
+		want = append(want, numbers...)
+		toks := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				tok, status, err := tz.Tokenize(envs[i])
+				if err == nil && status != http.StatusCreated {
+					err = fmt.Errorf("status %d, want 201", status)
+				}
+				toks[i], errs[i] = tok, err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: tokenize %d of %d: %v", round, i, n, err)
+			}
+		}
+		for i := range n {
+			wg.Go(func() { errs[i] = relay(tz.HTTP, w.URL, fx, toks[i]) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: relay %d of %d: %v", round, i, n, err)
+			}
+		}
+	}
+	var got []string
+	for _, r := range fx.Provider.Requests() {
+		var sent struct{ Number string }
+		if err := json.Unmarshal(r.Body, &sent); err != nil {
+			t.Fatalf("provider got a body that is not JSON (%d bytes)", len(r.Body))
+		}
+		got = append(got, sent.Number)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		// No card numbers in the message: counts only.
+		t.Errorf("provider got %d card numbers (%d distinct), want the %d tokenized, each once", len(got), len(slices.Compact(slices.Clone(got))), len(want))
+	}
+}
+
+// relay asks the edge to send tok's number to the fixture's provider.
+func relay(hc *http.Client, base string, fx *edgetest.Fixture, tok string) error {
+	body, _ := json.Marshal(map[string]any{
+		"url": fx.Provider.URL + "/v1/charges", "body": `{"number":"{{` + tok + `:number}}"}`})
+	r, err := http.NewRequest("POST", base+"/v1/relay", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Authorization", "Bearer "+fx.Shop.SK)
+	r.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d, want 200", resp.StatusCode)
+	}
+	return nil
 }
 
 func tail(b []byte, n int) []byte {

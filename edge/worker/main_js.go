@@ -5,9 +5,13 @@
 // the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK and
 // optionally SEALPAY_TRUST — and keeps the vault in the D1 binding "DB".
 //
-// syumai/workers starts a fresh Go runtime for every request, so this
-// set-up runs per request and nothing survives between requests: all state
-// is in D1.
+// The Worker's entry is edge/workerjs/worker.mjs (edge/build.sh copies it
+// into build/), not the one syumai/workers generates: it keeps this program
+// running between requests, so the set-up below runs once per instance and
+// each instance serves one request at a time. Several instances may run at
+// once, in one isolate and in many, so shared state lives in D1; what the
+// handler caches in memory (data keys, the audit head, the trust bundle) is
+// safe to keep or re-checked against D1.
 package main
 
 import (
@@ -35,14 +39,18 @@ func main() {
 		// Say what is wrong in the Worker's log (no secret is in these
 		// messages), and answer every request with an opaque 500.
 		log.Error("edge: worker set-up failed", "err", err.Error())
-		workers.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusInternalServerError)
 			w.Write([]byte(`{"error":{"code":"internal","message":"internal error"}}` + "\n"))
-		}))
-		return
+		})
 	}
-	workers.Serve(h)
+	// Not workers.Serve: it returns, and so ends the program, once the
+	// first response has been sent. Register the handler, tell the entry
+	// it can send requests, and keep running for the next ones.
+	workers.ServeNonBlock(wholeBody(h))
+	workers.Ready()
+	select {}
 }
 
 func setup(log *slog.Logger) (http.Handler, error) {

@@ -1,0 +1,142 @@
+// Pool keeps the Sealpay edge's Go instances alive between requests, so a
+// request costs only its own work, not a Go runtime start-up (about 25 ms
+// of CPU in workerd for this module).
+//
+// One instance serves one request at a time. Go on js/wasm runs all of its
+// goroutines inside whichever JavaScript event resumed it, and workerd ties
+// every I/O object (request bodies, fetch responses, D1 calls, timers) to
+// the request whose event created it. If two requests shared one instance,
+// request A's goroutine could read A's body or call D1 while Go runs inside
+// B's event; workerd then throws "Cannot perform I/O on behalf of a
+// different request", or cancels A's promise when B finishes. So requests
+// that overlap get instances of their own (a burst pays the start-up, as
+// before), and a finished instance goes back to the pool, which keeps up to
+// maxIdle of them; usually that is one, serving request after request.
+//
+// A request is finished when its whole response body has been read from Go
+// (responses are small JSON, so the pool buffers them) and every promise it
+// passed to ctx.waitUntil has settled. Before each request the pool points
+// the instance's runtime context at the request's env and ctx, which is
+// where github.com/syumai/workers reads them (cloudflare.Getenv, D1,
+// cloudflare.WaitUntil).
+//
+// An instance whose Go program exits or traps (a panic outside the
+// handler's recovery, an out-of-memory) is dropped: the request it was
+// serving gets a 500 with the edge's JSON error body, and the next request
+// starts a fresh instance.
+
+/**
+ * A running Go program that serves requests.
+ * @typedef {object} Instance
+ * @property {{env: object, ctx: object}} context  the runtime context Go reads env and ctx from
+ * @property {(request: Request) => Promise<Response>} handle  hands one request to Go
+ * @property {boolean} dead  set when the instance can no longer serve
+ * @property {((err: Error) => void) | null} ondeath  called when it dies (the pool sets it per request)
+ */
+
+/** Statuses whose responses have no body (the Response constructor refuses one). */
+const nullBodyStatus = new Set([101, 204, 205, 304]);
+
+/** The edge's opaque error body (docs/edge-api.md), for failures outside Go. */
+export function internalError() {
+  return new Response('{"error":{"code":"internal","message":"internal error"}}\n', {
+    status: 500,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+export class Pool {
+  #start;
+  #maxIdle;
+  #idle = [];
+  #started = 0;
+
+  /**
+   * @param {(env: object) => Promise<Instance>} start  starts an instance (Go reads its configuration from env)
+   * @param {{maxIdle?: number}} [options]  maxIdle: instances kept between requests (default 1)
+   */
+  constructor(start, { maxIdle = 1 } = {}) {
+    this.#start = start;
+    this.#maxIdle = maxIdle;
+  }
+
+  /** Counts for tests and logs: instances started so far, and idle now. */
+  stats() {
+    return { started: this.#started, idle: this.#idle.length };
+  }
+
+  /**
+   * Serves one Worker fetch event with an idle instance, or a new one.
+   * @param {Request} request
+   * @param {object} env
+   * @param {object} ctx  the ExecutionContext
+   * @returns {Promise<Response>}
+   */
+  async fetch(request, env, ctx) {
+    let inst;
+    do inst = this.#idle.pop();
+    while (inst?.dead);
+    if (inst === undefined) {
+      try {
+        this.#started++;
+        inst = await this.#start(env);
+      } catch (err) {
+        console.error("edge: starting the Go instance failed:", String(err));
+        return internalError();
+      }
+    }
+    const waits = [];
+    inst.context.env = env;
+    inst.context.ctx = scopedContext(ctx, waits);
+    // A promise may only settle in the request that created it (workerd's
+    // handle_cross_request_promise_resolution), so each request makes its
+    // own for the instance's death instead of sharing one.
+    const died = new Promise((_, reject) => (inst.ondeath = reject));
+    let res;
+    try {
+      res = await Promise.race([inst.handle(request).then(buffered), died]);
+    } catch (err) {
+      console.error("edge: the Go instance failed a request:", String(err));
+      res = internalError();
+    }
+    inst.ondeath = null;
+    this.#release(inst, waits);
+    return res;
+  }
+
+  // release returns inst to the pool once the promises its request gave to
+  // waitUntil have settled (they may add more while they run).
+  #release(inst, waits, settled = 0) {
+    if (waits.length > settled) {
+      const n = waits.length;
+      Promise.allSettled(waits.slice(settled)).then(() => this.#release(inst, waits, n));
+      return;
+    }
+    inst.context.ctx = undefined;
+    if (!inst.dead && this.#idle.length < this.#maxIdle) {
+      this.#idle.push(inst);
+    }
+  }
+}
+
+// scopedContext is ctx for Go: waitUntil also records the promise, so the
+// instance is not lent to another request while the task still runs.
+function scopedContext(ctx, waits) {
+  return {
+    waitUntil(promise) {
+      waits.push(promise);
+      ctx.waitUntil(promise);
+    },
+    passThroughOnException() {
+      ctx.passThroughOnException();
+    },
+    props: ctx.props,
+  };
+}
+
+// buffered reads the whole body out of Go, so the handler has returned
+// before the instance serves anyone else.
+async function buffered(res) {
+  const body = nullBodyStatus.has(res.status) ? null : await res.arrayBuffer();
+  return new Response(body, res);
+}

@@ -1,0 +1,90 @@
+// The Sealpay edge Worker's entry: it runs the Go module app.wasm (built
+// from edge/worker) and keeps its instances alive between requests
+// (pool.mjs says how and why). It replaces the worker.mjs that
+// github.com/syumai/workers' workers-assets-gen writes, which starts a new
+// Go runtime for every request.
+//
+// edge/build.sh copies this file and pool.mjs into edge/build/, next to
+// wasm_exec.js (from the Go toolchain that built app.wasm, unmodified).
+//
+// How Go finds the Worker: syumai/workers reads the global "context" once,
+// while the Go program initialises, and keeps that object. Its "binding"
+// receives handleRequest (workers.ServeNonBlock); "env" and "ctx" are read
+// on every use (cloudflare.Getenv, the D1 driver, cloudflare.WaitUntil),
+// so the pool sets them before each request; "connect" is for
+// cloudflare/sockets. Go calls workers.ready once its handler is set up.
+import "./wasm_exec.js";
+import { connect } from "cloudflare:sockets";
+import mod from "./app.wasm";
+import { Pool } from "./pool.mjs";
+
+// syumai/workers' cloudflare/sockets calls this to catch a JS exception.
+globalThis.tryCatch = (fn) => {
+  try {
+    return { result: fn() };
+  } catch (error) {
+    return { error };
+  }
+};
+
+/**
+ * startGo instantiates app.wasm, runs its main until it calls ready, and
+ * returns the instance. It becomes dead, and calls its ondeath, when the
+ * Go program exits or traps.
+ * @param {object} env
+ * @returns {Promise<import("./pool.mjs").Instance>}
+ */
+async function startGo(env) {
+  const go = new Go();
+  const context = { env, ctx: undefined, connect, binding: {} };
+  const inst = {
+    context,
+    handle: (request) => context.binding.handleRequest(request),
+    dead: false,
+    ondeath: null,
+  };
+  // starting settles when Go calls ready or dies first; it belongs to the
+  // request that starts the instance, and is dropped after that.
+  let starting;
+  const started = new Promise((resolve, reject) => (starting = { resolve, reject }));
+  const die = (err) => {
+    if (!inst.dead) {
+      inst.dead = true;
+      starting?.reject(err);
+      inst.ondeath?.(err);
+    }
+  };
+  go.exit = (code) => die(new Error(`Go program exited (code ${code})`));
+  // Every callback, promise reaction and timer enters Go through _resume:
+  // a trap there (unreachable, out of memory) leaves the instance unusable.
+  const resume = go._resume.bind(go);
+  go._resume = () => {
+    try {
+      resume();
+    } catch (err) {
+      die(err);
+      throw err;
+    }
+  };
+  const wasm = new WebAssembly.Instance(mod, { ...go.importObject, workers: { ready: () => starting?.resolve() } });
+  // Go's package initialisation runs synchronously inside go.run, before
+  // its first await: that is when syumai/workers reads globalThis.context.
+  globalThis.context = context;
+  try {
+    go.run(wasm).then(() => die(new Error("Go program exited")), die);
+  } finally {
+    delete globalThis.context;
+  }
+  try {
+    await started;
+  } finally {
+    starting = undefined;
+  }
+  return inst;
+}
+
+const pool = new Pool(startGo);
+
+export default {
+  fetch: (request, env, ctx) => pool.fetch(request, env, ctx),
+};
