@@ -182,7 +182,7 @@ func BenchmarkCryptoBound(b *testing.B) {
 func BenchmarkWorkerRequestCPU(b *testing.B) {
 	fx := edgetest.NewFixture(b)
 	fx.Relax(b)
-	w := startWorkerTB(b, fx)
+	w := startWorkerTB(b, fx, workerBuild{})
 	tz := edgetest.NewTokenizer(b, w.URL, fx)
 	envs := make([]string, b.N)
 	for i := range envs {

@@ -47,15 +47,55 @@ func wranglerEnv(t testing.TB, xdg string) (wrangler string, env []string) {
 	return wrangler, env
 }
 
-// buildWorker runs edge/build.sh once per test binary.
-func buildWorker(t testing.TB) string {
+// workerBuild says which Worker a test runs.
+type workerBuild struct {
+	// tags are Go build tags for app.wasm (sealpay_crashtest adds the
+	// /__crash routes of edge/worker/crash_js.go).
+	tags string
+	// entry is "" for ours (edge/workerjs), "syumai" for the per-request
+	// entry that syumai/workers' workers-assets-gen writes (the old one,
+	// for comparison), or "floor" for a JS-only Worker that answers every
+	// request with 200 "ok" (what wrangler and workerd cost by themselves).
+	entry string
+}
+
+// buildWorker builds the Worker and returns the path of its entry module.
+// The default build runs edge/build.sh into edge/build, as `make worker`
+// does; the others build into a directory of their own.
+func buildWorker(t testing.TB, wb workerBuild) string {
 	t.Helper()
-	out, err := exec.Command("bash", "build.sh").CombinedOutput()
-	if err != nil {
-		t.Fatalf("edge/build.sh: %v\n%s", err, out)
+	run := func(env []string, name string, args ...string) {
+		cmd := exec.Command(name, args...)
+		cmd.Env = append(os.Environ(), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		}
 	}
-	abs, _ := filepath.Abs(filepath.Join("build", "worker.mjs"))
-	return abs
+	if wb == (workerBuild{}) {
+		run(nil, "bash", "build.sh")
+		abs, _ := filepath.Abs(filepath.Join("build", "worker.mjs"))
+		return abs
+	}
+	dir := t.TempDir()
+	var goflags []string
+	if wb.tags != "" {
+		goflags = []string{"GOFLAGS=-tags=" + wb.tags}
+	}
+	switch wb.entry {
+	case "":
+		run(goflags, "bash", "build.sh", dir)
+	case "syumai":
+		run(nil, "go", "run", "github.com/syumai/workers/cmd/workers-assets-gen", "-mode=go", "-o", dir)
+		run(append(goflags, "GOOS=js", "GOARCH=wasm"), "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "app.wasm"), "./worker")
+	case "floor":
+		js := "export default { fetch: () => new Response(\"ok\") };\n"
+		if err := os.WriteFile(filepath.Join(dir, "worker.mjs"), []byte(js), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("unknown Worker entry %q", wb.entry)
+	}
+	return filepath.Join(dir, "worker.mjs")
 }
 
 func freePort(t testing.TB) int {
@@ -79,14 +119,16 @@ type workerEdge struct {
 
 // startWorker builds the Worker, applies the D1 migrations locally and
 // starts wrangler dev offline on loopback with fx's configuration.
-func startWorker(t *testing.T, fx *edgetest.Fixture) *workerEdge { return startWorkerTB(t, fx) }
+func startWorker(t *testing.T, fx *edgetest.Fixture) *workerEdge {
+	return startWorkerTB(t, fx, workerBuild{})
+}
 
-// startWorkerTB is startWorker for tests and benchmarks.
-func startWorkerTB(t testing.TB, fx *edgetest.Fixture) *workerEdge {
+// startWorkerTB is startWorker for tests and benchmarks, building wb.
+func startWorkerTB(t testing.TB, fx *edgetest.Fixture, wb workerBuild) *workerEdge {
 	t.Helper()
 	dir := t.TempDir()
 	wrangler, env := wranglerEnv(t, filepath.Join(dir, "xdg"))
-	main := buildWorker(t)
+	main := buildWorker(t, wb)
 	migrations, _ := filepath.Abs(filepath.Join("..", "sdk", "token", "migrations"))
 	toml := fmt.Sprintf(`name = "sealpay-edge-test"
 main = %q
@@ -287,6 +329,42 @@ func TestWorkerConcurrency(t *testing.T) {
 	if !slices.Equal(got, want) {
 		// No card numbers in the message: counts only.
 		t.Errorf("provider got %d card numbers (%d distinct), want the %d tokenized, each once", len(got), len(slices.Compact(slices.Clone(got))), len(want))
+	}
+}
+
+// TestWorkerCrash ends the Go program in the middle of a request, by an
+// unrecovered panic and by os.Exit (edge/worker/crash_js.go, built with the
+// sealpay_crashtest tag): that request gets the edge's opaque 500, and the
+// next requests are served by a new instance.
+func TestWorkerCrash(t *testing.T) {
+	fx := edgetest.NewFixture(t)
+	w := startWorkerTB(t, fx, workerBuild{tags: "sealpay_crashtest"})
+	get := func(path string) {
+		t.Helper()
+		resp, err := http.Get(w.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	for _, path := range []string{"/__crash/panic", "/__crash/exit", "/__crash/panic"} {
+		get("/v1/keys")
+		resp, err := http.Post(w.URL+path, "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var got struct{ Error struct{ Code string } }
+		json.Unmarshal(b, &got)
+		if resp.StatusCode != http.StatusInternalServerError || got.Error.Code != "internal" {
+			t.Errorf("POST %s = %d %q, want 500 \"internal\"", path, resp.StatusCode, got.Error.Code)
+		}
+		get("/healthz")
+		get("/v1/keys")
 	}
 }
 

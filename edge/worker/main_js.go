@@ -45,6 +45,9 @@ func main() {
 			w.Write([]byte(`{"error":{"code":"internal","message":"internal error"}}` + "\n"))
 		})
 	}
+	if wrapForTest != nil {
+		h = wrapForTest(h)
+	}
 	// Not workers.Serve: it returns, and so ends the program, once the
 	// first response has been sent. Register the handler, tell the entry
 	// it can send requests, and keep running for the next ones.
@@ -52,6 +55,10 @@ func main() {
 	workers.Ready()
 	select {}
 }
+
+// wrapForTest, when set (by crash_js.go, only with the sealpay_crashtest
+// build tag), wraps the handler with routes for tests.
+var wrapForTest func(http.Handler) http.Handler
 
 func setup(log *slog.Logger) (http.Handler, error) {
 	cfg, err := edge.ParseConfig([]byte(cloudflare.Getenv("SEALPAY_CONFIG")))

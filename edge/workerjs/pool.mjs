@@ -11,7 +11,14 @@
 // different request", or cancels A's promise when B finishes. So requests
 // that overlap get instances of their own (a burst pays the start-up, as
 // before), and a finished instance goes back to the pool, which keeps up to
-// maxIdle of them; usually that is one, serving request after request.
+// maxIdle of them: with requests one after another, one instance serves
+// them all.
+//
+// Go's heap only grows, and syumai/workers v0.33.0 never releases one of
+// the two js.Func callbacks it makes for each awaited promise (every D1
+// statement, every chunk of a request body): about 5 KiB per tokenize. So
+// an instance that has grown past maxMemory is dropped after its request
+// instead of going back to the pool; the next one starts fresh.
 //
 // A request is finished when its whole response body has been read from Go
 // (responses are small JSON, so the pool buffers them) and every promise it
@@ -30,6 +37,7 @@
  * @typedef {object} Instance
  * @property {{env: object, ctx: object}} context  the runtime context Go reads env and ctx from
  * @property {(request: Request) => Promise<Response>} handle  hands one request to Go
+ * @property {() => number} memory  bytes of linear memory the instance has grown to
  * @property {boolean} dead  set when the instance can no longer serve
  * @property {((err: Error) => void) | null} ondeath  called when it dies (the pool sets it per request)
  */
@@ -48,16 +56,20 @@ export function internalError() {
 export class Pool {
   #start;
   #maxIdle;
+  #maxMemory;
   #idle = [];
   #started = 0;
 
   /**
    * @param {(env: object) => Promise<Instance>} start  starts an instance (Go reads its configuration from env)
-   * @param {{maxIdle?: number}} [options]  maxIdle: instances kept between requests (default 1)
+   * @param {{maxIdle?: number, maxMemory?: number}} [options]
+   *   maxIdle: instances kept between requests (default 1);
+   *   maxMemory: bytes of memory past which an instance is not kept (default no limit)
    */
-  constructor(start, { maxIdle = 1 } = {}) {
+  constructor(start, { maxIdle = 1, maxMemory = Infinity } = {}) {
     this.#start = start;
     this.#maxIdle = maxIdle;
+    this.#maxMemory = maxMemory;
   }
 
   /** Counts for tests and logs: instances started so far, and idle now. */
@@ -96,7 +108,8 @@ export class Pool {
     try {
       res = await Promise.race([inst.handle(request).then(buffered), died]);
     } catch (err) {
-      console.error("edge: the Go instance failed a request:", String(err));
+      const what = inst.dead ? "died during a request" : "failed a request";
+      console.error(`edge: the Go instance ${what}:`, String(err));
       res = internalError();
     }
     inst.ondeath = null;
@@ -113,7 +126,7 @@ export class Pool {
       return;
     }
     inst.context.ctx = undefined;
-    if (!inst.dead && this.#idle.length < this.#maxIdle) {
+    if (!inst.dead && this.#idle.length < this.#maxIdle && inst.memory() <= this.#maxMemory) {
       this.#idle.push(inst);
     }
   }

@@ -17,7 +17,8 @@ function fakeGo() {
       throw new Error("trap during start");
     }
     const id = f.instances.length;
-    const inst = { context: { env, ctx: undefined }, dead: false, ondeath: null, busy: 0 };
+    const inst = { context: { env, ctx: undefined }, dead: false, ondeath: null, busy: 0, bytes: 16 << 20 };
+    inst.memory = () => inst.bytes;
     inst.die = (err) => {
       inst.dead = true;
       inst.ondeath?.(err);
@@ -128,6 +129,18 @@ test("an idle instance that died is not used", async () => {
   f.instances[0].die(new Error("trap"));
   const got = await json(await pool.fetch(req("/echo"), { NAME: "b" }, fakeCtx()));
   assert.equal(got.instance, 1);
+});
+
+test("an instance grown past maxMemory is replaced after its request", async () => {
+  const f = fakeGo();
+  const pool = new Pool(f.start, { maxMemory: 32 << 20 });
+  await json(await pool.fetch(req("/echo"), { NAME: "a" }, fakeCtx()));
+  f.instances[0].bytes = 32 << 20;
+  assert.equal((await json(await pool.fetch(req("/echo"), { NAME: "b" }, fakeCtx()))).instance, 0, "at the limit");
+  f.instances[0].bytes = (32 << 20) + 65536;
+  assert.equal((await json(await pool.fetch(req("/echo"), { NAME: "c" }, fakeCtx()))).instance, 0, "grown during the request");
+  assert.deepEqual(pool.stats(), { started: 1, idle: 0 });
+  assert.equal((await json(await pool.fetch(req("/echo"), { NAME: "d" }, fakeCtx()))).instance, 1);
 });
 
 test("a Go-side rejection answers 500 and keeps the instance", async () => {

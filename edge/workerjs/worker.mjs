@@ -40,6 +40,7 @@ async function startGo(env) {
   const inst = {
     context,
     handle: (request) => context.binding.handleRequest(request),
+    memory: () => wasm.exports.mem.buffer.byteLength,
     dead: false,
     ondeath: null,
   };
@@ -79,11 +80,17 @@ async function startGo(env) {
     await started;
   } finally {
     starting = undefined;
+    // go.run's promise belongs to this request too; settling it from a
+    // later one only makes workerd warn. go.exit reports an exit instead.
+    go._resolveExitPromise = () => {};
   }
   return inst;
 }
 
-const pool = new Pool(startGo);
+// An instance starts at 9 MiB and settles near 16 MiB; keeping two
+// covers a request that overlaps another without a start-up, and the
+// memory cap bounds what they hold (Workers allow 128 MB per isolate).
+const pool = new Pool(startGo, { maxIdle: 2, maxMemory: 32 << 20 });
 
 export default {
   fetch: (request, env, ctx) => pool.fetch(request, env, ctx),
