@@ -64,24 +64,29 @@ func newMemStore() *memStore {
 	return &memStore{n: map[risk.Counter]int64{}, members: map[risk.Counter]map[string]bool{}}
 }
 
-func (m *memStore) Add(_ context.Context, c risk.Counter, n, _ int64) (int64, error) {
+func (m *memStore) Add(_ context.Context, ds ...risk.Delta) ([]int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.n[c] += n
-	return m.n[c], nil
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		m.n[d.Counter] += d.N
+		out[i] = m.n[d.Counter]
+	}
+	return out, nil
 }
 
-func (m *memStore) AddMember(_ context.Context, c risk.Counter, member string, _ int64) (bool, error) {
+func (m *memStore) AddMembers(_ context.Context, ms ...risk.Member) ([]bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.members[c] == nil {
-		m.members[c] = map[string]bool{}
+	out := make([]bool, len(ms))
+	for i, mb := range ms {
+		if m.members[mb.Counter] == nil {
+			m.members[mb.Counter] = map[string]bool{}
+		}
+		out[i] = !m.members[mb.Counter][mb.Member]
+		m.members[mb.Counter][mb.Member] = true
 	}
-	if m.members[c][member] {
-		return false, nil
-	}
-	m.members[c][member] = true
-	return true, nil
+	return out, nil
 }
 
 func (m *memStore) Get(_ context.Context, cs []risk.Counter) ([]int64, error) {

@@ -17,16 +17,35 @@ type Counter struct {
 }
 
 // A Store keeps counters and sets where every process sees them. Each
-// method must be atomic on its own, without transactions (Cloudflare D1
-// has none): [SQLStore] uses one statement per call.
+// call must be atomic on its own, without transactions (Cloudflare D1 has
+// none): [SQLStore] makes every call one statement, whatever the number of
+// counters or members, so that a [Limiter.Check] or [Limiter.Record] costs
+// two database round trips.
 type Store interface {
-	// Add adds n to c, creating it at 0 first, and returns the new value.
-	// The store may forget c after expires (Unix seconds).
-	Add(ctx context.Context, c Counter, n int64, expires int64) (int64, error)
-	// AddMember adds member to the set c and reports whether it was new.
-	AddMember(ctx context.Context, c Counter, member string, expires int64) (bool, error)
+	// Add adds each delta's N to its counter, creating it at 0 first, and
+	// returns the new values in order. The counters must be distinct.
+	Add(ctx context.Context, ds ...Delta) ([]int64, error)
+	// AddMembers adds each member to its set and reports, in order, which
+	// were new. The pairs of set and member must be distinct.
+	AddMembers(ctx context.Context, ms ...Member) ([]bool, error)
 	// Get returns the values of cs, in order; 0 for counters never added to.
 	Get(ctx context.Context, cs []Counter) ([]int64, error)
+}
+
+// Delta is an addition to a counter for [Store.Add]. The store may forget
+// the counter after Expires (Unix seconds).
+type Delta struct {
+	Counter Counter
+	N       int64
+	Expires int64
+}
+
+// Member is a member of the set named by a counter, for
+// [Store.AddMembers]. The store may forget it after Expires (Unix seconds).
+type Member struct {
+	Counter Counter
+	Member  string
+	Expires int64
 }
 
 // A Limiter applies a [Policy] with counts kept in a [Store].
@@ -60,10 +79,15 @@ type Attempt struct {
 // recorded so far. An empty key or client is not counted. On a store
 // error, Check returns the error and an allowing Decision: whether to fail
 // open is the caller's choice.
+//
+// Check is two store calls: one [Store.Add] of the request counters and
+// one [Store.Get] of everything else.
 func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, error) {
 	now := l.now().Unix()
 	p := l.policy
 	var u Usage
+	var adds []Delta
+	var addInto []*float64
 	var get []Counter
 	var into []*float64
 	var weight []float64
@@ -74,25 +98,21 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 		}
 		get, into, weight = append(get, prev), append(into, dst), append(weight, w)
 	}
-	count := func(name string, lim Limit, dst *float64) error {
-		if name == "" || lim.Window < time.Second {
-			return nil
-		}
-		cur, _, _ := windows(name, lim, now)
-		n, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(lim))
-		if err != nil {
-			return fmt.Errorf("risk: counting a request: %w", err)
-		}
-		*dst += float64(n)
-		read(name, lim, dst, false)
-		return nil
-	}
 	c, k := ident("c", client), ident("k", key)
-	if err := count(c.name("req"), p.ClientRequests, &u.ClientRequests); err != nil {
-		return Decision{Allow: true}, err
-	}
-	if err := count(k.name("req"), p.KeyRequests, &u.KeyRequests); err != nil {
-		return Decision{Allow: true}, err
+	for _, r := range []struct {
+		name string
+		lim  Limit
+		dst  *float64
+	}{
+		{c.name("req"), p.ClientRequests, &u.ClientRequests},
+		{k.name("req"), p.KeyRequests, &u.KeyRequests},
+	} {
+		if r.name == "" || r.lim.Window < time.Second {
+			continue
+		}
+		cur, _, _ := windows(r.name, r.lim, now)
+		adds, addInto = append(adds, Delta{cur, 1, cur.Start + 2*window(r.lim)}), append(addInto, r.dst)
+		read(r.name, r.lim, r.dst, false)
 	}
 	for _, r := range []struct {
 		name string
@@ -109,6 +129,15 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 			read(r.name, r.lim, r.dst, true)
 		}
 	}
+	if len(adds) > 0 {
+		vals, err := l.store.Add(ctx, adds...)
+		if err != nil {
+			return Decision{Allow: true}, fmt.Errorf("risk: counting a request: %w", err)
+		}
+		for i, v := range vals {
+			*addInto[i] += float64(v)
+		}
+	}
 	if len(get) > 0 {
 		vals, err := l.store.Get(ctx, get)
 		if err != nil {
@@ -122,10 +151,17 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 }
 
 // Record counts one card attempt by client with key; the next [Check]
-// sees it.
+// sees it. It is at most two store calls: one [Store.AddMembers] for the
+// card, then one [Store.Add] of the counters.
 func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) error {
 	now := l.now().Unix()
 	p := l.policy
+	var members []Member
+	var adds []Delta
+	add := func(name string, lim Limit) {
+		cur, _, _ := windows(name, lim, now)
+		adds = append(adds, Delta{cur, 1, cur.Start + 2*window(lim)})
+	}
 	for _, id := range []struct {
 		id           identity
 		cards, fails Limit
@@ -138,33 +174,34 @@ func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) err
 		}
 		if a.Card != "" && id.cards.Window >= time.Second {
 			cur, _, _ := windows(id.id.name("cards"), id.cards, now)
-			exp := cur.Start + 2*window(id.cards)
-			// Member first, then the count: a crash in between undercounts
-			// by one, it never counts a card twice.
-			added, err := l.store.AddMember(ctx, cur, member(a.Card), exp)
-			if err != nil {
-				return fmt.Errorf("risk: recording a card: %w", err)
-			}
-			if added {
-				if _, err := l.store.Add(ctx, cur, 1, exp); err != nil {
-					return fmt.Errorf("risk: recording a card: %w", err)
-				}
-			}
+			members = append(members, Member{cur, member(a.Card), cur.Start + 2*window(id.cards)})
 		}
 		if id.fails.Window < time.Second {
 			continue
 		}
 		if a.Failed {
-			cur, _, _ := windows(id.id.name("fail"), id.fails, now)
-			if _, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(id.fails)); err != nil {
-				return fmt.Errorf("risk: recording a failure: %w", err)
-			}
+			add(id.id.name("fail"), id.fails)
 		}
 		if id.id[0] == 'k' && p.KeyFailureRatio > 0 {
-			cur, _, _ := windows(id.id.name("att"), id.fails, now)
-			if _, err := l.store.Add(ctx, cur, 1, cur.Start+2*window(id.fails)); err != nil {
-				return fmt.Errorf("risk: recording an attempt: %w", err)
+			add(id.id.name("att"), id.fails)
+		}
+	}
+	// Members first, then the counts: a crash in between undercounts a
+	// card by one, it never counts a card twice.
+	if len(members) > 0 {
+		added, err := l.store.AddMembers(ctx, members...)
+		if err != nil {
+			return fmt.Errorf("risk: recording a card: %w", err)
+		}
+		for i, m := range members {
+			if added[i] {
+				adds = append(adds, Delta{m.Counter, 1, m.Expires})
 			}
+		}
+	}
+	if len(adds) > 0 {
+		if _, err := l.store.Add(ctx, adds...); err != nil {
+			return fmt.Errorf("risk: recording a card attempt: %w", err)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package risk_test
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -117,16 +118,16 @@ func TestSQLStoreAtomic(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 25 {
-				if _, err := store.Add(ctx, c, 2, c.Start+120); err != nil {
+				if _, err := store.Add(ctx, risk.Delta{Counter: c, N: 2, Expires: c.Start + 120}); err != nil {
 					t.Error(err)
 					return
 				}
-				ok, err := store.AddMember(ctx, c, fmt.Sprint("m", (g*25+i)%100), c.Start+120)
+				ok, err := store.AddMembers(ctx, risk.Member{Counter: c, Member: fmt.Sprint("m", (g*25+i)%100), Expires: c.Start + 120})
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if ok {
+				if ok[0] {
 					mu.Lock()
 					added++
 					mu.Unlock()
@@ -192,5 +193,110 @@ func TestClientID(t *testing.T) {
 		if got := risk.ClientID(netip.MustParseAddr(tc.in)); got != tc.want {
 			t.Errorf("ClientID(%s) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestSQLStoreBatch: one Add or AddMembers call with several counters or
+// members answers each in order, whatever order the database returns its
+// rows in, and refuses a batch naming one counter twice.
+func TestSQLStoreBatch(t *testing.T) {
+	store, _ := openStore(t)
+	a := risk.Counter{Name: "c:a/req", Start: 1_900_000_000}
+	b := risk.Counter{Name: "k:b/req", Start: 1_900_000_000}
+	c := risk.Counter{Name: "c:a/req", Start: 1_900_000_060}
+	d := func(c risk.Counter, n int64) risk.Delta { return risk.Delta{Counter: c, N: n, Expires: c.Start + 120} }
+	for i, tc := range []struct {
+		ds   []risk.Delta
+		want string
+	}{
+		{[]risk.Delta{d(a, 1), d(b, 5)}, "[1 5]"},
+		{[]risk.Delta{d(b, 1), d(a, 2), d(c, 7)}, "[6 3 7]"},
+		{[]risk.Delta{d(c, 0)}, "[7]"},
+	} {
+		got, err := store.Add(ctx, tc.ds...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != tc.want {
+			t.Errorf("Add #%d = %v, want %s", i+1, got, tc.want)
+		}
+	}
+	if _, err := store.Add(ctx, d(a, 1), d(a, 1)); err == nil {
+		t.Error("Add with one counter twice: no error, want one")
+	}
+	if got, err := store.Get(ctx, []risk.Counter{c, a, b}); err != nil || fmt.Sprint(got) != "[7 3 6]" {
+		t.Errorf("Get = %v, %v; want [7 3 6] (the refused batch must add nothing)", got, err)
+	}
+
+	m := func(c risk.Counter, s string) risk.Member {
+		return risk.Member{Counter: c, Member: s, Expires: c.Start + 120}
+	}
+	for i, tc := range []struct {
+		ms   []risk.Member
+		want string
+	}{
+		{[]risk.Member{m(a, "x"), m(b, "x")}, "[true true]"},
+		{[]risk.Member{m(b, "y"), m(a, "x"), m(b, "x"), m(c, "x")}, "[true false false true]"},
+	} {
+		got, err := store.AddMembers(ctx, tc.ms...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != tc.want {
+			t.Errorf("AddMembers #%d = %v, want %s", i+1, got, tc.want)
+		}
+	}
+	if _, err := store.AddMembers(ctx, m(a, "z"), m(a, "z")); err == nil {
+		t.Error("AddMembers with one member twice: no error, want one")
+	}
+	if got, _ := store.AddMembers(ctx, m(a, "z")); fmt.Sprint(got) != "[true]" {
+		t.Errorf("AddMembers after a refused batch = %v, want [true] (the refused batch must add nothing)", got)
+	}
+}
+
+// countingStore counts calls to a Store.
+type countingStore struct {
+	risk.Store
+	adds, members, gets int
+}
+
+func (s *countingStore) Add(ctx context.Context, ds ...risk.Delta) ([]int64, error) {
+	s.adds++
+	return s.Store.Add(ctx, ds...)
+}
+
+func (s *countingStore) AddMembers(ctx context.Context, ms ...risk.Member) ([]bool, error) {
+	s.members++
+	return s.Store.AddMembers(ctx, ms...)
+}
+
+func (s *countingStore) Get(ctx context.Context, cs []risk.Counter) ([]int64, error) {
+	s.gets++
+	return s.Store.Get(ctx, cs)
+}
+
+// TestLimiterStoreCalls pins the cost of the limiter: each store call is
+// one database statement, and a tokenize pays for one Check and one
+// Record.
+func TestLimiterStoreCalls(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		do                  func(l *risk.Limiter) error
+		adds, members, gets int
+	}{
+		{"check", func(l *risk.Limiter) error { _, err := l.Check(ctx, "pk", "192.0.2.9"); return err }, 1, 0, 1},
+		{"check without client", func(l *risk.Limiter) error { _, err := l.Check(ctx, "pk", ""); return err }, 1, 0, 1},
+		{"record a card", func(l *risk.Limiter) error { return l.Record(ctx, "pk", "192.0.2.9", risk.Attempt{Card: "fp_1"}) }, 1, 1, 0},
+		{"record a failure", func(l *risk.Limiter) error { return l.Record(ctx, "pk", "192.0.2.9", risk.Attempt{Failed: true}) }, 1, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &countingStore{Store: newMemStore()}
+			if err := tc.do(risk.NewLimiter(s, risk.DefaultPolicy(), newClock().Now)); err != nil {
+				t.Fatal(err)
+			}
+			if s.adds != tc.adds || s.members != tc.members || s.gets != tc.gets {
+				t.Errorf("store calls: %d Add, %d AddMembers, %d Get; want %d, %d, %d", s.adds, s.members, s.gets, tc.adds, tc.members, tc.gets)
+			}
+		})
 	}
 }

@@ -5,45 +5,109 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 )
 
 // SQLStore is a [Store] on the vault's database: SQLite (modernc.org/sqlite)
 // or Cloudflare D1, with the tables of migration 0002_risk.sql. Every call
-// is one statement, atomic without a transaction.
+// is one statement, atomic without a transaction, however many counters or
+// members it names.
 type SQLStore struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts sync.Map // query text → *sql.Stmt
 }
 
 // NewSQLStore returns a store on db, which must be migrated.
 func NewSQLStore(db *sql.DB) *SQLStore { return &SQLStore{db: db} }
 
-// Add implements [Store]: one INSERT … ON CONFLICT DO UPDATE … RETURNING.
-func (s *SQLStore) Add(ctx context.Context, c Counter, n int64, expires int64) (int64, error) {
-	var v int64
-	err := s.db.QueryRowContext(ctx,
-		`INSERT INTO risk_counters (name, win, n, expires_at) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (name, win) DO UPDATE SET n = n + excluded.n RETURNING n`,
-		c.Name, c.Start, n, expires).Scan(&v)
-	return v, err
-}
-
-// AddMember implements [Store]: INSERT … ON CONFLICT DO NOTHING RETURNING
-// gives a row back only when the member is new.
-func (s *SQLStore) AddMember(ctx context.Context, c Counter, member string, expires int64) (bool, error) {
-	var one int
-	err := s.db.QueryRowContext(ctx,
-		`INSERT INTO risk_members (name, win, member, expires_at) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (name, win, member) DO NOTHING RETURNING 1`,
-		c.Name, c.Start, member, expires).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
+// maxBatch keeps every statement under D1's 100 bound parameters (four
+// per counter or member, two per counter read).
+const maxBatch = 24
 
 // maxGet keeps Get's statement under D1's 100 bound parameters.
 const maxGet = 48
+
+var errBatch = errors.New("risk: too many counters or members in one call")
+
+// Add implements [Store] with one multi-row INSERT … ON CONFLICT DO UPDATE
+// … RETURNING.
+func (s *SQLStore) Add(ctx context.Context, ds ...Delta) ([]int64, error) {
+	out := make([]int64, len(ds))
+	if len(ds) == 0 {
+		return out, nil
+	}
+	if len(ds) > maxBatch || !distinct(len(ds), func(i int) Counter { return ds[i].Counter }) {
+		return nil, errBatch
+	}
+	args := make([]any, 0, 4*len(ds))
+	for _, d := range ds {
+		args = append(args, d.Counter.Name, d.Counter.Start, d.N, d.Expires)
+	}
+	q := `INSERT INTO risk_counters (name, win, n, expires_at) VALUES ` + repeat("(?, ?, ?, ?)", len(ds)) +
+		` ON CONFLICT (name, win) DO UPDATE SET n = n + excluded.n RETURNING name, win, n`
+	got := make([]bool, len(ds))
+	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		var c Counter
+		var n int64
+		if err := rows.Scan(&c.Name, &c.Start, &n); err != nil {
+			return err
+		}
+		for i := range ds {
+			if ds[i].Counter == c {
+				out[i], got[i] = n, true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, ok := range got {
+		if !ok {
+			return nil, errors.New("risk: a counter update returned no row")
+		}
+	}
+	return out, nil
+}
+
+// AddMembers implements [Store]: one multi-row INSERT … ON CONFLICT DO
+// NOTHING RETURNING gives a row back for each member that is new.
+func (s *SQLStore) AddMembers(ctx context.Context, ms ...Member) ([]bool, error) {
+	out := make([]bool, len(ms))
+	if len(ms) == 0 {
+		return out, nil
+	}
+	type key struct {
+		c Counter
+		m string
+	}
+	if len(ms) > maxBatch || !distinct(len(ms), func(i int) key { return key{ms[i].Counter, ms[i].Member} }) {
+		return nil, errBatch
+	}
+	args := make([]any, 0, 4*len(ms))
+	for _, m := range ms {
+		args = append(args, m.Counter.Name, m.Counter.Start, m.Member, m.Expires)
+	}
+	q := `INSERT INTO risk_members (name, win, member, expires_at) VALUES ` + repeat("(?, ?, ?, ?)", len(ms)) +
+		` ON CONFLICT (name, win, member) DO NOTHING RETURNING name, win, member`
+	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		var k key
+		if err := rows.Scan(&k.c.Name, &k.c.Start, &k.m); err != nil {
+			return err
+		}
+		for i := range ms {
+			if ms[i].Counter == k.c && ms[i].Member == k.m {
+				out[i] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 // Get implements [Store] with one SELECT.
 func (s *SQLStore) Get(ctx context.Context, cs []Counter) ([]int64, error) {
@@ -54,34 +118,92 @@ func (s *SQLStore) Get(ctx context.Context, cs []Counter) ([]int64, error) {
 	if len(cs) > maxGet {
 		return nil, errors.New("risk: too many counters in one Get")
 	}
-	var q strings.Builder
-	q.WriteString(`SELECT name, win, n FROM risk_counters WHERE `)
 	args := make([]any, 0, 2*len(cs))
-	for i, c := range cs {
-		if i > 0 {
-			q.WriteString(" OR ")
-		}
-		q.WriteString("(name = ? AND win = ?)")
+	for _, c := range cs {
 		args = append(args, c.Name, c.Start)
 	}
-	rows, err := s.db.QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	q := `SELECT name, win, n FROM risk_counters WHERE ` + repeatSep("(name = ? AND win = ?)", " OR ", len(cs))
+	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
 		var c Counter
 		var n int64
 		if err := rows.Scan(&c.Name, &c.Start, &n); err != nil {
-			return nil, err
+			return err
 		}
 		for i := range cs {
 			if cs[i] == c {
 				out[i] = n
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// query runs q, prepared once per store, and calls row for each row.
+// modernc.org/sqlite would otherwise parse and plan the statement on every
+// call, which costs more than running it; D1's driver prepares every
+// statement anyway. The statements' shapes are few (one per batch size),
+// so the cache stays small.
+func (s *SQLStore) query(ctx context.Context, q string, args []any, row func(*sql.Rows) error) error {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *SQLStore) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func repeat(s string, n int) string { return repeatSep(s, ", ", n) }
+
+func repeatSep(s, sep string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// distinct reports whether the n keys are pairwise different.
+func distinct[K comparable](n int, key func(int) K) bool {
+	seen := make(map[K]bool, n)
+	for i := range n {
+		k := key(i)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 // Purge deletes counters and members that expired at now, and returns how
