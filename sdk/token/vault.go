@@ -58,9 +58,10 @@ const (
 // and multi-statement operations are ordered so that a crash between two of
 // them leaves nothing that matters (see docs/vault.md).
 type Vault struct {
-	db   *sql.DB
-	keys *keyring
-	opts Options
+	db    *sql.DB
+	stmts *stmtCache
+	keys  *keyring
+	opts  Options
 }
 
 // NewSQLVault returns a vault over db, whose schema must be migrated (see
@@ -82,9 +83,10 @@ func NewSQLVault(db *sql.DB, keks *KEKSet, opts Options) (*Vault, error) {
 		opts.Now = time.Now
 	}
 	return &Vault{
-		db:   db,
-		opts: opts,
-		keys: &keyring{db: db, keks: keks, now: opts.Now, seal: map[string]cipher.AEAD{}},
+		db:    db,
+		stmts: &stmtCache{db: db},
+		opts:  opts,
+		keys:  &keyring{db: db, keks: keks, now: opts.Now, seal: map[string]cipher.AEAD{}},
 	}, nil
 }
 
@@ -163,7 +165,7 @@ func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, br
 		// RETURNING gives a row back only if this insert won: the check
 		// and the record are one statement.
 		var one int
-		err := v.db.QueryRowContext(ctx,
+		err := v.stmts.queryRow(ctx,
 			`INSERT INTO vault_jtis (jti, merchant_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING RETURNING 1`,
 			opts.JTI, merchantID, opts.JTIExpires.Unix()).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -177,14 +179,14 @@ func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, br
 	// CVC row is unreachable and dies with its TTL.
 	if c.CVC != "" {
 		sealedCVC := sealRow(aead, labelCVC, kekID, tok, merchantID, encodeCVC(c.CVC))
-		if _, err := v.db.ExecContext(ctx,
+		if _, err := v.stmts.exec(ctx,
 			`INSERT INTO vault_cvcs (token, merchant_id, kek_id, sealed, expires_at) VALUES (?, ?, ?, ?, ?)`,
 			tok, merchantID, kekID, sealedCVC, now.Add(v.opts.CVCTTL).Unix()); err != nil {
 			return Stored{}, fmt.Errorf("token: storing CVC: %w", errInternal)
 		}
 	}
 	// 3. The token row: once it exists the token is complete.
-	if _, err := v.db.ExecContext(ctx,
+	if _, err := v.stmts.exec(ctx,
 		`INSERT INTO vault_tokens (token, merchant_id, brand, last4, exp_month, exp_year, fingerprint, single_use, kek_id, sealed, created_at, expires_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tok, merchantID, brand, s.Last4, c.ExpMonth, c.ExpYear, s.Fingerprint, boolInt(opts.SingleUse), kekID, sealed, s.Created.Unix(), expires); err != nil {
@@ -202,7 +204,7 @@ func (v *Vault) Get(ctx context.Context, merchantID, token string) (Stored, erro
 	s := Stored{Token: token, MerchantID: merchantID}
 	var single, created int64
 	var expires sql.NullInt64
-	err := v.db.QueryRowContext(ctx,
+	err := v.stmts.queryRow(ctx,
 		`SELECT brand, last4, exp_month, exp_year, fingerprint, single_use, created_at, expires_at
 		 FROM vault_tokens WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
 		token, merchantID, v.opts.Now().Unix()).
@@ -229,11 +231,11 @@ func (v *Vault) Delete(ctx context.Context, merchantID, token string) error {
 	}
 	// CVC first: a crash in between leaves a token without a CVC, which is
 	// what every token becomes after CVCTTL anyway.
-	if _, err := v.db.ExecContext(ctx, `DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ?`, token, merchantID); err != nil {
+	if _, err := v.stmts.exec(ctx, `DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ?`, token, merchantID); err != nil {
 		return fmt.Errorf("token: deleting CVC: %w", errInternal)
 	}
 	var expires sql.NullInt64
-	err := v.db.QueryRowContext(ctx, `DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ? RETURNING expires_at`, token, merchantID).Scan(&expires)
+	err := v.stmts.queryRow(ctx, `DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ? RETURNING expires_at`, token, merchantID).Scan(&expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -267,7 +269,7 @@ func (v *Vault) Reveal(ctx context.Context, merchantID, token string, fields ...
 	var kekID string
 	var sealed []byte
 	var c card.Card
-	err = v.db.QueryRowContext(ctx,
+	err = v.stmts.queryRow(ctx,
 		`SELECT single_use, kek_id, sealed, exp_month, exp_year FROM vault_tokens
 		 WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
 		token, merchantID, now).Scan(&single, &kekID, &sealed, &c.ExpMonth, &c.ExpYear)
@@ -281,7 +283,7 @@ func (v *Vault) Reveal(ctx context.Context, merchantID, token string, fields ...
 		// Claim the single-use token: of concurrent reveals, exactly one
 		// gets the row back. A crash after this loses the token, never
 		// reveals it twice.
-		err = v.db.QueryRowContext(ctx,
+		err = v.stmts.queryRow(ctx,
 			`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ? AND expires_at > ? RETURNING kek_id, sealed`,
 			token, merchantID, now).Scan(&kekID, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -335,7 +337,7 @@ func (v *Vault) takeCVC(ctx context.Context, merchantID, token string, now int64
 	var kekID string
 	var sealed []byte
 	var expires int64
-	err := v.db.QueryRowContext(ctx,
+	err := v.stmts.queryRow(ctx,
 		`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ? RETURNING kek_id, sealed, expires_at`,
 		token, merchantID).Scan(&kekID, &sealed, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -372,7 +374,7 @@ func (v *Vault) Purge(ctx context.Context, now time.Time) (n int, err error) {
 		`DELETE FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?`,
 		`DELETE FROM vault_jtis WHERE expires_at <= ?`,
 	} {
-		res, err := v.db.ExecContext(ctx, q, t)
+		res, err := v.stmts.exec(ctx, q, t)
 		if err != nil {
 			return n, fmt.Errorf("token: purging: %w", errInternal)
 		}
