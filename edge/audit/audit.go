@@ -107,6 +107,9 @@ type Log struct {
 	hasHead bool
 	seq     int64
 	hash    string
+	// insert is the prepared INSERT, made on first use: modernc.org/sqlite
+	// otherwise parses and plans it on every append.
+	insert *sql.Stmt
 }
 
 // New returns a Log on db.
@@ -132,9 +135,12 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		if e.Hash, err = e.ComputeHash(prev); err != nil {
 			return Entry{}, err
 		}
-		res, err := l.db.ExecContext(ctx, `INSERT INTO audit_log
-			(seq, at, merchant, action, target, token, code, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING`,
+		if l.insert == nil {
+			if l.insert, err = l.db.PrepareContext(ctx, insertEntry); err != nil {
+				return Entry{}, fmt.Errorf("audit: preparing the append: %w", err)
+			}
+		}
+		res, err := l.insert.ExecContext(ctx,
 			e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code, e.Prev, e.Hash)
 		if err != nil {
 			if isConflict(err) {
@@ -150,6 +156,10 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	}
 	return Entry{}, errors.New("audit: append kept losing the race for the next sequence number")
 }
+
+const insertEntry = `INSERT INTO audit_log
+	(seq, at, merchant, action, target, token, code, prev_hash, hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING`
 
 // isConflict reports whether err is a uniqueness conflict. Drivers word it
 // differently; the ON CONFLICT clause makes this a fallback.
