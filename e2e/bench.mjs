@@ -60,15 +60,17 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const edge = await startEdge({ origins: [origin] });
-const { context, close } = await launch();
 const lines = [];
 const bench = (name, n, ...metrics) => lines.push(`Benchmark${name} \t${n}\t${metrics.join("\t")}`);
 const ns = (ms) => `${Math.round(ms * 1e6)} ns/op`;
 const summary = [];
 
 let sizes = "";
+let edge, browser;
 try {
+  edge = await startEdge({ origins: [origin] });
+  browser = await launch();
+  const { context } = browser;
   const keySet = await (await fetch(`${edge.url}/v1/keys?key=${edge.pk}`)).json();
   const bundle = await (await fetch(`${edge.url}/v1/qr/trust`)).text();
   const signed = (await edge.cli("qr", "sign", "--key", "shop-qr.jwk", "--cert", `registry/certs/${edge.merchant}.json`,
@@ -120,8 +122,8 @@ try {
   // 4. Sizes of the module as built for this edge and of the committed assets.
   sizes = execFileSync(process.execPath, [join(ROOT, "js", "scripts", "sizes.mjs"), join(edge.assets, "sealpay.wasm")], { encoding: "utf8" });
 } finally {
-  await close();
-  await edge.stop().catch(() => {});
+  await browser?.close();
+  await edge?.stop().catch(() => {});
   server.close();
 }
 

@@ -44,11 +44,15 @@ before(async () => {
   for (const f of JS_ASSETS.filter((f) => f.endsWith(".js"))) {
     overrides[f] = marker(f) + readFileSync(join(ROOT, "js", "dist", "browser", f), "utf8");
   }
-  [edge, tampered, browser] = await Promise.all([
-    startEdge({ origins: [merchant.origin] }),
-    startEdge({ origins: [merchant.origin], overrides }),
-    launch(),
+  // Each is assigned as soon as it is up, so that after() stops whatever
+  // started even when another failed.
+  const started = await Promise.allSettled([
+    startEdge({ origins: [merchant.origin] }).then((e) => (edge = e)),
+    startEdge({ origins: [merchant.origin], overrides }).then((e) => (tampered = e)),
+    launch().then((b) => (browser = b)),
   ]);
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
   Object.assign(merchant.vars, {
     EDGE: edge.url,
     PK: edge.pk,
@@ -59,7 +63,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([browser?.close(), edge?.stop(), tampered?.stop(), merchant?.stop()]);
+  await Promise.allSettled([browser?.close(), edge?.stop(), tampered?.stop(), merchant?.stop()]);
 });
 
 /** openPage opens path on the merchant's origin, recording console messages and every request and response. */

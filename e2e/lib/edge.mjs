@@ -152,6 +152,9 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
   const child = spawn(bin, ["serve", "--config", join(dir, "config.json"), "--addr", `127.0.0.1:${port}`], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A server must not outlive this process, whatever happens to the test's cleanup.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
   let logs = "";
   child.stdout.on("data", (d) => (logs += d));
   child.stderr.on("data", (d) => (logs += d));
@@ -164,6 +167,7 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
       await exited;
       clearTimeout(t);
     }
+    process.off("exit", killOnExit);
     rmSync(dir, { recursive: true, force: true });
   };
 
