@@ -31,6 +31,14 @@ type Config struct {
 	// Database is the SQLite file of the vault and audit log (native only;
 	// the Worker uses its D1 binding "DB").
 	Database string `json:"database,omitempty"`
+	// DatabaseSync says when the native server's writes reach stable
+	// storage (native only; D1 is durable on its own): "full" (the
+	// default) — every answer that follows a write waits until the write
+	// is on disk, so acknowledged tokens and audit entries survive a power
+	// loss; "normal" — answers do not wait, writes survive a crash of the
+	// process but the last ones may roll back on a power loss. See
+	// docs/edge-api.md, "Performance".
+	DatabaseSync string `json:"database_sync,omitempty"`
 	// KeysFile is the private key set (a JWK Set, mode 0600) (native only).
 	KeysFile string `json:"keys_file,omitempty"`
 	// KEKFile holds the vault's key-encryption secret (native only).
@@ -57,6 +65,12 @@ type Config struct {
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
+
+// The values of [Config.DatabaseSync].
+const (
+	SyncFull   = "full"
+	SyncNormal = "normal"
+)
 
 // Merchant is one merchant: its API keys (stored hashed), the origins its
 // pages are served from, its forward routes and relay allowlist.
@@ -110,6 +124,11 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	if _, err := c.Limits.policy(); err != nil {
 		return nil, err
+	}
+	switch c.DatabaseSync {
+	case "", SyncFull, SyncNormal:
+	default:
+		return nil, fmt.Errorf("edge: database_sync must be %q or %q: %w", SyncFull, SyncNormal, ErrConfig)
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Merchants {

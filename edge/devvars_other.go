@@ -46,7 +46,7 @@ func DevVars(path string) ([]byte, error) {
 		return nil, err
 	}
 	worker := *cfg
-	worker.Database, worker.KeysFile, worker.KEKFile, worker.TrustBundleFile, worker.AssetsDir = "", "", "", "", ""
+	worker.Database, worker.DatabaseSync, worker.KeysFile, worker.KEKFile, worker.TrustBundleFile, worker.AssetsDir = "", "", "", "", "", ""
 	worker.Merchants = nil
 	for _, m := range cfg.Merchants {
 		mc := *m

@@ -22,6 +22,7 @@ const maxForwardEnvelopes = 8
 
 var (
 	errUpstream = errcode.New(errcode.UpstreamError, "edge: the upstream server could not be reached or failed")
+	errInternal = errcode.New(errcode.Internal, "internal error")
 	errNoRoute  = errcode.New(errcode.NotFound, "edge: no such forward route")
 )
 
@@ -92,7 +93,12 @@ func (h *Handler) forward(c *call) (*response, error) {
 		undo()
 		return nil, err
 	}
-	// Pass 4: sign and send.
+	// Pass 4: make the tokens durable, then sign and send: the backend must
+	// never hold a token a crash could take back.
+	if err := h.waitDurable(c.r); err != nil {
+		undo()
+		return nil, fmt.Errorf("edge: storing tokens: %v: %w", err, errInternal)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dst.String(), bytes.NewReader(body))
 	if err != nil {
 		undo()

@@ -72,6 +72,9 @@ type Handler struct {
 	log    *slog.Logger
 	now    func() time.Time
 	mux    *http.ServeMux
+	// durable, if set, returns once the request's database writes are on
+	// stable storage: the native server's database_sync "full" (see Open).
+	durable func(context.Context) error
 }
 
 // New returns the edge handler for opts.
@@ -241,12 +244,25 @@ func (h *Handler) api(rt route) http.Handler {
 				sw.code = code
 			}
 			h.record(c, refusalAction(rt.action), code)
+			if err := h.waitDurable(r); err != nil {
+				h.log.Error("edge: database sync failed", "route", r.Pattern, "err", err.Error())
+			}
 			writeError(w, err)
 			return
 		}
 		if rt.action != "" {
 			if err := h.record(c, rt.action, ""); err != nil {
 				h.log.Error("edge: audit append failed", "route", r.Pattern, "err", err.Error())
+				writeError(w, errcode.New(errcode.Internal, "internal error"))
+				return
+			}
+		}
+		// An answer that acknowledges a change (a token, a delete, a used
+		// CVC, a QR nonce, an audit entry) goes out only once the change is
+		// durable. Successful GETs changed nothing but rate-limit counters.
+		if rt.action != "" || r.Method != http.MethodGet {
+			if err := h.waitDurable(r); err != nil {
+				h.log.Error("edge: database sync failed", "route", r.Pattern, "err", err.Error())
 				writeError(w, errcode.New(errcode.Internal, "internal error"))
 				return
 			}
@@ -261,6 +277,15 @@ func (h *Handler) api(rt route) http.Handler {
 		}
 		writeJSON(w, resp.status, resp.body)
 	})
+}
+
+// waitDurable waits for the request's writes to reach stable storage, if
+// the handler was opened to (database_sync "full").
+func (h *Handler) waitDurable(r *http.Request) error {
+	if h.durable == nil {
+		return nil
+	}
+	return h.durable(r.Context())
 }
 
 func refusalAction(action string) string {
@@ -285,7 +310,7 @@ func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	if target == "" {
 		target = c.r.Pattern
 	}
-	_, err := h.audit.Append(context.WithoutCancel(c.r.Context()), audit.Entry{
+	_, err := h.audit.Append(dbContext(c.r.Context()), audit.Entry{
 		Time:     c.now,
 		Merchant: mid,
 		Action:   action,

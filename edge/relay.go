@@ -79,6 +79,11 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A CVC and a single-use token are taken before they are sent: the
+	// taking must be durable first, or a crash could give them out twice.
+	if err := h.waitDurable(c.r); err != nil {
+		return nil, fmt.Errorf("edge: relay: %v: %w", err, errInternal)
+	}
 	out, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("edge: relay request: %w", ErrBadRequest)

@@ -102,7 +102,7 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 		h.risk.attempt(c.r.Context(), c, "", err)
 		return nil, err
 	}
-	s, err := h.store(c.r.Context(), c, op, req.SingleUse)
+	s, err := h.store(dbContext(c.r.Context()), c, op, req.SingleUse)
 	h.risk.attempt(c.r.Context(), c, s.Fingerprint, err)
 	if err != nil {
 		return nil, err
