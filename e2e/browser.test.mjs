@@ -74,8 +74,11 @@ async function openPage(path) {
   const responses = [];
   page.on("console", (m) => console_.push(`${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => console_.push(`pageerror: ${e.message}`));
+  // Pages closed before their records are read reject these promises;
+  // the records of a page that is read are complete (it is still open).
+  const closed = (e) => ({ closed: String(e) });
   page.on("request", (r) => {
-    requests.push(r.allHeaders().then((headers) => ({
+    requests.push(r.allHeaders().catch(closed).then((headers) => ({
       url: r.url(),
       method: r.method(),
       headers,
@@ -84,7 +87,7 @@ async function openPage(path) {
     })));
   });
   page.on("response", (r) => {
-    responses.push(Promise.all([r.allHeaders(), r.body().catch(() => Buffer.alloc(0))]).then(([headers, body]) => ({
+    responses.push(Promise.all([r.allHeaders().catch(closed), r.body().catch(() => Buffer.alloc(0))]).then(([headers, body]) => ({
       url: r.url(),
       status: r.status(),
       headers,
@@ -165,6 +168,9 @@ describe("hosted fields", () => {
     const header = JSON.parse(Buffer.from(body.envelope.split(".")[1], "base64url").toString());
     assert.equal(header.mid, edge.merchant);
     assert.equal(header.aud, merchant.origin);
+    // Response bodies were recorded (the scan below reads them): the edge's answer holds the token.
+    const answer = responses.find((r) => r.url === post.url && r.status === 201);
+    assert.ok(answer?.body.toString().includes(result.result.token), "the 201 answer to POST /v1/tokens was recorded");
   });
 
   test("no request or response of the page or its frames carries the number", () => {
