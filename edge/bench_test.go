@@ -5,6 +5,8 @@ package edge_test
 import (
 	"context"
 	"crypto/rand"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -174,23 +176,33 @@ func BenchmarkCryptoBound(b *testing.B) {
 
 // BenchmarkWorkerRequestCPU starts the Worker under wrangler dev and sends
 // N sequential requests of each kind, measuring wall time and the CPU time
-// the whole wrangler/workerd process group used (from /proc), per request.
-// GET /healthz is almost only the per-request Go start-up of syumai/workers;
-// POST /v1/tokens adds HPKE, the vault and D1.
+// that the whole wrangler/workerd process group, and workerd alone, used
+// (from /proc), per request. It runs three Workers:
 //
-//	go test -run '^$' -bench WorkerRequestCPU -benchtime 200x ./edge/
+//	entry=pool    ours (edge/workerjs): Go instances live between requests
+//	entry=syumai  the entry syumai/workers generates: a Go runtime per request
+//	entry=floor   JS only, 200 "ok": what wrangler dev and workerd cost alone
+//
+// GET /healthz is almost only the per-request overhead; POST /v1/tokens
+// adds HPKE, the vault and D1 (workerd runs the local D1 too). The
+// difference between syumai and pool on /healthz is the Go start-up.
+//
+//	go test -run '^$' -bench WorkerRequestCPU -benchtime 100x ./edge/
 func BenchmarkWorkerRequestCPU(b *testing.B) {
+	for _, entry := range []string{"pool", "syumai", "floor"} {
+		b.Run("entry="+entry, func(b *testing.B) { benchmarkWorker(b, entry) })
+	}
+}
+
+func benchmarkWorker(b *testing.B, entry string) {
 	fx := edgetest.NewFixture(b)
 	fx.Relax(b)
-	w := startWorkerTB(b, fx, workerBuild{})
-	tz := edgetest.NewTokenizer(b, w.URL, fx)
-	envs := make([]string, b.N)
-	for i := range envs {
-		var err error
-		if envs[i], err = tz.Seal(tz.RandomCard()); err != nil {
-			b.Fatal(err)
-		}
+	wb := workerBuild{}
+	if entry != "pool" {
+		wb.entry = entry
 	}
+	w := startWorkerTB(b, fx, wb)
+	hc := &http.Client{Timeout: 30 * time.Second}
 	measure := func(name string, fn func(i int)) {
 		cpu0, wd0 := groupCPU(b, w.pgid, ""), groupCPU(b, w.pgid, "workerd")
 		t0 := time.Now()
@@ -205,14 +217,34 @@ func BenchmarkWorkerRequestCPU(b *testing.B) {
 		b.ReportMetric(per(cpu), name+"-cpu-ms/req")
 		b.ReportMetric(per(wd), name+"-workerd-cpu-ms/req")
 	}
+	var tz *edgetest.Tokenizer
+	var envs []string
+	if entry != "floor" {
+		tz = edgetest.NewTokenizer(b, w.URL, fx)
+		hc = tz.HTTP
+		envs = make([]string, b.N)
+		for i := range envs {
+			var err error
+			if envs[i], err = tz.Seal(tz.RandomCard()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 	b.ResetTimer()
 	measure("healthz", func(int) {
-		resp, err := tz.HTTP.Get(w.URL + "/healthz")
+		resp, err := hc.Get(w.URL + "/healthz")
 		if err != nil {
 			b.Fatal(err)
 		}
+		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET /healthz = %d, want 200", resp.StatusCode)
+		}
 	})
+	if tz == nil {
+		return
+	}
 	measure("tokenize", func(i int) {
 		if _, status, err := tz.Tokenize(envs[i]); err != nil || status != 201 {
 			b.Fatalf("tokenize = %d, %v", status, err)
