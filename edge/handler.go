@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sealpay/sealpay/edge/audit"
@@ -75,6 +76,9 @@ type Handler struct {
 	// durable, if set, returns once the request's database writes are on
 	// stable storage: the native server's database_sync "full" (see Open).
 	durable func(context.Context) error
+	// inflight counts the API requests being served: the group commit waits
+	// a moment for those not yet waiting to join a COMMIT.
+	inflight atomic.Int64
 }
 
 // New returns the edge handler for opts.
@@ -233,6 +237,8 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // the audit entry and the JSON answer.
 func (h *Handler) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.inflight.Add(1)
+		defer h.inflight.Add(-1)
 		c := &call{r: r, client: h.clientAddr(r), now: h.now()}
 		resp, err := h.run(w, c, rt)
 		if err != nil {

@@ -108,6 +108,7 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 		return nil, nil, err
 	}
 	h.durable = g.wait
+	g.sync.expect = h.inflight.Load
 	db := g.db
 	return h, db, nil
 }
