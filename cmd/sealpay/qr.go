@@ -25,9 +25,10 @@ parse prints the payload's fields, scheme, CRC validity and warnings as JSON; a 
 payload or a bad CRC exits 1 with qr_malformed or qr_bad_crc.
 
 sign prints a Sealpay-signed payload. --base is the merchant's static EMVCo code (from its
-bank); without it, sign builds a minimal code for tests and demos: merchant account
-template 26 with GUID com.sealpay and the merchant ID, the certificate's name as payee,
---city and --country.
+bank); its merchant account objects must be among the certificate's payee accounts.
+Without --base, sign builds a minimal code for tests and demos: the certificate's first
+payee account (or, for a certificate without accounts, template 26 with GUID com.sealpay
+and the merchant ID), the certificate's name as payee, --city and --country.
 
 verify prints the verdict as JSON on stdout and exits 0 when it is "verified" or
 "unsigned" (an unsigned code is not an error: show the payee and warn), and 1 when it is
@@ -118,10 +119,14 @@ func runQR(env *Env, args []string) error {
 			if len([]rune(payee)) > 25 && len(cert.Names) > 0 {
 				payee = cert.Names[0]
 			}
+			account := qr.Object{ID: "26", Children: []qr.Object{{ID: "00", Value: "com.sealpay"}, {ID: "01", Value: cert.MerchantID}}}
+			if len(cert.Accounts) > 0 {
+				account = qr.Object{ID: cert.Accounts[0].ID, Value: cert.Accounts[0].Value}
+			}
 			basePayload, err = qr.Build([]qr.Object{
 				{ID: "00", Value: "01"},
 				{ID: "01", Value: "11"},
-				{ID: "26", Children: []qr.Object{{ID: "00", Value: "com.sealpay"}, {ID: "01", Value: cert.MerchantID}}},
+				account,
 				{ID: "52", Value: *mcc},
 				{ID: "58", Value: strings.ToUpper(*country)},
 				{ID: "59", Value: payee},

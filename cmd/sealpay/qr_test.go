@@ -7,11 +7,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pixStatic is the Banco Central do Brasil's static BR Code example
 // (Manual de Padrões para Iniciação do Pix).
 const pixStatic = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D"
+
+// pixKey is the Pix key in pixStatic's template 26.
+const pixKey = "123e4567-e12b-12d1-a456-426655440000"
+
+// beltranoStatic is a static Pix code made for these tests (Pix key
+// beltrano@cafe.example, payee Beltrano Cafe).
+const beltranoStatic = "00020126430014br.gov.bcb.pix0121beltrano@cafe.example5204000053039865802BR5913Beltrano Cafe6009SAO PAULO62070503***6304D359"
 
 type registryFixture struct {
 	dir, root, trust         string
@@ -26,14 +34,22 @@ func newRegistry(t *testing.T) *registryFixture {
 	r := &registryFixture{dir: dir, root: filepath.Join(dir, "root.jwk"), trust: filepath.Join(dir, "trust.json")}
 	mustRun(t, "", "registry", "init", "--out", dir)
 	out := mustRun(t, "", "registry", "certify", "--root", r.root, "--merchant", "m_fulano", "--name", "Fulano de Tal",
+		"--account", "br.gov.bcb.pix="+pixKey,
 		"--domain", "fulano.example", "--key-out", filepath.Join(dir, "fulano.key.jwk"), "--cert-out", filepath.Join(dir, "certs", "m_fulano.json"))
-	var c struct{ Kid string }
-	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Kid == "" {
-		t.Fatalf("certify output %q: %v", out, err)
+	var c struct {
+		Kid      string
+		Accounts int
+		Warning  string
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Kid == "" || c.Accounts != 1 || c.Warning != "" {
+		t.Fatalf("certify output %q: %v, want a kid, 1 account and no warning", out, err)
 	}
 	r.fulanoKid = c.Kid
 	r.fulanoKey, r.fulanoCert = filepath.Join(dir, "fulano.key.jwk"), filepath.Join(dir, "certs", "m_fulano.json")
+	beltranoBase := filepath.Join(t.TempDir(), "beltrano-static.txt")
+	os.WriteFile(beltranoBase, []byte(beltranoStatic+"\n"), 0o644)
 	mustRun(t, "", "registry", "certify", "--root", r.root, "--merchant", "m_beltrano", "--name", "Beltrano Cafe",
+		"--accounts-from", beltranoBase,
 		"--key-out", filepath.Join(dir, "beltrano.key.jwk"), "--cert-out", filepath.Join(dir, "certs", "m_beltrano.json"))
 	r.beltranoKey, r.beltranoCer = filepath.Join(dir, "beltrano.key.jwk"), filepath.Join(dir, "certs", "m_beltrano.json")
 	mustRun(t, "", "registry", "bundle", "--root", r.root, "--certs", filepath.Join(dir, "certs"), "--out", r.trust)
@@ -66,6 +82,10 @@ type verdict struct {
 		Code   string `json:"code"`
 		Detail string `json:"detail"`
 	} `json:"reasons"`
+	Warnings []struct {
+		Code   string `json:"code"`
+		Detail string `json:"detail"`
+	} `json:"warnings"`
 }
 
 func verifyCLI(t *testing.T, r *registryFixture, payload string, extra ...string) (verdict, int) {
@@ -250,4 +270,158 @@ func TestQRSignWithoutBase(t *testing.T) {
 	if code != 2 {
 		t.Errorf("qr sign without flags: exit %d, want 2", code)
 	}
+}
+
+func TestRegistryAccounts(t *testing.T) {
+	r := newRegistry(t)
+	// certify certifies m_z with args and returns the output, the
+	// certificate file and the exit status.
+	certify := func(t *testing.T, args ...string) (string, string, int) {
+		t.Helper()
+		dir := t.TempDir()
+		args = append([]string{"registry", "certify", "--root", r.root, "--merchant", "m_z", "--name", "Fulano de Tal",
+			"--key-out", filepath.Join(dir, "z.jwk"), "--cert-out", filepath.Join(dir, "z.json")}, args...)
+		out, _, code := sealpay(t, "", args...)
+		return out, filepath.Join(dir, "z.json"), code
+	}
+
+	t.Run("account forms", func(t *testing.T) {
+		_, cert, code := certify(t, "--account", "A000000677010111/02=0105536012345", "--account", "04=5204123412341234",
+			"--account", "br.gov.bcb.pix="+pixKey)
+		if code != 0 {
+			t.Fatalf("certify exit %d", code)
+		}
+		b, _ := os.ReadFile(cert)
+		var c struct{ Accounts []string }
+		json.Unmarshal(b, &c)
+		want := []string{"26370016A00000067701011102130105536012345", "04165204123412341234", "26580014br.gov.bcb.pix0136" + pixKey}
+		if strings.Join(c.Accounts, " ") != strings.Join(want, " ") {
+			t.Errorf("accounts = %q, want %q", c.Accounts, want)
+		}
+	})
+	t.Run("bad account flags", func(t *testing.T) {
+		for _, f := range []string{"nope", "=x", "br.gov.bcb.pix=", "br.gov.bcb.pix/1=x", "br.gov.bcb.pix/00=x", "01=x", "26=x", "/01=x"} {
+			if _, _, code := certify(t, "--account", f); code != 2 {
+				t.Errorf("--account %q: exit %d, want 2", f, code)
+			}
+		}
+		// A value the certificate refuses (over 99 characters with its GUID).
+		if _, _, code := certify(t, "--account", "br.gov.bcb.pix="+strings.Repeat("k", 90)); code != 1 {
+			t.Errorf("--account with a 90-character key: exit %d, want 1", code)
+		}
+	})
+	t.Run("accounts-from a code without accounts", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "none.txt")
+		noAccount := "000201520400005303986" + "5802BR5913Fulano de Tal6008BRASILIA6304"
+		os.WriteFile(f, []byte(noAccount+crcOf(noAccount)), 0o644)
+		if _, _, code := certify(t, "--accounts-from", f); code != 2 {
+			t.Errorf("exit %d, want 2", code)
+		}
+	})
+	t.Run("name only", func(t *testing.T) {
+		out, cert, code := certify(t)
+		var summary struct {
+			Accounts int
+			Warning  string
+		}
+		if err := json.Unmarshal([]byte(out), &summary); err != nil || code != 0 || summary.Accounts != 0 || !strings.Contains(summary.Warning, "payee name only") {
+			t.Fatalf("certify without accounts: exit %d, %s, want a warning", code, out)
+		}
+		os.Rename(cert, filepath.Join(r.dir, "certs", "m_z.json"))
+		mustRun(t, "", "registry", "bundle", "--root", r.root, "--certs", filepath.Join(r.dir, "certs"), "--out", r.trust)
+		keyFile := filepath.Join(filepath.Dir(cert), "z.jwk")
+		signed := r.sign(t, keyFile, filepath.Join(r.dir, "certs", "m_z.json"))
+		v, code := verifyCLI(t, r, signed)
+		if v.Status != "verified" || code != 0 || len(v.Warnings) != 1 || v.Warnings[0].Code != "qr_unsigned" || v.Warnings[0].Detail != "payee_account" {
+			t.Errorf("name-only code: %s exit %d, warnings %+v, want verified with a payee_account warning", v.Status, code, v.Warnings)
+		}
+	})
+}
+
+func TestQRSignOtherAccount(t *testing.T) {
+	r := newRegistry(t)
+	mule := strings.Replace(pixStatic, "0136"+pixKey, "0116pix@mula.example", 1)
+	mule = strings.Replace(mule, "26580014", "26380014", 1)
+	mule = mule[:len(mule)-4] + crcOf(mule[:len(mule)-4])
+	base := filepath.Join(t.TempDir(), "mule.txt")
+	os.WriteFile(base, []byte(mule), 0o644)
+	_, stderr, code := sealpay(t, "", "qr", "sign", "--key", r.fulanoKey, "--cert", r.fulanoCert, "--amount", "1", "--currency", "BRL", "--base", base)
+	if code != 1 || errorCode(t, stderr) != "bad_request" || !strings.Contains(stderr, "payee account") {
+		t.Errorf("signing a code that pays another account: exit %d %s, want 1 bad_request", code, stderr)
+	}
+	// The signed code of Fulano's own static code verifies, with no warning.
+	v, code := verifyCLI(t, r, r.sign(t, r.fulanoKey, r.fulanoCert))
+	if v.Status != "verified" || code != 0 || len(v.Warnings) != 0 {
+		t.Errorf("Fulano's code: %s exit %d warnings %+v", v.Status, code, v.Warnings)
+	}
+}
+
+// TestQRVerifyVectors runs sdk/qr's published vectors (docs/qr-v1.md, "Test
+// vectors") through 'qr verify', each at its own time.
+func TestQRVerifyVectors(t *testing.T) {
+	dir := filepath.Join("..", "..", "sdk", "qr", "testdata", "trust")
+	b, err := os.ReadFile(filepath.Join(dir, "vectors.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type reason struct{ Code, Detail string }
+	var vf struct {
+		Cases []struct {
+			Name, Payload, Status string
+			Now                   time.Time
+			Expect                *struct{ Payee, Amount, Currency string }
+			Reasons, Warnings     []reason
+		}
+	}
+	if err := json.Unmarshal(b, &vf); err != nil || len(vf.Cases) < 20 {
+		t.Fatalf("vectors.json: %v, %d cases", err, len(vf.Cases))
+	}
+	for _, tc := range vf.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			args := []string{"qr", "verify", "--trust", filepath.Join(dir, "bundle.json"), "--pin", filepath.Join(dir, "root.pub.jwk")}
+			if e := tc.Expect; e != nil {
+				for flag, v := range map[string]string{"--expect-payee": e.Payee, "--expect-amount": e.Amount, "--expect-currency": e.Currency} {
+					if v != "" {
+						args = append(args, flag, v)
+					}
+				}
+			}
+			var out, errb bytes.Buffer
+			env := &Env{Stdin: strings.NewReader(tc.Payload + "\n"), Stdout: &out, Stderr: &errb, Now: func() time.Time { return tc.Now }}
+			code := run(env, args)
+			var v verdict
+			if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+				t.Fatalf("output is not a verdict: %v (stderr %s)", err, errb.String())
+			}
+			wantCode := 0
+			if tc.Status == "rejected" {
+				wantCode = 1
+			}
+			if v.Status != tc.Status || code != wantCode {
+				t.Errorf("status %s exit %d, want %s exit %d (%+v)", v.Status, code, tc.Status, wantCode, v.Reasons)
+			}
+			var got, gotW []reason
+			for _, r := range v.Reasons {
+				got = append(got, reason{r.Code, r.Detail})
+			}
+			for _, r := range v.Warnings {
+				gotW = append(gotW, reason{r.Code, r.Detail})
+			}
+			if !equalReasonLists(got, tc.Reasons) || !equalReasonLists(gotW, tc.Warnings) {
+				t.Errorf("reasons %v warnings %v, want %v and %v", got, gotW, tc.Reasons, tc.Warnings)
+			}
+		})
+	}
+}
+
+func equalReasonLists[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -20,7 +20,8 @@ func init() {
 }
 
 const registryUsage = `registry init --out DIR
-       registry certify --root FILE --merchant MID --name NAME [--payee NAME]... [--domain D]... --key-out FILE --cert-out FILE [--valid DURATION]
+       registry certify --root FILE --merchant MID --name NAME [--payee NAME]... [--domain D]...
+                        [--account GUID=ID]... [--accounts-from FILE] --key-out FILE --cert-out FILE [--valid DURATION]
        registry revoke --root FILE --kid KID [--reason TEXT]
        registry bundle --root FILE --certs DIR --out FILE
 
@@ -32,7 +33,22 @@ A registry is a directory:
 'registry certify' makes a new merchant key (written to --key-out, mode 0600, for the
 merchant) and its certificate (write it to DIR/certs/MID.json). 'registry bundle'
 signs the certificates and revocations into a trust bundle whose version is one more
-than the bundle already at --out.`
+than the bundle already at --out.
+
+The certificate binds the merchant's payee accounts: a signed code verifies only if
+every merchant account object in it (EMVCo IDs 02–51) is one of them. Register them
+exactly as the merchant's codes carry them:
+  --accounts-from FILE   every account object of the merchant's static EMVCo code in
+                         FILE (the code 'qr sign --base' will sign): the safe choice
+  --account GUID=ID      a template {00: GUID, 01: ID}, e.g. a Pix key:
+                         --account br.gov.bcb.pix=123e4567-e12b-12d1-a456-426655440000
+  --account GUID/NN=ID   a template {00: GUID, NN: ID}, e.g. a PromptPay tax ID:
+                         --account A000000677010111/02=0105536012345
+  --account NN=ID        a card network's merchant ID, NN in 02–25: --account 04=5204123412341234
+A template the merchant's code fills differently (more sub-objects, other IDs) is
+another account: use --accounts-from. Without any account the certificate binds the
+payee name only, and codes it signs verify with a warning that the account is not
+vouched for.`
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -53,6 +69,9 @@ func runRegistry(env *Env, args []string) error {
 	var payees, domains stringList
 	fs.Var(&payees, "payee", "another payee name (QR field 59) registered for the merchant; repeatable")
 	fs.Var(&domains, "domain", "a web domain of the merchant, for look-alike checks; repeatable")
+	var accounts stringList
+	fs.Var(&accounts, "account", "a payee account: GUID=ID, GUID/NN=ID or NN=ID (NN 02–25); repeatable")
+	accountsFrom := fs.String("accounts-from", "", "file holding the merchant's static EMVCo code, whose account objects (02–51) to register")
 	keyOut := fs.String("key-out", "", "file for the new merchant private key (mode 0600; must not exist)")
 	certOut := fs.String("cert-out", "", "file for the merchant certificate")
 	valid := fs.Duration("valid", 365*24*time.Hour, "how long the certificate is valid")
@@ -102,11 +121,15 @@ func runRegistry(env *Env, args []string) error {
 		if _, err := os.Stat(*keyOut); err == nil {
 			return fmt.Errorf("%w: %s exists; refusing to overwrite a key", errUsage, *keyOut)
 		}
+		accts, err := payeeAccounts(accounts, *accountsFrom)
+		if err != nil {
+			return err
+		}
 		key, err := qr.GenerateMerchantKey()
 		if err != nil {
 			return err
 		}
-		cert, err := root.Certify(qr.Certificate{MerchantID: *mid, Name: *name, Names: payees, Domains: domains,
+		cert, err := root.Certify(qr.Certificate{MerchantID: *mid, Name: *name, Names: payees, Accounts: accts, Domains: domains,
 			PublicKey: key.Public(), NotBefore: now, NotAfter: now.Add(*valid)})
 		if err != nil {
 			return err
@@ -121,8 +144,12 @@ func runRegistry(env *Env, args []string) error {
 		if err := os.WriteFile(*certOut, append(cb, '\n'), 0o644); err != nil {
 			return err
 		}
-		return printJSON(env, map[string]string{"merchant": cert.MerchantID, "kid": cert.KeyID,
-			"not_after": cert.NotAfter.Format(time.RFC3339)})
+		summary := map[string]any{"merchant": cert.MerchantID, "kid": cert.KeyID,
+			"not_after": cert.NotAfter.Format(time.RFC3339), "accounts": len(cert.Accounts)}
+		if len(cert.Accounts) == 0 {
+			summary["warning"] = "no payee accounts: the certificate binds the payee name only, and codes it signs verify with a payee_account warning; certify again with --account or --accounts-from"
+		}
+		return printJSON(env, summary)
 
 	case "revoke":
 		if err := need("root", *rootFile, "kid", *kid); err != nil {
@@ -196,6 +223,65 @@ func runRegistry(env *Env, args []string) error {
 	default:
 		return fmt.Errorf("%w: unknown registry subcommand %q; want one of:\n       %s", errUsage, sub, registryUsage)
 	}
+}
+
+// payeeAccounts reads the --account flags and the account objects of the
+// --accounts-from file.
+func payeeAccounts(flags []string, from string) ([]qr.Object, error) {
+	var out []qr.Object
+	for _, f := range flags {
+		a, err := parseAccountFlag(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if from == "" {
+		return out, nil
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return nil, err
+	}
+	p, err := qr.Parse(strings.TrimSpace(string(b)), qr.Lenient)
+	if err != nil {
+		return nil, fmt.Errorf("--accounts-from %s: %w", filepath.Base(from), err)
+	}
+	n := len(out)
+	for _, o := range p.Objects {
+		if o.ID >= "02" && o.ID <= "51" {
+			out = append(out, qr.Object{ID: o.ID, Value: o.Value})
+		}
+	}
+	if len(out) == n {
+		return nil, fmt.Errorf("%w: --accounts-from %s: the code has no merchant account objects (02–51)", errUsage, filepath.Base(from))
+	}
+	return out, nil
+}
+
+// parseAccountFlag parses one --account: NN=ID for a card network's object
+// (NN 02–25), GUID/NN=ID for a template {00: GUID, NN: ID}, or GUID=ID for
+// {00: GUID, 01: ID}. The template ID is 26; the registry matches a
+// template under any ID in 26–51.
+func parseAccountFlag(f string) (qr.Object, error) {
+	key, id, ok := strings.Cut(f, "=")
+	if !ok || key == "" || id == "" {
+		return qr.Object{}, fmt.Errorf("%w: --account %q: want GUID=ID, GUID/NN=ID or NN=ID", errUsage, f)
+	}
+	if len(key) == 2 && key[0] >= '0' && key[0] <= '9' && key[1] >= '0' && key[1] <= '9' {
+		if key < "02" || key > "25" {
+			return qr.Object{}, fmt.Errorf("%w: --account %s=…: a card network's ID is 02–25; give a template as GUID=ID", errUsage, key)
+		}
+		return qr.Object{ID: key, Value: id}, nil
+	}
+	guid, sub, hasSub := strings.Cut(key, "/")
+	if !hasSub {
+		sub = "01"
+	}
+	if guid == "" || len(sub) != 2 || sub < "01" || sub > "99" || strings.Trim(sub, "0123456789") != "" {
+		return qr.Object{}, fmt.Errorf("%w: --account %q: want GUID=ID or GUID/NN=ID with NN 01–99", errUsage, f)
+	}
+	return qr.Object{ID: "26", Children: []qr.Object{{ID: "00", Value: guid}, {ID: sub, Value: id}}}, nil
 }
 
 // revocation is one entry of DIR/revocations.json.

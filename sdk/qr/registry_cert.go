@@ -19,7 +19,7 @@ import (
 
 // ErrInvalidCertificate is returned by [RootKey.Certify] and
 // [ParseCertificate] for a certificate with a missing or malformed field:
-// merchant ID, names, domains, key, validity or signature.
+// merchant ID, names, domains, payee accounts, key, validity or signature.
 var ErrInvalidCertificate = errcode.New(errcode.BadRequest, "qr: invalid merchant certificate")
 
 // certInfo is the domain-separation prefix of the bytes a root signs in a
@@ -28,8 +28,9 @@ const certInfo = "sealpay/qr/cert/v1\x00"
 
 // Certificate says that a registry root reviewed a merchant at onboarding
 // and vouches for its QR signing key: who the merchant is, the names it may
-// put in its QR codes' payee field (ID "59"), the web domains that are its
-// own, and when the key may be used.
+// put in its QR codes' payee field (ID "59"), the accounts its codes may
+// pay into, the web domains that are its own, and when the key may be
+// used.
 type Certificate struct {
 	// MerchantID is the registry's ID for the merchant: 1 to 32 characters
 	// of A–Z, a–z, 0–9, ".", "_" and "-". Signed QR codes carry it.
@@ -41,6 +42,21 @@ type Certificate struct {
 	// registered for the merchant, such as the upper-case name its bank
 	// prints in its Pix or PromptPay code.
 	Names []string
+	// Accounts are the merchant's registered payee accounts: merchant
+	// account information objects (IDs 02–51) as its codes carry them — a
+	// card network's merchant identifier (02–25), or a template (26–51)
+	// whose sub-object 00 names the scheme, such as the Pix key
+	// {ID: "26", Value: "0014br.gov.bcb.pix0136123e4567-…"}. A signed code
+	// verifies only if it has at least one account object and each is one
+	// of these; a template matches in any of the IDs 26–51, since its
+	// GUID, not its ID, names the scheme. Up to 16; [RootKey.Certify]
+	// encodes templates given as Children and drops duplicates.
+	//
+	// A certificate without accounts binds only the payee name: codes it
+	// signs verify with a qr_unsigned warning, detail "payee_account"
+	// (see [Verdict]), because a leaked key could then vouch for a code that
+	// pays anyone under the merchant's name.
+	Accounts []Object
 	// Domains are the merchant's web domains, in lower-case ASCII (IDNA
 	// A-labels). URL checks treat look-alikes of them as suspicious.
 	Domains []string
@@ -61,6 +77,7 @@ type certJSON struct {
 	MerchantID string   `json:"mid"`
 	Name       string   `json:"name"`
 	Names      []string `json:"names,omitempty"`
+	Accounts   []string `json:"accounts,omitempty"`
 	Domains    []string `json:"domains,omitempty"`
 	KeyID      string   `json:"kid"`
 	X          string   `json:"x"`
@@ -73,7 +90,7 @@ type certJSON struct {
 // MarshalJSON encodes the certificate as in docs/qr-v1.md.
 func (c Certificate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(certJSON{
-		MerchantID: c.MerchantID, Name: c.Name, Names: c.Names, Domains: c.Domains,
+		MerchantID: c.MerchantID, Name: c.Name, Names: c.Names, Accounts: c.accountStrings(), Domains: c.Domains,
 		KeyID: c.KeyID, X: b64.EncodeToString(c.PublicKey),
 		NotBefore: c.NotBefore.Unix(), NotAfter: c.NotAfter.Unix(),
 		RootID: c.RootID, Signature: b64.EncodeToString(c.Signature),
@@ -96,8 +113,16 @@ func (c *Certificate) UnmarshalJSON(b []byte) error {
 	if !ok || len(sig) != ed25519.SignatureSize {
 		return fmt.Errorf("qr: certificate: sig is not a 64-byte base64url signature: %w", ErrInvalidCertificate)
 	}
+	var accounts []Object
+	for _, a := range j.Accounts {
+		o, err := parseAccount(a)
+		if err != nil {
+			return fmt.Errorf("qr: certificate: %v: %w", err, ErrInvalidCertificate)
+		}
+		accounts = append(accounts, o)
+	}
 	nc := Certificate{
-		MerchantID: j.MerchantID, Name: j.Name, Names: j.Names, Domains: j.Domains,
+		MerchantID: j.MerchantID, Name: j.Name, Names: j.Names, Accounts: accounts, Domains: j.Domains,
 		KeyID: j.KeyID, PublicKey: pub,
 		NotBefore: time.Unix(j.NotBefore, 0).UTC(), NotAfter: time.Unix(j.NotAfter, 0).UTC(),
 		RootID: j.RootID, Signature: sig,
@@ -137,6 +162,9 @@ func (c *Certificate) check() error {
 		if !validText(n, 25) {
 			return bad("payee name is empty, longer than 25 characters or holds control characters")
 		}
+	}
+	if err := checkAccounts(c.Accounts); err != nil {
+		return bad("%v", err)
 	}
 	for _, d := range c.Domains {
 		if nd, err := normalizeDomain(d); err != nil || nd != d {
@@ -178,6 +206,7 @@ func (c *Certificate) signedBytes() []byte {
 	str(c.Name)
 	list(c.Names)
 	list(c.Domains)
+	list(c.accountStrings())
 	str(c.KeyID)
 	str(string(c.PublicKey))
 	b = binary.BigEndian.AppendUint64(b, uint64(c.NotBefore.Unix()))
@@ -194,6 +223,7 @@ func (c *Certificate) verify(root ed25519.PublicKey) bool {
 func (c *Certificate) clone() Certificate {
 	n := *c
 	n.Names = slices.Clone(c.Names)
+	n.Accounts = cloneObjects(c.Accounts)
 	n.Domains = slices.Clone(c.Domains)
 	n.PublicKey = bytes.Clone(c.PublicKey)
 	n.Signature = bytes.Clone(c.Signature)
@@ -202,13 +232,24 @@ func (c *Certificate) clone() Certificate {
 
 // Certify signs a merchant certificate: the registry's statement that the
 // merchant passed onboarding review. From tmpl it takes MerchantID, Name,
-// Names, Domains (normalised to lower-case A-labels), PublicKey, NotBefore
-// and NotAfter (truncated to the second); it fills in KeyID, RootID and
-// Signature, and returns a new certificate.
+// Names, Accounts (encoded as in codes, duplicates dropped), Domains
+// (normalised to lower-case A-labels), PublicKey, NotBefore and NotAfter
+// (truncated to the second); it fills in KeyID, RootID and Signature, and
+// returns a new certificate.
 func (k *RootKey) Certify(tmpl Certificate) (*Certificate, error) {
 	c := tmpl.clone()
 	c.NotBefore = c.NotBefore.Truncate(time.Second).UTC()
 	c.NotAfter = c.NotAfter.Truncate(time.Second).UTC()
+	c.Accounts = nil
+	for _, a := range tmpl.Accounts {
+		o, err := canonicalAccount(a)
+		if err != nil {
+			return nil, fmt.Errorf("qr: certificate: %v: %w", err, ErrInvalidCertificate)
+		}
+		if !slices.ContainsFunc(c.Accounts, func(b Object) bool { return sameAccount(b, o) }) {
+			c.Accounts = append(c.Accounts, o)
+		}
+	}
 	c.Domains = c.Domains[:0:0]
 	for _, d := range tmpl.Domains {
 		nd, err := normalizeDomain(d)

@@ -18,8 +18,9 @@ import (
 
 // ErrCannotSign is returned by [Sign] when the request cannot make a valid
 // signed code: key and certificate do not match, the certificate is not
-// valid now, the TTL outlives it, the payee is not one of its names, or an
-// amount, currency or reference is malformed.
+// valid now, the TTL outlives it, the payee is not one of its names or an
+// account not one of its accounts, or an amount, currency or reference is
+// malformed.
 var ErrCannotSign = errcode.New(errcode.BadRequest, "qr: cannot sign")
 
 // The signed QR format, docs/qr-v1.md.
@@ -80,8 +81,10 @@ type SignOptions struct {
 //
 // cert must be key's certificate. The payee name (ID 59) must be one of the
 // certificate's names; when base has none, the certificate's display name
-// is used. Errors wrap [ErrCannotSign] or, for a bad base payload,
-// [ErrMalformed] or [ErrBadCRC].
+// is used. When the certificate lists payee accounts, base must carry at
+// least one merchant account object (02–51) and only registered ones.
+// Errors wrap [ErrCannotSign] or, for a bad base payload, [ErrMalformed] or
+// [ErrBadCRC].
 func Sign(base string, key *MerchantKey, cert *Certificate, opts SignOptions) (string, error) {
 	return sign(base, key, cert, opts, rand.Reader)
 }
@@ -162,6 +165,15 @@ func sign(base string, key *MerchantKey, cert *Certificate, opts SignOptions, rn
 	}
 	if name, _ := find(objs, "59"); !cert.payeeAllowed(name.Value) {
 		return "", cannot("payee name (object 59) is not one of the certificate's names")
+	}
+	if len(cert.Accounts) > 0 {
+		switch bad, ok := cert.payeeAccounts(objs); {
+		case ok:
+		case bad == "":
+			return "", cannot("the payload has no merchant account information (02–51) to pay into")
+		default:
+			return "", cannot("payee account (object %s) is not one of the certificate's accounts", bad)
+		}
 	}
 
 	// The signed prefix: the payload as Build writes it, less "6304" and

@@ -24,6 +24,21 @@ var (
 // the others are built from it with other payee names.
 const pixBase = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D"
 
+// Payee accounts (merchant account template 26). pixAccount is the Pix key
+// of pixBase; the others are made-up Pix keys on the reserved .example
+// domain.
+var (
+	pixAccount      = pixKey("123e4567-e12b-12d1-a456-426655440000")
+	beltranoAccount = pixKey("beltrano@cafe.example")
+	ciclanoAccount  = pixKey("ciclano@bar.example")
+	muleAccount     = pixKey("pix@mula.example")
+)
+
+// pixKey is the Pix merchant account template for a Pix key.
+func pixKey(key string) Object {
+	return Object{ID: "26", Value: "0014br.gov.bcb.pix01" + twoDigitLen(key) + key}
+}
+
 // testSeed derives a fixed 32-byte seed for a named test key.
 func testSeed(name string) []byte {
 	h := sha256.Sum256([]byte("sealpay/qr test key/" + name))
@@ -39,12 +54,13 @@ func testNonce(name string) *bytes.Reader {
 type fixture struct {
 	root, otherRoot                 *RootKey
 	fulano, beltrano, revoked, old  *MerchantKey
-	uncertified                     *MerchantKey
+	uncertified, ciclano            *MerchantKey
 	certFulano, certBeltrano        *Certificate
 	certRevoked, certOld, certStray *Certificate
+	certCiclano                     *Certificate // binds no payee account
 	bundleJSON                      []byte
 	bundle                          *TrustBundle
-	beltranoBase                    string
+	beltranoBase, ciclanoBase       string
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -57,28 +73,32 @@ func newFixture(t testing.TB) *fixture {
 		revoked:     &MerchantKey{newSigningKey(testSeed("revoked"))},
 		old:         &MerchantKey{newSigningKey(testSeed("old"))},
 		uncertified: &MerchantKey{newSigningKey(testSeed("uncertified"))},
+		ciclano:     &MerchantKey{newSigningKey(testSeed("ciclano"))},
 	}
-	certify := func(root *RootKey, k *MerchantKey, mid, name string, names, domains []string, nbf, naf time.Time) *Certificate {
-		c, err := root.Certify(Certificate{MerchantID: mid, Name: name, Names: names, Domains: domains,
+	certify := func(root *RootKey, k *MerchantKey, mid, name string, names []string, accounts []Object, domains []string, nbf, naf time.Time) *Certificate {
+		c, err := root.Certify(Certificate{MerchantID: mid, Name: name, Names: names, Accounts: accounts, Domains: domains,
 			PublicKey: k.Public(), NotBefore: nbf, NotAfter: naf})
 		if err != nil {
 			t.Fatalf("Certify(%s): %v", mid, err)
 		}
 		return c
 	}
-	f.certFulano = certify(f.root, f.fulano, "m_fulano", "Fulano de Tal", []string{"FULANO DE TAL LTDA"}, []string{"fulano.example"}, fxNotBefore, fxNotAfter)
-	f.certBeltrano = certify(f.root, f.beltrano, "m_beltrano", "Beltrano Café", []string{"Beltrano Cafe"}, []string{"beltrano.example"}, fxNotBefore, fxNotAfter)
-	f.certRevoked = certify(f.root, f.revoked, "m_fulano", "Fulano de Tal", nil, nil, fxNotBefore, fxNotAfter)
-	f.certOld = certify(f.root, f.old, "m_fulano", "Fulano de Tal", nil, nil,
+	fulanoAccounts := []Object{pixAccount}
+	f.certFulano = certify(f.root, f.fulano, "m_fulano", "Fulano de Tal", []string{"FULANO DE TAL LTDA"}, fulanoAccounts, []string{"fulano.example"}, fxNotBefore, fxNotAfter)
+	f.certBeltrano = certify(f.root, f.beltrano, "m_beltrano", "Beltrano Café", []string{"Beltrano Cafe"}, []Object{beltranoAccount}, []string{"beltrano.example"}, fxNotBefore, fxNotAfter)
+	f.certRevoked = certify(f.root, f.revoked, "m_fulano", "Fulano de Tal", nil, fulanoAccounts, nil, fxNotBefore, fxNotAfter)
+	f.certOld = certify(f.root, f.old, "m_fulano", "Fulano de Tal", nil, fulanoAccounts, nil,
 		time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	// A certificate by a root nobody pins: its key is unknown to Verify.
-	f.certStray = certify(f.otherRoot, f.uncertified, "m_fulano", "Fulano de Tal", nil, nil, fxNotBefore, fxNotAfter)
+	f.certStray = certify(f.otherRoot, f.uncertified, "m_fulano", "Fulano de Tal", nil, fulanoAccounts, nil, fxNotBefore, fxNotAfter)
+	// A certificate that binds the payee name only.
+	f.certCiclano = certify(f.root, f.ciclano, "m_ciclano", "Ciclano Lanches", nil, nil, nil, fxNotBefore, fxNotAfter)
 
 	var err error
 	f.bundleJSON, err = f.root.SignBundle(Bundle{
 		Version:      3,
 		IssuedAt:     time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
-		Certificates: []Certificate{*f.certFulano, *f.certBeltrano, *f.certRevoked, *f.certOld},
+		Certificates: []Certificate{*f.certFulano, *f.certBeltrano, *f.certRevoked, *f.certOld, *f.certCiclano},
 		Revocations:  []Revocation{{KeyID: f.revoked.KeyID(), RevokedAt: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Reason: "key_compromise"}},
 	})
 	if err != nil {
@@ -88,8 +108,20 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatalf("LoadTrustBundle: %v", err)
 	}
-	f.beltranoBase = mustBuild(t, withObject(mustParse(t, pixBase).Objects, Object{ID: "59", Value: "Beltrano Cafe"}))
+	f.beltranoBase = rebase(t, pixBase, Object{ID: "59", Value: "Beltrano Cafe"}, beltranoAccount)
+	f.ciclanoBase = rebase(t, pixBase, Object{ID: "59", Value: "Ciclano Lanches"}, ciclanoAccount)
 	return f
+}
+
+// rebase returns base with the objects in with replacing those of their
+// IDs, and its CRC recomputed.
+func rebase(t testing.TB, base string, with ...Object) string {
+	t.Helper()
+	objs := mustParse(t, base).Objects
+	for _, o := range with {
+		objs = withObject(objs, o)
+	}
+	return mustBuild(t, objs)
 }
 
 func mustParse(t testing.TB, s string) *Payload {

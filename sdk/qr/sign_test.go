@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func TestSignErrors(t *testing.T) {
 	}{
 		{"another key's certificate", pixBase, f.fulano, f.certBeltrano, SignOptions{}, ErrCannotSign},
 		{"payee not in certificate", f.beltranoBase, f.fulano, f.certFulano, SignOptions{}, ErrCannotSign},
+		{"account not in certificate", rebase(t, pixBase, muleAccount), f.fulano, f.certFulano, SignOptions{}, ErrCannotSign},
+		{"an extra account", rebase(t, pixBase, Object{ID: "27", Value: muleAccount.Value}), f.fulano, f.certFulano, SignOptions{}, ErrCannotSign},
+		{"no account", noAccountBase(t), f.fulano, f.certFulano, SignOptions{}, ErrCannotSign},
 		{"certificate not yet valid", pixBase, f.fulano, f.certFulano, SignOptions{Now: fxNotBefore.Add(-time.Hour)}, ErrCannotSign},
 		{"TTL outlives certificate", pixBase, f.fulano, f.certFulano, SignOptions{TTL: 400 * 24 * time.Hour}, ErrCannotSign},
 		{"negative TTL", pixBase, f.fulano, f.certFulano, SignOptions{TTL: -time.Minute}, ErrCannotSign},
@@ -122,7 +126,14 @@ func TestSignSchemes(t *testing.T) {
 				if !validText(name, 64) {
 					name = "Test Merchant"
 				}
-				cert, err := f.root.Certify(Certificate{MerchantID: "m_test", Name: name, PublicKey: f.fulano.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter})
+				// The merchant registers the accounts of its static code.
+				var accounts []Object
+				for _, o := range p.Objects {
+					if id := idNumber(o.ID); id >= 2 && id <= 51 {
+						accounts = append(accounts, o)
+					}
+				}
+				cert, err := f.root.Certify(Certificate{MerchantID: "m_test", Name: name, Accounts: accounts, PublicKey: f.fulano.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -141,8 +152,8 @@ func TestSignSchemes(t *testing.T) {
 					t.Fatal(err)
 				}
 				v := Verify(out, trust, VerifyOptions{Now: fxNow})
-				if v.Status != Verified {
-					t.Fatalf("Verify = %s %v", v.Status, v.Reasons)
+				if v.Status != Verified || len(v.Warnings) > 0 {
+					t.Fatalf("Verify = %s %v, warnings %v", v.Status, v.Reasons, v.Warnings)
 				}
 				q, _ := Parse(out, Lenient)
 				if q.Scheme() != p.Scheme() || q.City() != p.City() || q.Amount() != "1.00" {
@@ -155,6 +166,11 @@ func TestSignSchemes(t *testing.T) {
 		t.Errorf("signed %d conformance payloads (%d too long), want at least 20", signed, tooLong)
 	}
 	t.Logf("signed %d conformance payloads; %d too long for a signature", signed, tooLong)
+}
+
+// noAccountBase is pixBase without its merchant account template.
+func noAccountBase(t testing.TB) string {
+	return mustBuild(t, slices.DeleteFunc(withoutCRC(mustParse(t, pixBase).Objects), func(o Object) bool { return o.ID == "26" }))
 }
 
 func BenchmarkSign(b *testing.B) {

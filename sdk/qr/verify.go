@@ -68,6 +68,12 @@ type Verdict struct {
 	Amount    string `json:"amount,omitempty"`
 	Currency  string `json:"currency,omitempty"`
 	Reference string `json:"reference,omitempty"`
+	// Warnings are findings that do not stop a code from verifying; set only
+	// when Status is Verified. The one warning so far is qr_unsigned with
+	// detail "payee_account": the merchant's certificate lists no payee
+	// accounts, so nobody vouches for the account the code pays into, only
+	// for the merchant's name.
+	Warnings []Reason `json:"warnings,omitempty"`
 	// ExpiresAt is the signed expiry, Unix seconds, for signed codes.
 	ExpiresAt int64 `json:"expires_at,omitempty"`
 	// Lang is the language of the messages, e.g. "pt-BR".
@@ -111,9 +117,10 @@ type VerifyOptions struct {
 // An EMVCo payload is parsed ([Lenient]); if it carries a Sealpay signature
 // (docs/qr-v1.md), the signing key must be certified in trust and not
 // revoked, the signature must verify, the signed merchant ID must be the
-// certificate's and the payee name one of the certificate's names (else
-// qr_bad_signature, detail "merchant_id" or "payee_name"), and the code and
-// certificate must be in date. A payload that is a URL goes through
+// certificate's, the payee name one of the certificate's names and each
+// merchant account object (02–51) one of its accounts (else
+// qr_bad_signature, detail "merchant_id", "payee_name" or "payee_account"),
+// and the code and certificate must be in date. A payload that is a URL goes through
 // [CheckURL]. Then the expectation is compared, and last the nonce store
 // consulted.
 func Verify(payload string, trust *TrustBundle, opts VerifyOptions) *Verdict {
@@ -135,6 +142,12 @@ type verifier struct {
 	v     Verdict
 	cert  *Certificate // set once the signature is authenticated
 	rs    []Reason
+	warn  []Reason
+}
+
+func accountsOK(c *Certificate, objs []Object) bool {
+	_, ok := c.payeeAccounts(objs)
+	return ok
 }
 
 func (c *verifier) add(code errcode.Code, detail string) {
@@ -191,7 +204,12 @@ func (c *verifier) run(payload string) {
 		c.add(errcode.QRBadSignature, "merchant_id")
 	case !cert.payeeAllowed(p.MerchantName()):
 		c.add(errcode.QRBadSignature, "payee_name")
+	case len(cert.Accounts) > 0 && !accountsOK(cert, p.Objects):
+		c.add(errcode.QRBadSignature, "payee_account")
 	default:
+		if len(cert.Accounts) == 0 {
+			c.warn = append(c.warn, newReason(errcode.QRUnsigned, "payee_account", c.lang))
+		}
 		c.cert = cert
 		if now := c.now; now.After(time.Unix(s.expiry, 0).Add(clockSkew)) {
 			c.add(errcode.QRExpired, "signature")
@@ -305,6 +323,7 @@ func (c *verifier) finish() *Verdict {
 	case c.cert != nil:
 		v.Status = Verified
 		v.Merchant, v.MerchantID = c.cert.Name, c.cert.MerchantID
+		v.Warnings = c.warn
 		v.Headline = message("headline.verified", c.lang, "merchant", v.Merchant)
 	default:
 		// Unreachable: every path without a certificate adds a reason.

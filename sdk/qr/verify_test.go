@@ -66,6 +66,17 @@ func TestVerifyFields(t *testing.T) {
 			t.Errorf("verdict JSON %s lacks %s", b, field)
 		}
 	}
+	if strings.Contains(string(b), "warnings") {
+		t.Errorf("verdict JSON %s has warnings, want none for an account-bound certificate", b)
+	}
+	// A certificate without accounts: verified, the account not vouched for.
+	n := f.signFixed(t, "fields name only", f.ciclanoBase, f.ciclano, f.certCiclano, SignOptions{Amount: "8.50"})
+	nv := Verify(n, f.bundle, VerifyOptions{Now: fxNow, Lang: "pt-BR"})
+	nb, _ := json.Marshal(nv)
+	if nv.Status != Verified || len(nv.Reasons) != 0 ||
+		!strings.Contains(string(nb), `"warnings":[{"code":"qr_unsigned","detail":"payee_account","message":"O estabelecimento foi verificado, mas a conta que recebe este pagamento não."}]`) {
+		t.Errorf("name-only verdict JSON = %s, want verified with a payee_account warning", nb)
+	}
 	// An unsigned code names no merchant, and the headline says so.
 	u := Verify(pixBase, f.bundle, VerifyOptions{Now: fxNow})
 	if u.Merchant != "" || u.MerchantID != "" || u.Payee != "Fulano de Tal" || u.Headline != "Unsigned QR — check the payee" {
@@ -134,6 +145,11 @@ func checkVerdictConsistent(t *testing.T, v *Verdict) {
 		}
 	default:
 		t.Fatalf("unknown status %q", v.Status)
+	}
+	for _, w := range v.Warnings {
+		if v.Status != Verified || w.Message == "" {
+			t.Fatalf("warning %s on a %s verdict, or without message", w.Code, v.Status)
+		}
 	}
 	if v.Headline == "" || v.Reasons == nil {
 		t.Fatalf("verdict without headline or reasons list: %+v", v)

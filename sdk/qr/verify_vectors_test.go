@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,8 @@ type trustCase struct {
 	Expect  *Expectation `json:"expect,omitempty"`
 	Status  Status       `json:"status"`
 	Reasons []wantReason `json:"reasons"`
+	// Warnings are those of a verified verdict.
+	Warnings []wantReason `json:"warnings,omitempty"`
 }
 
 type wantReason struct {
@@ -74,6 +77,16 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 	otherMID := forge(t, "other merchant id", mustBuild(t, withObject(p.Objects, Object{ID: "54", Value: "49.90"})), f.beltrano, "m_fulano")
 	otherPayee := forge(t, "other payee", pixBase, f.beltrano, "m_beltrano")
 	beltrano := f.signFixed(t, "beltrano", f.beltranoBase, f.beltrano, f.certBeltrano, SignOptions{Amount: "12", Currency: "986", Reference: "MESA 4"})
+	// Fulano's own key and merchant ID, but the money goes elsewhere: what
+	// a leaked key or an insider could make without going through Sign.
+	withoutAccount := mustBuild(t, slices.DeleteFunc(withoutCRC(p.Objects), func(o Object) bool { return o.ID == "26" || isSigTemplate(o) }))
+	otherAccount := forge(t, "other account", rebase(t, pixBase, muleAccount), f.fulano, "m_fulano")
+	extraAccount := forge(t, "extra account", rebase(t, pixBase, Object{ID: "27", Value: muleAccount.Value}), f.fulano, "m_fulano")
+	noAccount := forge(t, "no account", withoutAccount, f.fulano, "m_fulano")
+	// The registered template under another ID in 26–51.
+	movedBase := rebase(t, withoutAccount, Object{ID: "27", Value: pixAccount.Value})
+	movedAccount := f.signFixed(t, "account in 27", movedBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL"})
+	nameOnly := f.signFixed(t, "name only", f.ciclanoBase, f.ciclano, f.certCiclano, SignOptions{Amount: "8.50", Currency: "BRL"})
 
 	at := func(d time.Duration) time.Time { return fxNow.Add(d) }
 	cases := []trustCase{
@@ -106,6 +119,15 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 			Reasons: []wantReason{{Code: errcode.QRBadSignature, Detail: "merchant_id"}}},
 		{Name: "another merchant's key, this merchant's payee", Payload: otherPayee, Now: at(time.Minute), Status: Rejected,
 			Reasons: []wantReason{{Code: errcode.QRBadSignature, Detail: "payee_name"}}},
+		{Name: "this merchant's key, another account", Payload: otherAccount, Now: at(time.Minute), Status: Rejected,
+			Reasons: []wantReason{{Code: errcode.QRBadSignature, Detail: "payee_account"}}},
+		{Name: "this merchant's key, an extra account", Payload: extraAccount, Now: at(time.Minute), Status: Rejected,
+			Reasons: []wantReason{{Code: errcode.QRBadSignature, Detail: "payee_account"}}},
+		{Name: "this merchant's key, no account", Payload: noAccount, Now: at(time.Minute), Status: Rejected,
+			Reasons: []wantReason{{Code: errcode.QRBadSignature, Detail: "payee_account"}}},
+		{Name: "registered account in template 27", Payload: movedAccount, Now: at(time.Minute), Status: Verified},
+		{Name: "certificate without accounts: verified, with a warning", Payload: nameOnly, Now: at(time.Minute), Status: Verified,
+			Warnings: []wantReason{{Code: errcode.QRUnsigned, Detail: "payee_account"}}},
 		{Name: "amount not what the checkout expects", Payload: signed, Now: at(time.Minute),
 			Expect: &Expectation{Amount: "50.00"}, Status: Rejected,
 			Reasons: []wantReason{{Code: errcode.QRMismatch, Detail: "amount"}}},
@@ -126,7 +148,7 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 	for _, k := range []struct {
 		name string
 		k    signingKey
-	}{{"root", f.root.k}, {"fulano", f.fulano.k}, {"beltrano", f.beltrano.k}, {"revoked", f.revoked.k}, {"old", f.old.k}, {"other root", f.otherRoot.k}, {"uncertified", f.uncertified.k}} {
+	}{{"root", f.root.k}, {"fulano", f.fulano.k}, {"beltrano", f.beltrano.k}, {"revoked", f.revoked.k}, {"old", f.old.k}, {"other root", f.otherRoot.k}, {"uncertified", f.uncertified.k}, {"ciclano", f.ciclano.k}} {
 		keys = append(keys, vectorKey{Name: k.name, Seed: hexString(k.k.priv.Seed()), Kid: k.k.kid})
 	}
 	return vectorFile{
@@ -196,6 +218,9 @@ func TestTrustVectors(t *testing.T) {
 	if !bytes.Contains(doc, []byte("payload   "+vf.Cases[0].Payload+"\n")) || !bytes.Contains(doc, []byte("\n## Test vectors\n")) {
 		t.Error("docs/qr-v1.md does not quote the first vector's payload under ## Test vectors")
 	}
+	if !bytes.Contains(doc, []byte("\nsig "+b64.EncodeToString(f.certFulano.Signature)+"\n")) {
+		t.Error("docs/qr-v1.md does not quote the signature of m_fulano's certificate")
+	}
 	for _, tc := range vf.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			v := Verify(tc.Payload, trust, VerifyOptions{Now: tc.Now, Expect: tc.Expect})
@@ -204,6 +229,9 @@ func TestTrustVectors(t *testing.T) {
 			}
 			if got := reasonCodes(v.Reasons); !equalReasons(got, tc.Reasons) {
 				t.Errorf("Reasons = %v, want %v", got, tc.Reasons)
+			}
+			if got, want := reasonCodes(v.Warnings), tc.Warnings; !equalReasons(got, want) && (len(got) > 0 || len(want) > 0) {
+				t.Errorf("Warnings = %v, want %v", got, want)
 			}
 		})
 	}
