@@ -62,6 +62,48 @@ func TestGroupSync(t *testing.T) {
 	}
 }
 
+// TestGroupSyncGathers: a flush waits for the expected callers, and no
+// longer than gather for callers that do not come.
+func TestGroupSyncGathers(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		expect, callers int64
+		gather          time.Duration
+		flushes         int64
+		min, max        time.Duration
+	}{
+		{"all expected callers come", 8, 8, 10 * time.Second, 1, 0, 5 * time.Second},
+		{"some never come", 12, 8, 500 * time.Millisecond, 1, 500 * time.Millisecond, 5 * time.Second},
+		{"no gathering", 12, 1, 0, 1, 0, 5 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var flushes atomic.Int64
+			g := &groupSync{
+				flush:  func() error { flushes.Add(1); return nil },
+				gather: tc.gather,
+				expect: func() int64 { return tc.expect },
+			}
+			start := time.Now()
+			var wg sync.WaitGroup
+			for range tc.callers {
+				wg.Go(func() {
+					if err := g.wait(context.Background()); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			took := time.Since(start)
+			if took < tc.min || took > tc.max {
+				t.Errorf("%d callers released after %v, want %v to %v", tc.callers, took, tc.min, tc.max)
+			}
+			if got := flushes.Load(); got != tc.flushes {
+				t.Errorf("%d flushes, want %d", got, tc.flushes)
+			}
+		})
+	}
+}
+
 // openTestGroupCommit opens a grouped-commit database in a fresh directory.
 func openTestGroupCommit(t *testing.T, sync string) (*groupCommit, string) {
 	t.Helper()
