@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -129,10 +130,13 @@ func run(args []string, stdout io.Writer) error {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
+	cpu0, self0 := srv.cpu(), selfCPU()
 	g, err := goLoad(ctx, srv.url, fx, envs[o.warmup:], o.c)
 	if err != nil {
 		return err
 	}
+	g.cpu = (srv.cpu() - cpu0) / time.Duration(g.requests)
+	g.clientCPU = (selfCPU() - self0) / time.Duration(g.requests)
 	g.name = fmt.Sprintf("Go load generator (c=%d)", o.c)
 	g.ratio = g.rps / bound
 	rows = append(rows, g)
@@ -145,10 +149,12 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		cpu0 := srv.cpu()
 		w, err := wrkLoad(ctx, o.wrk, srv.url, fx, wenvs, o.wrkThreads, o.c, d, dir)
 		if err != nil {
 			return err
 		}
+		w.cpu = (srv.cpu() - cpu0) / time.Duration(w.requests)
 		w.name = fmt.Sprintf("wrk (t=%d, c=%d)", o.wrkThreads, o.c)
 		w.ratio = w.rps / bound
 		rows = append(rows, w)
@@ -162,6 +168,12 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "load average before: %s, after: %s\n\n", load0, load1)
 	printTable(stdout, rows)
 	fmt.Fprintln(stdout)
+	for _, r := range rows[1:] {
+		if r.cpu > 0 && r.clientCPU > 0 {
+			fmt.Fprintf(stdout, "%s: server and client CPU per request would let %d idle CPUs serve at most %.0f req/s\n",
+				r.name, runtime.NumCPU(), float64(runtime.NumCPU())*float64(time.Second)/float64(r.cpu+r.clientCPU))
+		}
+	}
 	for _, r := range rows[1:] {
 		verdict := "meets"
 		if r.rps < 3000 || r.p99 > 20*time.Millisecond {
@@ -180,10 +192,12 @@ type row struct {
 	rps           float64
 	p50, p90, p99 time.Duration
 	ratio         float64
+	cpu           time.Duration // server CPU time (user + system) per request
+	clientCPU     time.Duration // the load generator's CPU time per request
 }
 
 func printTable(w io.Writer, rows []row) {
-	fmt.Fprintf(w, "%-28s %9s %7s %9s %8s %8s %8s %8s\n", "", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio")
+	fmt.Fprintf(w, "%-28s %9s %7s %9s %8s %8s %8s %8s %11s %11s\n", "", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio", "server CPU", "client CPU")
 	ms := func(d time.Duration) string {
 		if d == 0 {
 			return "-"
@@ -195,8 +209,23 @@ func printTable(w io.Writer, rows []row) {
 		if r.requests > 0 {
 			req, errs = fmt.Sprint(r.requests), fmt.Sprint(r.errors)
 		}
-		fmt.Fprintf(w, "%-28s %9s %7s %9.0f %8s %8s %8s %8.3f\n", r.name, req, errs, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.ratio)
+		us := func(d time.Duration) string {
+			if d <= 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%d µs/req", d.Microseconds())
+		}
+		fmt.Fprintf(w, "%-28s %9s %7s %9.0f %8s %8s %8s %8.3f %11s %11s\n", r.name, req, errs, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.ratio, us(r.cpu), us(r.clientCPU))
 	}
+}
+
+// selfCPU is the CPU time (user and system) this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAverage is the first three fields of /proc/loadavg, or "?".

@@ -123,9 +123,13 @@ func wrkLoad(ctx context.Context, bin, base string, fx *fixture, envs []string, 
 		return row{}, fmt.Errorf("wrk: %d socket errors and %d answers other than 2xx in %d requests", v["errors"], v["status"], v["requests"])
 	}
 	us := func(k string) time.Duration { return time.Duration(v[k]) * time.Microsecond }
-	return row{
+	r := row{
 		requests: int(v["requests"]),
 		rps:      float64(v["requests"]) / us("duration_us").Seconds(),
 		p50:      us("p50_us"), p90: us("p90_us"), p99: us("p99_us"),
-	}, nil
+	}
+	if ps := cmd.ProcessState; ps != nil && r.requests > 0 {
+		r.clientCPU = (ps.UserTime() + ps.SystemTime()) / time.Duration(r.requests)
+	}
+	return r, nil
 }
