@@ -5,12 +5,16 @@
 //
 //   GOOS=js GOARCH=wasm go build -trimpath -o /tmp/sealpay-names.wasm ./wasm
 //   node js/scripts/wasm-cost.mjs /tmp/sealpay-names.wasm [top]
+//   node js/scripts/wasm-cost.mjs /tmp/sealpay-names.wasm --pkg time [top]   (the package's largest functions)
 import { readFileSync } from "node:fs";
 
-const file = process.argv[2];
-const top = Number(process.argv[3] ?? 30);
+const args = process.argv.slice(2);
+const pkgAt = args.indexOf("--pkg");
+const onlyPkg = pkgAt >= 0 ? args.splice(pkgAt, 2)[1] : null;
+const file = args[0];
+const top = Number(args[1] ?? 30);
 if (!file) {
-  console.error("usage: node wasm-cost.mjs MODULE.wasm [top]");
+  console.error("usage: node wasm-cost.mjs MODULE.wasm [--pkg PACKAGE] [top]");
   process.exit(2);
 }
 const buf = readFileSync(file);
@@ -35,7 +39,11 @@ while (pos < buf.length) {
   sections[id] = (sections[id] ?? 0) + size;
   if (id === 2) {
     for (let n = u32(), i = 0; i < n; i++) {
-      pos += u32(); pos += u32(); // module, field
+      // module and field names ("pos += u32()" would read pos before u32 moves it)
+      for (let k = 0; k < 2; k++) {
+        const len = u32();
+        pos += len;
+      }
       const kind = buf[pos++];
       if (kind === 0) { u32(); imported++; }
       else if (kind === 1) { pos++; const f = buf[pos++]; u32(); if (f & 1) u32(); }
@@ -76,6 +84,7 @@ if (names.size === 0) {
   process.exit(1);
 }
 const byPkg = new Map();
+const funcs = [];
 bodies.forEach((size, i) => {
   const name = names.get(i + imported) ?? "?";
   // Go writes "/" in import paths as "_" here; skip a leading host
@@ -84,7 +93,12 @@ bodies.forEach((size, i) => {
   const dot = name.indexOf(".", host);
   const pkg = dot > 0 ? name.slice(0, dot) : name;
   byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + size);
+  if (pkg === onlyPkg) funcs.push([name, size]);
 });
+if (onlyPkg) {
+  for (const [name, size] of funcs.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(size).padStart(9)}  ${name}`);
+  process.exit(0);
+}
 const total = bodies.reduce((a, b) => a + b, 0);
 console.log(`code ${total} bytes in ${bodies.length} functions; data ${sections[11] ?? 0} bytes; file ${buf.length} bytes`);
 for (const [pkg, size] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, top)) {

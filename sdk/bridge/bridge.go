@@ -1,127 +1,98 @@
-// Package bridge is the logic behind Sealpay's browser module: JSON in, JSON
-// out, one function per JavaScript method. It is plain Go so that everything
-// the wasm module does is tested on the host; the wasm/ package only moves
-// bytes between JavaScript and [Handle].
+// Package bridge is what Sealpay's two browser modules share: the rules
+// every JSON request meets (size, UTF-8, one strict JSON object), the
+// method names, and the version. The methods themselves live in two
+// packages, so that each module links only what it needs:
+// [github.com/sealpay/sealpay/sdk/bridge/cardbridge] (seal, checkCard: the
+// card module the hosted fields and direct mode load) and
+// [github.com/sealpay/sealpay/sdk/bridge/qrbridge] (verifyQR: the QR module,
+// loaded on first use). This package imports neither sdk/card nor sdk/qr.
 //
-// For most uses, call [Handle] (or [New] with pinned QR roots, then
-// [Handler.Handle]) with [MethodSeal], [MethodCheckCard] or [MethodVerifyQR]
-// and a JSON request; failures carry an errcode.Code.
+// For most uses, call cardbridge.Handle or a qrbridge.Handler; both are a
+// [Methods] table run by [Methods.Handle] (or [Methods.Call] in the
+// modules), whose errors carry an errcode.Code.
 package bridge
 
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"time"
 	"unicode/utf8"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
-	"github.com/sealpay/sealpay/sdk/qr"
 )
 
-// Version is the module's version. The JS package is built with the same
-// string and warns when the module it loads says otherwise.
+// Version is the modules' version. The JS package is built with the same
+// string and warns when a module it loads says otherwise.
 const Version = "0.1.0"
 
-// The methods [Handle] accepts.
+// The method names, as the modules expose them to JavaScript.
 const (
-	// MethodSeal seals a card to the primary key of a public key set.
+	// MethodSeal seals a card to the primary key of a public key set (card module).
 	MethodSeal = "seal"
-	// MethodCheckCard validates and formats card input as it is typed.
+	// MethodCheckCard validates and formats card input as it is typed (card module).
 	MethodCheckCard = "checkCard"
-	// MethodVerifyQR verifies a payment QR payload against a trust bundle.
+	// MethodVerifyQR verifies a payment QR payload against a trust bundle (QR module).
 	MethodVerifyQR = "verifyQR"
 )
 
-// MaxRequestSize is the largest request [Handle] reads, in bytes. It matches
-// the edge's body cap.
+// MaxRequestSize is the largest request [Methods.Call] reads, in bytes.
+// It matches the edge's body cap.
 const MaxRequestSize = 64 << 10
 
 var (
-	// ErrBadRequest is returned by [Handle] for an unknown method or a
-	// request that is not the method's JSON shape.
+	// ErrBadRequest is returned for an unknown method or a request that is
+	// not the method's JSON shape.
 	ErrBadRequest = errcode.New(errcode.BadRequest, "bridge: bad request")
-	// ErrTooLarge is returned by [Handle] for a request over [MaxRequestSize].
+	// ErrTooLarge is returned for a request over [MaxRequestSize].
 	ErrTooLarge = errcode.New(errcode.PayloadTooLarge, "bridge: request too large")
 )
 
-// Handle runs one method on a JSON request and returns its JSON response,
-// with no QR root key pinned. Errors carry an errcode.Code (find it with
-// errcode.Of) and never contain card data, keys or tokens.
-func Handle(ctx context.Context, method string, req []byte) ([]byte, error) {
-	return handler{now: time.Now}.handle(ctx, method, req)
-}
+// A Method answers one request, already checked for size and UTF-8, with
+// the value to marshal as its JSON response.
+type Method func(req []byte) (any, error)
 
-// Options configure a [Handler].
-type Options struct {
-	// Roots are the registry root keys' public JWKs (qr.RootKey.PublicJWK)
-	// pinned for [MethodVerifyQR].
-	Roots [][]byte
-}
+// Methods maps method names to their implementations.
+type Methods map[string]Method
 
-// Handler is [Handle] with options.
-type Handler struct{ h handler }
-
-// New returns a Handler. It fails if a root key does not parse or is weak.
-func New(opts Options) (*Handler, error) {
-	h := handler{now: time.Now, trust: &trustCache{}}
-	for _, jwk := range opts.Roots {
-		k, err := qr.ParsePublicKey(jwk)
-		if err != nil {
-			return nil, err
-		}
-		h.roots = append(h.roots, k)
+// Handle is [Methods.Call] that first fails if ctx is done.
+func (m Methods) Handle(ctx context.Context, method string, req []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bridge: %s: %w", method, errcode.New(errcode.Internal, err.Error()))
 	}
-	return &Handler{h: h}, nil
+	return m.Call(method, req)
 }
 
-// Handle is like the package's [Handle], with the Handler's options.
-func (h *Handler) Handle(ctx context.Context, method string, req []byte) ([]byte, error) {
-	return h.h.handle(ctx, method, req)
-}
-
-// handler holds what a method may depend on; tests fix the clock.
-type handler struct {
-	now   func() time.Time
-	roots []ed25519.PublicKey
-	trust *trustCache // nil: load the trust bundle on every call
-}
-
-func (h handler) handle(ctx context.Context, method string, req []byte) ([]byte, error) {
+// Call runs one method on a JSON request and returns its JSON response.
+// Errors carry an errcode.Code (find it with errcode.Of) and never contain
+// card data, keys or tokens.
+//
+// The browser modules use Call, not [Methods.Handle]: JavaScript cannot
+// cancel a call, and a live context.Context keeps the time package's
+// parsing and formatting in the module (36 KB gzip).
+func (m Methods) Call(method string, req []byte) ([]byte, error) {
 	if len(req) > MaxRequestSize {
 		return nil, ErrTooLarge
 	}
 	if !utf8.Valid(req) {
 		return nil, fmt.Errorf("bridge: request is not valid UTF-8: %w", ErrBadRequest)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("bridge: %s: %w", method, errcode.New(errcode.Internal, err.Error()))
-	}
-	var resp any
-	var err error
-	switch method {
-	case MethodSeal:
-		resp, err = h.seal(req)
-	case MethodCheckCard:
-		resp, err = h.checkCard(req)
-	case MethodVerifyQR:
-		resp, err = h.verifyQR(req)
-	default:
+	f, ok := m[method]
+	if !ok {
 		return nil, fmt.Errorf("bridge: unknown method (%d bytes): %w", len(method), ErrBadRequest)
 	}
+	resp, err := f(req)
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(resp)
 }
 
-// decode reads exactly one JSON object into v, refusing unknown members,
-// duplicate members and trailing data. Its errors never quote the input.
-func decode(req []byte, v any) error {
+// Decode reads exactly one JSON object into v, refusing unknown members,
+// duplicate members, nesting deeper than 16 and trailing data, all with
+// [ErrBadRequest]. Its errors never quote the input.
+func Decode(req []byte, v any) error {
 	if err := checkDuplicates(req); err != nil {
 		return err
 	}
@@ -191,23 +162,4 @@ func checkDuplicates(req []byte) error {
 			return fmt.Errorf("bridge: request nested deeper than %d: %w", maxDepth, ErrBadRequest)
 		}
 	}
-}
-
-// errorBody is the JSON shape of an error inside a response.
-type errorBody struct {
-	Code    errcode.Code `json:"code"`
-	Message string       `json:"message"`
-}
-
-// errorOf returns err as an errorBody, or nil for nil.
-func errorOf(err error) *errorBody {
-	if err == nil {
-		return nil
-	}
-	var c errcode.Coder
-	msg := err.Error()
-	if !errors.As(err, &c) {
-		msg = "internal error"
-	}
-	return &errorBody{Code: errcode.Of(err), Message: msg}
 }

@@ -4,192 +4,156 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/sealpay/sealpay/sdk/card"
-	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
-// testCard is Stripe's public Visa test number (https://docs.stripe.com/testing).
-var testCard = card.Card{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123", Name: "A. Shopper"}
-
-func newKeys(t testing.TB) (*envelope.KeySet, json.RawMessage) {
-	t.Helper()
-	ks, err := envelope.GenerateKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := json.Marshal(ks.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ks, pub
+// testRequest is the shape the cases of testdata/requests.json decode into.
+type testRequest struct {
+	Name  string `json:"name,omitempty"`
+	N     int    `json:"n,omitempty"`
+	Inner *struct {
+		List []string       `json:"list,omitempty"`
+		Obj  map[string]any `json:"obj,omitempty"`
+	} `json:"inner,omitempty"`
 }
 
-func sealRequest(t testing.TB, keys json.RawMessage, c any, mutate func(m map[string]any)) []byte {
-	t.Helper()
-	m := map[string]any{"keys": keys, "card": c, "merchant_id": "m_demo", "origin": "https://shop.example", "ttl": 600}
-	if mutate != nil {
-		mutate(m)
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+type decodeCase struct {
+	Case   string `json:"case"`
+	Req    string `json:"req"`
+	Expect string `json:"expect"` // ok | bad_request
 }
 
-func TestSealRoundTrip(t *testing.T) {
-	ks, pub := newKeys(t)
-	resp, err := testHandler().handle(context.Background(), MethodSeal, sealRequest(t, pub, testCard, nil))
+func loadDecodeCases(tb testing.TB) []decodeCase {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/requests.json")
 	if err != nil {
-		t.Fatalf("seal: %v", err)
+		tb.Fatal(err)
 	}
-	var got SealResponse
-	if err := json.Unmarshal(resp, &got); err != nil {
-		t.Fatal(err)
+	var file struct {
+		Cases []decodeCase `json:"cases"`
 	}
-	if !strings.HasPrefix(got.Envelope, "sp1.") {
-		t.Fatalf("envelope prefix = %.4q, want \"sp1.\"", got.Envelope)
+	if err := json.Unmarshal(b, &file); err != nil {
+		tb.Fatal(err)
 	}
-	opened, err := envelope.Open(ks, got.Envelope, envelope.OpenOptions{MerchantID: "m_demo", Origin: "https://shop.example", Now: testNow})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
+	if len(file.Cases) == 0 {
+		tb.Fatal("no cases in testdata/requests.json")
 	}
-	if opened.Card != testCard {
-		t.Errorf("opened card differs from the sealed one (last4 %s, want %s)", card.Last4(opened.Card.Number), card.Last4(testCard.Number))
-	}
-	if got, want := opened.Header.ExpiresAt.Sub(opened.Header.IssuedAt), 600*time.Second; got != want {
-		t.Errorf("lifetime = %v, want %v", got, want)
-	}
-	if got, want := opened.Header.IssuedAt, testNow; !got.Equal(want) {
-		t.Errorf("iat = %v, want %v", got, want)
-	}
+	return file.Cases
 }
 
-func TestSealErrors(t *testing.T) {
-	_, pub := newKeys(t)
-	expired := testCard
-	expired.ExpYear, expired.ExpMonth = 2026, 5
-	badNumber := testCard
-	badNumber.Number = "4242424242424241"
-	tests := []struct {
-		name string
-		req  []byte
-		want errcode.Code
-	}{
-		{"expired card", sealRequest(t, pub, expired, nil), errcode.CardExpired},
-		{"luhn failure", sealRequest(t, pub, badNumber, nil), errcode.InvalidCardNumber},
-		{"zero-width in number", sealRequest(t, pub, map[string]any{"number": "4242\u200b424242424242", "exp_month": 12, "exp_year": 2030}, nil), errcode.InvalidCardNumber},
-		{"month 13", sealRequest(t, pub, map[string]any{"number": testCard.Number, "exp_month": 13, "exp_year": 2030}, nil), errcode.InvalidExpiry},
-		{"bad cvc", sealRequest(t, pub, map[string]any{"number": testCard.Number, "exp_month": 12, "exp_year": 2030, "cvc": "12a"}, nil), errcode.InvalidCVC},
-		{"unknown card member", sealRequest(t, pub, map[string]any{"number": testCard.Number, "exp_month": 12, "exp_year": 2030, "pin": "1"}, nil), errcode.BadRequest},
-		{"no merchant", sealRequest(t, pub, testCard, func(m map[string]any) { delete(m, "merchant_id") }), errcode.BadRequest},
-		{"ttl over an hour", sealRequest(t, pub, testCard, func(m map[string]any) { m["ttl"] = 3601 }), errcode.BadRequest},
-		{"negative ttl", sealRequest(t, pub, testCard, func(m map[string]any) { m["ttl"] = -1 }), errcode.BadRequest},
-		{"no keys", sealRequest(t, pub, testCard, func(m map[string]any) { delete(m, "keys") }), errcode.BadRequest},
-		{"empty key set", sealRequest(t, json.RawMessage(`{"keys":[]}`), testCard, nil), errcode.Of(envelope.ErrInvalidKeySet)},
-		{"private key in set", sealRequest(t, json.RawMessage(`{"keys":[{"kty":"OKP","crv":"X25519","kid":"k","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}`), testCard, nil), errcode.Of(envelope.ErrInvalidKeySet)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := testHandler().handle(context.Background(), MethodSeal, tc.req)
-			if got := errcode.Of(err); got != tc.want {
-				t.Fatalf("seal error code = %q (%v), want %q", got, err, tc.want)
-			}
-			if msg := err.Error(); strings.Contains(msg, "4242424242") || strings.Contains(msg, "123") {
-				t.Errorf("error message holds card data (%d chars)", len(msg))
+func TestDecode(t *testing.T) {
+	for _, tc := range loadDecodeCases(t) {
+		t.Run(tc.Case, func(t *testing.T) {
+			var r testRequest
+			err := Decode([]byte(tc.Req), &r)
+			switch tc.Expect {
+			case "ok":
+				if err != nil {
+					t.Fatalf("Decode = %v, want success", err)
+				}
+			case "bad_request":
+				if !errors.Is(err, ErrBadRequest) {
+					t.Fatalf("Decode = %v, want ErrBadRequest", err)
+				}
+			default:
+				t.Fatalf("unknown expect %q", tc.Expect)
 			}
 		})
 	}
 }
 
-func TestHandleBadRequests(t *testing.T) {
-	deep := strings.Repeat(`{"a":`, maxDepth+1) + "1" + strings.Repeat("}", maxDepth+1)
+func TestDecodeDepth(t *testing.T) {
+	// testRequest nests inner.obj at depth 3; each "a" level adds one.
+	nested := func(depth int) string {
+		return `{"inner":{"obj":` + strings.Repeat(`{"a":`, depth-2) + "1" + strings.Repeat("}", depth)
+	}
+	for _, tc := range []struct {
+		depth int
+		ok    bool
+	}{{3, true}, {maxDepth, true}, {maxDepth + 1, false}, {1000, false}} {
+		var r testRequest
+		err := Decode([]byte(nested(tc.depth)), &r)
+		if (err == nil) != tc.ok {
+			t.Errorf("Decode(depth %d) = %v, want ok %v", tc.depth, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, ErrBadRequest) {
+			t.Errorf("Decode(depth %d) = %v, want ErrBadRequest", tc.depth, err)
+		}
+	}
+}
+
+func TestMethodsHandle(t *testing.T) {
+	echo := Methods{"echo": func(req []byte) (any, error) {
+		var r testRequest
+		if err := Decode(req, &r); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}, "fail": func([]byte) (any, error) {
+		return nil, errcode.New(errcode.InvalidCVC, "card: invalid cvc (2 digits, want 3)")
+	}}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
 	tests := []struct {
 		name   string
+		ctx    context.Context
 		method string
 		req    string
-		want   errcode.Code
+		want   string       // the response, if no error
+		code   errcode.Code // the error's code
 	}{
-		{"unknown method", "open", `{}`, errcode.BadRequest},
-		{"empty method", "", `{}`, errcode.BadRequest},
-		{"not JSON", MethodCheckCard, `number=4242`, errcode.BadRequest},
-		{"empty body", MethodCheckCard, ``, errcode.BadRequest},
-		{"array", MethodCheckCard, `[]`, errcode.BadRequest},
-		{"duplicate member", MethodCheckCard, `{"number":"4242","number":"5555"}`, errcode.BadRequest},
-		{"nested duplicate member", MethodSeal, `{"keys":{"keys":[],"keys":[]}}`, errcode.BadRequest},
-		{"unknown member", MethodCheckCard, `{"pan":"4242"}`, errcode.BadRequest},
-		{"trailing data", MethodCheckCard, `{"number":"4242"} {}`, errcode.BadRequest},
-		{"invalid UTF-8", MethodCheckCard, "{\"name\":\"\xff\"}", errcode.BadRequest},
-		{"too deep", MethodSeal, deep, errcode.BadRequest},
-		{"too large", MethodCheckCard, `{"name":"` + strings.Repeat("a", MaxRequestSize) + `"}`, errcode.PayloadTooLarge},
-		{"wrong type", MethodCheckCard, `{"number":4242}`, errcode.BadRequest},
+		{"answer", context.Background(), "echo", `{"name":"x","n":2}`, `{"name":"x","n":2}`, ""},
+		{"method's own error", context.Background(), "fail", `{}`, "", errcode.InvalidCVC},
+		{"unknown method", context.Background(), "open", `{}`, "", errcode.BadRequest},
+		{"empty method", context.Background(), "", `{}`, "", errcode.BadRequest},
+		{"invalid UTF-8", context.Background(), "echo", "{\"name\":\"\xff\"}", "", errcode.BadRequest},
+		{"largest request", context.Background(), "echo", `{"name":"` + strings.Repeat("a", MaxRequestSize-11) + `"}`, "", ""},
+		{"too large", context.Background(), "echo", `{"name":"` + strings.Repeat("a", MaxRequestSize-10) + `"}`, "", errcode.PayloadTooLarge},
+		{"canceled", canceled, "echo", `{}`, "", errcode.Internal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Handle(context.Background(), tc.method, []byte(tc.req))
-			if got := errcode.Of(err); got != tc.want {
-				t.Fatalf("Handle(%q) error code = %q (%v), want %q", tc.method, got, err, tc.want)
+			resp, err := echo.Handle(tc.ctx, tc.method, []byte(tc.req))
+			if got := errcode.Of(err); err != nil && got != tc.code || err == nil && tc.code != "" {
+				t.Fatalf("Handle(%q) error = %v (code %q), want code %q", tc.method, err, got, tc.code)
+			}
+			if tc.want != "" && string(resp) != tc.want {
+				t.Errorf("Handle(%q) = %s, want %s", tc.method, resp, tc.want)
 			}
 		})
 	}
 }
 
-func TestHandleCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := Handle(ctx, MethodCheckCard, []byte(`{}`))
-	if err == nil || !errors.Is(err, context.Canceled) && errcode.Of(err) != errcode.Internal {
-		t.Fatalf("Handle(canceled) = %v, want an internal error", err)
+// FuzzDecode: whatever Decode accepts marshals back to a request that
+// Decode accepts again with the same value, and whatever it refuses is
+// ErrBadRequest (never a panic, never another error).
+func FuzzDecode(f *testing.F) {
+	for _, tc := range loadDecodeCases(f) {
+		f.Add([]byte(tc.Req))
 	}
-}
-
-// FuzzHandle feeds arbitrary requests to every method: nothing may panic,
-// and every failure carries a code other than internal, since bad input is
-// the caller's fault and must say so. A request that succeeds must decode
-// to the same request after a round trip through encoding/json.
-func FuzzHandle(f *testing.F) {
-	n := 0
-	for _, tc := range loadCheckCases(f) {
-		f.Add(MethodCheckCard, []byte(tc.Req))
-		n++
-	}
-	if n == 0 {
-		f.Fatal("no seeds")
-	}
-	_, pub := newKeys(f)
-	f.Add(MethodSeal, sealRequest(f, pub, testCard, nil))
-	f.Add(MethodSeal, []byte(`{"keys":{"keys":[]},"card":{}}`))
-	f.Add("nope", []byte(`{}`))
-	h := testHandler()
-	f.Fuzz(func(t *testing.T, method string, req []byte) {
-		resp, err := h.handle(context.Background(), method, req)
-		if err != nil {
-			if errcode.Of(err) == errcode.Internal {
-				t.Fatalf("Handle(%q): internal error: %v", method, err)
+	f.Fuzz(func(t *testing.T, req []byte) {
+		var r testRequest
+		if err := Decode(req, &r); err != nil {
+			if !errors.Is(err, ErrBadRequest) {
+				t.Fatalf("Decode error %v is not ErrBadRequest", err)
 			}
 			return
 		}
-		if !json.Valid(resp) {
-			t.Fatalf("Handle(%q) returned invalid JSON", method)
-		}
-		if method != MethodCheckCard {
-			return
-		}
-		var r CheckCardRequest
-		if err := json.Unmarshal(req, &r); err != nil {
-			t.Fatalf("accepted request does not decode: %v", err)
-		}
-		again, err := h.handle(context.Background(), method, mustJSON(t, r))
+		b, err := json.Marshal(r)
 		if err != nil {
-			t.Fatalf("re-encoded request refused: %v", err)
+			t.Fatal(err)
 		}
-		if string(again) != string(resp) {
-			t.Fatalf("re-encoded request gives another answer")
+		var again testRequest
+		if err := Decode(b, &again); err != nil {
+			t.Fatalf("Decode(marshal(accepted)) = %v", err)
+		}
+		if !reflect.DeepEqual(again, r) {
+			t.Fatalf("round trip changed the request: %s", b)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package bridge
+package cardbridge
 
 import (
 	"fmt"
@@ -6,10 +6,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sealpay/sealpay/sdk/bridge"
 	"github.com/sealpay/sealpay/sdk/card"
 )
 
-// CheckCardRequest is the request of [MethodCheckCard]: the four inputs of
+// CheckCardRequest is the request of [bridge.MethodCheckCard]: the four inputs of
 // a card form as typed so far. Every member is optional.
 type CheckCardRequest struct {
 	Number string `json:"number"`
@@ -18,7 +19,7 @@ type CheckCardRequest struct {
 	Name   string `json:"name"`
 }
 
-// CheckCardResponse is the response of [MethodCheckCard]: one [FieldCheck]
+// CheckCardResponse is the response of [bridge.MethodCheckCard]: one [FieldCheck]
 // per input, the brand detected from the number, and whether the whole form
 // is complete (every field valid; the name may be empty).
 type CheckCardResponse struct {
@@ -56,11 +57,11 @@ type FieldCheck struct {
 const maxNameRunes = 100
 
 // errBadName is the name field's error: control characters or too long.
-var errBadName = fmt.Errorf("bridge: name has control characters or more than %d characters: %w", maxNameRunes, ErrBadRequest)
+var errBadName = fmt.Errorf("bridge: name has control characters or more than %d characters: %w", maxNameRunes, bridge.ErrBadRequest)
 
 func (h handler) checkCard(req []byte) (*CheckCardResponse, error) {
 	var r CheckCardRequest
-	if err := decode(req, &r); err != nil {
+	if err := bridge.Decode(req, &r); err != nil {
 		return nil, err
 	}
 	var resp CheckCardResponse

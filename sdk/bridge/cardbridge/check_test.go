@@ -1,4 +1,4 @@
-package bridge
+package cardbridge
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/sdk/bridge"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -58,7 +59,7 @@ func loadCheckCases(tb testing.TB) []checkCase {
 func TestCheckCard(t *testing.T) {
 	for _, tc := range loadCheckCases(t) {
 		t.Run(tc.Case, func(t *testing.T) {
-			resp, err := testHandler().handle(context.Background(), MethodCheckCard, tc.Req)
+			resp, err := testHandler().handle(context.Background(), bridge.MethodCheckCard, tc.Req)
 			if err != nil {
 				t.Fatalf("checkCard: %v (code %s)", err, errcode.Of(err))
 			}

@@ -1,4 +1,4 @@
-package bridge_test
+package cardbridge_test
 
 import (
 	"context"
@@ -6,18 +6,19 @@ import (
 	"fmt"
 
 	"github.com/sealpay/sealpay/sdk/bridge"
+	"github.com/sealpay/sealpay/sdk/bridge/cardbridge"
 )
 
 // The hosted fields call checkCard on every keystroke and show the
 // formatted value. The number is Stripe's public American Express test
 // number (https://docs.stripe.com/testing).
 func ExampleHandle() {
-	resp, err := bridge.Handle(context.Background(), bridge.MethodCheckCard, []byte(`{"number":"378282246310005","cvc":"12"}`))
+	resp, err := cardbridge.Handle(context.Background(), bridge.MethodCheckCard, []byte(`{"number":"378282246310005","cvc":"12"}`))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	var r bridge.CheckCardResponse
+	var r cardbridge.CheckCardResponse
 	json.Unmarshal(resp, &r)
 	fmt.Println(*r.Brand, r.Number.Value, r.Number.Complete)
 	fmt.Println(r.CVC.Label, r.CVC.MaxLength, r.CVC.Complete, r.CVC.Error.Code)

@@ -1,15 +1,16 @@
-package bridge
+package cardbridge
 
 import (
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/sealpay/sealpay/sdk/bridge"
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
 )
 
-// SealRequest is the request of [MethodSeal]:
+// SealRequest is the request of [bridge.MethodSeal]:
 //
 //	{"keys":{"keys":[…JWK…]},"card":{"number":…,"exp_month":…},"merchant_id":"m_1","origin":"https://shop.example","ttl":600}
 //
@@ -24,7 +25,7 @@ type SealRequest struct {
 	TTL        int             `json:"ttl,omitempty"`
 }
 
-// SealResponse is the response of [MethodSeal]: {"envelope":"sp1.…"}.
+// SealResponse is the response of [bridge.MethodSeal]: {"envelope":"sp1.…"}.
 type SealResponse struct {
 	Envelope string `json:"envelope"`
 }
@@ -35,14 +36,14 @@ const maxTTLSeconds = 24 * 3600
 
 func (h handler) seal(req []byte) (*SealResponse, error) {
 	var r SealRequest
-	if err := decode(req, &r); err != nil {
+	if err := bridge.Decode(req, &r); err != nil {
 		return nil, err
 	}
 	if len(r.Keys) == 0 || len(r.Card) == 0 {
-		return nil, fmt.Errorf("bridge: seal needs keys and card: %w", ErrBadRequest)
+		return nil, fmt.Errorf("bridge: seal needs keys and card: %w", bridge.ErrBadRequest)
 	}
 	if r.TTL < 0 || r.TTL > maxTTLSeconds {
-		return nil, fmt.Errorf("bridge: seal: ttl out of range: %w", ErrBadRequest)
+		return nil, fmt.Errorf("bridge: seal: ttl out of range: %w", bridge.ErrBadRequest)
 	}
 	pub, err := envelope.ParsePublicKeySet(r.Keys)
 	if err != nil {

@@ -1,27 +1,88 @@
-package bridge
+// Package qrbridge is the QR module's half of Sealpay's browser bridge:
+// [bridge.MethodVerifyQR], JSON in, JSON out, over sdk/qr. The browser
+// loads this module only when a page first checks a QR code, so the card
+// module stays free of sdk/qr's tables, golang.org/x/text and x/net/idna.
+//
+// For most uses, make a [Handler] with [New] once per page and call
+// [Handler.Handle] with the registry's root keys in each request (the
+// module pins none: the frame's script does, see docs/browser.md).
+package qrbridge
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/sealpay/sealpay/sdk/bridge"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
 )
 
-// VerifyQRRequest is the request of [MethodVerifyQR]:
+// Options configure a [Handler].
+type Options struct {
+	// Roots are registry root keys' public JWKs (qr.RootKey.PublicJWK)
+	// pinned for every request, in addition to the request's own.
+	Roots [][]byte
+}
+
+// Handler answers [bridge.MethodVerifyQR]. It keeps the last trust bundle
+// it loaded, so a page's codes are checked against one bundle without
+// checking its signatures again.
+type Handler struct{ h handler }
+
+// New returns a Handler. It fails if a root key does not parse or is weak.
+func New(opts Options) (*Handler, error) {
+	h := handler{now: time.Now, trust: &trustCache{}}
+	for _, jwk := range opts.Roots {
+		k, err := qr.ParsePublicKey(jwk)
+		if err != nil {
+			return nil, err
+		}
+		h.roots = append(h.roots, k)
+	}
+	return &Handler{h: h}, nil
+}
+
+// Handle runs [bridge.MethodVerifyQR] on a JSON request and returns the
+// verdict's JSON. Errors carry an errcode.Code (find it with errcode.Of).
+func (h *Handler) Handle(ctx context.Context, method string, req []byte) ([]byte, error) {
+	return h.h.methods().Handle(ctx, method, req)
+}
+
+// Methods returns the Handler's methods, for [bridge.Methods.Call].
+func (h *Handler) Methods() bridge.Methods { return h.h.methods() }
+
+// handler holds what a method may depend on; tests fix the clock.
+type handler struct {
+	now   func() time.Time
+	roots []ed25519.PublicKey
+	trust *trustCache // nil: load the trust bundle on every call
+}
+
+func (h handler) methods() bridge.Methods {
+	return bridge.Methods{
+		bridge.MethodVerifyQR: func(req []byte) (any, error) { return h.verifyQR(req) },
+	}
+}
+
+func (h handler) handle(ctx context.Context, method string, req []byte) ([]byte, error) {
+	return h.methods().Handle(ctx, method, req)
+}
+
+// VerifyQRRequest is the request of [bridge.MethodVerifyQR]:
 //
 //	{"payload":"000201…6304ABCD","bundle":"…GET /v1/qr/trust…","expect":{"amount":"12.50","currency":"THB"},"lang":"th"}
 //
 // Bundle is the registry's signed trust bundle, the document's text byte
 // for byte (a string, not an embedded object: parsing and re-serializing it
 // could change the signed bytes); it is accepted only if a pinned root key
-// signed it. Roots are pinned when the [Handler] is made
-// ([Options.Roots], built into the browser module) and may be added per
-// request (the root keys' public JWKs), for a page that pins its own.
+// signed it. Roots are the registry root keys' public JWKs that the caller
+// pins; the browser's frame sends the ones built into its script. They add
+// to [Options.Roots].
 type VerifyQRRequest struct {
 	Payload string            `json:"payload"`
 	Bundle  string            `json:"bundle"`
@@ -43,20 +104,20 @@ type QRExpectation struct {
 // alphanumeric characters.
 const maxPayload = 4296
 
-// ErrNoRoots is returned by [MethodVerifyQR] when no root key is pinned:
+// ErrNoRoots is returned by [Handler.Handle] when no root key is pinned:
 // neither built into the handler nor passed in the request.
 var ErrNoRoots = errcode.New(errcode.BadRequest, "bridge: no pinned QR root key")
 
 func (h handler) verifyQR(req []byte) (*qr.Verdict, error) {
 	var r VerifyQRRequest
-	if err := decode(req, &r); err != nil {
+	if err := bridge.Decode(req, &r); err != nil {
 		return nil, err
 	}
 	if len(r.Payload) > maxPayload {
-		return nil, fmt.Errorf("bridge: QR payload longer than %d characters: %w", maxPayload, ErrBadRequest)
+		return nil, fmt.Errorf("bridge: QR payload longer than %d characters: %w", maxPayload, bridge.ErrBadRequest)
 	}
 	if len(r.Bundle) == 0 {
-		return nil, fmt.Errorf("bridge: verifyQR needs the trust bundle: %w", ErrBadRequest)
+		return nil, fmt.Errorf("bridge: verifyQR needs the trust bundle: %w", bridge.ErrBadRequest)
 	}
 	roots := append([]ed25519.PublicKey(nil), h.roots...)
 	for _, raw := range r.Roots {

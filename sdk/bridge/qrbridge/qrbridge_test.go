@@ -1,4 +1,4 @@
-package bridge
+package qrbridge
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/sdk/bridge"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
 )
@@ -15,6 +16,11 @@ import (
 // "Manual de Padrões para Iniciação do Pix" (BR Code),
 // https://www.bcb.gov.br/content/estabilidadefinanceira/pix/Regulamento_Pix/II_ManualdePadroesparaIniciacaodoPix.pdf
 const pixBase = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D"
+
+// testNow is the fixed clock of the tests.
+var testNow = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+
+func testHandler() handler { return handler{now: func() time.Time { return testNow }} }
 
 type qrFixture struct {
 	rootJWK, otherRootJWK []byte
@@ -98,7 +104,7 @@ func TestVerifyQR(t *testing.T) {
 				delete(tc.req, "bundle")
 			}
 			req, _ := json.Marshal(tc.req)
-			resp, err := tc.h.handle(context.Background(), MethodVerifyQR, req)
+			resp, err := tc.h.handle(context.Background(), bridge.MethodVerifyQR, req)
 			if tc.errCode != "" {
 				if got := errcode.Of(err); got != tc.errCode {
 					t.Fatalf("verifyQR error code = %q (%v), want %q", got, err, tc.errCode)
@@ -135,7 +141,7 @@ func TestVerifyQRLanguages(t *testing.T) {
 	for _, lang := range []string{"en", "zh-CN", "ja", "ko", "ru", "es", "pt-BR", "de", "fr", "id", "th", "vi"} {
 		t.Run(lang, func(t *testing.T) {
 			req, _ := json.Marshal(map[string]any{"payload": pixBase, "bundle": string(f.bundle), "roots": []json.RawMessage{f.rootJWK}, "lang": lang})
-			resp, err := h.handle(context.Background(), MethodVerifyQR, req)
+			resp, err := h.handle(context.Background(), bridge.MethodVerifyQR, req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +197,7 @@ func TestVerifyQRTrustCache(t *testing.T) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			req, _ := json.Marshal(map[string]any{"payload": f.signed, "bundle": s.bundle, "roots": s.roots})
-			resp, err := h.handle(context.Background(), MethodVerifyQR, req)
+			resp, err := h.handle(context.Background(), bridge.MethodVerifyQR, req)
 			if s.errCode != "" {
 				if got := errcode.Of(err); got != s.errCode {
 					t.Fatalf("verifyQR error code = %q (%v), want %q", got, err, s.errCode)
@@ -247,12 +253,12 @@ func FuzzVerifyQRTrustCache(f *testing.F) {
 	cached.trust = &trustCache{}
 	prime, _ := json.Marshal(map[string]any{"payload": fx.signed, "bundle": string(fx.bundle)})
 	f.Fuzz(func(t *testing.T, payload, bundle string) {
-		if _, err := cached.handle(context.Background(), MethodVerifyQR, prime); err != nil {
+		if _, err := cached.handle(context.Background(), bridge.MethodVerifyQR, prime); err != nil {
 			t.Fatalf("priming the cache: %v", err)
 		}
 		req, _ := json.Marshal(map[string]any{"payload": payload, "bundle": bundle})
-		want, wantErr := fresh.handle(context.Background(), MethodVerifyQR, req)
-		got, gotErr := cached.handle(context.Background(), MethodVerifyQR, req)
+		want, wantErr := fresh.handle(context.Background(), bridge.MethodVerifyQR, req)
+		got, gotErr := cached.handle(context.Background(), bridge.MethodVerifyQR, req)
 		if errcode.Of(gotErr) != errcode.Of(wantErr) || (gotErr == nil) != (wantErr == nil) {
 			t.Fatalf("cached error = %v, fresh error = %v", gotErr, wantErr)
 		}

@@ -1,9 +1,20 @@
 //go:build js && wasm
 
-package main
+// Package jsmodule exposes a bridge handler to JavaScript: both Sealpay
+// browser modules (the card module and the QR module) are one global
+// object whose methods take one JSON request and return a Promise of the
+// JSON response. For most uses, fill in a [Module] and call
+// [Module.Register] from main, then block forever.
+//
+// Each method checks its argument's JS type first (a string or a
+// Uint8Array of at most bridge.MaxRequestSize bytes), copies it into Go,
+// and runs the handler in a goroutine (blocking inside a js.FuncOf would
+// deadlock). A failure rejects with an Error whose code property is an
+// errcode string; an error without a code, and any recovered panic, become
+// {code: "internal", message: "sealpay: internal error"} with no detail.
+package jsmodule
 
 import (
-	"context"
 	"errors"
 	"syscall/js"
 
@@ -11,39 +22,56 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
-const (
-	// globalName is the property of globalThis that holds the core object.
-	globalName = "__sealpay_core"
-	// readyName is the optional callback the loader sets before go.run.
-	readyName = "__sealpay_ready"
-)
+// A HandleFunc answers one method's JSON request, like
+// bridge.Methods.Call. It takes no context: JavaScript cannot cancel a
+// call, and a live context.Context type keeps the time package's parsing
+// and formatting in the module (36 KB gzip).
+type HandleFunc func(method string, req []byte) ([]byte, error)
 
-// handle is the bridge entry point; tests swap it to inject failures.
-var handle = bridge.Handle
-
-// methods maps each JS method name to its bridge method.
-var methods = map[string]string{
-	"seal":      bridge.MethodSeal,
-	"checkCard": bridge.MethodCheckCard,
-	"verifyQR":  bridge.MethodVerifyQR,
+// Module describes one browser module's JavaScript face.
+type Module struct {
+	// Global is the property of globalThis that holds the object.
+	Global string
+	// Ready is the optional callback, a property of globalThis that the
+	// loader sets before go.run, called with the object once it is set.
+	Ready string
+	// Methods are the JavaScript method names; each passes its own name to
+	// Handle.
+	Methods []string
+	// Handle answers the requests; tests swap it to inject failures.
+	Handle HandleFunc
 }
 
-// newCore builds the object exposed to JavaScript. Its Funcs live as long
-// as the module does, so they are never released.
-func newCore() js.Value {
-	core := js.Global().Get("Object").New()
-	core.Set("version", bridge.Version)
-	for name, method := range methods {
-		core.Set(name, js.FuncOf(func(this js.Value, args []js.Value) any {
-			return call(method, args)
+// Object builds the JavaScript object: {version, <method>(req)…}. Its Funcs
+// live as long as the module does, so they are never released.
+func (m *Module) Object() js.Value {
+	obj := js.Global().Get("Object").New()
+	obj.Set("version", bridge.Version)
+	for _, name := range m.Methods {
+		obj.Set(name, js.FuncOf(func(this js.Value, args []js.Value) any {
+			return m.call(name, args)
 		}))
 	}
-	return core
+	return obj
+}
+
+// Register sets globalThis[m.Global] to a new [Module.Object] and signals
+// readiness by calling globalThis[m.Ready] with it, if that is a function.
+func (m *Module) Register() js.Value {
+	obj := m.Object()
+	js.Global().Set(m.Global, obj)
+	if m.Ready == "" {
+		return obj
+	}
+	if ready := js.Global().Get(m.Ready); ready.Type() == js.TypeFunction {
+		ready.Invoke(obj)
+	}
+	return obj
 }
 
 // call checks the JS argument, copies it into Go and returns a Promise that
-// settles with the bridge's answer. It never panics into JavaScript.
-func call(method string, args []js.Value) (promise any) {
+// settles with the handler's answer. It never panics into JavaScript.
+func (m *Module) call(method string, args []js.Value) (promise any) {
 	defer func() {
 		if recover() != nil {
 			promise = rejected(errInternal)
@@ -53,6 +81,7 @@ func call(method string, args []js.Value) (promise any) {
 	if err != nil {
 		return rejected(err)
 	}
+	handle := m.Handle
 	var executor js.Func
 	executor = js.FuncOf(func(this js.Value, p []js.Value) any {
 		resolve, reject := p[0], p[1]
@@ -62,7 +91,7 @@ func call(method string, args []js.Value) (promise any) {
 					reject.Invoke(jsError(errInternal))
 				}
 			}()
-			resp, err := handle(context.Background(), method, req)
+			resp, err := handle(method, req)
 			if err != nil {
 				reject.Invoke(jsError(err))
 				return

@@ -1,20 +1,15 @@
 //go:build js && wasm
 
-package main
+package jsmodule
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"syscall/js"
 	"testing"
-	"time"
 
 	"github.com/sealpay/sealpay/sdk/bridge"
-	"github.com/sealpay/sealpay/sdk/card"
-	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -41,20 +36,33 @@ func uint8Array(s string) js.Value {
 	return a
 }
 
-func TestCoreShape(t *testing.T) {
-	core := newCore()
-	if got, want := core.Get("version").String(), bridge.Version; got != want {
+// echo answers every method with {"method":…,"request":…}.
+func echo(method string, req []byte) ([]byte, error) {
+	return json.Marshal(map[string]any{"method": method, "request": string(req)})
+}
+
+// testModule is a module with two methods answered by handle.
+func testModule(handle HandleFunc) *Module {
+	return &Module{Global: "__sealpay_test", Ready: "__sealpay_test_ready", Methods: []string{"one", "two"}, Handle: handle}
+}
+
+func TestObjectShape(t *testing.T) {
+	obj := testModule(echo).Object()
+	if got, want := obj.Get("version").String(), bridge.Version; got != want {
 		t.Errorf("version = %q, want %q", got, want)
 	}
-	for _, name := range []string{"seal", "checkCard", "verifyQR"} {
-		if got := core.Get(name).Type(); got != js.TypeFunction {
+	for _, name := range []string{"one", "two"} {
+		if got := obj.Get(name).Type(); got != js.TypeFunction {
 			t.Errorf("%s is %s, want function", name, got)
 		}
+	}
+	if got := obj.Get("three").Type(); got != js.TypeUndefined {
+		t.Errorf("three is %s, want undefined", got)
 	}
 }
 
 func TestArgumentTypes(t *testing.T) {
-	core := newCore()
+	core := testModule(echo).Object()
 	obj := js.Global().Get("Object").New()
 	tests := []struct {
 		name string
@@ -72,11 +80,10 @@ func TestArgumentTypes(t *testing.T) {
 		{"function", []any{js.Global().Get("Object")}, errcode.BadRequest},
 		{"oversized string", []any{strings.Repeat(" ", bridge.MaxRequestSize+1)}, errcode.PayloadTooLarge},
 		{"oversized bytes", []any{js.Global().Get("Uint8Array").New(bridge.MaxRequestSize + 1)}, errcode.PayloadTooLarge},
-		{"bad JSON string", []any{"{"}, errcode.BadRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, reason := await(t, core.Call("checkCard", tc.args...))
+			_, reason := await(t, core.Call("one", tc.args...))
 			if reason.IsUndefined() {
 				t.Fatal("promise resolved, want a rejection")
 			}
@@ -91,44 +98,55 @@ func TestArgumentTypes(t *testing.T) {
 }
 
 func TestResolves(t *testing.T) {
-	core := newCore()
-	for _, arg := range []any{`{"number":"4242424242424242"}`, uint8Array(`{"number":"4242424242424242"}`)} {
-		value, reason := await(t, core.Call("checkCard", arg))
+	core := testModule(echo).Object()
+	req := `{"name":"été"}`
+	largest := `"` + strings.Repeat("a", bridge.MaxRequestSize-2) + `"`
+	for _, tc := range []struct {
+		method string
+		arg    any
+		want   string
+	}{
+		{"one", req, req},
+		{"two", uint8Array(req), req},
+		{"one", largest, largest},
+		{"two", uint8Array(largest), largest},
+	} {
+		value, reason := await(t, core.Call(tc.method, tc.arg))
 		if !reason.IsUndefined() {
 			t.Fatalf("rejected: %s %s", reason.Get("code").String(), reason.Get("message").String())
 		}
 		if value.Type() != js.TypeString {
 			t.Fatalf("resolved with %s, want a JSON string", value.Type())
 		}
-		parsed := js.Global().Get("JSON").Call("parse", value)
-		if got := parsed.Get("brand").String(); got != "visa" {
-			t.Errorf("brand = %q, want visa", got)
+		var got struct{ Method, Request string }
+		if err := json.Unmarshal([]byte(value.String()), &got); err != nil {
+			t.Fatal(err)
 		}
-		if got := parsed.Get("number").Get("value").String(); got != "4242 4242 4242 4242" {
-			t.Errorf("number.value = %q, want grouped digits", got)
+		if got.Method != tc.method || got.Request != tc.want {
+			t.Errorf("%s got method %q and a %d-byte request, want %q and %d bytes", tc.method, got.Method, len(got.Request), tc.method, len(tc.want))
 		}
 	}
 }
 
 func TestErrorsBecomeCodes(t *testing.T) {
-	core := newCore()
-	defer func(h func(context.Context, string, []byte) ([]byte, error)) { handle = h }(handle)
+	m := testModule(echo)
+	core := m.Object()
 	tests := []struct {
 		name    string
-		handle  func(context.Context, string, []byte) ([]byte, error)
+		handle  func(string, []byte) ([]byte, error)
 		code    errcode.Code
 		message string
 	}{
-		{"coded error", func(context.Context, string, []byte) ([]byte, error) {
+		{"coded error", func(string, []byte) ([]byte, error) {
 			return nil, errcode.New(errcode.InvalidCVC, "card: invalid cvc")
 		}, errcode.InvalidCVC, "card: invalid cvc"},
-		{"uncoded error hides its text", func(context.Context, string, []byte) ([]byte, error) {
+		{"uncoded error hides its text", func(string, []byte) ([]byte, error) {
 			return nil, errors.New("secret detail")
 		}, errcode.Internal, errInternal.Error()},
-		{"panic", func(context.Context, string, []byte) ([]byte, error) {
+		{"panic", func(string, []byte) ([]byte, error) {
 			panic("boom")
 		}, errcode.Internal, errInternal.Error()},
-		{"nil-map panic", func(context.Context, string, []byte) ([]byte, error) {
+		{"nil-map panic", func(string, []byte) ([]byte, error) {
 			var m map[string]int
 			m["x"] = 1
 			return nil, nil
@@ -136,8 +154,8 @@ func TestErrorsBecomeCodes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			handle = tc.handle
-			_, reason := await(t, core.Call("seal", "{}"))
+			m.Handle = tc.handle
+			_, reason := await(t, core.Call("one", "{}"))
 			if reason.IsUndefined() {
 				t.Fatal("promise resolved, want a rejection")
 			}
@@ -152,57 +170,28 @@ func TestErrorsBecomeCodes(t *testing.T) {
 }
 
 func TestReadySignal(t *testing.T) {
+	m := testModule(echo)
 	got := make(chan js.Value, 1)
 	ready := js.FuncOf(func(_ js.Value, a []js.Value) any { got <- a[0]; return nil })
 	defer ready.Release()
-	js.Global().Set(readyName, ready)
-	defer js.Global().Delete(readyName)
-	core := register()
-	if v := <-got; !v.Equal(core) {
-		t.Error("ready was not called with the core object")
+	js.Global().Set(m.Ready, ready)
+	defer js.Global().Delete(m.Ready)
+	defer js.Global().Delete(m.Global)
+	obj := m.Register()
+	if v := <-got; !v.Equal(obj) {
+		t.Error("ready was not called with the module's object")
 	}
-	if !js.Global().Get(globalName).Equal(core) {
-		t.Errorf("globalThis.%s is not the core object", globalName)
-	}
-}
-
-func TestSealOpens(t *testing.T) {
-	ks, err := envelope.GenerateKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := json.Marshal(ks.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Stripe's public Visa test number (https://docs.stripe.com/testing).
-	req := `{"keys":` + string(pub) + `,"card":{"number":"4242424242424242","exp_month":12,"exp_year":` + strconv.Itoa(time.Now().Year()+5) + `,"cvc":"123"},"merchant_id":"m_demo","origin":"https://shop.example","ttl":600}`
-	value, reason := await(t, newCore().Call("seal", uint8Array(req)))
-	if !reason.IsUndefined() {
-		t.Fatalf("rejected: %s", reason.Get("code").String())
-	}
-	env := js.Global().Get("JSON").Call("parse", value).Get("envelope").String()
-	opened, err := envelope.Open(ks, env, envelope.OpenOptions{MerchantID: "m_demo", Origin: "https://shop.example"})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if got := card.Last4(opened.Card.Number); got != "4242" {
-		t.Errorf("opened card last4 = %s, want 4242", got)
+	if !js.Global().Get(m.Global).Equal(obj) {
+		t.Errorf("globalThis.%s is not the module's object", m.Global)
 	}
 }
 
-func TestNewHandler(t *testing.T) {
-	for _, tc := range []struct {
-		roots string
-		ok    bool
-	}{
-		{"", true},
-		{"[]", true},
-		{"not json", false},
-		{`[{"kty":"OKP"}]`, false},
-	} {
-		if _, err := newHandler(tc.roots); (err == nil) != tc.ok {
-			t.Errorf("newHandler(%q) error = %v, want ok %v", tc.roots, err, tc.ok)
-		}
+func TestRegisterWithoutReady(t *testing.T) {
+	m := testModule(echo)
+	defer js.Global().Delete(m.Global)
+	js.Global().Set(m.Ready, "not a function")
+	defer js.Global().Delete(m.Ready)
+	if obj := m.Register(); !js.Global().Get(m.Global).Equal(obj) {
+		t.Errorf("globalThis.%s is not the module's object", m.Global)
 	}
 }

@@ -1,0 +1,63 @@
+// Package cardbridge is the card module's half of Sealpay's browser bridge:
+// [bridge.MethodSeal] and [bridge.MethodCheckCard], JSON in, JSON out. It is
+// plain Go so that everything the card module does is tested on the host;
+// the wasm/ package only moves bytes between JavaScript and [Handle]. It
+// links sdk/card and sdk/envelope, and nothing of sdk/qr.
+//
+// For most uses, call [Handle] with a method name and a JSON request;
+// failures carry an errcode.Code.
+package cardbridge
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/bridge"
+	"github.com/sealpay/sealpay/sdk/errcode"
+)
+
+// Handle runs [bridge.MethodSeal] or [bridge.MethodCheckCard] on a JSON
+// request and returns its JSON response. Errors carry an errcode.Code (find
+// it with errcode.Of) and never contain card data, keys or tokens.
+func Handle(ctx context.Context, method string, req []byte) ([]byte, error) {
+	return Methods().Handle(ctx, method, req)
+}
+
+// Methods returns the card module's methods, for [bridge.Methods.Call].
+func Methods() bridge.Methods { return handler{now: time.Now}.methods() }
+
+// handler holds what a method may depend on; tests fix the clock.
+type handler struct {
+	now func() time.Time
+}
+
+func (h handler) methods() bridge.Methods {
+	return bridge.Methods{
+		bridge.MethodSeal:      func(req []byte) (any, error) { return h.seal(req) },
+		bridge.MethodCheckCard: func(req []byte) (any, error) { return h.checkCard(req) },
+	}
+}
+
+func (h handler) handle(ctx context.Context, method string, req []byte) ([]byte, error) {
+	return h.methods().Handle(ctx, method, req)
+}
+
+// errorBody is the JSON shape of an error inside a response.
+type errorBody struct {
+	Code    errcode.Code `json:"code"`
+	Message string       `json:"message"`
+}
+
+// errorOf returns err as an errorBody, or nil for nil.
+func errorOf(err error) *errorBody {
+	if err == nil {
+		return nil
+	}
+	var c errcode.Coder
+	msg := err.Error()
+	if !errors.As(err, &c) {
+		msg = "internal error"
+	}
+	return &errorBody{Code: errcode.Of(err), Message: msg}
+}
