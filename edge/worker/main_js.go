@@ -9,9 +9,11 @@
 // into build/), not the one syumai/workers generates: it keeps this program
 // running between requests, so the set-up below runs once per instance and
 // each instance serves one request at a time. Several instances may run at
-// once, in one isolate and in many, so shared state lives in D1; what the
-// handler caches in memory (data keys, the audit head, the trust bundle) is
-// safe to keep or re-checked against D1.
+// once, in one isolate and in many, so shared state lives in D1. What the
+// handler caches in memory now lives as long as the instance, as in the
+// native server: data keys (immutable once created), the audit head
+// (re-read when another writer got in first) and the trust bundle (checked
+// once, when first used).
 package main
 
 import (

@@ -1,18 +1,18 @@
 // Pool keeps the Sealpay edge's Go instances alive between requests, so a
-// request costs only its own work, not a Go runtime start-up (about 25 ms
+// request costs only its own work, not a Go runtime start-up (about 18 ms
 // of CPU in workerd for this module).
 //
 // One instance serves one request at a time. Go on js/wasm runs all of its
 // goroutines inside whichever JavaScript event resumed it, and workerd ties
-// every I/O object (request bodies, fetch responses, D1 calls, timers) to
-// the request whose event created it. If two requests shared one instance,
-// request A's goroutine could read A's body or call D1 while Go runs inside
-// B's event; workerd then throws "Cannot perform I/O on behalf of a
-// different request", or cancels A's promise when B finishes. So requests
-// that overlap get instances of their own (a burst pays the start-up, as
-// before), and a finished instance goes back to the pool, which keeps up to
-// maxIdle of them: with requests one after another, one instance serves
-// them all.
+// every promise and I/O object (request bodies, fetch responses, D1 calls,
+// timers) to the request whose event created it. If two requests shared one
+// instance, request A's goroutine could read A's body or call D1 while Go
+// runs inside B's event; workerd does not settle such promises across
+// requests and cancels A as hung (6 of 8 overlapping tokenizes on one
+// shared instance, under wrangler dev). So requests that overlap get
+// instances of their own (a burst pays the start-up, as before), and a
+// finished instance goes back to the pool, which keeps up to maxIdle of
+// them: with requests one after another, one instance serves them all.
 //
 // Go's heap only grows, and syumai/workers v0.33.0 never releases one of
 // the two js.Func callbacks it makes for each awaited promise (every D1
