@@ -31,6 +31,12 @@ func matchLang(pref string) string {
 	if pref == "" || len(pref) > 256 {
 		return defaultLang
 	}
+	// Apps usually pass one of the languages as it is: skip parsing it.
+	for _, l := range langs {
+		if strings.EqualFold(pref, l) {
+			return l
+		}
+	}
 	_, i := language.MatchStrings(matcher(), pref)
 	if i < 0 || i >= len(langs) {
 		return defaultLang

@@ -274,23 +274,61 @@ func (k *RootKey) Certify(tmpl Certificate) (*Certificate, error) {
 // payeeAllowed reports whether name, the payee field of a QR code, is one
 // of the certificate's names: equal ignoring case and runs of spaces.
 func (c *Certificate) payeeAllowed(name string) bool {
-	n := foldName(name)
-	if n == "" {
-		return false
-	}
-	if foldName(c.Name) == n {
+	if sameName(name, c.Name) {
 		return true
 	}
 	for _, a := range c.Names {
-		if foldName(a) == n {
+		if sameName(name, a) {
 			return true
 		}
 	}
 	return false
 }
 
-func foldName(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+// sameName reports whether two names are equal and not empty once folded:
+// lower-cased, with runs of white space made one space and leading and
+// trailing space removed. It folds as it compares, allocating nothing.
+func sameName(a, b string) bool {
+	fa, fb := nameFolder{s: a}, nameFolder{s: b}
+	empty := true
+	for {
+		ra, rb := fa.next(), fb.next()
+		if ra != rb {
+			return false
+		}
+		if ra < 0 {
+			return !empty
+		}
+		empty = false
+	}
+}
+
+// nameFolder yields the runes of strings.ToLower(strings.Join(strings.Fields(s), " ")).
+type nameFolder struct {
+	s       string
+	i       int
+	started bool // a non-space rune was yielded
+	space   bool // white space since the last rune
+}
+
+// next returns the next rune, or -1 at the end.
+func (f *nameFolder) next() rune {
+	for f.i < len(f.s) {
+		r, size := utf8.DecodeRuneInString(f.s[f.i:])
+		if unicode.IsSpace(r) {
+			f.i += size
+			f.space = f.started
+			continue
+		}
+		if f.space {
+			f.space = false
+			return ' '
+		}
+		f.i += size
+		f.started = true
+		return unicode.ToLower(r)
+	}
+	return -1
 }
 
 // validAt reports whether now is in the certificate's validity window,

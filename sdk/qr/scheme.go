@@ -30,19 +30,27 @@ type Scheme struct {
 //
 // All recognised schemes are listed by [Payload.Accounts].
 func (p *Payload) Scheme() Scheme {
-	accounts := p.Accounts()
 	var template, network Scheme
-	for _, a := range accounts {
-		switch {
-		case a.Scheme.ID == "sgqr":
-			return a.Scheme
-		case a.Scheme.ID == "":
-		case a.GUID != "" || a.ID >= "26":
+	country := p.Country()
+	for _, o := range p.Objects {
+		id := idNumber(o.ID)
+		if id < 2 || id > 51 {
+			continue
+		}
+		var guid Object
+		if id >= 26 {
+			guid, _ = find(o.Children, "00")
+		}
+		switch s := accountScheme(id, guid.Value, country); {
+		case s.ID == "sgqr":
+			return s
+		case s.ID == "":
+		case id >= 26:
 			if template.ID == "" {
-				template = a.Scheme
+				template = s
 			}
 		case network.ID == "":
-			network = a.Scheme
+			network = s
 		}
 	}
 	if network.ID != "" && p.Country() == "IN" {

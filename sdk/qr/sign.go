@@ -48,8 +48,7 @@ const (
 	sigKeyID      = "02"
 	sigExpiry     = "03"
 	sigNonce      = "04"
-	sigFirstPart  = 5 // 05, 06, 07: the signature, split where the templates fill
-	sigMaxParts   = 3
+	sigMaxParts   = 3 // 05, 06, 07: the signature, split where the templates fill
 )
 
 // SignOptions are the transaction details [Sign] writes into the code.
@@ -192,122 +191,27 @@ func sign(base string, key *MerchantKey, cert *Certificate, opts SignOptions, rn
 		merchantID: cert.MerchantID,
 		keyID:      key.k.kid,
 		expiry:     exp,
+		expiryText: strconv.FormatInt(exp, 10),
 		nonce:      b64.EncodeToString(nonce),
 	}
-	s.sig = ed25519.Sign(key.k.priv, s.message(prefix))
+	copy(s.sig[:], ed25519.Sign(key.k.priv, s.appendMessage(nil, prefix)))
 
-	templates, err := s.templates(objs)
+	var used [100]bool
+	for _, o := range objs {
+		if id := idNumber(o.ID); id >= 0 {
+			used[id] = true
+		}
+	}
+	out, err := s.appendTemplates([]byte(prefix), []byte(b64.EncodeToString(s.sig[:])), &used)
 	if err != nil {
 		return "", cannot("%v", err)
 	}
-	out, err := Build(append(objs, templates...))
-	if err != nil {
-		return "", fmt.Errorf("qr: sign: %w", err)
+	out = append(out, "6304"...)
+	out = append(out, crcHex(CRC16(out))...)
+	if n := utf8.RuneCount(out); n > maxChars {
+		return "", fmt.Errorf("qr: sign: payload of %d characters, more than %d: %w", n, maxChars, ErrMalformed)
 	}
-	return out, nil
-}
-
-// sigFields are the contents of the signature templates.
-type sigFields struct {
-	merchantID string
-	keyID      string
-	expiry     int64
-	nonce      string
-	sig        []byte
-}
-
-// message is what the merchant key signs: sigInfo, then the signature
-// fields 01–04 encoded as EMVCo data objects, then the payload up to the
-// first signature template (which is also everything before "6304").
-func (s *sigFields) message(prefix string) []byte {
-	var b bytes.Buffer
-	b.Grow(len(sigInfo) + 64 + len(prefix))
-	b.WriteString(sigInfo)
-	for _, o := range s.metaObjects() {
-		writeObject(&b, o)
-	}
-	b.WriteString(prefix)
-	return b.Bytes()
-}
-
-func (s *sigFields) metaObjects() []Object {
-	return []Object{
-		{ID: sigMerchantID, Value: s.merchantID},
-		{ID: sigKeyID, Value: s.keyID},
-		{ID: sigExpiry, Value: strconv.FormatInt(s.expiry, 10)},
-		{ID: sigNonce, Value: s.nonce},
-	}
-}
-
-// writeObject writes one ID-length-value object; values are at most 99
-// characters.
-func writeObject(b *bytes.Buffer, o Object) {
-	n := utf8.RuneCountInString(o.Value)
-	b.WriteString(o.ID)
-	b.WriteByte(byte('0' + n/10))
-	b.WriteByte(byte('0' + n%10))
-	b.WriteString(o.Value)
-}
-
-// templates packs the signature fields into as few 99-character templates
-// as they fit in, each starting with the GUID: whole objects 01–04 in
-// order, then the base64url signature split into 05, 06 (and 07) to fill
-// each template. The templates take the lowest IDs in 80–99 that objs
-// leaves free.
-func (s *sigFields) templates(objs []Object) ([]Object, error) {
-	guid := Object{ID: "00", Value: sigGUID}
-	size := func(o Object) int { return 4 + utf8.RuneCountInString(o.Value) }
-	var out [][]Object
-	cur, used := []Object{guid}, size(guid)
-	flush := func() {
-		out = append(out, cur)
-		cur, used = []Object{guid}, size(guid)
-	}
-	for _, o := range s.metaObjects() {
-		if used+size(o) > maxTemplateValue {
-			flush()
-		}
-		cur, used = append(cur, o), used+size(o)
-	}
-	sig := b64.EncodeToString(s.sig)
-	for part := sigFirstPart; sig != ""; part++ {
-		if part >= sigFirstPart+sigMaxParts {
-			return nil, fmt.Errorf("merchant ID too long for the signature templates")
-		}
-		room := maxTemplateValue - used - 4
-		if room < 8 { // not worth a fragment
-			flush()
-			room = maxTemplateValue - used - 4
-		}
-		n := min(room, len(sig))
-		o := Object{ID: fmt.Sprintf("%02d", part), Value: sig[:n]}
-		cur, used, sig = append(cur, o), used+size(o), sig[n:]
-	}
-	flush()
-
-	var free []string
-	for id := 80; id <= 99 && len(free) < len(out); id++ {
-		sid := strconv.Itoa(id)
-		if _, taken := find(objs, sid); !taken {
-			free = append(free, sid)
-		}
-	}
-	if len(free) < len(out) {
-		return nil, fmt.Errorf("no free template IDs in 80–99 for the signature")
-	}
-	ts := make([]Object, len(out))
-	for i, children := range out {
-		ts[i] = Object{ID: free[i], Children: children}
-	}
-	return ts, nil
-}
-
-// isSigTemplate reports whether o is a Sealpay signature template.
-func isSigTemplate(o Object) bool {
-	if len(o.ID) != 2 || o.ID < "80" || o.ID > "99" || len(o.Children) == 0 {
-		return false
-	}
-	return o.Children[0].ID == "00" && o.Children[0].Value == sigGUID
+	return string(out), nil
 }
 
 // setObject replaces the object with o's ID, or inserts o before the first
@@ -337,22 +241,30 @@ func validAmount(s string) bool {
 	return strings.Count(s, ".") <= 1 && strings.Trim(s, "0123456789.") == ""
 }
 
-// normalizeAmount strips leading zeros and a zero fraction, so that
-// "010.50", "10.5" and "10.500" compare equal.
-func normalizeAmount(s string) string {
-	if !validAmount(s) {
-		return s
+// sameAmount reports whether two amounts are equal as decimal numbers:
+// leading zeros and a zero fraction do not count, so "010.50", "10.5" and
+// "10.500" are equal. An amount that is not valid equals only itself.
+func sameAmount(a, b string) bool {
+	wa, fa, oka := amountParts(a)
+	wb, fb, okb := amountParts(b)
+	if !oka || !okb {
+		return a == b
 	}
-	whole, frac, _ := strings.Cut(s, ".")
+	return wa == wb && fa == fb
+}
+
+// amountParts splits a valid amount into its whole part without leading
+// zeros ("0" for none) and its fraction without trailing zeros.
+func amountParts(s string) (whole, frac string, ok bool) {
+	if !validAmount(s) {
+		return "", "", false
+	}
+	whole, frac, _ = strings.Cut(s, ".")
 	whole = strings.TrimLeft(whole, "0")
 	if whole == "" {
 		whole = "0"
 	}
-	frac = strings.TrimRight(frac, "0")
-	if frac == "" {
-		return whole
-	}
-	return whole + "." + frac
+	return whole, strings.TrimRight(frac, "0"), true
 }
 
 var alphaToNumeric = sync.OnceValue(func() map[string]string {

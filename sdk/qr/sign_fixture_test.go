@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -182,14 +183,21 @@ func forge(t testing.TB, name, base string, k *MerchantKey, merchantID string) s
 		}
 	}
 	unsigned := mustBuild(t, objs)
-	s := sigFields{merchantID: merchantID, keyID: k.KeyID(), expiry: fxNow.Add(time.Hour).Unix()}
+	prefix := unsigned[:len(unsigned)-8]
+	exp := fxNow.Add(time.Hour).Unix()
+	s := sigFields{merchantID: merchantID, keyID: k.KeyID(), expiry: exp, expiryText: strconv.FormatInt(exp, 10)}
 	nonce := make([]byte, nonceSize)
 	testNonce(name).Read(nonce)
 	s.nonce = b64.EncodeToString(nonce)
-	s.sig = ed25519.Sign(k.k.priv, s.message(unsigned[:len(unsigned)-8]))
-	ts, err := s.templates(objs)
+	copy(s.sig[:], ed25519.Sign(k.k.priv, s.appendMessage(nil, prefix)))
+	var used [100]bool
+	for _, o := range objs {
+		used[idNumber(o.ID)] = true
+	}
+	out, err := s.appendTemplates([]byte(prefix), []byte(b64.EncodeToString(s.sig[:])), &used)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mustBuild(t, append(objs, ts...))
+	out = append(out, "6304"...)
+	return string(out) + crcHex(CRC16(out))
 }

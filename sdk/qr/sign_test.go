@@ -46,9 +46,10 @@ func TestSignLayout(t *testing.T) {
 			if n != tc.templates {
 				t.Errorf("%d signature templates, want %d", n, tc.templates)
 			}
-			sig, _, err := findSignature(p)
-			if err != nil || sig.merchantID != tc.cert.MerchantID {
-				t.Errorf("findSignature = %v, %v", sig, err)
+			var sig sigFields
+			found, _, err := findSignature(p, &sig)
+			if !found || err != nil || sig.merchantID != tc.cert.MerchantID {
+				t.Errorf("findSignature = %v, %v, merchant ID %q", found, err, sig.merchantID)
 			}
 		})
 	}

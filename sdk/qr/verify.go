@@ -1,10 +1,8 @@
 package qr
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -124,30 +122,29 @@ type VerifyOptions struct {
 // [CheckURL]. Then the expectation is compared, and last the nonce store
 // consulted.
 func Verify(payload string, trust *TrustBundle, opts VerifyOptions) *Verdict {
-	c := verifier{lang: matchLang(opts.Lang), opts: opts, trust: trust}
-	c.now = opts.Now
+	v := new(Verdict)
+	c := verifier{v: v, lang: matchLang(opts.Lang), opts: opts, trust: trust, now: opts.Now}
 	if c.now.IsZero() {
 		c.now = time.Now()
 	}
-	c.v.Lang = c.lang
+	v.Lang = c.lang
 	c.run(payload)
-	return c.finish()
+	c.finish()
+	return v
 }
 
+// verifier is one Verify call. It lives on the stack: the verdict and
+// the reasons of a rejected code are all Verify allocates besides the
+// parsed payload.
 type verifier struct {
+	v     *Verdict
 	lang  string
 	opts  VerifyOptions
 	trust *TrustBundle
 	now   time.Time
-	v     Verdict
-	cert  *Certificate // set once the signature is authenticated
+	cert  *trustedCert // set once the signature is authenticated
 	rs    []Reason
 	warn  []Reason
-}
-
-func accountsOK(c *Certificate, objs []Object) bool {
-	_, ok := c.payeeAccounts(objs)
-	return ok
 }
 
 func (c *verifier) add(code errcode.Code, detail string) {
@@ -169,27 +166,29 @@ func (c *verifier) run(payload string) {
 		}
 		return
 	}
-	c.v.Scheme = p.Scheme().ID
-	c.v.Payee = p.MerchantName()
-	c.v.Amount = p.Amount()
-	c.v.Currency = p.CurrencyCode()
-	if c.v.Currency == "" {
-		c.v.Currency = p.Currency()
+	v := c.v
+	v.Scheme = p.Scheme().ID
+	v.Payee = p.MerchantName()
+	v.Amount = p.Amount()
+	v.Currency = p.CurrencyCode()
+	if v.Currency == "" {
+		v.Currency = p.Currency()
 	}
-	c.v.Reference = p.Reference()
+	v.Reference = p.Reference()
 
-	s, prefix, err := findSignature(p)
+	var s sigFields
+	found, prefix, err := findSignature(p, &s)
 	switch {
 	case err != nil:
 		c.add(errcode.QRMalformed, "signature")
 		return
-	case s == nil:
+	case !found:
 		c.add(errcode.QRUnsigned, "")
 		c.expect()
 		return
 	}
-	c.v.ExpiresAt = s.expiry
-	var cert *Certificate
+	v.ExpiresAt = s.expiry
+	var cert *trustedCert
 	if c.trust != nil {
 		cert = c.trust.certs[s.keyID]
 	}
@@ -198,20 +197,20 @@ func (c *verifier) run(payload string) {
 		c.add(errcode.QRUnknownKey, "")
 	case c.trust.isRevoked(s.keyID):
 		c.add(errcode.QRRevoked, "")
-	case !ed25519.Verify(cert.PublicKey, s.message(prefix), s.sig):
+	case !cert.verify(&s, prefix):
 		c.add(errcode.QRBadSignature, "")
 	case s.merchantID != cert.MerchantID:
 		c.add(errcode.QRBadSignature, "merchant_id")
-	case !cert.payeeAllowed(p.MerchantName()):
+	case !cert.payeeAllowed(v.Payee):
 		c.add(errcode.QRBadSignature, "payee_name")
-	case len(cert.Accounts) > 0 && !accountsOK(cert, p.Objects):
+	case len(cert.Accounts) > 0 && !accountsOK(&cert.Certificate, p.Objects):
 		c.add(errcode.QRBadSignature, "payee_account")
 	default:
+		c.cert = cert
 		if len(cert.Accounts) == 0 {
 			c.warn = append(c.warn, newReason(errcode.QRUnsigned, "payee_account", c.lang))
 		}
-		c.cert = cert
-		if now := c.now; now.After(time.Unix(s.expiry, 0).Add(clockSkew)) {
+		if c.now.After(time.Unix(s.expiry, 0).Add(clockSkew)) {
 			c.add(errcode.QRExpired, "signature")
 		}
 		if !cert.validAt(c.now) {
@@ -230,6 +229,11 @@ func (c *verifier) run(payload string) {
 	}
 }
 
+func accountsOK(c *Certificate, objs []Object) bool {
+	_, ok := c.payeeAccounts(objs)
+	return ok
+}
+
 // expect compares the code with the checkout's expectation.
 func (c *verifier) expect() {
 	e := c.opts.Expect
@@ -239,7 +243,7 @@ func (c *verifier) expect() {
 	if e.Payee != "" && !c.payeeMatches(e.Payee) {
 		c.add(errcode.QRMismatch, "payee")
 	}
-	if e.Amount != "" && normalizeAmount(e.Amount) != normalizeAmount(c.v.Amount) {
+	if e.Amount != "" && !sameAmount(e.Amount, c.v.Amount) {
 		c.add(errcode.QRMismatch, "amount")
 	}
 	if e.Currency != "" {
@@ -252,8 +256,7 @@ func (c *verifier) expect() {
 }
 
 func (c *verifier) payeeMatches(want string) bool {
-	w := foldName(want)
-	if w != "" && w == foldName(c.v.Payee) {
+	if sameName(want, c.v.Payee) {
 		return true
 	}
 	return c.cert != nil && (want == c.cert.MerchantID || c.cert.payeeAllowed(want))
@@ -300,8 +303,8 @@ func (c *verifier) link(raw string) {
 }
 
 // finish sets the status and headline from the reasons.
-func (c *verifier) finish() *Verdict {
-	v := &c.v
+func (c *verifier) finish() {
+	v := c.v
 	v.Reasons = c.rs
 	if v.Reasons == nil {
 		v.Reasons = []Reason{}
@@ -328,9 +331,8 @@ func (c *verifier) finish() *Verdict {
 	default:
 		// Unreachable: every path without a certificate adds a reason.
 		c.add(errcode.Internal, "")
-		return c.finish()
+		c.finish()
 	}
-	return v
 }
 
 func (t *TrustBundle) isRevoked(kid string) bool {
@@ -352,104 +354,4 @@ func looksLikeURL(s string) bool {
 		}
 	}
 	return true
-}
-
-// findSignature finds the Sealpay signature templates of p. It returns nil
-// fields and no error for an unsigned payload, and an error when templates
-// with the Sealpay GUID are present but break the format: not the last
-// objects before "63", sub-objects missing, repeated, out of order or
-// malformed. prefix is the raw payload before the first template, the
-// signed part of the payload.
-func findSignature(p *Payload) (s *sigFields, prefix string, err error) {
-	first, offset := -1, 0
-	for i, o := range p.Objects {
-		if isSigTemplate(o) {
-			first = i
-			break
-		}
-		offset += 4 + len(o.Value)
-	}
-	if first < 0 {
-		for _, o := range p.Objects {
-			if len(o.ID) == 2 && o.ID >= "80" && o.Children != nil && len(o.Children) > 0 &&
-				o.Children[0].ID == "00" && strings.EqualFold(o.Children[0].Value, sigGUID) {
-				return nil, "", errors.New("signature GUID in the wrong case")
-			}
-		}
-		return nil, "", nil
-	}
-	var subs []Object
-	last := len(p.Objects) - 1 // "63"
-	for i := first; i < last; i++ {
-		o := p.Objects[i]
-		if !isSigTemplate(o) {
-			return nil, "", errors.New("signature templates are not the last objects")
-		}
-		if len(o.Children) < 2 {
-			return nil, "", errors.New("empty signature template")
-		}
-		subs = append(subs, o.Children[1:]...)
-	}
-	s = new(sigFields)
-	var sig strings.Builder
-	prev := ""
-	for _, o := range subs {
-		if o.ID <= prev {
-			return nil, "", errors.New("signature sub-objects repeated or out of order")
-		}
-		prev = o.ID
-		switch o.ID {
-		case sigMerchantID:
-			s.merchantID = o.Value
-		case sigKeyID:
-			s.keyID = o.Value
-		case sigExpiry:
-			if o.Value == "" || len(o.Value) > 10 || !isDigits(o.Value) || o.Value[0] == '0' {
-				return nil, "", errors.New("expiry is not Unix seconds")
-			}
-			s.expiry, _ = strconv.ParseInt(o.Value, 10, 64)
-		case sigNonce:
-			if n, ok := decodeB64(o.Value); !ok || len(n) != nonceSize {
-				return nil, "", errors.New("nonce is not 12 bytes of base64url")
-			}
-			s.nonce = o.Value
-		case "05", "06", "07":
-			if o.Value == "" {
-				return nil, "", errors.New("empty signature part")
-			}
-			sig.WriteString(o.Value)
-		default:
-			return nil, "", errors.New("unknown signature sub-object")
-		}
-	}
-	if !validMerchantID(s.merchantID) || !validKeyID(s.keyID) || s.expiry == 0 || s.nonce == "" {
-		return nil, "", errors.New("signature fields missing or malformed")
-	}
-	if _, ok := find(subs, "05"); !ok {
-		return nil, "", errors.New("signature missing")
-	}
-	b, ok := decodeB64(sig.String())
-	if !ok || len(b) != ed25519.SignatureSize {
-		return nil, "", errors.New("signature is not 64 bytes of base64url")
-	}
-	s.sig = b
-	// The encoding must be the canonical one Sign makes, so that no part
-	// of the code — template IDs, where the signature is split — can be
-	// changed without breaking it.
-	want, err := s.templates(p.Objects[:first])
-	if err != nil || len(want) != last-first {
-		return nil, "", errors.New("signature templates not in canonical form")
-	}
-	for i, w := range want {
-		got := p.Objects[first+i]
-		if got.ID != w.ID || len(got.Children) != len(w.Children) {
-			return nil, "", errors.New("signature templates not in canonical form")
-		}
-		for j, c := range w.Children {
-			if got.Children[j].ID != c.ID || got.Children[j].Value != c.Value {
-				return nil, "", errors.New("signature templates not in canonical form")
-			}
-		}
-	}
-	return s, p.Raw[:offset], nil
 }

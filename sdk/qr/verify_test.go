@@ -206,3 +206,23 @@ func BenchmarkVerifyURL(b *testing.B) {
 		Verify("https://xn--pypal-4ve.com/pay", f.bundle, VerifyOptions{Now: fxNow})
 	}
 }
+
+// TestVerifyAllocations keeps Verify's per-code work small: the verdict,
+// the parsed payload and the headline (BenchmarkVerify reports 8). It ran
+// 60 allocations a call before the trust bundle prepared its keys.
+func TestVerifyAllocations(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates")
+	}
+	f := newFixture(t)
+	p := f.signFixed(t, "allocs", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL", Reference: "PEDIDO123"})
+	exp := &Expectation{Payee: "Fulano de Tal", Amount: "49.90", Currency: "BRL"}
+	got := testing.AllocsPerRun(50, func() {
+		if v := Verify(p, f.bundle, VerifyOptions{Now: fxNow, Expect: exp, Lang: "pt-BR"}); v.Status != Verified {
+			t.Fatal(v.Reasons)
+		}
+	})
+	if got > 12 {
+		t.Errorf("Verify allocates %.0f times per call, want at most 12", got)
+	}
+}
