@@ -247,16 +247,11 @@ func payeeAccounts(flags []string, from string) ([]qr.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--accounts-from %s: %w", filepath.Base(from), err)
 	}
-	n := len(out)
-	for _, o := range p.Objects {
-		if o.ID >= "02" && o.ID <= "51" {
-			out = append(out, qr.Object{ID: o.ID, Value: o.Value})
-		}
-	}
-	if len(out) == n {
+	accounts := p.Accounts()
+	if len(accounts) == 0 {
 		return nil, fmt.Errorf("%w: --accounts-from %s: the code has no merchant account objects (02–51)", errUsage, filepath.Base(from))
 	}
-	return out, nil
+	return append(out, accounts...), nil
 }
 
 // parseAccountFlag parses one --account: NN=ID for a card network's object

@@ -21,12 +21,12 @@ func makeCRCTable() *[256]uint16 {
 	return &t
 }
 
-// CRC16 returns the CRC-16/CCITT-FALSE checksum of b: polynomial 0x1021,
+// crc16 returns the CRC-16/CCITT-FALSE checksum of b: polynomial 0x1021,
 // initial value 0xFFFF, no reflection, no final XOR. It is the checksum EMVCo
 // merchant-presented payloads carry in ID "63", computed over the UTF-8 bytes
-// of the payload up to and including "6304". CRC16([]byte("123456789")) is
+// of the payload up to and including "6304". crc16([]byte("123456789")) is
 // 0x29B1.
-func CRC16(b []byte) uint16 {
+func crc16(b []byte) uint16 {
 	crc := uint16(0xFFFF)
 	for _, c := range b {
 		crc = crc<<8 ^ crcTable[byte(crc>>8)^c]
@@ -34,7 +34,7 @@ func CRC16(b []byte) uint16 {
 	return crc
 }
 
-// crc16String is CRC16 over the bytes of s, without copying s.
+// crc16String is crc16 over the bytes of s, without copying s.
 func crc16String(s string) uint16 {
 	crc := uint16(0xFFFF)
 	for i := 0; i < len(s); i++ {

@@ -14,8 +14,8 @@ func TestCRC16(t *testing.T) {
 		{"A", 0xB915},
 	}
 	for _, tc := range tests {
-		if got := CRC16([]byte(tc.in)); got != tc.want {
-			t.Errorf("CRC16(%q) = %04X, want %04X", tc.in, got, tc.want)
+		if got := crc16([]byte(tc.in)); got != tc.want {
+			t.Errorf("crc16(%q) = %04X, want %04X", tc.in, got, tc.want)
 		}
 		if got := crc16String(tc.in); got != tc.want {
 			t.Errorf("crc16String(%q) = %04X, want %04X", tc.in, got, tc.want)
@@ -43,8 +43,8 @@ func TestCRC16Bitwise(t *testing.T) {
 	b := make([]byte, 0, 300)
 	for i := range 300 {
 		b = append(b, byte(i*7+3))
-		if got, want := CRC16(b), bitwise(b); got != want {
-			t.Fatalf("CRC16(%d bytes) = %04X, want %04X", len(b), got, want)
+		if got, want := crc16(b), bitwise(b); got != want {
+			t.Fatalf("crc16(%d bytes) = %04X, want %04X", len(b), got, want)
 		}
 	}
 }
@@ -54,6 +54,6 @@ func BenchmarkCRC16(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(buf)))
 	for b.Loop() {
-		CRC16(buf)
+		crc16(buf)
 	}
 }

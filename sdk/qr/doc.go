@@ -1,13 +1,20 @@
-// Package qr reads, writes and checks EMVCo merchant-presented payment QR
+// Package qr reads, signs and checks EMVCo merchant-presented payment QR
 // codes: Pix, PromptPay, PayNow/SGQR, DuitNow, QRIS, VietQR, KHQR, FPS,
 // QR Ph, UPI/Bharat QR and the card networks' codes.
 //
-// For most uses, call [Verify] on the decoded text of a scanned code before
-// paying: it parses the payload and checks a Sealpay signature against a
-// [TrustBundle]. To read a payload without any trust decision, call [Parse]
-// and the typed fields — [Payload.MerchantName], [Payload.Amount],
-// [Payload.CurrencyCode], [Payload.Scheme]. [Build] encodes data objects
-// and appends the CRC; [RenderPNG] draws the code.
+// For most uses, call [Verify] on the decoded text of a scanned code, with
+// a [TrustBundle] from [LoadTrustBundle] pinned to the registry's root key:
+// the [Verdict] says whether a certified merchant signed the code for the
+// account it pays, in localized words to show before paying. On the
+// merchant's side, [Sign] turns the merchant's static code into a signed
+// dynamic one for an amount. To read a payload without any trust decision,
+// call [Parse] and the typed fields — [Payload.MerchantName],
+// [Payload.Amount], [Payload.CurrencyCode], [Payload.Scheme]; [Build]
+// encodes data objects and [RenderPNG] draws the code.
+//
+// The registry's side — [RootKey.Certify] for a merchant key, and
+// [RootKey.SignBundle] for the trust bundle — and the signed format are
+// specified in docs/qr-v1.md.
 //
 // Parsing follows the EMVCo QR Code Specification for Payment Systems,
 // Merchant-Presented Mode ([EMVCo MPM v1.1]): two-digit IDs and lengths,

@@ -4,22 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/sealpay/sealpay/sdk/errcode"
 )
-
-// ErrMalformed is returned by [Parse] when a payload breaks the EMVCo data
-// object rules: a non-digit ID or length, a length running past the end of
-// its template, a duplicate ID, "00" not first, "63" missing, not last or
-// not four hex digits, more than 512 characters, invalid UTF-8, or — in
-// [Strict] mode — any deviation [Lenient] mode would list as a warning.
-// [Build] returns it for objects it cannot encode. The wrapped message names
-// the object (for example "object 62/05") and what is wrong with it.
-var ErrMalformed = errcode.New(errcode.QRMalformed, "qr: malformed payload")
-
-// ErrBadCRC is returned by [Parse] when a well-formed payload's CRC (ID "63")
-// does not match the CRC-16 of its bytes.
-var ErrBadCRC = errcode.New(errcode.QRBadCRC, "qr: CRC mismatch")
 
 // Mode selects how strictly [Parse] applies EMVCo Merchant-Presented Mode.
 type Mode int

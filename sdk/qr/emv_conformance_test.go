@@ -146,10 +146,7 @@ func checkRoundTrip(t *testing.T, in string, p *Payload) {
 
 func checkFields(t *testing.T, p *Payload, fields map[string]any) {
 	t.Helper()
-	lang := p.Language()
-	if lang == nil {
-		lang = &LanguageTemplate{}
-	}
+	langPref, langName, langCity, _ := p.AlternateLanguage()
 	getters := map[string]string{
 		"merchant_name":      p.MerchantName(),
 		"city":               p.City(),
@@ -160,9 +157,9 @@ func checkFields(t *testing.T, p *Payload, fields map[string]any) {
 		"country":            p.Country(),
 		"reference":          p.Reference(),
 		"postal_code":        p.PostalCode(),
-		"lang_preference":    lang.Preference,
-		"lang_merchant_name": lang.MerchantName,
-		"lang_city":          lang.City,
+		"lang_preference":    langPref,
+		"lang_merchant_name": langName,
+		"lang_city":          langCity,
 	}
 	for k, v := range fields {
 		if k == "lookup" {

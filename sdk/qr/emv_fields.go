@@ -1,33 +1,5 @@
 package qr
 
-// Account is one merchant account information object: a card network's
-// primitive object (IDs 02–25, whose value is the network's merchant
-// identifier) or a template (IDs 26–51, whose sub-object 00 is a globally
-// unique identifier naming the scheme).
-type Account struct {
-	// ID is the object's ID, "02" to "51".
-	ID string
-	// GUID is the template's sub-object 00 (a reverse domain name or an
-	// EMV application identifier); empty for IDs 02–25.
-	GUID string
-	// Scheme is the payment scheme recognised from the ID or the GUID; its
-	// ID is empty when the scheme is unknown.
-	Scheme Scheme
-	// Object is the data object as parsed.
-	Object Object
-}
-
-// LanguageTemplate is the merchant information in an alternate language
-// (template 64), for example a Thai or Chinese merchant name.
-type LanguageTemplate struct {
-	// Preference is the ISO 639-1 language code (64/00), e.g. "zh" or "TH".
-	Preference string
-	// MerchantName is the alternate merchant name (64/01).
-	MerchantName string
-	// City is the alternate merchant city (64/02).
-	City string
-}
-
 // idNumber returns the number of a two-digit ID, or -1. The accessors use
 // it rather than trusting IDs, because a Payload may be built by hand.
 func idNumber(id string) int {
@@ -85,33 +57,29 @@ func (p *Payload) Reference() string {
 }
 
 // Accounts returns the merchant account information objects (IDs 02–51)
-// in payload order.
-func (p *Payload) Accounts() []Account {
-	var as []Account
-	country := p.Country()
+// in payload order: where a wallet sends the money. Register a merchant's
+// with [Certificate] Accounts, taken from its static code.
+func (p *Payload) Accounts() []Object {
+	var as []Object
 	for _, o := range p.Objects {
-		id := idNumber(o.ID)
-		if id < 2 || id > 51 {
-			continue
+		if id := idNumber(o.ID); id >= 2 && id <= 51 {
+			as = append(as, o)
 		}
-		a := Account{ID: o.ID, Object: o}
-		if id >= 26 {
-			a.GUID, _ = p.Lookup(o.ID, "00")
-		}
-		a.Scheme = accountScheme(id, a.GUID, country)
-		as = append(as, a)
 	}
 	return as
 }
 
-// Language returns the merchant information in an alternate language
-// (template 64), or nil if the payload has none.
-func (p *Payload) Language() *LanguageTemplate {
+// AlternateLanguage returns the merchant information in an alternate
+// language (template 64), for example a Thai or Chinese merchant name:
+// the ISO 639-1 language (64/00, e.g. "zh" or "TH"), the merchant name
+// (64/01) and the city (64/02). ok is false when the payload has no
+// template 64.
+func (p *Payload) AlternateLanguage() (lang, name, city string, ok bool) {
 	if _, ok := p.Get("64"); !ok {
-		return nil
+		return "", "", "", false
 	}
-	pref, _ := p.Lookup("64", "00")
-	name, _ := p.Lookup("64", "01")
-	city, _ := p.Lookup("64", "02")
-	return &LanguageTemplate{Preference: pref, MerchantName: name, City: city}
+	lang, _ = p.Lookup("64", "00")
+	name, _ = p.Lookup("64", "01")
+	city, _ = p.Lookup("64", "02")
+	return lang, name, city, true
 }

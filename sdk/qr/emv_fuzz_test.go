@@ -73,7 +73,7 @@ func touchAccessors(p *Payload) {
 	_ = p.MerchantName() + p.City() + p.MCC() + p.Currency() + p.CurrencyCode() +
 		p.Amount() + p.Country() + p.Reference() + p.PostalCode()
 	_ = p.Accounts()
-	_ = p.Language()
+	_, _, _, _ = p.AlternateLanguage()
 	_ = p.Scheme()
 	_, _ = p.Lookup("62", "05")
 	_, _ = p.Get("59")

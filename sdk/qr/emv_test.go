@@ -20,6 +20,10 @@ func TestParseSpecExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse(spec example, Strict) = %v, want nil", err)
 	}
+	altLang, altName, altCity, altOK := p.AlternateLanguage()
+	if !altOK {
+		t.Error("AlternateLanguage() ok = false, want true")
+	}
 	checks := []struct{ name, got, want string }{
 		{"MerchantName", p.MerchantName(), "BEST TRANSPORT"},
 		{"City", p.City(), "BEIJING"},
@@ -29,9 +33,9 @@ func TestParseSpecExample(t *testing.T) {
 		{"Amount", p.Amount(), "23.72"},
 		{"Country", p.Country(), "CN"},
 		{"Reference", p.Reference(), ""},
-		{"Language.MerchantName", p.Language().MerchantName, "最佳运输"},
-		{"Language.City", p.Language().City, "北京"},
-		{"Language.Preference", p.Language().Preference, "ZH"},
+		{"AlternateLanguage name", altName, "最佳运输"},
+		{"AlternateLanguage city", altCity, "北京"},
+		{"AlternateLanguage lang", altLang, "ZH"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -85,7 +89,7 @@ func TestParseRejects(t *testing.T) {
 // withCRC appends "6304" and the CRC to s.
 func withCRC(s string) string {
 	s += "6304"
-	return s + crcHex(CRC16([]byte(s)))
+	return s + crcHex(crc16([]byte(s)))
 }
 
 func TestBuildRoundTrip(t *testing.T) {
@@ -188,7 +192,8 @@ func TestAccounts(t *testing.T) {
 	type acct struct{ id, guid, scheme string }
 	var got []acct
 	for _, a := range p.Accounts() {
-		got = append(got, acct{a.ID, a.GUID, a.Scheme.ID})
+		guid, _ := find(a.Children, "00")
+		got = append(got, acct{a.ID, guid.Value, accountScheme(idNumber(a.ID), guid.Value, p.Country()).ID})
 	}
 	want := []acct{
 		{"15", "", "unionpay"},
@@ -258,8 +263,8 @@ func TestAccessorsOnHandMadePayload(t *testing.T) {
 	if got := p.Scheme(); got != (Scheme{}) {
 		t.Errorf("Scheme() = %+v, want zero", got)
 	}
-	if p.Language() != nil {
-		t.Errorf("Language() = non-nil, want nil without template 64")
+	if _, _, _, ok := p.AlternateLanguage(); ok {
+		t.Errorf("AlternateLanguage() ok = true, want false without template 64")
 	}
 	for _, path := range [][]string{{}, {"59", "00"}, {"26", "00"}, {"99"}} {
 		if v, ok := p.Lookup(path...); ok {

@@ -10,7 +10,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
-// reasonCodes lists every code Verify and CheckURL can return.
+// reasonCodes lists every code Verify and urlReasons can return.
 var verdictCodes = []errcode.Code{
 	errcode.QRMalformed, errcode.QRBadCRC, errcode.QRUnsigned, errcode.QRBadSignature,
 	errcode.QRUnknownKey, errcode.QRRevoked, errcode.QRExpired, errcode.QRReplayed,

@@ -1,6 +1,7 @@
 package qr
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -9,7 +10,7 @@ import (
 
 func TestMemoryNonceStore(t *testing.T) {
 	now := fxNow
-	s := NewMemoryNonceStore(func() time.Time { return now })
+	s := newMemoryNonceStore(func() time.Time { return now })
 	steps := []struct {
 		nonce    string
 		exp      time.Time
@@ -35,7 +36,7 @@ func TestMemoryNonceStore(t *testing.T) {
 }
 
 func TestMemoryNonceStoreConcurrent(t *testing.T) {
-	s := NewMemoryNonceStore(nil)
+	s := newMemoryNonceStore(nil)
 	var fresh atomic.Int32
 	var wg sync.WaitGroup
 	for range 16 {
@@ -51,4 +52,54 @@ func TestMemoryNonceStoreConcurrent(t *testing.T) {
 	if got := fresh.Load(); got != 1 {
 		t.Errorf("%d of 16 concurrent Seen calls reported a fresh nonce, want 1", got)
 	}
+}
+
+// memoryNonceStore is a [NonceStore] in memory, for one process: the
+// tests' store, and a model for a real one. It forgets
+// a nonce once its expiry has passed (by the clock it was made with), since
+// Verify rejects the expired code anyway.
+type memoryNonceStore struct {
+	now    func() time.Time
+	mu     sync.Mutex
+	seen   map[string]time.Time
+	writes int
+}
+
+// maxMemoryNonces bounds a memoryNonceStore; past it, Seen fails closed.
+const maxMemoryNonces = 1 << 20
+
+// errNonceStoreFull is returned by memoryNonceStore.Seen when it holds
+// maxMemoryNonces unexpired nonces.
+var errNonceStoreFull = errors.New("qr: nonce store full")
+
+// newMemoryNonceStore returns an empty store that reads the time from now
+// (time.Now when nil).
+func newMemoryNonceStore(now func() time.Time) *memoryNonceStore {
+	if now == nil {
+		now = time.Now
+	}
+	return &memoryNonceStore{now: now, seen: map[string]time.Time{}}
+}
+
+// Seen implements [NonceStore].
+func (s *memoryNonceStore) Seen(nonce string, exp time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if old, ok := s.seen[nonce]; ok && !now.After(old) {
+		return true, nil
+	}
+	s.writes++
+	if s.writes%1024 == 0 || len(s.seen) >= maxMemoryNonces {
+		for n, e := range s.seen {
+			if now.After(e) {
+				delete(s.seen, n)
+			}
+		}
+	}
+	if len(s.seen) >= maxMemoryNonces {
+		return false, errNonceStoreFull
+	}
+	s.seen[nonce] = exp
+	return false, nil
 }

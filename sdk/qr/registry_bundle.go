@@ -7,25 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/sealpay/sealpay/sdk/errcode"
 )
-
-// ErrMalformedBundle is returned by [LoadTrustBundle] for a bundle that is
-// not well-formed: not JSON of the documented shape, duplicate members,
-// a weak key, a certificate with a bad field or signature, duplicate key
-// IDs, or an issue date far in the future.
-var ErrMalformedBundle = errcode.New(errcode.QRMalformed, "qr: malformed trust bundle")
-
-// ErrUntrustedBundle is returned by [LoadTrustBundle] when no signature on
-// the bundle verifies under a pinned root key.
-var ErrUntrustedBundle = errcode.New(errcode.QRUnknownKey, "qr: trust bundle not signed by a pinned root key")
-
-// ErrBundleRollback is returned by [TrustBundle.Update] for a bundle whose
-// version is lower than the loaded one, or equal to it with other contents:
-// an attacker who cannot forge a bundle could otherwise replay an old one
-// to bring back a revoked key.
-var ErrBundleRollback = errcode.New(errcode.QRReplayed, "qr: trust bundle older than the one loaded")
 
 const (
 	// bundleInfo is the domain-separation prefix of the bytes a root

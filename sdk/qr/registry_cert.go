@@ -13,14 +13,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
-
-	"github.com/sealpay/sealpay/sdk/errcode"
 )
-
-// ErrInvalidCertificate is returned by [RootKey.Certify] and
-// [ParseCertificate] for a certificate with a missing or malformed field:
-// merchant ID, names, domains, payee accounts, key, validity or signature.
-var ErrInvalidCertificate = errcode.New(errcode.BadRequest, "qr: invalid merchant certificate")
 
 // certInfo is the domain-separation prefix of the bytes a root signs in a
 // certificate; see docs/qr-v1.md.
@@ -50,7 +43,9 @@ type Certificate struct {
 	// verifies only if it has at least one account object and each is one
 	// of these; a template matches in any of the IDs 26–51, since its
 	// GUID, not its ID, names the scheme. Up to 16; [RootKey.Certify]
-	// encodes templates given as Children and drops duplicates.
+	// encodes templates given as Children and drops duplicates. The
+	// [Payload.Accounts] of the merchant's static code are what [Sign]
+	// needs.
 	//
 	// A certificate without accounts binds only the payee name: codes it
 	// signs verify with a qr_unsigned warning, detail "payee_account"

@@ -13,16 +13,7 @@ import (
 	"unicode/utf8"
 
 	"filippo.io/edwards25519"
-
-	"github.com/sealpay/sealpay/sdk/errcode"
 )
-
-// ErrInvalidKey is returned when a key file or an Ed25519 public key is
-// malformed or weak: not a JWK for an Ed25519 key, a wrong length, a
-// non-canonical encoding, a point of small order or outside the prime-order
-// subgroup, a private key that does not match its public key, or a key ID
-// that is not the key's.
-var ErrInvalidKey = errcode.New(errcode.BadRequest, "qr: invalid or weak Ed25519 key")
 
 // kidInfo is the domain-separation prefix of key IDs.
 const kidInfo = "sealpay/qr/kid/v1\x00"

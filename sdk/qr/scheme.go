@@ -28,7 +28,7 @@ type Scheme struct {
 //   - otherwise the first recognised merchant account template (26–51) in
 //     payload order, then the first card network object (02–25).
 //
-// All recognised schemes are listed by [Payload.Accounts].
+// [Payload.Accounts] lists every merchant account object.
 func (p *Payload) Scheme() Scheme {
 	var template, network Scheme
 	country := p.Country()

@@ -12,16 +12,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/sealpay/sealpay/sdk/errcode"
 )
-
-// ErrCannotSign is returned by [Sign] when the request cannot make a valid
-// signed code: key and certificate do not match, the certificate is not
-// valid now, the TTL outlives it, the payee is not one of its names or an
-// account not one of its accounts, or an amount, currency or reference is
-// malformed.
-var ErrCannotSign = errcode.New(errcode.BadRequest, "qr: cannot sign")
 
 // The signed QR format, docs/qr-v1.md.
 const (
@@ -207,7 +198,7 @@ func sign(base string, key *MerchantKey, cert *Certificate, opts SignOptions, rn
 		return "", cannot("%v", err)
 	}
 	out = append(out, "6304"...)
-	out = append(out, crcHex(CRC16(out))...)
+	out = append(out, crcHex(crc16(out))...)
 	if n := utf8.RuneCount(out); n > maxChars {
 		return "", fmt.Errorf("qr: sign: payload of %d characters, more than %d: %w", n, maxChars, ErrMalformed)
 	}

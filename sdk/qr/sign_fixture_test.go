@@ -199,5 +199,5 @@ func forge(t testing.TB, name, base string, k *MerchantKey, merchantID string) s
 		t.Fatal(err)
 	}
 	out = append(out, "6304"...)
-	return string(out) + crcHex(CRC16(out))
+	return string(out) + crcHex(crc16(out))
 }

@@ -10,8 +10,6 @@ import (
 
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
 // URL check details: the Detail of a qr_suspicious_url [Reason].
@@ -29,7 +27,7 @@ const (
 	urlSuspiciousTLD  = "suspicious_tld"  // a top-level domain heavy with phishing
 )
 
-// maxURLLength bounds the URLs CheckURL reads; QR codes cannot hold much
+// maxURLLength bounds the URLs checkURL reads; QR codes cannot hold much
 // more.
 const maxURLLength = 4096
 
@@ -64,11 +62,11 @@ var suspiciousTLDs = []string{
 // urlProfile maps hosts as a browser's address bar does before lookup.
 var urlProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitional(false))
 
-// CheckURL runs the quishing checks on a URL-style QR code — an Alipay or
-// WeChat link, a UPI or wxp:// code, a plain link — and returns one
-// qr_suspicious_url [Reason] per finding, its Detail naming the check, in
-// a fixed order. An empty result means nothing was found, not that the
-// link is safe.
+// checkURL runs the quishing checks on a URL-style QR code — an Alipay or
+// WeChat link, a UPI or wxp:// code, a plain link — and calls add with the
+// detail of each finding (the url* constants), in a fixed order; [Verify]
+// makes each a qr_suspicious_url [Reason]. No finding means nothing was
+// found, not that the link is safe.
 //
 // The checks: https only (UPI and WeChat Pay app codes pass); no userinfo;
 // no IP address hosts in any notation browsers accept (dotted, IPv6,
@@ -78,24 +76,6 @@ var urlProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitiona
 // after Unicode's UTS #39) and no merchant domain embedded in another host;
 // and, except on the merchant's own domains, no link shortener and no
 // top-level domain known for phishing.
-func CheckURL(raw string, merchantDomains []string) []Reason {
-	var details []string
-	add := func(d string) {
-		if !slices.Contains(details, d) {
-			details = append(details, d)
-		}
-	}
-	checkURL(raw, merchantDomains, add)
-	if len(details) == 0 {
-		return nil
-	}
-	rs := make([]Reason, len(details))
-	for i, d := range details {
-		rs[i] = newReason(errcode.QRSuspiciousURL, d, defaultLang)
-	}
-	return rs
-}
-
 func checkURL(raw string, merchantDomains []string, add func(string)) {
 	if len(raw) > maxURLLength || !utf8.ValidString(raw) || strings.IndexFunc(raw, func(r rune) bool {
 		return unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)

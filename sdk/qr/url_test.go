@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func loadURLCases(t testing.TB) []urlCase {
 func TestCheckURL(t *testing.T) {
 	for _, tc := range loadURLCases(t) {
 		t.Run(tc.Name, func(t *testing.T) {
-			rs := CheckURL(tc.URL, tc.Domains)
+			rs := urlReasons(tc.URL, tc.Domains)
 			got := []string{}
 			for _, r := range rs {
 				if r.Code != errcode.QRSuspiciousURL {
@@ -57,7 +58,7 @@ func TestCheckURL(t *testing.T) {
 				want = []string{}
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("CheckURL(%q, %q) = %q, want %q", tc.URL, tc.Domains, got, want)
+				t.Errorf("urlReasons(%q, %q) = %q, want %q", tc.URL, tc.Domains, got, want)
 			}
 		})
 	}
@@ -112,8 +113,8 @@ func FuzzCheckURL(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw, domains string) {
 		ds := strings.Split(domains, ",")
-		a := CheckURL(raw, ds)
-		b := CheckURL(raw, ds)
+		a := urlReasons(raw, ds)
+		b := urlReasons(raw, ds)
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("CheckURL not deterministic: %v, then %v", a, b)
 		}
@@ -125,4 +126,23 @@ func FuzzCheckURL(f *testing.F) {
 			seen[r.Detail] = true
 		}
 	})
+}
+
+// urlReasons runs checkURL and returns one qr_suspicious_url reason per
+// distinct finding, as Verify reports them.
+func urlReasons(raw string, merchantDomains []string) []Reason {
+	var details []string
+	checkURL(raw, merchantDomains, func(d string) {
+		if !slices.Contains(details, d) {
+			details = append(details, d)
+		}
+	})
+	if len(details) == 0 {
+		return nil
+	}
+	rs := make([]Reason, len(details))
+	for i, d := range details {
+		rs[i] = newReason(errcode.QRSuspiciousURL, d, defaultLang)
+	}
+	return rs
 }

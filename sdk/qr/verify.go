@@ -3,6 +3,7 @@ package qr
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ const (
 	Rejected Status = "rejected"
 )
 
-// Reason is one finding of [Verify] or [CheckURL].
+// Reason is one finding of [Verify].
 type Reason struct {
 	// Code is the stable error code, e.g. "qr_bad_signature".
 	Code errcode.Code `json:"code"`
@@ -118,9 +119,10 @@ type VerifyOptions struct {
 // certificate's, the payee name one of the certificate's names and each
 // merchant account object (02–51) one of its accounts (else
 // qr_bad_signature, detail "merchant_id", "payee_name" or "payee_account"),
-// and the code and certificate must be in date. A payload that is a URL goes through
-// [CheckURL]. Then the expectation is compared, and last the nonce store
-// consulted.
+// and the code and certificate must be in date. A payload that is a URL
+// goes through the quishing checks of docs/qr-v1.md §6, each finding a
+// qr_suspicious_url reason. Then the expectation is compared, and last the
+// nonce store consulted.
 func Verify(payload string, trust *TrustBundle, opts VerifyOptions) *Verdict {
 	v := new(Verdict)
 	c := verifier{v: v, lang: matchLang(opts.Lang), opts: opts, trust: trust, now: opts.Now}
@@ -274,7 +276,9 @@ func (c *verifier) link(raw string) {
 	found := false
 	checkURL(raw, domains, func(d string) {
 		found = true
-		c.add(errcode.QRSuspiciousURL, d)
+		if !slices.ContainsFunc(c.rs, func(r Reason) bool { return r.Detail == d }) {
+			c.add(errcode.QRSuspiciousURL, d)
+		}
 	})
 	if !found {
 		c.add(errcode.QRUnsigned, "")

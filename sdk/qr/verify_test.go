@@ -15,7 +15,7 @@ func TestVerifyReplay(t *testing.T) {
 	f := newFixture(t)
 	p := f.signFixed(t, "replay", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "10.00", Currency: "BRL"})
 	other := f.signFixed(t, "replay other", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "10.00", Currency: "BRL"})
-	store := NewMemoryNonceStore(func() time.Time { return fxNow })
+	store := newMemoryNonceStore(func() time.Time { return fxNow })
 	opts := VerifyOptions{Now: fxNow, Nonces: store}
 	tests := []struct {
 		name    string
@@ -28,7 +28,7 @@ func TestVerifyReplay(t *testing.T) {
 		{"second scan", p, opts, Rejected, errcode.QRReplayed},
 		{"another code, same merchant", other, opts, Verified, ""},
 		// A code that fails another check does not use up its nonce.
-		{"mismatch does not record", other, VerifyOptions{Now: fxNow, Nonces: NewMemoryNonceStore(nil), Expect: &Expectation{Amount: "1"}}, Rejected, errcode.QRMismatch},
+		{"mismatch does not record", other, VerifyOptions{Now: fxNow, Nonces: newMemoryNonceStore(nil), Expect: &Expectation{Amount: "1"}}, Rejected, errcode.QRMismatch},
 		{"store failure fails closed", p, VerifyOptions{Now: fxNow, Nonces: failingStore{}}, Rejected, errcode.Internal},
 	}
 	for _, tc := range tests {
@@ -177,7 +177,7 @@ func FuzzVerify(f *testing.F) {
 			if !reflect.DeepEqual(v, again) {
 				t.Fatalf("re-verify differs:\n%+v\n%+v", v, again)
 			}
-			store := NewMemoryNonceStore(func() time.Time { return now })
+			store := newMemoryNonceStore(func() time.Time { return now })
 			if Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store}).Status != Verified ||
 				Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store}).Status != Rejected {
 				t.Fatal("a verified code is not accepted exactly once by a nonce store")
@@ -224,5 +224,55 @@ func TestVerifyAllocations(t *testing.T) {
 	})
 	if got > 12 {
 		t.Errorf("Verify allocates %.0f times per call, want at most 12", got)
+	}
+}
+
+// TestSameName checks the allocation-free name comparison against the
+// obvious definition, on names with Unicode case and white space.
+func TestSameName(t *testing.T) {
+	fold := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	names := []string{
+		"", " ", "Fulano de Tal", "FULANO  DE TAL", " fulano de tal ", "Fulano\tde\u00a0Tal", "Fulano de Tala",
+		"Fulano deTal", "ΣΊΣΥΦΟΣ", "σίσυφος", "Beltrano Café", "BELTRANO CAFÉ", "Beltrano Cafe", "İstanbul", "i̇stanbul",
+		"\u3000東京\u3000タワー", "東京 タワー", "a\xffb", "A\xffB", "ǅ", "ǆ", "K", "\u212a", "ß", "SS",
+	}
+	for _, a := range names {
+		for _, b := range names {
+			want := fold(a) != "" && fold(a) == fold(b)
+			if got := sameName(a, b); got != want {
+				t.Errorf("sameName(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestSameAmount(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"10.5", "10.50", true},
+		{"010.50", "10.500", true},
+		{"10", "10.", true},
+		{"10", "10.0", true},
+		{".5", "0.50", true},
+		{"0", "0.00", true},
+		{"000", ".0", true},
+		{"10.5", "10.05", false},
+		{"105", "10.5", false},
+		{"1", "10", false},
+		{"10,5", "10,5", true}, // not an amount: equal only to itself
+		{"10,5", "10.5", false},
+		{"", "", true},
+		{"", "0", false},
+		{"1.2.3", "1.2.3", true},
+	}
+	for _, tc := range tests {
+		if got := sameAmount(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameAmount(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+		if got := sameAmount(tc.b, tc.a); got != tc.want {
+			t.Errorf("sameAmount(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.want)
+		}
 	}
 }
