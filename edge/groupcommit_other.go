@@ -9,6 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +59,7 @@ import (
 type groupCommit struct {
 	db       *sql.DB
 	sync     groupSync
+	wal      *walSyncer  // fsyncs the WAL after each COMMIT; nil with database_sync "normal"
 	batching atomic.Bool // false while migrations run their own transactions
 	timer    atomic.Bool // a lazy commit is scheduled
 
@@ -81,13 +85,29 @@ var errBatchTx = errors.New("edge: explicit transactions are not available while
 // openGroupCommit opens a database/sql handle on one connection to dsn whose
 // statements are grouped into shared transactions once enableBatching is
 // called.
-func openGroupCommit(dsn string) (*groupCommit, error) {
+//
+// With wal set (database_sync "full"), each COMMIT is followed by an fsync
+// of the WAL (walSyncer) before the waiters are released; the DSN then
+// asks for synchronous=NORMAL, so that SQLite does not fsync inside the
+// COMMIT, where it would hold up every request's statements.
+func openGroupCommit(dsn string, wal *walSyncer) (*groupCommit, error) {
 	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	g := &groupCommit{}
+	g := &groupCommit{wal: wal}
 	g.sync.flush = g.commit
+	if wal != nil {
+		g.sync.flush = func() error {
+			if err := g.commit(); err != nil {
+				return err
+			}
+			if err := wal.flush(); err != nil {
+				return g.fail(err)
+			}
+			return nil
+		}
+	}
 	g.sync.gather = commitGather
 	g.db = sql.OpenDB(&gcConnector{base: base, g: g})
 	// One connection: SQLite has one writer at a time, the database is held
@@ -275,8 +295,14 @@ func (c *gcConn) QueryContext(ctx context.Context, query string, args []driver.N
 // open transaction.
 func (c *gcConn) Close() error {
 	err := c.commit()
+	if err == nil && c.g.wal != nil {
+		err = c.g.wal.flush()
+	}
 	if cerr := c.inner.Close(); err == nil {
 		err = cerr
+	}
+	if c.g.wal != nil {
+		c.g.wal.close()
 	}
 	return err
 }
@@ -357,6 +383,90 @@ func (r *gcRows) Next(dest []driver.Value) error {
 		return err
 	}
 	return r.c.after(err)
+}
+
+// walSyncer fsyncs the WAL of a SQLite database in WAL mode with
+// synchronous=NORMAL, which makes the commits before the call as durable as
+// synchronous=FULL would have — without holding the connection.
+//
+// With synchronous=NORMAL, SQLite appends each commit to the -wal file
+// without an fsync; it syncs the WAL before every checkpoint, the database
+// file after it, and the WAL header when it starts reusing the file after
+// a complete checkpoint. So a commit is on stable storage once the -wal
+// file has been fsynced after it — or once it was checkpointed, if the WAL
+// has gone since. fsync(2) flushes the file, not the descriptor, so the
+// syncer may use a descriptor of its own. It keeps it open, and checks by
+// name at each flush that the -wal file is still the same one: SQLite
+// deletes it when the last connection closes and creates it anew on the
+// next write (keeping the old one open means the new one cannot get its
+// inode number). A new -wal file also has its directory synced, so that its
+// name survives. The syncer never opens the database file itself: closing
+// any descriptor of a file drops the process's POSIX locks on it, which
+// SQLite holds on the database file (not on the -wal file).
+type walSyncer struct {
+	wal, dir string
+
+	mu sync.Mutex
+	f  *os.File // the -wal file, once seen
+}
+
+func newWALSyncer(dbPath string) *walSyncer {
+	return &walSyncer{wal: dbPath + "-wal", dir: filepath.Dir(dbPath)}
+}
+
+// flush fsyncs the -wal file, if there is one.
+func (s *walSyncer) flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fi, err := os.Stat(s.wal)
+	if errors.Is(err, fs.ErrNotExist) {
+		s.closeLocked()
+		return nil // no WAL: every commit so far was checkpointed and synced
+	}
+	if err != nil {
+		return fmt.Errorf("edge: finding the WAL to sync it: %w", err)
+	}
+	if s.f != nil {
+		if held, err := s.f.Stat(); err != nil || !os.SameFile(held, fi) {
+			s.closeLocked()
+		}
+	}
+	if s.f == nil {
+		f, err := os.Open(s.wal)
+		if err != nil {
+			return fmt.Errorf("edge: opening the WAL to sync it: %w", err)
+		}
+		d, err := os.Open(s.dir)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("edge: syncing the database directory: %w", err)
+		}
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("edge: syncing the database directory: %w", err)
+		}
+		s.f = f
+	}
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("edge: syncing the WAL: %w", err)
+	}
+	return nil
+}
+
+// close lets go of the -wal file.
+func (s *walSyncer) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeLocked()
+}
+
+func (s *walSyncer) closeLocked() {
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
 }
 
 // groupSync runs one flush for any number of concurrent waiters. A waiter

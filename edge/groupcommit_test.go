@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -317,5 +318,44 @@ func TestAnswersFollowCommits(t *testing.T) {
 	}
 	if providerSawTx.Load() {
 		t.Error("the relay reached the provider while taking the CVC was uncommitted")
+	}
+}
+
+// TestWALSyncer: no WAL is nothing to sync; a WAL is synced, and one
+// created anew is told apart from the old one (whose directory entry is
+// then synced again).
+func TestWALSyncer(t *testing.T) {
+	dir := t.TempDir()
+	s := newWALSyncer(filepath.Join(dir, "v.db"))
+	defer s.close()
+	if err := s.flush(); err != nil || s.f != nil {
+		t.Fatalf("flush without a WAL = %v (holding %v), want nil and nothing held", err, s.f)
+	}
+	if err := os.WriteFile(s.wal, []byte("frames"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.flush(); err != nil || s.f == nil {
+		t.Fatalf("flush of a WAL = %v (holding %v), want nil and the WAL held", err, s.f)
+	}
+	first, _ := s.f.Stat()
+	if err := s.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.f.Stat(); !os.SameFile(first, again) {
+		t.Error("the same WAL was opened again")
+	}
+	os.Remove(s.wal)
+	if err := os.WriteFile(s.wal, []byte("new frames"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := s.f.Stat(); os.SameFile(first, now) {
+		t.Error("a recreated WAL was taken for the old one")
+	}
+	os.Remove(s.wal)
+	if err := s.flush(); err != nil || s.f != nil {
+		t.Errorf("flush after the WAL went = %v (holding %v), want nil and nothing held", err, s.f)
 	}
 }

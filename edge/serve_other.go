@@ -120,7 +120,7 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 // migrations. Every statement commits on its own; the server itself ([Open])
 // groups commits instead.
 func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path, SyncNormal))
+	db, err := sql.Open("sqlite", sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("edge: opening database: %w", err)
 	}
@@ -136,10 +136,14 @@ func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // openServerDB opens the server's database like [OpenSQLite], with
-// PRAGMA synchronous set by sync (database_sync) and commits grouped (see
-// groupCommit).
+// commits grouped (see groupCommit) and, unless sync (database_sync) is
+// "normal", each group commit fsynced (see walSyncer).
 func openServerDB(ctx context.Context, path, sync string) (*groupCommit, error) {
-	g, err := openGroupCommit(sqliteDSN(path, sync))
+	var wal *walSyncer
+	if sync != SyncNormal {
+		wal = newWALSyncer(path)
+	}
+	g, err := openGroupCommit(sqliteDSN(path), wal)
 	if err != nil {
 		return nil, fmt.Errorf("edge: opening database: %w", err)
 	}
@@ -151,15 +155,11 @@ func openServerDB(ctx context.Context, path, sync string) (*groupCommit, error) 
 	return g, nil
 }
 
-// sqliteDSN is the DSN of the database file at path. database_sync "full"
-// (the default) fsyncs the WAL at every commit; "normal" only before
-// checkpoints.
-func sqliteDSN(path, sync string) string {
-	level := "FULL"
-	if sync == SyncNormal {
-		level = "NORMAL"
-	}
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + level + ")&_pragma=locking_mode(EXCLUSIVE)"
+// sqliteDSN is the DSN of the database file at path: WAL journal,
+// synchronous=NORMAL (SQLite syncs the WAL only around checkpoints),
+// exclusive locking, 10 s busy timeout.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=locking_mode(EXCLUSIVE)"
 }
 
 func migrate(ctx context.Context, db *sql.DB, path string) error {
