@@ -164,17 +164,17 @@ func isSigTemplate(o Object) bool {
 // Why findSignature refuses a payload. They are values, not built per
 // call, so that refusing costs no allocation either.
 var (
-	errSigWrongCase   = errors.New("signature GUID in the wrong case")
-	errSigNotLast     = errors.New("signature templates are not the last objects")
-	errSigEmpty       = errors.New("empty signature template")
-	errSigOrder       = errors.New("signature sub-objects repeated or out of order")
-	errSigExpiry      = errors.New("expiry is not Unix seconds")
-	errSigNonce       = errors.New("nonce is not 12 bytes of base64url")
-	errSigPart        = errors.New("empty or overlong signature part")
-	errSigUnknown     = errors.New("unknown signature sub-object")
-	errSigFields      = errors.New("signature fields missing or malformed")
-	errSigValue       = errors.New("signature is not 64 bytes of base64url")
-	errSigNotCanonial = errors.New("signature templates not in canonical form")
+	errSigWrongCase    = errors.New("signature GUID in the wrong case")
+	errSigNotLast      = errors.New("signature templates are not the last objects")
+	errSigEmpty        = errors.New("empty signature template")
+	errSigOrder        = errors.New("signature sub-objects repeated or out of order")
+	errSigExpiry       = errors.New("expiry is not Unix seconds")
+	errSigNonce        = errors.New("nonce is not 12 bytes of base64url")
+	errSigPart         = errors.New("empty or overlong signature part")
+	errSigUnknown      = errors.New("unknown signature sub-object")
+	errSigFields       = errors.New("signature fields missing or malformed")
+	errSigValue        = errors.New("signature is not 64 bytes of base64url")
+	errSigNotCanonical = errors.New("signature templates not in canonical form")
 )
 
 // findSignature finds the Sealpay signature templates of p and fills s.
@@ -261,7 +261,7 @@ func findSignature(p *Payload, s *sigFields) (found bool, prefix string, err err
 	var buf [maxChars]byte
 	want, err := s.appendTemplates(buf[:0], sigText[:nsig], &used)
 	if err != nil || len(p.Raw) < offset+8 || string(want) != p.Raw[offset:len(p.Raw)-8] {
-		return false, "", errSigNotCanonial
+		return false, "", errSigNotCanonical
 	}
 	return true, p.Raw[:offset], nil
 }

@@ -54,6 +54,12 @@ type Verdict struct {
 	// Reasons is empty for a verified code, holds one qr_unsigned reason
 	// for an unsigned one, and at least one other reason otherwise.
 	Reasons []Reason `json:"reasons"`
+	// Warnings are findings that do not stop a code from verifying; set only
+	// when Status is Verified. The one warning so far is qr_unsigned with
+	// detail "payee_account": the merchant's certificate lists no payee
+	// accounts, so nobody vouches for the account the code pays into, only
+	// for the merchant's name.
+	Warnings []Reason `json:"warnings,omitempty"`
 	// Merchant and MerchantID are the certified display name and ID; set
 	// only when Status is Verified.
 	Merchant   string `json:"merchant,omitempty"`
@@ -67,12 +73,6 @@ type Verdict struct {
 	Amount    string `json:"amount,omitempty"`
 	Currency  string `json:"currency,omitempty"`
 	Reference string `json:"reference,omitempty"`
-	// Warnings are findings that do not stop a code from verifying; set only
-	// when Status is Verified. The one warning so far is qr_unsigned with
-	// detail "payee_account": the merchant's certificate lists no payee
-	// accounts, so nobody vouches for the account the code pays into, only
-	// for the merchant's name.
-	Warnings []Reason `json:"warnings,omitempty"`
 	// ExpiresAt is the signed expiry, Unix seconds, for signed codes.
 	ExpiresAt int64 `json:"expires_at,omitempty"`
 	// Lang is the language of the messages, e.g. "pt-BR".
