@@ -168,24 +168,22 @@ type TrustBundle struct {
 	domains []string
 }
 
-// trustedCert is a certificate that counts: its root's signature checked
-// and its key decoded once, at load, so that Verify does one Ed25519
+// trustedCert is a certificate that counts: its root's signature and its
+// key's strength checked once, at load, so that Verify does one Ed25519
 // verification per code and no other public-key work.
 type trustedCert struct {
 	Certificate
-	key verifyKey
+	key ed25519.PublicKey
 }
 
 // verify reports whether s is a valid signature by the certificate's key
 // of the code whose signed part is prefix.
 func (c *trustedCert) verify(s *sigFields, prefix string) bool {
-	// R ‖ A ‖ M, built on the stack: the hash input of RFC 8032 §5.1.7.
-	// Payloads are at most 512 characters; most fit in 1 KiB.
+	// The signed message is built on the stack: payloads are at most 512
+	// characters, so most messages fit in 1 KiB.
 	var buf [1024]byte
-	hram := append(buf[:0], s.sig[:32]...)
-	hram = append(hram, c.key.pub[:]...)
-	hram = s.appendMessage(hram, prefix)
-	return c.key.verify(hram, &s.sig)
+	msg := s.appendMessage(buf[:0], prefix)
+	return ed25519.Verify(c.key, msg, s.sig[:])
 }
 
 // LoadTrustBundle verifies and loads a trust bundle file.
@@ -301,9 +299,10 @@ func LoadTrustBundle(b []byte, pinned []ed25519.PublicKey, now time.Time) (*Trus
 		}
 		// UnmarshalJSON has refused weak keys (checkPublicKey).
 		tc := &trustedCert{Certificate: c.clone()}
-		if err := tc.key.set(c.PublicKey); err != nil {
-			return nil, bad("certificate %d (kid %s): %v", i, c.KeyID, err)
+		if len(c.PublicKey) != ed25519.PublicKeySize {
+			return nil, bad("certificate %d (kid %s): %v", i, c.KeyID, ErrInvalidKey)
 		}
+		tc.key = ed25519.PublicKey(tc.Certificate.PublicKey)
 		t.certs[c.KeyID] = tc
 		for _, d := range c.Domains {
 			if !domains[d] {
