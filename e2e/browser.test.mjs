@@ -10,14 +10,16 @@
 //   - direct mode seals an envelope in the page that the edge tokenizes;
 //   - QR verification gives verified / unsigned / rejected, with messages
 //     from sdk/qr's table in several languages;
-//   - modified copies of the snippet, direct.js, qrdecode.js and frame.js
-//     are refused by Subresource Integrity.
+//   - modified copies of the snippet, direct.js, qrdecode.js and frame.js,
+//     of wasm_exec.js and of both WebAssembly modules are refused by
+//     Subresource Integrity (the snippet and frame.js pin the modules).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch } from "./lib/browser.mjs";
-import { JS_ASSETS, ROOT, sriHashes, startEdge } from "./lib/edge.mjs";
+import { createHash } from "node:crypto";
+import { GO_ASSETS, JS_ASSETS, ROOT, sriHashes, startEdge } from "./lib/edge.mjs";
 import { startMerchant } from "./lib/merchant.mjs";
 
 // A published test card: Stripe's "Visa (debit)" test number
@@ -34,21 +36,36 @@ const PIX_STATIC = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266
 /** leaks returns the forms of the card number found in text. */
 const leaks = (text) => NUMBER_FORMS.filter((f) => text.includes(f));
 
-let merchant, edge, tampered, browser;
+let merchant, edge, tampered, tamperedModules, tamperedWasmExec, browser;
+
+/** marker prefixes a script with code that records that it ran. */
+const marker = (name) => (bytes) => `;(globalThis.__sealpay_tampered=globalThis.__sealpay_tampered||[]).push(${JSON.stringify(name)});\n` + bytes;
+
+/**
+ * withCustomSection appends a custom section to a WebAssembly module: still
+ * a valid module that runs exactly as before, so only its hash tells it
+ * from the genuine one.
+ */
+const withCustomSection = (bytes) => {
+  const name = Buffer.from("sealpay-tampered");
+  const body = Buffer.concat([Buffer.from([name.length]), name, Buffer.from("x")]);
+  return Buffer.concat([bytes, Buffer.from([0, body.length]), body]);
+};
 
 before(async () => {
   merchant = await startMerchant();
-  // A second edge serves modified copies of the scripts the SDK pins.
-  const marker = (name) => `;(globalThis.__sealpay_tampered=globalThis.__sealpay_tampered||[]).push(${JSON.stringify(name)});\n`;
-  const overrides = {};
-  for (const f of JS_ASSETS.filter((f) => f.endsWith(".js"))) {
-    overrides[f] = marker(f) + readFileSync(join(ROOT, "js", "dist", "browser", f), "utf8");
-  }
+  // Three more edges serve modified copies of what the SDK pins: the
+  // scripts; the two modules; wasm_exec.js. Each is otherwise genuine,
+  // built from the same sources as the first edge.
+  const scripts = {};
+  for (const f of JS_ASSETS.filter((f) => f.endsWith(".js"))) scripts[f] = marker(f);
   // Each is assigned as soon as it is up, so that after() stops whatever
   // started even when another failed.
   const started = await Promise.allSettled([
     startEdge({ origins: [merchant.origin] }).then((e) => (edge = e)),
-    startEdge({ origins: [merchant.origin], overrides }).then((e) => (tampered = e)),
+    startEdge({ origins: [merchant.origin], overrides: scripts }).then((e) => (tampered = e)),
+    startEdge({ origins: [merchant.origin], overrides: { "sealpay.wasm": withCustomSection, "sealpay-qr.wasm": withCustomSection } }).then((e) => (tamperedModules = e)),
+    startEdge({ origins: [merchant.origin], overrides: { "wasm_exec.js": marker("wasm_exec.js") } }).then((e) => (tamperedWasmExec = e)),
     launch().then((b) => (browser = b)),
   ]);
   const failed = started.find((r) => r.status === "rejected");
@@ -58,12 +75,16 @@ before(async () => {
     PK: edge.pk,
     TAMPERED_EDGE: tampered.url,
     PK_TAMPERED: tampered.pk,
-    SNIPPET_SRI: sriHashes()["sealpay.js"],
+    MODULES_EDGE: tamperedModules.url,
+    PK_MODULES: tamperedModules.pk,
+    WASMEXEC_EDGE: tamperedWasmExec.url,
+    PK_WASMEXEC: tamperedWasmExec.pk,
+    SNIPPET_SRI: sriHashes(edge.assets)["sealpay.js"],
   });
 });
 
 after(async () => {
-  await Promise.allSettled([browser?.close(), edge?.stop(), tampered?.stop(), merchant?.stop()]);
+  await Promise.allSettled([browser?.close(), edge?.stop(), tampered?.stop(), tamperedModules?.stop(), tamperedWasmExec?.stop(), merchant?.stop()]);
 });
 
 /** openPage opens path on the merchant's origin, recording console messages and every request and response. */
@@ -421,15 +442,101 @@ describe("Subresource Integrity", () => {
     }
   });
 
-  test("the tampered edge really serves different bytes", async () => {
-    // Guards the tests above: without a difference they would prove nothing.
-    for (const f of ["sealpay.js", "direct.js", "qrdecode.js", "frame.js"]) {
-      const [good, bad] = await Promise.all([edge.url, tampered.url].map((u) => fetch(`${u}/v1/${f}`).then((r) => r.text())));
-      assert.notEqual(good, bad, f);
-      assert.ok(bad.includes("__sealpay_tampered"), f);
+  test("a modified wasm_exec.js does not run and seal rejects", async () => {
+    const { page, console: log } = await openPage("/tampered-wasmexec.html");
+    try {
+      const r = await page.evaluate((n) => window.shop.seal({ number: n, exp_month: 12, exp_year: 2034 }), NUMBER);
+      assert.deepEqual(r.error, { name: "SealpayError", code: "upstream_error", message: "Failed to load wasm_exec.js" });
+      assert.deepEqual(await page.evaluate(() => [window.__sealpay_tampered ?? null, typeof window.Go]), [null, "undefined"]);
+      assert.ok(log.some((l) => /integrity/.test(l) && l.includes("/v1/wasm_exec.js")), log.join("\n"));
+    } finally {
+      await page.close();
     }
   });
+
+  test("a modified wasm_exec.js does not run in the frame, which reports an error", async () => {
+    const { page } = await openPage("/tampered-wasmexec.html");
+    try {
+      await page.waitForFunction(() => window.shop?.events.some((e) => e.type === "error"), null, { timeout: 20_000 });
+      const events = await page.evaluate(() => window.shop.events);
+      assert.deepEqual(events.filter((e) => e.type === "error" || e.type === "ready"), [{ type: "error", code: "upstream_error", message: "Failed to load wasm_exec.js" }]);
+      const frame = await (await page.waitForSelector("#card iframe", { state: "attached" })).contentFrame();
+      assert.equal(new URL(frame.url()).origin, tamperedWasmExec.url);
+      assert.deepEqual(await frame.evaluate(() => [window.__sealpay_tampered ?? null, typeof window.Go]), [null, "undefined"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a modified card module is refused in direct mode", async () => {
+    const { page, console: log } = await openPage("/tampered-modules.html");
+    try {
+      const r = await page.evaluate((n) => window.shop.seal({ number: n, exp_month: 12, exp_year: 2034 }), NUMBER);
+      assert.deepEqual(r.error, { name: "SealpayError", code: "upstream_error", message: "Failed to load sealpay.wasm" });
+      assert.equal(await page.evaluate(() => typeof window.__sealpay_card), "undefined", "the module never ran");
+      assert.ok(log.some((l) => /integrity/.test(l) && l.includes("/v1/sealpay.wasm")), log.join("\n"));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a modified card module is refused by the frame", async () => {
+    const { page } = await openPage("/tampered-modules.html");
+    try {
+      await page.waitForFunction(() => window.shop?.events.some((e) => e.type === "error"), null, { timeout: 20_000 });
+      const events = await page.evaluate(() => window.shop.events);
+      assert.deepEqual(events.filter((e) => e.type === "error" || e.type === "ready"), [{ type: "error", code: "upstream_error", message: "Failed to load sealpay.wasm" }]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a modified QR module is refused by the frame and verifyQR rejects", async () => {
+    const { page } = await openPage("/tampered-modules.html");
+    try {
+      const v = await page.evaluate((p) => window.shop.verifyQR(p, { lang: "en" }), PIX_STATIC);
+      assert.deepEqual(v.error, { name: "SealpayError", code: "upstream_error", message: "Failed to load sealpay-qr.wasm" });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("the tampered edges really serve different bytes, and the modules still are valid WebAssembly", async () => {
+    // Guards the tests above: without a difference they would prove nothing.
+    const get = (u, f) => fetch(`${u}/v1/${f}`).then(async (r) => Buffer.from(await r.arrayBuffer()));
+    for (const [bad, files] of [[tampered, ["sealpay.js", "direct.js", "qrdecode.js", "frame.js"]], [tamperedWasmExec, ["wasm_exec.js"]]]) {
+      for (const f of files) {
+        const [g, b] = await Promise.all([get(edge.url, f), get(bad.url, f)]);
+        assert.ok(!g.equals(b), f);
+        assert.ok(b.toString().includes("__sealpay_tampered"), f);
+      }
+    }
+    for (const f of ["sealpay.wasm", "sealpay-qr.wasm"]) {
+      const [g, b] = await Promise.all([get(edge.url, f), get(tamperedModules.url, f)]);
+      assert.ok(!g.equals(b), f);
+      assert.ok(WebAssembly.validate(b), `the modified ${f} is a valid module: only its hash can refuse it`);
+      assert.notEqual(sri(b), sriHashes(edge.assets)[f]);
+    }
+  });
+
+  test("the modules and wasm_exec.js are byte-identical for every edge", async () => {
+    // Four edges, four registries with their own roots: the modules do not
+    // change, so the snippet's pins fit every deployment; frame.js differs.
+    const all = [edge, tampered, tamperedModules, tamperedWasmExec];
+    for (const f of GO_ASSETS) {
+      const hashes = new Set(all.map((e) => sriHashes(e.assets)[f]));
+      assert.equal(hashes.size, 1, `${f}: ${[...hashes].join(" ")}`);
+      assert.equal(sri(readFileSync(join(edge.assets, f))), sriHashes(edge.assets)[f]);
+    }
+    assert.equal(new Set(all.map((e) => sriHashes(e.assets)["sealpay.js"])).size, 1, "sealpay.js is the same everywhere");
+    assert.equal(new Set(all.map((e) => sriHashes(e.assets)["frame.js"])).size, all.length, "each frame.js pins its edge's roots");
+  });
 });
+
+/** sri returns the Subresource Integrity value of bytes. */
+function sri(bytes) {
+  return "sha384-" + createHash("sha384").update(bytes).digest("base64");
+}
 
 /** waitFor polls cond for up to 5 s. */
 async function waitFor(cond) {

@@ -15,13 +15,14 @@ import (
 
 // assetTypes lists the browser assets the edge serves and their types.
 var assetTypes = map[string]string{
-	"sealpay.js":   "text/javascript; charset=utf-8",
-	"frame.html":   "text/html; charset=utf-8",
-	"frame.js":     "text/javascript; charset=utf-8",
-	"direct.js":    "text/javascript; charset=utf-8", // direct-mode sealing, loaded by sealpay.js on first seal
-	"qrdecode.js":  "text/javascript; charset=utf-8", // the jsQR fallback of scanQR, loaded on first use
-	"sealpay.wasm": "application/wasm",
-	"wasm_exec.js": "text/javascript; charset=utf-8",
+	"sealpay.js":      "text/javascript; charset=utf-8",
+	"frame.html":      "text/html; charset=utf-8",
+	"frame.js":        "text/javascript; charset=utf-8",
+	"direct.js":       "text/javascript; charset=utf-8", // direct-mode sealing, loaded by sealpay.js on first seal
+	"qrdecode.js":     "text/javascript; charset=utf-8", // the jsQR fallback of scanQR, loaded on first use
+	"sealpay.wasm":    "application/wasm",               // the card module: seal, checkCard
+	"sealpay-qr.wasm": "application/wasm",               // the QR module: verifyQR, loaded by the frame on first use
+	"wasm_exec.js":    "text/javascript; charset=utf-8",
 }
 
 // errNotFound is the answer for unknown routes, assets and tokens.

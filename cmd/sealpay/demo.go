@@ -33,6 +33,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/wasm/assets"
 	_ "modernc.org/sqlite" // the "sqlite" driver, for probeVault
 )
 
@@ -687,37 +688,22 @@ func copyDemoAssets(root, dst string) error {
 	return nil
 }
 
-// buildBrowserModule builds ./wasm with GOOS=js GOARCH=wasm into
-// dst/sealpay.wasm, pinning qrRoots for verifyQR, and copies the
-// toolchain's own wasm_exec.js beside it (it must match the compiler).
+// buildBrowserModule builds the browser assets into dst with wasm/assets:
+// the card and QR modules (the same bytes for every deployment),
+// wasm_exec.js from the same toolchain, and the committed scripts with the
+// modules' hashes and qrRoots (pinned by the frame for verifyQR) filled in.
 func buildBrowserModule(ctx context.Context, root, dst string, qrRoots []byte) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return fmt.Errorf("demo: the go command is not on PATH; the demo builds the browser module with it: %w", err)
 	}
-	out, err := exec.CommandContext(ctx, goBin, "env", "GOROOT").Output()
-	if err != nil {
-		return fmt.Errorf("demo: go env GOROOT: %w", err)
+	if err := assets.Build(ctx, assets.Options{Root: root, Dir: dst, QRRoots: qrRoots, Go: goBin}); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("demo: building the browser module failed: %w", err)
 	}
-	wasmExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		return fmt.Errorf("demo: wasm_exec.js not found in the Go toolchain (Go 1.24 or later keeps it in lib/wasm): %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dst, "wasm_exec.js"), wasmExec, 0o644); err != nil {
-		return err
-	}
-	tmp := filepath.Join(dst, "sealpay.wasm.tmp")
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath",
-		"-ldflags=-s -w -X=main.qrRoots="+string(qrRoots), "-o", tmp, "./wasm")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("demo: building the browser module failed: %v\n%s", err, stderr.String())
-	}
-	return os.Rename(tmp, filepath.Join(dst, "sealpay.wasm"))
+	return nil
 }
 
 // subresourceIntegrity returns the SRI value ("sha384-…") of a file.

@@ -1,7 +1,9 @@
 // A real edge for the browser tests: `sealpay serve` on a free loopback
 // port, with a fresh configuration, envelope key set, KEK and QR registry in
-// a temporary directory, serving the committed browser assets (js/dist/browser)
-// and a sealpay.wasm built with the registry's root pinned.
+// a temporary directory, serving the browser assets that
+// js/scripts/build-wasm.mjs builds from the committed scripts
+// (js/dist/browser): both modules, wasm_exec.js, and sealpay.js and
+// frame.js with the modules' hashes and the registry's root pinned.
 //
 //   const edge = await startEdge({ origins: ["http://127.0.0.1:4000"] });
 //   edge.url, edge.pk, edge.sk, edge.merchant, edge.sealpay(...args), edge.assets
@@ -11,7 +13,7 @@
 // cache makes a rebuild with another pinned root a relink only.
 import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -23,15 +25,15 @@ const run = promisify(execFile);
 /** The repository's root directory. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** The browser assets the edge serves, besides the Go outputs. */
+/** The scripts the edge serves, besides the Go outputs. */
 export const JS_ASSETS = ["sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js"];
 
-/** The committed SRI hashes of the browser assets (js/dist/sri.json). */
-export function sriHashes() {
-  const all = JSON.parse(readFileSync(join(ROOT, "js", "dist", "sri.json"), "utf8"));
-  const out = {};
-  for (const [k, v] of Object.entries(all)) if (k.startsWith("browser/")) out[k.slice("browser/".length)] = v;
-  return out;
+/** The modules and wasm_exec.js, the Go outputs the edge serves. */
+export const GO_ASSETS = ["sealpay.wasm", "sealpay-qr.wasm", "wasm_exec.js"];
+
+/** sriHashes returns the SRI hashes of the files in an assets directory (its sri.json, written by the build). */
+export function sriHashes(assets) {
+  return JSON.parse(readFileSync(join(assets, "sri.json"), "utf8"));
 }
 
 const buildDir = mkdtempSync(join(tmpdir(), "sealpay-e2e-build-"));
@@ -67,15 +69,16 @@ export async function sealpay(args, { cwd } = {}) {
 let building = Promise.resolve();
 
 /**
- * buildModule builds sealpay.wasm pinning roots (JSON array of JWKs) into
- * dir, with wasm_exec.js. Builds run one at a time: after the first, Go's
- * build cache makes the next one (another pinned root) a relink.
+ * buildModule builds the browser assets into dir, the frame pinning roots
+ * (a file with a JSON array of JWKs). Builds run one at a time: after the
+ * first, Go's build cache makes the next one instant (the modules are the
+ * same for every edge; only frame.js differs).
  */
 export function buildModule(dir, rootsFile) {
   const args = [join(ROOT, "js", "scripts", "build-wasm.mjs"), dir];
   if (rootsFile) args.push("--qr-roots", rootsFile);
   const build = building.then(() => run(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 24 })).catch((e) => {
-    throw new Error(`building sealpay.wasm failed:\n${e.stderr ?? e.message}`);
+    throw new Error(`building the browser assets failed:\n${e.stderr ?? e.message}`);
   });
   building = build.catch(() => {});
   return build;
@@ -105,7 +108,8 @@ const hashKey = (k) => "sha256:" + createHash("sha256").update(k).digest("hex");
 /**
  * startEdge writes a configuration for one merchant ("m_shop") whose pages
  * may come from origins, and starts `sealpay serve`. overrides maps asset
- * names to replacement bytes (for tampering tests).
+ * names to replacement bytes, or to a function of the built bytes (for
+ * tampering tests).
  */
 export async function startEdge({ origins, merchant = "m_shop", overrides = {} } = {}) {
   if (!origins?.length) throw new Error("startEdge: origins are required");
@@ -125,8 +129,9 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
   writeFileSync(join(dir, "roots.json"), JSON.stringify([rootPub]));
 
   await buildModule(assets, join(dir, "roots.json"));
-  for (const f of JS_ASSETS) copyFileSync(join(ROOT, "js", "dist", "browser", f), join(assets, f));
-  for (const [f, bytes] of Object.entries(overrides)) writeFileSync(join(assets, f), bytes);
+  for (const [f, bytes] of Object.entries(overrides)) {
+    writeFileSync(join(assets, f), typeof bytes === "function" ? bytes(readFileSync(join(assets, f))) : bytes);
+  }
 
   const pk = apiKey("pk_");
   const sk = apiKey("sk_");

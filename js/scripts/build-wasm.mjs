@@ -1,34 +1,29 @@
-// Builds the browser module with the Go toolchain and copies that
-// toolchain's wasm_exec.js beside it (it must match the compiler; it is
-// never edited). Default output: dist/browser/, next to the JS assets, so
-// the edge can serve one directory. Neither file is committed.
+// Builds what an edge serves from its assets directory: the card module
+// (sealpay.wasm), the QR module (sealpay-qr.wasm), wasm_exec.js from the
+// same Go toolchain (never edited) and the committed scripts of
+// dist/browser with the modules' SRI hashes and the pinned QR roots
+// filled in, plus sri.json (publish its sealpay.js hash for the snippet).
+// It runs the Go package wasm/assets, which `sealpay demo` uses too.
+// Default output: build/browser/ (not committed).
 //
 //   node scripts/build-wasm.mjs [OUTDIR] [--qr-roots FILE]
 //
-// --qr-roots names a JSON array of registry root public JWKs to pin in the
-// module for verifyQR.
+// --qr-roots names a JSON array of the QR registry roots' public JWKs for
+// the frame's verifyQR. The modules are the same for every deployment.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-let out = join(root, "dist", "browser");
-let roots = "";
+let out = join(root, "build", "browser");
+const flags = [];
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--qr-roots") roots = JSON.stringify(JSON.parse(readFileSync(args[++i], "utf8")));
+  if (args[i] === "--qr-roots") flags.push("-qr-roots", resolve(args[++i]));
   else out = resolve(args[i]);
 }
-mkdirSync(out, { recursive: true });
 const go = process.env.GO ?? "go";
-const ldflags = ["-s", "-w"];
-if (roots) ldflags.push(`-X=main.qrRoots=${roots}`);
-execFileSync(go, ["build", "-trimpath", `-ldflags=${ldflags.join(" ")}`, "-o", join(out, "sealpay.wasm"), "./wasm"], {
-  cwd: join(root, ".."),
-  env: { ...process.env, GOOS: "js", GOARCH: "wasm" },
-  stdio: "inherit",
-});
-const goroot = execFileSync(go, ["env", "GOROOT"], { encoding: "utf8" }).trim();
-copyFileSync(join(goroot, "lib", "wasm", "wasm_exec.js"), join(out, "wasm_exec.js"));
-console.log(`built ${join(out, "sealpay.wasm")} and copied wasm_exec.js`);
+// A host build of the tool: GOOS/GOARCH from the caller's environment must not leak in.
+const { GOOS, GOARCH, ...env } = process.env;
+execFileSync(go, ["run", "./wasm/assets/buildassets", "-out", out, ...flags], { cwd: join(root, ".."), env, stdio: "inherit" });
+console.log(`built the browser assets into ${out}`);

@@ -16,15 +16,21 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = resolve(process.argv[2] ?? join(root, "dist"));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
+// The placeholders that wasm/assets fills in the copies an edge serves: the
+// SRI hashes of wasm_exec.js and the modules (direct.js, frame.js, and the
+// npm entries) and the pinned QR roots (frame.js). See src/pins.ts.
+const PINS_PLACEHOLDER = "@@sealpay:module-pins@@";
+const ROOTS_PLACEHOLDER = "@@sealpay:qr-roots@@";
+
 // The module and this package must agree on the version (sdk/bridge.Version).
 const goVersion = readFileSync(join(root, "..", "sdk", "bridge", "bridge.go"), "utf8").match(/const Version = "([^"]+)"/)?.[1];
 if (goVersion !== pkg.version) {
   throw new Error(`package.json version ${pkg.version} differs from sdk/bridge.Version ${goVersion}`);
 }
 
-// Start clean, but keep the Go build's outputs (sealpay.wasm, wasm_exec.js)
-// that scripts/build-wasm.mjs puts beside the browser assets.
-const goOutputs = new Set(["sealpay.wasm", "wasm_exec.js"]);
+// Start clean, but keep Go build outputs that an older scripts/build-wasm.mjs
+// put beside the browser assets (it now writes to build/browser).
+const goOutputs = new Set(["sealpay.wasm", "sealpay-qr.wasm", "wasm_exec.js"]);
 for (const d of ["esm", "cjs", "types", "sri.json"]) rmSync(join(out, d), { recursive: true, force: true });
 mkdirSync(join(out, "browser"), { recursive: true });
 for (const f of readdirSync(join(out, "browser"))) if (!goOutputs.has(f)) rmSync(join(out, "browser", f), { recursive: true, force: true });
@@ -36,7 +42,11 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
   absWorkingDir: root,
-  define: { __SEALPAY_VERSION__: JSON.stringify(pkg.version) },
+  define: {
+    __SEALPAY_VERSION__: JSON.stringify(pkg.version),
+    __SEALPAY_MODULE_PINS__: JSON.stringify(PINS_PLACEHOLDER),
+    __SEALPAY_QR_ROOTS__: JSON.stringify(ROOTS_PLACEHOLDER),
+  },
 };
 
 // 1. Files the snippet loads on first use; their hashes are pinned in the snippet.
@@ -82,6 +92,16 @@ for (const f of walk(types)) {
   if (!f.endsWith(".d.ts")) continue;
   const text = readFileSync(f, "utf8").replace(/(from\s+["']\.{1,2}\/[^"']+)\.js(["'])/g, "$1.cjs$2");
   writeFileSync(f.replace(/\.d\.ts$/, ".d.cts"), text);
+}
+
+// Each placeholder must be in the output once, as a JSON string that
+// wasm/assets replaces, and nowhere else. The snippet carries none: it
+// pins direct.js, whose hash wasm/assets updates in it.
+const count = (f, p) => readFileSync(join(out, f), "utf8").split(JSON.stringify(p)).length - 1;
+for (const [f, pins, roots] of [["browser/sealpay.js", 0, 0], ["browser/frame.js", 1, 1], ["browser/direct.js", 1, 0], ["browser/qrdecode.js", 0, 0], ["esm/pure.mjs", 1, 0], ["cjs/pure.cjs", 1, 0]]) {
+  if (count(f, PINS_PLACEHOLDER) !== pins || count(f, ROOTS_PLACEHOLDER) !== roots) {
+    throw new Error(`${f}: expected the module-pins placeholder ${pins} time(s) and the QR-roots placeholder ${roots} time(s)`);
+  }
 }
 
 // 5. Subresource Integrity for every file.

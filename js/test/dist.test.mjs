@@ -21,8 +21,8 @@ function files(dir) {
   return walk(dir).map((p) => relative(dir, p).split(sep).join("/"));
 }
 
-// Outputs of the Go build, not of this package's build (see .gitignore).
-const goOutputs = new Set(["browser/sealpay.wasm", "browser/wasm_exec.js"]);
+// Outputs of the Go build that an older build-wasm.mjs left in dist/ (see .gitignore).
+const goOutputs = new Set(["browser/sealpay.wasm", "browser/sealpay-qr.wasm", "browser/wasm_exec.js"]);
 
 test("committed dist/ matches a fresh build", () => {
   const out = mkdtempSync(join(tmpdir(), "sealpay-dist-"));
@@ -57,4 +57,23 @@ test("sri.json holds a sha384 hash of every file", async () => {
   const snippet = readFileSync(join(root, "dist", "browser", "sealpay.js"), "utf8");
   assert.ok(snippet.includes(sri["browser/direct.js"]));
   assert.ok(snippet.includes(sri["browser/qrdecode.js"]));
+});
+
+test("the scripts that load modules carry the placeholders wasm/assets fills, once", () => {
+  // The committed scripts pin no module: the modules' hashes exist only
+  // once they are built (js/scripts/build-wasm.mjs), and a script left
+  // unfilled loads none (test/pins.test.mjs).
+  const want = {
+    "browser/sealpay.js": [0, 0],
+    "browser/direct.js": [1, 0],
+    "browser/frame.js": [1, 1],
+    "browser/qrdecode.js": [0, 0],
+    "esm/pure.mjs": [1, 0],
+    "cjs/pure.cjs": [1, 0],
+  };
+  for (const [f, [pins, roots]] of Object.entries(want)) {
+    const text = readFileSync(join(root, "dist", f), "utf8");
+    const count = (p) => text.split(`"${p}"`).length - 1;
+    assert.deepEqual([count("@@sealpay:module-pins@@"), count("@@sealpay:qr-roots@@")], [pins, roots], f);
+  }
 });

@@ -49,6 +49,24 @@ var init_errors = __esm({
   }
 });
 
+// src/pins.ts
+function modulePins() {
+  try {
+    const pins = JSON.parse(true ? "@@sealpay:module-pins@@" : "");
+    if (pins && typeof pins === "object") return pins;
+  } catch {
+  }
+  throw noPins("module hashes");
+}
+var noPins;
+var init_pins = __esm({
+  "src/pins.ts"() {
+    "use strict";
+    init_errors();
+    noPins = (what) => new SealpayError("internal", `Sealpay: this build of the script has no ${what} (see docs/browser.md)`);
+  }
+});
+
 // src/version.ts
 var VERSION;
 var init_version = __esm({
@@ -61,86 +79,114 @@ var init_version = __esm({
 // src/direct.ts
 var direct_exports = {};
 __export(direct_exports, {
+  CARD: () => CARD,
+  QR: () => QR,
   callCore: () => callCore,
-  loadCore: () => loadCore,
+  loadModule: () => loadModule,
   seal: () => seal
 });
-function loadCore(base) {
-  if (!pending) {
-    pending = start(base).catch((e) => {
-      pending = null;
+function loadModule(base, spec, pins) {
+  let p = pending.get(spec.file);
+  if (!p) {
+    p = start(base, spec, pins).catch((e) => {
+      pending.delete(spec.file);
       throw e;
     });
+    pending.set(spec.file, p);
   }
-  return pending;
+  return p;
 }
-async function start(base) {
+async function start(base, spec, pins) {
   const g = globalThis;
-  if (g.__sealpay_core) return g.__sealpay_core;
+  const pinned = (f) => {
+    const h = pins[f];
+    if (typeof h !== "string" || !h.startsWith("sha384-")) throw noPins(`hash for ${f}`);
+    return h;
+  };
+  const execPin = pinned("wasm_exec.js");
+  const modulePin = pinned(spec.file);
   if (typeof WebAssembly !== "object") {
     throw new SealpayError("internal", "Sealpay: this browser has no WebAssembly");
   }
-  if (!g.Go) await loadScript(`${base}/v1/wasm_exec.js`);
-  if (!g.Go) throw new SealpayError("internal", "Failed to load wasm_exec.js: it defined no Go class");
-  const go = new g.Go();
+  const Go = await loadGo(base, execPin);
+  const go = new Go();
   let instance;
   try {
-    instance = await instantiate(`${base}/v1/sealpay.wasm`, go.importObject);
+    instance = await instantiate(`${base}/v1/${spec.file}`, modulePin, go.importObject);
   } catch (cause) {
     const hint = cause instanceof WebAssembly.CompileError ? ": the browser refused to compile it; if this page's Content-Security-Policy has no 'wasm-unsafe-eval' in script-src, add it there or use the hosted card fields (cardElement), which need none" : "";
-    throw new SealpayError("upstream_error", `Failed to load sealpay.wasm${hint}`, { cause });
+    throw new SealpayError("upstream_error", `Failed to load ${spec.file}${hint}`, { cause });
   }
-  const ready = new Promise((resolve, reject) => {
-    g.__sealpay_ready = resolve;
+  const core = await new Promise((resolve, reject) => {
+    g[spec.ready] = resolve;
     go.run(instance).then(
-      () => reject(new SealpayError("internal", "sealpay.wasm exited")),
-      (cause) => reject(new SealpayError("internal", "sealpay.wasm crashed", { cause }))
+      () => reject(new SealpayError("internal", `${spec.file} exited`)),
+      (cause) => reject(new SealpayError("internal", `${spec.file} crashed`, { cause }))
     );
   });
-  const core = await ready;
-  delete g.__sealpay_ready;
+  delete g[spec.ready];
   if (core.version !== VERSION) {
-    console.warn(`Sealpay: sealpay.wasm is version ${core.version}, this script is ${VERSION}; update the edge or the package`);
+    console.warn(`Sealpay: ${spec.file} is version ${core.version}, this script is ${VERSION}; update the edge or the package`);
   }
   return core;
 }
-async function instantiate(url, imports) {
-  const res = await fetch(url, { credentials: "omit" });
+function loadGo(base, integrity) {
+  if (!goClass) {
+    const g = globalThis;
+    goClass = loadScript(`${base}/v1/wasm_exec.js`, integrity).then(() => {
+      if (typeof g.Go !== "function") throw new SealpayError("internal", "Failed to load wasm_exec.js: it defined no Go class");
+      return g.Go;
+    }).catch((e) => {
+      goClass = null;
+      throw e;
+    });
+  }
+  return goClass;
+}
+async function instantiate(url, integrity, imports) {
+  const res = await fetch(url, { credentials: "omit", integrity });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   if (typeof WebAssembly.instantiateStreaming === "function" && res.headers.get("content-type") === "application/wasm") {
     return (await WebAssembly.instantiateStreaming(res, imports)).instance;
   }
   return (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
 }
-function loadScript(src) {
+function loadScript(src, integrity) {
   return new Promise((resolve, reject) => {
     const s = document.createElement("script");
     s.src = src;
+    s.integrity = integrity;
     s.async = true;
     s.crossOrigin = "anonymous";
     s.onload = () => resolve();
-    s.onerror = () => reject(new SealpayError("upstream_error", `Failed to load ${src}`));
+    s.onerror = () => reject(new SealpayError("upstream_error", "Failed to load wasm_exec.js"));
     document.head.appendChild(s);
   });
 }
 async function callCore(core, method, req) {
   try {
-    return JSON.parse(await core[method](JSON.stringify(req)));
+    const f = core[method];
+    if (typeof f !== "function") throw new SealpayError("internal", `Sealpay: the module has no ${method}`);
+    return JSON.parse(await f.call(core, JSON.stringify(req)));
   } catch (e) {
     throw toSealpayError(e);
   }
 }
 async function seal(edge, req) {
-  const core = await loadCore(edge);
+  const core = await loadModule(edge, CARD, modulePins());
   return (await callCore(core, "seal", req)).envelope;
 }
-var pending;
+var CARD, QR, pending, goClass;
 var init_direct = __esm({
   "src/direct.ts"() {
     "use strict";
     init_errors();
+    init_pins();
     init_version();
-    pending = null;
+    CARD = { file: "sealpay.wasm", ready: "__sealpay_card_ready" };
+    QR = { file: "sealpay-qr.wasm", ready: "__sealpay_qr_ready" };
+    pending = /* @__PURE__ */ new Map();
+    goClass = null;
   }
 });
 

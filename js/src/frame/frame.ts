@@ -5,10 +5,11 @@
  * a token at its own origin, and sends only the token and card metadata to
  * the parent page named in its URL.
  */
-import { callCore, loadCore, type Core } from "../direct.js";
+import { callCore, CARD, loadModule, QR, type CardCore, type QRCore } from "../direct.js";
 import { pickToken } from "../element.js";
 import { SealpayError, toSealpayError } from "../errors.js";
 import { isLocale, pickLocale } from "../locale.js";
+import { modulePins, qrRoots } from "../pins.js";
 import { isMessage, parseFrameParams, PROTOCOL, type Command, type FrameEvent, type FrameParams } from "../protocol.js";
 import { checkStyle, styleCSS } from "../style.js";
 import type { CardBrand, CardField, Locale, SealpayErrorInfo } from "../types.js";
@@ -53,7 +54,8 @@ input[aria-invalid=true]{border-color:#d02b20}
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 class HostedFields {
-  private core: Core | null = null;
+  private core: CardCore | null = null;
+  private qr: Promise<QRCore> | null = null;
   private state: CheckResult | null = null;
   private seq = 0;
   private touched = new Set<CardField>();
@@ -76,14 +78,16 @@ class HostedFields {
 
   async start(): Promise<void> {
     window.addEventListener("message", this.onMessage);
-    if (this.p.mode === "card") this.setUpForm();
-    try {
-      this.core = await loadCore("");
-    } catch (e) {
-      this.post({ type: "error", error: info(toSealpayError(e)) });
-      return;
-    }
+    // The hidden core frame only checks QR codes: it loads the QR module
+    // on the first verifyQR, and no card module at all.
     if (this.p.mode === "card") {
+      this.setUpForm();
+      try {
+        this.core = await loadModule("", CARD, modulePins());
+      } catch (e) {
+        this.post({ type: "error", error: info(toSealpayError(e)) });
+        return;
+      }
       document.body.hidden = false;
       this.reportSize();
     }
@@ -315,8 +319,16 @@ class HostedFields {
   }
 
   private async verifyQR(payload: unknown, expect: unknown, lang: unknown): Promise<unknown> {
-    if (!this.core) throw new SealpayError("internal", "Sealpay: the module is not ready");
     if (typeof payload !== "string") throw new SealpayError("bad_request", "Sealpay: payload must be a string");
+    // The registry roots come from this script, which frame.html pins by
+    // its hash; nothing the parent page sends can change them.
+    const roots = qrRoots();
+    if (!this.qr) {
+      this.qr = loadModule("", QR, modulePins()).catch((e: unknown) => {
+        this.qr = null;
+        throw e;
+      });
+    }
     if (!this.trust) {
       // The bundle goes to the module as text: its signature covers bytes
       // that a JSON round trip could change.
@@ -325,10 +337,10 @@ class HostedFields {
         throw e;
       });
     }
-    const bundle = await this.trust;
-    const req: Record<string, unknown> = { payload, bundle, lang: isLocale(lang) ? lang : this.locale };
+    const [qr, bundle] = await Promise.all([this.qr, this.trust]);
+    const req: Record<string, unknown> = { payload, bundle, roots, lang: isLocale(lang) ? lang : this.locale };
     if (expect && typeof expect === "object") req.expect = expect;
-    return callCore<unknown>(this.core, "verifyQR", req);
+    return callCore<unknown>(qr, "verifyQR", req);
   }
 }
 

@@ -1,0 +1,223 @@
+//go:build !js
+
+package assets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sealpay/sealpay/sdk/qr"
+)
+
+// literal finds the JS string literal assigned by JSON.parse(…) in script
+// and returns the JSON text it holds.
+func literal(t *testing.T, script []byte, n int) string {
+	t.Helper()
+	m := regexp.MustCompile(`JSON\.parse\(("(?:[^"\\]|\\.)*")\)`).FindAllSubmatch(script, -1)
+	if len(m) <= n {
+		t.Fatalf("no JSON.parse literal #%d in %q", n, script)
+	}
+	var s string
+	if err := json.Unmarshal(m[n][1], &s); err != nil {
+		t.Fatalf("literal %s is not a JSON string: %v", m[n][1], err)
+	}
+	return s
+}
+
+// fakeFiles are stand-ins for the committed scripts and built modules.
+func fakeFiles() map[string][]byte {
+	direct := []byte(`var p=JSON.parse("@@sealpay:module-pins@@");`)
+	frame := []byte(`var p=JSON.parse("@@sealpay:module-pins@@"),r=JSON.parse("@@sealpay:qr-roots@@");`)
+	return map[string][]byte{
+		WasmExec:      []byte("globalThis.Go = class {};"),
+		CardModule:    []byte("\x00asm\x01\x00\x00\x00card"),
+		QRModule:      []byte("\x00asm\x01\x00\x00\x00qr"),
+		"direct.js":   direct,
+		"frame.js":    frame,
+		"sealpay.js":  []byte(`load("direct.js","` + SRI(direct) + `");`),
+		"frame.html":  []byte(`<script src="frame.js" integrity="` + SRI(frame) + `" crossorigin="anonymous" defer></script>`),
+		"qrdecode.js": []byte("qr"),
+	}
+}
+
+func TestFill(t *testing.T) {
+	files := fakeFiles()
+	oldDirect := SRI(files["direct.js"])
+	roots := []byte(`[{"kty":"OKP","crv":"Ed25519","x":"abc"}]`)
+	if err := fill(files, roots); err != nil {
+		t.Fatal(err)
+	}
+	var direct, frame map[string]string
+	if err := json.Unmarshal([]byte(literal(t, files["direct.js"], 0)), &direct); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(literal(t, files["frame.js"], 0)), &frame); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{WasmExec: SRI(files[WasmExec]), CardModule: SRI(files[CardModule])}
+	if !equalMaps(direct, want) {
+		t.Errorf("direct.js pins %v, want %v (no QR module: the page never loads it)", direct, want)
+	}
+	want[QRModule] = SRI(files[QRModule])
+	if !equalMaps(frame, want) {
+		t.Errorf("frame.js pins %v, want %v", frame, want)
+	}
+	if got := literal(t, files["frame.js"], 1); got != string(roots) {
+		t.Errorf("frame.js roots = %s, want %s", got, roots)
+	}
+	if !bytes.Contains(files["sealpay.js"], []byte(SRI(files["direct.js"]))) || bytes.Contains(files["sealpay.js"], []byte(oldDirect)) {
+		t.Errorf("sealpay.js = %s, want it to pin the filled direct.js", files["sealpay.js"])
+	}
+	if want := `integrity="` + SRI(files["frame.js"]) + `"`; !bytes.Contains(files["frame.html"], []byte(want)) {
+		t.Errorf("frame.html = %s, want %s", files["frame.html"], want)
+	}
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestFillRefuses(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(map[string][]byte)
+	}{
+		{"direct.js without placeholder (filled already)", func(f map[string][]byte) { f["direct.js"] = []byte("var p={}") }},
+		{"frame.js with two pin placeholders", func(f map[string][]byte) {
+			f["frame.js"] = append(f["frame.js"], `JSON.parse("@@sealpay:module-pins@@")`...)
+		}},
+		{"frame.js without roots placeholder", func(f map[string][]byte) {
+			f["frame.js"] = bytes.Replace(f["frame.js"], []byte("@@sealpay:qr-roots@@"), []byte("[]"), 1)
+		}},
+		{"sealpay.js pins another direct.js", func(f map[string][]byte) {
+			f["sealpay.js"] = []byte(`load("direct.js","` + SRI([]byte("stale")) + `");`)
+		}},
+		{"frame.html pins two scripts", func(f map[string][]byte) {
+			f["frame.html"] = append(f["frame.html"], `<script src="x.js" integrity="`+SRI([]byte("x"))+`"></script>`...)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			files := fakeFiles()
+			tc.mutate(files)
+			if err := fill(files, []byte("[]")); !errors.Is(err, ErrAssets) {
+				t.Fatalf("fill = %v, want ErrAssets", err)
+			}
+		})
+	}
+}
+
+func TestCheckRoots(t *testing.T) {
+	root, err := qr.GenerateRootKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk := root.PublicJWK()
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, jwk); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		roots string
+		want  string // compact JSON, or "" for an error
+	}{
+		{"none", "", "[]"},
+		{"blank", " \n", "[]"},
+		{"empty array", "[ ]", "[]"},
+		{"one root, indented", "[\n  " + string(jwk) + "\n]", "[" + compact.String() + "]"},
+		{"not JSON", "roots", ""},
+		{"an object, not an array", string(jwk), ""},
+		{"not a key", `[{"kty":"OKP"}]`, ""},
+		{"low-order key", `[{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := checkRoots([]byte(tc.roots))
+			if tc.want == "" {
+				if err == nil {
+					t.Fatalf("checkRoots = %s, want an error", got)
+				}
+				return
+			}
+			if err != nil || string(got) != tc.want {
+				t.Fatalf("checkRoots = %s, %v, want %s", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestBuild builds the real assets twice, for two deployments with their
+// own roots: everything but frame.js and frame.html is byte-identical, and
+// every pin matches the file it pins.
+func TestBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds both modules")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for i := 0; i < 2; i++ {
+		rk, err := qr.GenerateRootKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := Build(context.Background(), Options{Root: root, Dir: dir, QRRoots: []byte("[" + string(rk.PublicJWK()) + "]")}); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	read := func(dir, name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, name := range append([]string{CardModule, QRModule, WasmExec}, scripts...) {
+		same := bytes.Equal(read(dirs[0], name), read(dirs[1], name))
+		if want := !strings.HasPrefix(name, "frame."); same != want {
+			t.Errorf("%s the same for both deployments: %v, want %v", name, same, want)
+		}
+	}
+	dir := dirs[0]
+	var sri map[string]string
+	if err := json.Unmarshal(read(dir, "sri.json"), &sri); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range append([]string{CardModule, QRModule, WasmExec}, scripts...) {
+		if got, want := sri[name], SRI(read(dir, name)); got != want {
+			t.Errorf("sri.json[%s] = %s, want %s", name, got, want)
+		}
+	}
+	for _, pin := range []struct{ in, file string }{
+		{"direct.js", WasmExec}, {"direct.js", CardModule},
+		{"frame.js", WasmExec}, {"frame.js", CardModule}, {"frame.js", QRModule},
+		{"sealpay.js", "direct.js"}, {"frame.html", "frame.js"},
+	} {
+		if !bytes.Contains(read(dir, pin.in), []byte(sri[pin.file])) {
+			t.Errorf("%s does not pin %s's hash", pin.in, pin.file)
+		}
+	}
+	if bytes.Contains(read(dir, "direct.js"), []byte(sri[QRModule])) {
+		t.Error("direct.js pins the QR module, which the page never loads")
+	}
+}
