@@ -6,9 +6,19 @@
 //   GOOS=js GOARCH=wasm go build -trimpath -o /tmp/sealpay-names.wasm ./wasm
 //   node js/scripts/wasm-cost.mjs /tmp/sealpay-names.wasm [top]
 //   node js/scripts/wasm-cost.mjs /tmp/sealpay-names.wasm --pkg time [top]   (the package's largest functions)
-import { readFileSync } from "node:fs";
+//   node js/scripts/wasm-cost.mjs --imports   (what each import adds: probe programs built like the modules)
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const args = process.argv.slice(2);
+if (args[0] === "--imports") {
+  imports();
+  process.exit(0);
+}
 const pkgAt = args.indexOf("--pkg");
 const onlyPkg = pkgAt >= 0 ? args.splice(pkgAt, 2)[1] : null;
 const file = args[0];
@@ -103,4 +113,53 @@ const total = bodies.reduce((a, b) => a + b, 0);
 console.log(`code ${total} bytes in ${bodies.length} functions; data ${sections[11] ?? 0} bytes; file ${buf.length} bytes`);
 for (const [pkg, size] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${String(size).padStart(9)}  ${(100 * size / total).toFixed(1).padStart(5)}%  ${pkg}`);
+}
+
+/**
+ * imports builds a ladder of small programs, each adding one import to the
+ * one before and using it, with the modules' flags, and prints each one's
+ * size and what it added. The probes live under js/build/_probe (a "_"
+ * directory: ./... patterns skip it) inside the module, so they can import
+ * sdk/ packages.
+ */
+function imports() {
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const head = `//go:build js && wasm\n\npackage main\n\n`;
+  const use = (imps, body) => `${head}import (\n${imps.map((i) => `\t"${i}"\n`).join("")})\n\nfunc main() {\n${body}\n\tselect {}\n}\n`;
+  const fn = (body) => `\tjs.Global().Set("f", js.FuncOf(func(this js.Value, a []js.Value) any {\n${body}\n\t\treturn nil\n\t}))`;
+  const probes = [
+    ["syscall/js (a bare program)", use(["syscall/js"], fn(""))],
+    ["+ encoding/json", use(["encoding/json", "syscall/js"], fn(`\t\tvar v map[string]any\n\t\tjson.Unmarshal([]byte(a[0].String()), &v)\n\t\tb, _ := json.Marshal(v)\n\t\ta[1].Set("x", string(b))`))],
+    ["+ crypto/hpke (X25519 seal)", use(["crypto/ecdh", "crypto/hpke", "encoding/json", "syscall/js"], fn(`\t\tvar v map[string]any\n\t\tjson.Unmarshal([]byte(a[0].String()), &v)\n\t\tpk, _ := ecdh.X25519().NewPublicKey([]byte(a[1].String()))\n\t\thpk, _ := hpke.NewDHKEMPublicKey(pk)\n\t\tenc, s, _ := hpke.NewSender(hpk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), nil)\n\t\tct, _ := s.Seal(nil, enc)\n\t\tb, _ := json.Marshal(v)\n\t\ta[1].Set("x", string(b)+string(ct))`))],
+    ["+ sdk/card, sdk/envelope (seal)", use(["encoding/json", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/card", "github.com/sealpay/sealpay/sdk/envelope"], fn(`\t\tpub, _ := envelope.ParsePublicKeySet([]byte(a[0].String()))\n\t\tc, _ := card.Parse([]byte(a[1].String()))\n\t\tenv, _ := envelope.Seal(pub, c, envelope.SealOptions{MerchantID: "m", Now: time.Now()})\n\t\tb, _ := json.Marshal(card.CheckNumber(env))\n\t\ta[1].Set("x", string(b))`))],
+    ["the card module (./wasm)", null, "./wasm"],
+    ["syscall/js + sdk/qr (Verify)", use(["crypto/ed25519", "encoding/json", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/qr"], fn(`\t\tk, _ := qr.ParsePublicKey([]byte(a[0].String()))\n\t\tt, _ := qr.LoadTrustBundle([]byte(a[1].String()), []ed25519.PublicKey{k}, time.Now())\n\t\tb, _ := json.Marshal(qr.Verify(a[2].String(), t, qr.VerifyOptions{}))\n\t\ta[1].Set("x", string(b))`))],
+    ["the QR module (./wasm/qr)", null, "./wasm/qr"],
+  ];
+  const dir = join(repo, "js", "build", "_probe");
+  const out = mkdtempSync(join(tmpdir(), "sealpay-probe-"));
+  const kb = (n) => (n / 1024).toFixed(1).padStart(8);
+  const { GOFLAGS, GOWASM, ...env } = process.env;
+  console.log(`${"program".padEnd(36)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)} ${"+gzip KB".padStart(9)}`);
+  let prev = null;
+  try {
+    probes.forEach(([name, src, pkg], i) => {
+      if (src) {
+        mkdirSync(join(dir, String(i)), { recursive: true });
+        writeFileSync(join(dir, String(i), "main_js.go"), src);
+        pkg = `./js/build/_probe/${i}`;
+      }
+      const file = join(out, `${i}.wasm`);
+      execFileSync(process.env.GO ?? "go", ["build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", file, pkg], { cwd: repo, env: { ...env, GOOS: "js", GOARCH: "wasm" }, stdio: ["ignore", "ignore", "inherit"] });
+      const b = readFileSync(file);
+      const gz = gzipSync(b, { level: 9 }).length;
+      const br = brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
+      const delta = prev === null || name.startsWith("syscall/js") ? "" : ((gz - prev) / 1024).toFixed(1).padStart(9);
+      console.log(`${name.padEnd(36)} ${kb(b.length)} ${kb(gz)} ${kb(br)} ${delta}`);
+      prev = gz;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
 }
