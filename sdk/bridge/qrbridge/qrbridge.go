@@ -121,7 +121,7 @@ func (h handler) verifyQR(req []byte) (*qr.Verdict, error) {
 	}
 	roots := append([]ed25519.PublicKey(nil), h.roots...)
 	for _, raw := range r.Roots {
-		k, err := qr.ParsePublicKey(raw)
+		k, err := h.trust.parseRoot(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -155,6 +155,39 @@ type trustCache struct {
 	bundle string
 	roots  []byte // the pinned keys, concatenated
 	loaded *qr.TrustBundle
+	// keys holds the root JWKs the frame sends with every request, parsed:
+	// qr.ParsePublicKey checks the point, which costs as much as a
+	// verification in the browser. At most maxKeys are kept.
+	keys map[string]ed25519.PublicKey
+}
+
+// maxKeys bounds trustCache.keys; a page pins a root or two.
+const maxKeys = 8
+
+// parseRoot returns qr.ParsePublicKey(raw), from the cache when raw was
+// parsed before. A nil cache parses every time. Only keys that parsed are
+// kept, so an error is never cached.
+func (c *trustCache) parseRoot(raw []byte) (ed25519.PublicKey, error) {
+	if c == nil {
+		return qr.ParsePublicKey(raw)
+	}
+	c.mu.Lock()
+	k, ok := c.keys[string(raw)]
+	c.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	k, err := qr.ParsePublicKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys == nil || len(c.keys) >= maxKeys {
+		c.keys = map[string]ed25519.PublicKey{}
+	}
+	c.keys[string(raw)] = k
+	return k, nil
 }
 
 // load returns the bundle checked against roots, from the cache when the

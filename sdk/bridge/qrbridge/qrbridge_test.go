@@ -224,6 +224,40 @@ func TestVerifyQRTrustCache(t *testing.T) {
 	}
 }
 
+// TestRootKeyCache: the root keys a request carries are parsed once and
+// reused, a key that does not parse is refused every time, and the cache
+// stays bounded.
+func TestRootKeyCache(t *testing.T) {
+	f := newQRFixture(t)
+	c := &trustCache{}
+	k1, err := c.parseRoot(f.rootJWK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := c.parseRoot(f.rootJWK)
+	if err != nil || !k2.Equal(k1) || len(c.keys) != 1 {
+		t.Fatalf("second parse = %x, %v with %d cached keys, want the same key from one entry", k2, err, len(c.keys))
+	}
+	weak := []byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`)
+	for i := 0; i < 2; i++ {
+		if _, err := c.parseRoot(weak); errcode.Of(err) != errcode.BadRequest {
+			t.Fatalf("parse #%d of a low-order key = %v, want bad_request", i+1, err)
+		}
+	}
+	for i := 0; i < 3*maxKeys; i++ {
+		rk, err := qr.GenerateRootKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.parseRoot(rk.PublicJWK()); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.keys) > maxKeys {
+			t.Fatalf("%d cached keys, want at most %d", len(c.keys), maxKeys)
+		}
+	}
+}
+
 // FuzzVerifyQRTrustCache checks that the trust-bundle cache never changes
 // an answer: after a caching handler has loaded the genuine bundle, any
 // (payload, bundle) pair gets exactly the response or error code of a
