@@ -6,10 +6,13 @@
 // It runs the Go package wasm/assets, which `sealpay demo` uses too.
 // Default output: build/browser/ (not committed).
 //
-//   node scripts/build-wasm.mjs [OUTDIR] [--qr-roots FILE]
+//   node scripts/build-wasm.mjs [OUTDIR] [--qr-roots FILE] [--package PKGDIR]
 //
 // --qr-roots names a JSON array of the QR registry roots' public JWKs for
 // the frame's verifyQR. The modules are the same for every deployment.
+// --package writes a copy of dist/ whose npm entries pin these modules
+// (direct mode from npm): publish that copy, with the edges serving the
+// same modules.
 import { execFileSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +23,7 @@ let out = join(root, "build", "browser");
 const flags = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--qr-roots") flags.push("-qr-roots", resolve(args[++i]));
+  else if (args[i] === "--package") flags.push("-package", resolve(args[++i]));
   else out = resolve(args[i]);
 }
 const go = process.env.GO ?? "go";

@@ -80,6 +80,13 @@ type Options struct {
 	QRRoots []byte
 	// Go is the go command; empty means "go" from PATH.
 	Go string
+	// Package, if not empty, is a directory that receives a copy of js/dist
+	// (the npm package's files) whose entries, esm/pure.mjs and
+	// cjs/pure.cjs, pin wasm_exec.js and the card module as built, with its
+	// own sri.json: what to publish, so that direct mode works from npm
+	// against an edge serving the same release. Its browser/ scripts are
+	// copied as committed (an edge builds its own into Dir).
+	Package string
 }
 
 // Build compiles both modules, copies wasm_exec.js and the committed
@@ -123,7 +130,73 @@ func Build(ctx context.Context, opts Options) error {
 	if err := fill(files, roots); err != nil {
 		return err
 	}
-	return write(opts.Dir, files)
+	if err := write(opts.Dir, files); err != nil {
+		return err
+	}
+	if opts.Package != "" {
+		return buildPackage(filepath.Join(opts.Root, "js", "dist"), opts.Package, files)
+	}
+	return nil
+}
+
+// npmEntries are the npm package's files that load the card module in
+// direct mode.
+var npmEntries = []string{"esm/pure.mjs", "cjs/pure.cjs"}
+
+// buildPackage copies the npm package's dist directory into dst, filling
+// the entries' module pins with those of files.
+func buildPackage(dist, dst string, files map[string][]byte) error {
+	pins, err := cardPins(files)
+	if err != nil {
+		return err
+	}
+	pkg := map[string][]byte{}
+	err = filepath.WalkDir(dist, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dist, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == "sri.json" || modules[strings.TrimPrefix(rel, "browser/")] != "" || rel == "browser/"+WasmExec {
+			return nil // rewritten below; Go outputs an old build left behind
+		}
+		b, err := os.ReadFile(path)
+		pkg[rel] = b
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range npmEntries {
+		if err := fillPlaceholder(pkg, name, pinsPlaceholder, pins); err != nil {
+			return err
+		}
+	}
+	return write(dst, pkg)
+}
+
+// cardPins is what direct mode pins: wasm_exec.js and the card module.
+func cardPins(files map[string][]byte) ([]byte, error) {
+	return json.Marshal(map[string]string{WasmExec: SRI(files[WasmExec]), CardModule: SRI(files[CardModule])})
+}
+
+// fillPlaceholder replaces the one placeholder in files[name] by a JS
+// string literal holding value.
+func fillPlaceholder(files map[string][]byte, name, placeholder string, value []byte) error {
+	if n := bytes.Count(files[name], []byte(placeholder)); n != 1 {
+		return fmt.Errorf("assets: %s has the placeholder %s %d times, want once (rebuild js/dist with 'cd js && npm run build'): %w", name, placeholder, n, ErrAssets)
+	}
+	// The placeholder is a JS string literal holding JSON; a JSON string is
+	// a valid JS string literal.
+	lit, err := json.Marshal(string(value))
+	if err != nil {
+		return err
+	}
+	files[name] = bytes.Replace(files[name], []byte(placeholder), lit, 1)
+	return nil
 }
 
 // buildModule compiles one module package for js/wasm and returns its bytes.
@@ -178,18 +251,15 @@ var frameScriptPin = regexp.MustCompile(`integrity="sha384-[A-Za-z0-9+/]{64}"`)
 // fill writes the modules' hashes into sealpay.js and frame.js, the roots
 // into frame.js, and frame.js's new hash into frame.html.
 func fill(files map[string][]byte, roots []byte) error {
-	direct := SRI(files["direct.js"])
+	oldDirect := SRI(files["direct.js"])
 	// Direct mode (direct.js, in the merchant's page) loads wasm_exec.js and
 	// the card module; the frame loads both modules. Each pins only what it
 	// loads.
-	cardPins, err := json.Marshal(map[string]string{
-		WasmExec:   SRI(files[WasmExec]),
-		CardModule: SRI(files[CardModule]),
-	})
+	direct, err := cardPins(files)
 	if err != nil {
 		return err
 	}
-	framePins, err := json.Marshal(map[string]string{
+	frame, err := json.Marshal(map[string]string{
 		WasmExec:   SRI(files[WasmExec]),
 		CardModule: SRI(files[CardModule]),
 		QRModule:   SRI(files[QRModule]),
@@ -201,23 +271,16 @@ func fill(files map[string][]byte, roots []byte) error {
 		file, placeholder string
 		json              []byte
 	}{
-		{"direct.js", pinsPlaceholder, cardPins},
-		{"frame.js", pinsPlaceholder, framePins},
+		{"direct.js", pinsPlaceholder, direct},
+		{"frame.js", pinsPlaceholder, frame},
 		{"frame.js", rootsPlaceholder, roots},
 	} {
-		if n := bytes.Count(files[r.file], []byte(r.placeholder)); n != 1 {
-			return fmt.Errorf("assets: %s has the placeholder %s %d times, want once (rebuild js/dist with 'cd js && npm run build'): %w", r.file, r.placeholder, n, ErrAssets)
-		}
-		// The placeholder is a JS string literal holding JSON; a JSON
-		// string is a valid JS string literal.
-		lit, err := json.Marshal(string(r.json))
-		if err != nil {
+		if err := fillPlaceholder(files, r.file, r.placeholder, r.json); err != nil {
 			return err
 		}
-		files[r.file] = bytes.Replace(files[r.file], []byte(r.placeholder), lit, 1)
 	}
 	// sealpay.js pins direct.js by its hash: swap the old one for the new.
-	if err := repin(files, "sealpay.js", "direct.js", direct); err != nil {
+	if err := repin(files, "sealpay.js", "direct.js", oldDirect); err != nil {
 		return err
 	}
 	html := files["frame.html"]
@@ -238,16 +301,20 @@ func repin(files map[string][]byte, in, file, old string) error {
 	return nil
 }
 
-// write writes files into dir, each through a temporary name, then
-// sri.json.
+// write writes files (by slash-separated path) into dir, each through a
+// temporary name, then sri.json.
 func write(dir string, files map[string][]byte) error {
 	sri := map[string]string{}
 	for name, b := range files {
-		tmp := filepath.Join(dir, name+".tmp")
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		tmp := path + ".tmp"
 		if err := os.WriteFile(tmp, b, 0o644); err != nil {
 			return err
 		}
-		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		if err := os.Rename(tmp, path); err != nil {
 			os.Remove(tmp)
 			return err
 		}

@@ -174,13 +174,18 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dirs []string
+	pkg := t.TempDir()
 	for i := 0; i < 2; i++ {
 		rk, err := qr.GenerateRootKey()
 		if err != nil {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
-		if err := Build(context.Background(), Options{Root: root, Dir: dir, QRRoots: []byte("[" + string(rk.PublicJWK()) + "]")}); err != nil {
+		opts := Options{Root: root, Dir: dir, QRRoots: []byte("[" + string(rk.PublicJWK()) + "]")}
+		if i == 0 {
+			opts.Package = pkg
+		}
+		if err := Build(context.Background(), opts); err != nil {
 			t.Fatal(err)
 		}
 		dirs = append(dirs, dir)
@@ -219,5 +224,29 @@ func TestBuild(t *testing.T) {
 	}
 	if bytes.Contains(read(dir, "direct.js"), []byte(sri[QRModule])) {
 		t.Error("direct.js pins the QR module, which the page never loads")
+	}
+
+	// The npm package's copy: its entries pin the card module, the rest is
+	// as committed, and its sri.json matches.
+	var pkgSRI map[string]string
+	if err := json.Unmarshal(read(pkg, "sri.json"), &pkgSRI); err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range pkgSRI {
+		if got := SRI(read(pkg, name)); got != h {
+			t.Errorf("package sri.json[%s] = %s, want %s", name, h, got)
+		}
+		committed := read(filepath.Join(root, "js", "dist"), name)
+		if filled := name == "esm/pure.mjs" || name == "cjs/pure.cjs"; filled == bytes.Equal(committed, read(pkg, name)) {
+			t.Errorf("package %s differs from the committed file: %v, want %v", name, !filled, filled)
+		}
+	}
+	for _, name := range []string{"esm/pure.mjs", "cjs/pure.cjs"} {
+		if b := read(pkg, name); !bytes.Contains(b, []byte(sri[CardModule])) || !bytes.Contains(b, []byte(sri[WasmExec])) {
+			t.Errorf("package %s does not pin the card module and wasm_exec.js", name)
+		}
+	}
+	if len(pkgSRI) < 10 {
+		t.Errorf("package has %d files, want the whole dist/", len(pkgSRI))
 	}
 }
