@@ -52,10 +52,10 @@ var scripts = []string{"sealpay.js", "frame.html", "frame.js", "direct.js", "qrd
 // modules are the Go packages Build compiles, by output file.
 var modules = map[string]string{CardModule: "./wasm", QRModule: "./wasm/qr"}
 
-// Flags are the go build flags of both modules. They are fixed, so that
+// flags are the go build flags of both modules. They are fixed, so that
 // every deployment gets the same bytes: -trimpath drops local paths, -s -w
 // the symbol table and DWARF, -buildid= the build ID.
-var Flags = []string{"-trimpath", "-ldflags=-s -w -buildid="}
+var flags = []string{"-trimpath", "-ldflags=-s -w -buildid="}
 
 // The placeholders of the committed scripts (js/scripts/build.mjs), each a
 // JSON string literal in the script.
@@ -207,7 +207,7 @@ func buildModule(ctx context.Context, goCmd, root, pkg string) ([]byte, error) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	args := append(append([]string{"build"}, Flags...), "-o", tmp.Name(), pkg)
+	args := append(append([]string{"build"}, flags...), "-o", tmp.Name(), pkg)
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = root
 	// GOFLAGS and GOWASM from the environment would change the bytes.
