@@ -98,23 +98,9 @@ func wrkLoad(ctx context.Context, bin, base string, fx *fixture, envs []string, 
 	if err != nil {
 		return row{}, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
-	var line string
-	for l := range strings.Lines(string(out)) {
-		if strings.HasPrefix(l, "BENCH ") {
-			line = strings.TrimSpace(l)
-		}
-	}
-	if line == "" {
-		return row{}, fmt.Errorf("wrk printed no figures:\n%s", out)
-	}
-	v := map[string]int64{}
-	for _, kv := range strings.Fields(line)[1:] {
-		k, s, _ := strings.Cut(kv, "=")
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return row{}, fmt.Errorf("wrk figures %q: %v", line, err)
-		}
-		v[k] = n
+	v, err := wrkFigures(string(out))
+	if err != nil {
+		return row{}, err
 	}
 	if v["exhausted"] > 0 {
 		return row{}, fmt.Errorf("wrk ran out of envelopes (%d sealed): the server was faster than the Go run suggested; run again", len(envs))
@@ -132,4 +118,32 @@ func wrkLoad(ctx context.Context, bin, base string, fx *fixture, envs []string, 
 		r.clientCPU = (ps.UserTime() + ps.SystemTime()) / time.Duration(r.requests)
 	}
 	return r, nil
+}
+
+// wrkFigures reads the "BENCH k=v …" line the script's done prints.
+func wrkFigures(out string) (map[string]int64, error) {
+	var line string
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, "BENCH ") {
+			line = strings.TrimSpace(l)
+		}
+	}
+	if line == "" {
+		return nil, fmt.Errorf("wrk printed no figures:\n%s", out)
+	}
+	v := map[string]int64{}
+	for _, kv := range strings.Fields(line)[1:] {
+		k, s, ok := strings.Cut(kv, "=")
+		n, err := strconv.ParseInt(s, 10, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("wrk figures %q: %q is not key=integer", line, kv)
+		}
+		v[k] = n
+	}
+	for _, k := range []string{"requests", "duration_us", "errors", "status", "p50_us", "p90_us", "p99_us", "exhausted"} {
+		if _, ok := v[k]; !ok {
+			return nil, fmt.Errorf("wrk figures %q: no %s", line, k)
+		}
+	}
+	return v, nil
 }
