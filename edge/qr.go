@@ -13,6 +13,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/qr/qrpng"
 )
 
 // QRConfig is a merchant's QR signing set-up for POST /v1/qr: its signing
@@ -151,9 +152,9 @@ func (h *Handler) qrSign(c *call) (*response, error) {
 	}
 	size := req.Size
 	if size == 0 {
-		size = qr.DefaultSize
+		size = qrpng.DefaultSize
 	}
-	png, err := qr.RenderPNG(payload, size)
+	png, err := qrpng.Render(payload, size)
 	if err != nil {
 		return nil, err
 	}

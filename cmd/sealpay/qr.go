@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/qr/qrpng"
 )
 
 func init() {
@@ -143,7 +144,7 @@ func runQR(env *Env, args []string) error {
 			return err
 		}
 		if *png != "" {
-			img, err := qr.RenderPNG(payload, 0)
+			img, err := qrpng.Render(payload, 0)
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,7 @@
 // dynamic one for an amount. To read a payload without any trust decision,
 // call [Parse] and the typed fields — [Payload.MerchantName],
 // [Payload.Amount], [Payload.CurrencyCode], [Payload.Scheme]; [Build]
-// encodes data objects and [RenderPNG] draws the code.
+// encodes data objects, and package qrpng draws the code.
 //
 // The registry's side — [RootKey.Certify] for a merchant key, and
 // [RootKey.SignBundle] for the trust bundle — and the signed format are

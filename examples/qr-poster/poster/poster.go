@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/qr/qrpng"
 )
 
 //go:embed page.html static
@@ -187,14 +188,14 @@ func (h *Handler) Print(ctx context.Context, amount, currency string) (*Order, e
 	}
 	o := &Order{Reference: ref, Amount: amount, Currency: currency, Payload: ans.Payload}
 	if o.PNG, err = base64.StdEncoding.DecodeString(ans.PNG); err != nil || len(o.PNG) == 0 {
-		if o.PNG, err = qr.RenderPNG(o.Payload, 0); err != nil {
+		if o.PNG, err = qrpng.Render(o.Payload, 0); err != nil {
 			return nil, err
 		}
 	}
 	if o.Tampered, err = Tamper(o.Payload, tamperedAmount); err != nil {
 		return nil, err
 	}
-	if o.TamperedPNG, err = qr.RenderPNG(o.Tampered, 0); err != nil {
+	if o.TamperedPNG, err = qrpng.Render(o.Tampered, 0); err != nil {
 		return nil, err
 	}
 	h.mu.Lock()

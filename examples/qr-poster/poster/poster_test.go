@@ -18,6 +18,7 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/qr/qrpng"
 )
 
 // registry is a root, one certified merchant key and its trust bundle.
@@ -123,7 +124,7 @@ func fakeQREdge(t *testing.T, reg *registry) *httptest.Server {
 			http.Error(w, err.Error(), 400)
 			return
 		}
-		img, _ := qr.RenderPNG(p, 0)
+		img, _ := qrpng.Render(p, 0)
 		json.NewEncoder(w).Encode(map[string]string{"payload": p, "png": base64.StdEncoding.EncodeToString(img)})
 	}))
 	t.Cleanup(srv.Close)
