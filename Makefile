@@ -72,5 +72,8 @@ e2e:
 worker:
 	bash edge/build.sh
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sdk/... | tee /tmp/sealpay-bench.txt
+# Every figure, with the machine it ran on, and one table of medians
+# (scripts/bench.sh; BENCHMARKS.md records a run). wrk is optional.
+bench: deps
+	@command -v wrk >/dev/null || { $(SUDO) apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed; the Go load generator runs alone"; }
+	bash scripts/bench.sh

@@ -45,6 +45,7 @@ type options struct {
 	timeout      time.Duration
 	bin          string
 	keep         bool
+	benchLines   string
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -60,6 +61,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
 	fs.StringVar(&o.bin, "sealpay", "", "sealpay `binary` to serve (default: go build ./cmd/sealpay)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configuration, database, server log)")
+	fs.StringVar(&o.benchLines, "bench-lines", "", "also write the figures as Go benchmark lines to `file` (for scripts/bench.sh and benchstat)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -168,6 +170,11 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "load average before: %s, after: %s\n\n", load0, load1)
 	printTable(stdout, rows)
 	fmt.Fprintln(stdout)
+	if o.benchLines != "" {
+		if err := writeBenchLines(o.benchLines, rows); err != nil {
+			return err
+		}
+	}
 	for _, r := range rows[1:] {
 		if r.cpu > 0 && r.clientCPU > 0 {
 			fmt.Fprintf(stdout, "%s: server and client CPU per request would let %d idle CPUs serve at most %.0f req/s\n",
@@ -217,6 +224,27 @@ func printTable(w io.Writer, rows []row) {
 		}
 		fmt.Fprintf(w, "%-28s %9s %7s %9.0f %8s %8s %8s %8.3f %11s %11s\n", r.name, req, errs, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.ratio, us(r.cpu), us(r.clientCPU))
 	}
+}
+
+// writeBenchLines writes rows as Go benchmark lines, one per row, with
+// throughput, latency percentiles, the ratio to the crypto-only bound and
+// CPU per request as units.
+func writeBenchLines(path string, rows []row) error {
+	var b strings.Builder
+	b.WriteString("pkg: github.com/sealpay/sealpay/edge/bench\n")
+	for _, r := range rows {
+		name := "TokenizeNative/" + strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(r.name)
+		fmt.Fprintf(&b, "Benchmark%s 1 %.0f req/s", name, r.rps)
+		if r.p50 > 0 {
+			fmt.Fprintf(&b, " %.2f p50-ms %.2f p99-ms", float64(r.p50)/float64(time.Millisecond), float64(r.p99)/float64(time.Millisecond))
+		}
+		fmt.Fprintf(&b, " %.3f ratio-to-crypto", r.ratio)
+		if r.cpu > 0 {
+			fmt.Fprintf(&b, " %d server-µs/req", r.cpu.Microseconds())
+		}
+		b.WriteString("\n")
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // selfCPU is the CPU time (user and system) this process has used.
