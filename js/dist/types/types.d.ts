@@ -189,6 +189,12 @@ export interface QRVerdict {
     headline: string;
     /** Empty when verified; one `qr_unsigned` when unsigned; at least one otherwise. */
     reasons: QRReason[];
+    /**
+     * Findings that do not change the status, e.g. `qr_unsigned` with detail
+     * `payee_account` on a verified code whose certificate registers no payee
+     * accounts. Absent when there are none.
+     */
+    warnings?: QRReason[];
     /** The certified display name (only when verified). */
     merchant?: string;
     /** The certified merchant id (only when verified). */
