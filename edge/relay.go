@@ -24,7 +24,7 @@ type relayRequest struct {
 	Body    string            `json:"body"`
 }
 
-// relayAnswer wraps the provider's answer, with card numbers redacted.
+// relayAnswer wraps the provider's answer, with card numbers and CVCs redacted.
 type relayAnswer struct {
 	Status  int               `json:"status"`
 	Headers map[string]string `json:"headers"`
@@ -75,7 +75,7 @@ func (h *Handler) relay(c *call) (*response, error) {
 	}
 	ctx := c.r.Context()
 	c.tokens = tokensIn(req.Body)
-	body, numbers, err := h.vault.Fill(ctx, c.merchant.ID, []byte(req.Body))
+	body, numbers, cvcs, err := h.vault.FillRevealed(ctx, c.merchant.ID, []byte(req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -107,13 +107,19 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if err != nil || len(rb) > maxUpstreamBody {
 		return nil, fmt.Errorf("edge: relay to %s: answer unreadable or over 1 MiB: %w", u.Host, errUpstream)
 	}
-	ans := relayAnswer{Status: resp.StatusCode, Headers: map[string]string{}, Body: string(token.Redact(rb, numbers))}
+	ans := relayAnswer{Status: resp.StatusCode, Headers: map[string]string{}, Body: string(redactRelay(rb, numbers, cvcs))}
 	for _, k := range relayedHeaders {
 		if v := resp.Header.Get(k); v != "" {
-			ans.Headers[strings.ToLower(k)] = string(token.Redact([]byte(v), numbers))
+			ans.Headers[strings.ToLower(k)] = string(redactRelay([]byte(v), numbers, cvcs))
 		}
 	}
 	return &response{status: http.StatusOK, body: ans}, nil
+}
+
+// redactRelay masks the revealed card numbers (and any Luhn-valid run)
+// and the revealed CVCs in a provider's answer.
+func redactRelay(b []byte, numbers, cvcs []string) []byte {
+	return token.RedactCVCs(token.Redact(b, numbers), cvcs)
 }
 
 // tokensIn lists the token ids a template names, for the audit log.

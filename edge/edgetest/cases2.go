@@ -231,6 +231,11 @@ func relay(t *testing.T, c *client, s *sealer) {
 			t.Errorf("relay answer = %d %q, want the provider's 200", ans.Status, ans.Body)
 		}
 		c.fx.ScanForNumbers(t, "relay answer", a.Body)
+		var echoed struct{ Echo string }
+		json.Unmarshal([]byte(ans.Body), &echoed)
+		if !strings.Contains(echoed.Echo, `"cvc":"`) || strings.Contains(echoed.Echo, `"cvc":"123"`) {
+			t.Error("relay answer: the CVC the provider echoed back was not masked")
+		}
 	})
 	t.Run("CVC is used once", func(t *testing.T) {
 		a := c.do(t, relayReq(prov.URL+"/v1/charges", template))

@@ -175,19 +175,26 @@ func dryRunValue(f Field) string {
 // vault no longer holds gives [ErrNoCVC]; one naming a token of another
 // merchant gives [ErrNotFound]; at most 8 distinct tokens per template.
 func (v *Vault) Fill(ctx context.Context, merchantID string, template []byte) (body []byte, numbers []string, err error) {
+	body, numbers, _, err = v.FillRevealed(ctx, merchantID, template)
+	return body, numbers, err
+}
+
+// FillRevealed is [Vault.Fill] that also returns the CVCs it revealed, for
+// [RedactCVCs] to mask in the provider's answer.
+func (v *Vault) FillRevealed(ctx context.Context, merchantID string, template []byte) (body []byte, numbers, cvcs []string, err error) {
 	if _, err := FillPlaceholders(template, func(_, f string) (string, error) { return dryRunValue(Field(f)), nil }); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	phs, err := scanPlaceholders(template, looksJSON(template))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	need := map[string]map[Field]bool{}
 	var order []string
 	for _, p := range phs {
 		if need[p.token] == nil {
 			if len(order) == maxFillTokens {
-				return nil, nil, fmt.Errorf("token: template names more than %d tokens: %w", maxFillTokens, ErrBadTemplate)
+				return nil, nil, nil, fmt.Errorf("token: template names more than %d tokens: %w", maxFillTokens, ErrBadTemplate)
 			}
 			need[p.token] = map[Field]bool{}
 			order = append(order, p.token)
@@ -204,13 +211,16 @@ func (v *Vault) Fill(ctx context.Context, merchantID string, template []byte) (b
 		}
 		c, err := v.Reveal(ctx, merchantID, tok, fields...)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if need[tok][FieldCVC] && c.CVC == "" {
-			return nil, nil, ErrNoCVC
+			return nil, nil, nil, ErrNoCVC
 		}
 		if c.Number != "" {
 			numbers = append(numbers, c.Number)
+		}
+		if c.CVC != "" {
+			cvcs = append(cvcs, c.CVC)
 		}
 		cards[tok] = [5]string{c.Number, c.CVC, strconv.Itoa(c.ExpMonth), strconv.Itoa(c.ExpYear), c.Name}
 	}
@@ -229,9 +239,9 @@ func (v *Vault) Fill(ctx context.Context, merchantID string, template []byte) (b
 		return c[4], nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return body, numbers, nil
+	return body, numbers, cvcs, nil
 }
 
 // Redact returns a copy of body in which card numbers are masked: every
@@ -352,4 +362,42 @@ func luhn(d []byte) bool {
 		sum += n
 	}
 	return sum%10 == 0
+}
+
+// RedactCVCs returns a copy of body in which each of cvcs is replaced by
+// '*'s where it stands as a whole value: a run of digits with no digit on
+// either side, delimited by double quotes (a JSON string, "cvc":"123",
+// also when echoed inside another JSON string as \"123\") or
+// by '=' and '&' or the end (a form value, cvc=123). A CVC is too short
+// to look for anywhere else without masking amounts and ids.
+func RedactCVCs(body []byte, cvcs []string) []byte {
+	out := bytes.Clone(body)
+	for _, c := range cvcs {
+		if !allDigits(c, 3, 4) {
+			continue
+		}
+		for off := 0; ; {
+			at := bytes.Index(out[off:], []byte(c))
+			if at < 0 {
+				break
+			}
+			at += off
+			end := at + len(c)
+			off = at + 1
+			var before, after byte
+			if at > 0 {
+				before = out[at-1]
+			}
+			if end < len(out) {
+				after = out[end]
+			}
+			quoted := after == '"' || after == '\\' && end+1 < len(out) && out[end+1] == '"' // "123" or an echoed \"123\"
+			if before == '"' && quoted || before == '=' && (after == '&' || end == len(out)) {
+				for k := at; k < end; k++ {
+					out[k] = '*'
+				}
+			}
+		}
+	}
+	return out
 }

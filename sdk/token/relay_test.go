@@ -207,3 +207,13 @@ func TestRelayEndToEnd(t *testing.T) {
 		t.Errorf("a revealed number (not Luhn-valid, so only known through Fill's list) survived Redact: %s", out)
 	}
 }
+
+// TestRedactCVCs: a revealed CVC is masked where it stands as a whole
+// quoted or form value, and left alone inside longer numbers.
+func TestRedactCVCs(t *testing.T) {
+	in := `{"cvc":"123","echo":"{\"cvc\":\"123\"}","amount":1234,"id":"x123"}&cvc=123`
+	want := `{"cvc":"***","echo":"{\"cvc\":\"***\"}","amount":1234,"id":"x123"}&cvc=***`
+	if got := string(token.RedactCVCs([]byte(in), []string{"123"})); got != want {
+		t.Errorf("RedactCVCs = %q, want %q", got, want)
+	}
+}
