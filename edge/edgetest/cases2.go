@@ -91,7 +91,7 @@ func forward(t *testing.T, c *client, s *sealer) {
 		})
 		a := c.do(t, req{method: "POST", path: "/v1/forward/checkout", key: shop.PK, origin: shop.Origin, body: body})
 		if a.Status != http.StatusOK {
-			t.Fatalf("forward = %d %s, want 200 from the backend", a.Status, a.Body)
+			t.Fatalf("forward = %d %s, want 200 from the backend", a.Status, a.code())
 		}
 		c.fx.live.Add(2)
 		reqs := backend.Requests()
@@ -124,7 +124,7 @@ func forward(t *testing.T, c *client, s *sealer) {
 				a.Header.Get("X-Request-Id"), a.Header.Get("Set-Cookie"))
 		}
 		if !strings.Contains(string(a.Body), `"signature_ok":true`) {
-			t.Errorf("backend answer not passed back: %s", a.Body)
+			t.Errorf("backend answer not passed back (%d bytes without \"signature_ok\":true)", len(a.Body))
 		}
 	})
 	t.Run("backend status passes through", func(t *testing.T) {
@@ -206,7 +206,7 @@ func relay(t *testing.T, c *client, s *sealer) {
 	t.Run("fills and redacts", func(t *testing.T) {
 		a := c.do(t, relayReq(prov.URL+"/v1/charges", template))
 		if a.Status != http.StatusOK {
-			t.Fatalf("relay = %d %s, want 200", a.Status, a.Body)
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
 		}
 		reqs := prov.Requests()
 		got := reqs[len(reqs)-1]
@@ -282,7 +282,7 @@ func relay(t *testing.T, c *client, s *sealer) {
 		a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin,
 			body: jsonBody(map[string]any{"envelope": env, "single_use": true})})
 		if a.Status != http.StatusCreated {
-			t.Fatalf("tokenize single-use = %d %s, want 201", a.Status, a.Body)
+			t.Fatalf("tokenize single-use = %d %s, want 201", a.Status, a.code())
 		}
 		var got struct {
 			Token     string
@@ -319,7 +319,7 @@ func getDelete(t *testing.T, c *client, s *sealer) {
 	tok := tokenizeOK(t, c, s, "2223003122003222")
 	a := c.do(t, req{method: "GET", path: "/v1/tokens/" + tok, key: shop.SK})
 	if a.Status != http.StatusOK {
-		t.Fatalf("GET token = %d %s, want 200", a.Status, a.Body)
+		t.Fatalf("GET token = %d %s, want 200", a.Status, a.code())
 	}
 	var meta struct {
 		Token string
@@ -332,7 +332,7 @@ func getDelete(t *testing.T, c *client, s *sealer) {
 	c.fx.ScanForNumbers(t, "token metadata", a.Body)
 	a = c.do(t, req{method: "DELETE", path: "/v1/tokens/" + tok, key: shop.SK})
 	if a.Status != http.StatusOK {
-		t.Fatalf("DELETE token = %d %s, want 200", a.Status, a.Body)
+		t.Fatalf("DELETE token = %d %s, want 200", a.Status, a.code())
 	}
 	c.fx.live.Add(-1)
 	for _, r := range []req{

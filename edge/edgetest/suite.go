@@ -233,7 +233,7 @@ func tokenizeOK(t *testing.T, c *client, s *sealer, number string) string {
 	env := s.seal(t, shop.ID, shop.Origin, s.card(number), nil)
 	a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin, body: jsonBody(map[string]any{"envelope": env})})
 	if a.Status != http.StatusCreated {
-		t.Fatalf("tokenize = %d %s, want 201", a.Status, a.Body)
+		t.Fatalf("tokenize = %d %s, want 201", a.Status, a.code())
 	}
 	var got struct{ Token string }
 	json.Unmarshal(a.Body, &got)
