@@ -161,7 +161,7 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 			env := s.seal(t, shop.ID, shop.Origin, doc, nil)
 			a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin, body: jsonBody(map[string]any{"envelope": env})})
 			if a.Status != http.StatusCreated {
-				t.Fatalf("tokenize %s = %d %s, want 201", tc.Brand, a.Status, a.Body)
+				t.Fatalf("tokenize %s = %d %s, want 201", tc.Brand, a.Status, a.code())
 			}
 			var got struct {
 				Token string

@@ -114,7 +114,8 @@ func TestRedact(t *testing.T) {
 			in := []byte(tc.Body)
 			got := token.Redact(in, tc.Numbers)
 			if string(got) != tc.Want {
-				t.Errorf("Redact(%q) = %q, want %q", tc.Body, got, tc.Want)
+				// The bodies hold test card numbers: say where they differ, not what they say.
+				t.Errorf("Redact(body) differs from want at byte %d (got %d bytes, want %d)", firstDiff(string(got), tc.Want), len(got), len(tc.Want))
 			}
 			if string(in) != tc.Body {
 				t.Error("Redact changed its input")
@@ -216,4 +217,15 @@ func TestRedactCVCs(t *testing.T) {
 	if got := string(token.RedactCVCs([]byte(in), []string{"123"})); got != want {
 		t.Errorf("RedactCVCs = %q, want %q", got, want)
 	}
+}
+
+// firstDiff returns the index of the first byte where a and b differ.
+func firstDiff(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
 }
