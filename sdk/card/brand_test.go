@@ -245,7 +245,7 @@ func inOtherRange(p string, r prefixRange) bool {
 func TestDetectBrandRejectsNonDigits(t *testing.T) {
 	for _, in := range []string{"4242 4242", "4242-4242", "x", "４２", "4242424242424242424242"} {
 		if b := DetectBrand(in); b != nil {
-			t.Errorf("DetectBrand(%q) = %v, want nil", in, b)
+			t.Errorf("DetectBrand(%s) = %v, want nil", shown(in), b)
 		}
 	}
 }

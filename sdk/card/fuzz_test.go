@@ -26,31 +26,32 @@ func FuzzNormalize(f *testing.F) {
 		d, err := Normalize(in)
 		if err != nil {
 			if !isPackageError(err) || !strings.HasPrefix(err.Error(), "card: invalid number") {
-				t.Fatalf("Normalize error %v is not an ErrInvalidNumber", err)
+				t.Fatalf("Normalize error %q is not an ErrInvalidNumber", redactNumbers(err.Error()))
 			}
 			if digits := keepDigits(in, 100); len(digits) >= 8 && strings.Contains(err.Error(), digits) {
 				t.Fatalf("Normalize error shows the input digits")
 			}
 			return
 		}
+		// The input can be a card number: messages show lengths and masks.
 		if !isDigits(d) || len(d) > maxDigits {
-			t.Fatalf("Normalize(%q) = %q, want 1 to 19 ASCII digits", in, d)
+			t.Fatalf("Normalize(%s) = %s, want 1 to 19 ASCII digits", shown(in), shown(d))
 		}
 		if d2, err := Normalize(d); err != nil || d2 != d {
-			t.Fatalf("Normalize(Normalize(%q)) = %q, %v, want %q", in, d2, err, d)
+			t.Fatalf("Normalize(Normalize(%s)): %v; %s", shown(in), err, mismatch(d2, d))
 		}
 		formatted := FormatNumber(in)
 		if d3, err := Normalize(formatted); err != nil || d3 != d {
-			t.Fatalf("Normalize(FormatNumber(%q)) = %q, %v, want %q", in, d3, err, d)
+			t.Fatalf("Normalize(FormatNumber(%s)): %v; %s", shown(in), err, mismatch(d3, d))
 		}
 		if FormatNumber(formatted) != formatted {
-			t.Fatalf("FormatNumber is not idempotent on %q", in)
+			t.Fatalf("FormatNumber is not idempotent on %s", shown(in))
 		}
 		// Detection and checks never panic on anything Normalize accepts.
 		DetectBrand(d)
 		CheckNumber(in)
 		if m := Mask(d); len(m) != len(d) || (len(d) >= minDigits && strings.Contains(m, d)) {
-			t.Fatalf("Mask(%q) = %q", d, m)
+			t.Fatalf("Mask(%d digits) = %d bytes with %d hidden", len(d), len(m), strings.Count(m, "*"))
 		}
 	})
 }
@@ -74,7 +75,7 @@ func FuzzParse(f *testing.F) {
 		c, err := Parse(doc)
 		if err != nil {
 			if !isPackageError(err) {
-				t.Fatalf("Parse error %v is not a package error", err)
+				t.Fatalf("Parse error %q is not a package error", redactNumbers(err.Error()))
 			}
 			if c != (Card{}) {
 				t.Fatalf("Parse returned a card with an error")

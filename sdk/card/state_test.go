@@ -2,6 +2,7 @@ package card
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -44,18 +45,19 @@ func TestCheckNumber(t *testing.T) {
 		{"6759 0000 0000 5", "maestro", true, true, nil},
 		{"6759 0000 0000 6", "maestro", false, true, ErrInvalidNumber},
 	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
+	for i, tc := range tests {
+		// Subtest names show up in failures too: the masked input, not the input.
+		t.Run(fmt.Sprintf("%02d:%s", i, Mask(tc.in)), func(t *testing.T) {
 			st := CheckNumber(tc.in)
 			if idOf(st.Brand) != tc.brand || st.Valid != tc.valid || st.PotentiallyValid != tc.potential {
-				t.Errorf("CheckNumber(%q) = {%q valid:%v potentially:%v}, want {%q valid:%v potentially:%v}",
-					tc.in, idOf(st.Brand), st.Valid, st.PotentiallyValid, tc.brand, tc.valid, tc.potential)
+				t.Errorf("CheckNumber(%s) = {%q valid:%v potentially:%v}, want {%q valid:%v potentially:%v}",
+					shown(tc.in), idOf(st.Brand), st.Valid, st.PotentiallyValid, tc.brand, tc.valid, tc.potential)
 			}
 			if tc.err == nil && st.Err != nil || tc.err != nil && !errors.Is(st.Err, tc.err) {
-				t.Errorf("CheckNumber(%q).Err = %v, want %v", tc.in, st.Err, tc.err)
+				t.Errorf("CheckNumber(%s).Err = %v, want %v", shown(tc.in), st.Err, tc.err)
 			}
 			if st.Err != nil && !isPackageError(st.Err) {
-				t.Errorf("CheckNumber(%q).Err = %v, not a package error", tc.in, st.Err)
+				t.Errorf("CheckNumber(%s).Err = %v, not a package error", shown(tc.in), st.Err)
 			}
 		})
 	}
@@ -163,14 +165,15 @@ func TestCheckCVC(t *testing.T) {
 		{"\u0661\u0662\u0663", visa, false, false},
 		{" 123", visa, false, false},
 	}
-	for _, tc := range tests {
+	for i, tc := range tests {
+		// A CVC is never printed: the case number and its length say which.
 		st := CheckCVC(tc.in, tc.brand)
 		if st.Valid != tc.valid || st.PotentiallyValid != tc.potential {
-			t.Errorf("CheckCVC(%q, %v) = {valid:%v potentially:%v}, want {valid:%v potentially:%v}",
-				tc.in, tc.brand, st.Valid, st.PotentiallyValid, tc.valid, tc.potential)
+			t.Errorf("case %d: CheckCVC(%d bytes, %v) = {valid:%v potentially:%v}, want {valid:%v potentially:%v}",
+				i, len(tc.in), tc.brand, st.Valid, st.PotentiallyValid, tc.valid, tc.potential)
 		}
 		if st.Valid != (st.Err == nil) || st.Err != nil && !errors.Is(st.Err, ErrInvalidCVC) {
-			t.Errorf("CheckCVC(%q, %v).Err = %v", tc.in, tc.brand, st.Err)
+			t.Errorf("case %d: CheckCVC(%d bytes, %v).Err = %v", i, len(tc.in), tc.brand, st.Err)
 		}
 	}
 }

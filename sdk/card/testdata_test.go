@@ -4,8 +4,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
@@ -104,4 +106,42 @@ func isPackageError(err error) bool {
 		}
 	}
 	return n == 1
+}
+
+// Failure messages never show a card number or a CVC, not even a
+// published test number (DESIGN.md): they show what a shopper could see
+// on a receipt — the length and the masked digits — and where two values
+// differ.
+
+// shown describes an input that may hold a card number: its length and
+// its digits masked as [Mask] does.
+func shown(s string) string {
+	return fmt.Sprintf("%d bytes, digits %s", len(s), Mask(s))
+}
+
+// mismatch describes two strings that should be equal without showing
+// either: their lengths, their masked digits and the first byte where they
+// differ.
+func mismatch(got, want string) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	return fmt.Sprintf("got %s, want %s, first difference at byte %d", shown(got), shown(want), i)
+}
+
+// numberRun is a run of digits, possibly grouped by spaces, dashes or
+// no-break spaces, as a card number is written.
+var numberRun = regexp.MustCompile("[0-9](?:[0-9 \u00a0-]*[0-9])?")
+
+// redactNumbers masks, with [Mask], every run of 8 or more digits in s, so
+// that an output that should not hold a card number can be printed in a
+// failure message even when it does.
+func redactNumbers(s string) string {
+	return numberRun.ReplaceAllStringFunc(s, func(run string) string {
+		if len(keepDigits(run, 100)) < 8 {
+			return run
+		}
+		return Mask(run)
+	})
 }
