@@ -53,6 +53,135 @@ func canonicalAccount(a Object) (Object, error) {
 	return o, nil
 }
 
+// checkAccountScheme applies the registry's onboarding rules to a
+// canonical account (from [canonicalAccount]): what must be true of an
+// account before a root vouches for it, beyond its EMVCo shape. They are
+// checked by [RootKey.Certify] only, not when a bundle loads, so that a
+// rule added later never makes an issued certificate unloadable.
+//
+//   - A template's GUID (sub-object 00) is 1–32 printable ASCII characters
+//     without spaces (EMVCo MPM v1.1 §4.7.11: an AID, a UUID or a reverse
+//     domain name, ans..32), and the template names an account: a
+//     sub-object besides 00, unless 00 is itself the account, as KHQR's
+//     Bakong account ID "name@bank" is.
+//   - Pix (br.gov.bcb.pix) carries its key in 01 — a CPF (11 digits), a
+//     CNPJ (14), a phone number (+55 and 10–11 digits), an e-mail address
+//     (at most 77 characters) or a random key (a UUID) — or, for dynamic
+//     codes, the location of the charge in 25 (Banco Central do Brasil,
+//     Manual de Padrões para Iniciação do Pix, §1.6 and Anexo I).
+//   - PromptPay credit transfer (A000000677010111) carries one proxy: a
+//     mobile number in 01 ("0066" and 9 digits), a national or tax ID in 02
+//     (13 digits), an e-wallet ID in 03 (15 digits) or a bank account in 04
+//     (Thai QR Payment standard; github.com/dtinth/promptpay-qr).
+func checkAccountScheme(a Object) error {
+	if idNumber(a.ID) < 26 {
+		return nil // EMVCo gives a network's identifier no shape beyond ans..99
+	}
+	guid := a.Children[0].Value
+	if !printableNoSpace(guid, 32) {
+		return fmt.Errorf("payee account %s: the GUID (sub-object 00) must be 1–32 printable ASCII characters without spaces", a.ID)
+	}
+	sub := func(id string) string { o, _ := find(a.Children, id); return o.Value }
+	switch {
+	case strings.EqualFold(guid, "br.gov.bcb.pix"):
+		key, loc := sub("01"), sub("25")
+		switch {
+		case key == "" && loc == "":
+			return fmt.Errorf("payee account %s: a Pix template needs the Pix key (01) or the charge's location (25)", a.ID)
+		case key != "" && !validPixKey(key):
+			return fmt.Errorf("payee account %s: the Pix key (01, %d characters) is not a CPF, CNPJ, +55 phone number, e-mail address or random key", a.ID, utf8.RuneCountInString(key))
+		}
+	case strings.EqualFold(guid, "A000000677010111"):
+		n := 0
+		for _, p := range promptPayProxies {
+			v := sub(p.id)
+			if v == "" {
+				continue
+			}
+			n++
+			if p.digits > 0 && (len(v) != p.digits || !allDigits(v) || !strings.HasPrefix(v, p.prefix)) {
+				return fmt.Errorf("payee account %s: PromptPay %s (%s) is not %s", a.ID, p.name, p.id, p.shape)
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("payee account %s: a PromptPay template needs exactly one proxy (01 mobile, 02 national ID, 03 e-wallet, 04 bank account), not %d", a.ID, n)
+		}
+	case len(a.Children) < 2 && !strings.Contains(guid, "@"):
+		return fmt.Errorf("payee account %s: the template names a scheme (00) but no account", a.ID)
+	}
+	return nil
+}
+
+// promptPayProxies are the sub-objects of a PromptPay credit transfer
+// template that name the payee; digits 0 means free text.
+var promptPayProxies = [...]struct {
+	id, name, prefix, shape string
+	digits                  int
+}{
+	{"01", "mobile number", "0066", "0066 and 9 digits", 13},
+	{"02", "national or tax ID", "", "13 digits", 13},
+	{"03", "e-wallet ID", "", "15 digits", 15},
+	{"04", "bank account", "", "", 0},
+}
+
+// validPixKey accepts the five kinds of Pix key: CPF, CNPJ, phone number,
+// e-mail address and random key (EVP).
+func validPixKey(k string) bool {
+	switch {
+	case allDigits(k):
+		return len(k) == 11 || len(k) == 14
+	case strings.HasPrefix(k, "+55"):
+		return (len(k) == 13 || len(k) == 14) && allDigits(k[1:])
+	case strings.Contains(k, "@"):
+		local, domain, _ := strings.Cut(k, "@")
+		return len(k) <= 77 && local != "" && strings.Contains(domain, ".") && !strings.Contains(domain, "@") &&
+			printableNoSpace(k, 77)
+	default:
+		return isUUID(k)
+	}
+}
+
+// isUUID reports whether s is a UUID in its 36-character text form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// printableNoSpace accepts 1 to max characters of printable ASCII other
+// than the space.
+func printableNoSpace(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // parseAccount parses a payee account as a certificate's JSON writes it:
 // the data object in EMVCo form, "26580014br.gov.bcb.pix0136…".
 func parseAccount(s string) (Object, error) {
@@ -81,9 +210,13 @@ func (c *Certificate) accountStrings() []string {
 	return out
 }
 
-// checkAccounts checks that a certificate's accounts are canonical, at
-// most maxAccounts, and distinct.
+// checkAccounts checks that a certificate's accounts are canonical, 1 to
+// maxAccounts, and distinct. A certificate without accounts would vouch
+// for the merchant's name on a code that pays anyone (docs/qr-v1.md §3.1).
 func checkAccounts(as []Object) error {
+	if len(as) == 0 {
+		return fmt.Errorf("no payee accounts: a certificate must bind the accounts the merchant's codes pay into")
+	}
 	if len(as) > maxAccounts {
 		return fmt.Errorf("%d payee accounts, more than %d", len(as), maxAccounts)
 	}
@@ -122,7 +255,7 @@ func sameAccount(a, o Object) bool {
 // against the certificate's accounts. It returns ok when there is at least
 // one and each is registered; otherwise bad names the first unregistered
 // object, or is "" when there is none at all. A certificate without
-// accounts binds none: callers check len(c.Accounts) first.
+// accounts covers no object, so no code passes.
 func (c *Certificate) payeeAccounts(objs []Object) (bad string, ok bool) {
 	n := 0
 	for _, o := range objs {

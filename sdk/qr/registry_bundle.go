@@ -22,6 +22,15 @@ const (
 	maxFutureIssue = 24 * time.Hour
 )
 
+// Trust bundles expire, so that a verifier that stops receiving bundles
+// learns that it may be missing revocations instead of trusting its last
+// bundle for ever. [RootKey.SignBundle] gives a bundle without an expiry
+// DefaultBundleTTL; no bundle may be valid for longer than MaxBundleTTL.
+const (
+	DefaultBundleTTL = 30 * 24 * time.Hour
+	MaxBundleTTL     = 90 * 24 * time.Hour
+)
+
 // Revocation withdraws a certified merchant key: QR codes it signed are
 // rejected with qr_revoked from then on, whenever they were signed.
 type Revocation struct {
@@ -37,6 +46,11 @@ type Bundle struct {
 	// Version increases with every bundle the registry publishes.
 	Version  int64
 	IssuedAt time.Time
+	// ExpiresAt is when verifiers stop trusting the bundle: after it (and
+	// the clock skew), [Verify] rejects signed codes with qr_expired,
+	// detail "trust_bundle". It is after IssuedAt and at most MaxBundleTTL
+	// later; zero in [RootKey.SignBundle] means IssuedAt + DefaultBundleTTL.
+	ExpiresAt time.Time
 	// Roots are the root keys whose certificates count. SignBundle adds
 	// the signing root when it is missing.
 	Roots        []ed25519.PublicKey
@@ -59,6 +73,7 @@ type bundleJSON struct {
 	Format       string           `json:"format"`
 	Version      int64            `json:"version"`
 	IssuedAt     int64            `json:"issued_at"`
+	ExpiresAt    int64            `json:"expires_at"`
 	Roots        []rootJSON       `json:"roots"`
 	Certificates []Certificate    `json:"certificates"`
 	Revocations  []revocationJSON `json:"revocations"`
@@ -75,8 +90,9 @@ type signedBundleJSON struct {
 }
 
 // SignBundle checks b and returns it as a signed trust bundle file (see
-// docs/qr-v1.md): the certificates must be signed by listed roots, key IDs
-// must be unique, and the version at least 1.
+// docs/qr-v1.md): the certificates must be signed by listed roots and bind
+// payee accounts, key IDs must be unique, the version at least 1, and the
+// expiry after the issue time by at most [MaxBundleTTL].
 func (k *RootKey) SignBundle(b Bundle) ([]byte, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("qr: trust bundle: "+format+": %w", append(a, ErrMalformedBundle)...)
@@ -87,7 +103,14 @@ func (k *RootKey) SignBundle(b Bundle) ([]byte, error) {
 	if b.IssuedAt.Unix() < 1 {
 		return nil, bad("issued_at missing")
 	}
-	j := bundleJSON{Format: bundleFormat, Version: b.Version, IssuedAt: b.IssuedAt.Unix(),
+	exp := b.ExpiresAt
+	if exp.IsZero() {
+		exp = b.IssuedAt.Add(DefaultBundleTTL)
+	}
+	if err := checkBundleTimes(b.IssuedAt.Unix(), exp.Unix()); err != nil {
+		return nil, bad("%v", err)
+	}
+	j := bundleJSON{Format: bundleFormat, Version: b.Version, IssuedAt: b.IssuedAt.Unix(), ExpiresAt: exp.Unix(),
 		Roots: []rootJSON{}, Certificates: []Certificate{}, Revocations: []revocationJSON{}}
 	roots := map[string]ed25519.PublicKey{}
 	addRoot := func(pub ed25519.PublicKey) error {
@@ -136,6 +159,12 @@ func (k *RootKey) SignBundle(b Bundle) ([]byte, error) {
 		revoked[r.KeyID] = true
 		j.Revocations = append(j.Revocations, revocationJSON{KeyID: r.KeyID, RevokedAt: r.RevokedAt.Unix(), Reason: r.Reason})
 	}
+	return k.signBundleJSON(j)
+}
+
+// signBundleJSON writes j as the signed part of a bundle file, signs it and
+// assembles the file. It checks nothing: SignBundle does.
+func (k *RootKey) signBundleJSON(j bundleJSON) ([]byte, error) {
 	signed, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("qr: trust bundle: %w", err)
@@ -161,6 +190,7 @@ func (k *RootKey) SignBundle(b Bundle) ([]byte, error) {
 // immutable and safe for concurrent use.
 type TrustBundle struct {
 	signed  []byte
+	expires time.Time
 	pinned  []ed25519.PublicKey
 	content Bundle
 	certs   map[string]*trustedCert
@@ -195,6 +225,11 @@ func (c *trustedCert) verify(s *sigFields, prefix string) bool {
 // bundle's roots; a root can so be retired without a code update, but never
 // added. now bounds the issue date: a bundle issued more than a day after
 // now is refused.
+//
+// A bundle past its expiry loads: [Verify] checks the expiry against its
+// own clock at each call, and rejects signed codes with qr_expired (detail
+// "trust_bundle") once the bundle has expired, which also covers a bundle
+// that expires while it is in use. Fetch a newer one and [TrustBundle.Update].
 //
 // Errors wrap [ErrMalformedBundle] or [ErrUntrustedBundle]. To replace a
 // loaded bundle without allowing a rollback, use [TrustBundle.Update].
@@ -246,9 +281,13 @@ func LoadTrustBundle(b []byte, pinned []ed25519.PublicKey, now time.Time) (*Trus
 	if j.Version < 1 || j.IssuedAt < 1 {
 		return nil, bad("version or issued_at missing")
 	}
+	if err := checkBundleTimes(j.IssuedAt, j.ExpiresAt); err != nil {
+		return nil, bad("%v", err)
+	}
 	t := &TrustBundle{
 		signed:  bytes.Clone(sb.Signed),
-		content: Bundle{Version: j.Version, IssuedAt: time.Unix(j.IssuedAt, 0).UTC()},
+		expires: time.Unix(j.ExpiresAt, 0).UTC(),
+		content: Bundle{Version: j.Version, IssuedAt: time.Unix(j.IssuedAt, 0).UTC(), ExpiresAt: time.Unix(j.ExpiresAt, 0).UTC()},
 		certs:   map[string]*trustedCert{},
 		revoked: map[string]Revocation{},
 	}
@@ -362,6 +401,21 @@ func (t *TrustBundle) Bundle() Bundle {
 	}
 	c.Revocations = slices.Clone(t.content.Revocations)
 	return c
+}
+
+// checkBundleTimes checks a bundle's issue and expiry times, in Unix
+// seconds: the expiry after the issue, by at most MaxBundleTTL.
+func checkBundleTimes(issued, expires int64) error {
+	if expires <= issued || expires-issued > int64(MaxBundleTTL/time.Second) {
+		return fmt.Errorf("expires_at is not after issued_at by at most %d days", MaxBundleTTL/(24*time.Hour))
+	}
+	return nil
+}
+
+// expired reports whether the bundle's expiry, widened by the clock skew,
+// is before now.
+func (t *TrustBundle) expired(now time.Time) bool {
+	return now.After(t.expires.Add(clockSkew))
 }
 
 // validKeyID accepts the shape of a key ID: 11 characters of base64url.

@@ -47,10 +47,10 @@ type Certificate struct {
 	// [Payload.Accounts] of the merchant's static code are what [Sign]
 	// needs.
 	//
-	// A certificate without accounts binds only the payee name: codes it
-	// signs verify with a qr_unsigned warning, detail "payee_account"
-	// (see [Verdict]), because a leaked key could then vouch for a code that
-	// pays anyone under the merchant's name.
+	// At least one is required: a certificate that bound only the payee
+	// name would let a leaked key vouch for a code that pays anyone under
+	// the merchant's name. [RootKey.Certify] also applies the registry's
+	// rules for known schemes (a Pix key's shape, one PromptPay proxy).
 	Accounts []Object
 	// Domains are the merchant's web domains, in lower-case ASCII (IDNA
 	// A-labels). URL checks treat look-alikes of them as suspicious.
@@ -227,7 +227,8 @@ func (c *Certificate) clone() Certificate {
 
 // Certify signs a merchant certificate: the registry's statement that the
 // merchant passed onboarding review. From tmpl it takes MerchantID, Name,
-// Names, Accounts (encoded as in codes, duplicates dropped), Domains
+// Names, Accounts (at least one; encoded as in codes, checked against the
+// rules of known schemes, duplicates dropped), Domains
 // (normalised to lower-case A-labels), PublicKey, NotBefore and NotAfter
 // (truncated to the second); it fills in KeyID, RootID and Signature, and
 // returns a new certificate.
@@ -238,6 +239,9 @@ func (k *RootKey) Certify(tmpl Certificate) (*Certificate, error) {
 	c.Accounts = nil
 	for _, a := range tmpl.Accounts {
 		o, err := canonicalAccount(a)
+		if err == nil {
+			err = checkAccountScheme(o)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("qr: certificate: %v: %w", err, ErrInvalidCertificate)
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -217,7 +218,7 @@ func TestKeyFiles(t *testing.T) {
 func TestCertify(t *testing.T) {
 	f := newFixture(t)
 	tmpl := Certificate{MerchantID: "m_1", Name: "Loja", PublicKey: f.fulano.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter,
-		Domains: []string{"Bücher.Example", "bücher.example."}}
+		Domains: []string{"Bücher.Example", "bücher.example."}, Accounts: []Object{pixAccount}}
 	c, err := f.root.Certify(tmpl)
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +249,7 @@ func TestCertify(t *testing.T) {
 		{"IP domain", func(c *Certificate) { c.Domains = []string{"192.168.0.1"} }},
 		{"weak key", func(c *Certificate) { c.PublicKey = edwards25519.NewIdentityPoint().Bytes() }},
 		{"validity reversed", func(c *Certificate) { c.NotBefore, c.NotAfter = c.NotAfter, c.NotBefore }},
+		{"no payee accounts", func(c *Certificate) { c.Accounts = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tmpl
@@ -284,6 +286,19 @@ func TestLoadTrustBundle(t *testing.T) {
 	}
 	future := base
 	future.IssuedAt = fxNow.Add(25 * time.Hour)
+	future.ExpiresAt = future.IssuedAt.Add(DefaultBundleTTL)
+	// Bundles SignBundle would refuse, signed anyway.
+	signRaw := func(edit func(j *bundleJSON)) []byte {
+		j := bundleJSON{Format: bundleFormat, Version: 3, IssuedAt: fxBundleIssued.Unix(), ExpiresAt: fxBundleExpires.Unix(),
+			Roots:        []rootJSON{{KeyID: f.root.KeyID(), X: b64.EncodeToString(f.root.Public())}},
+			Certificates: []Certificate{*f.certFulano}, Revocations: []revocationJSON{}}
+		edit(&j)
+		out, err := f.root.signBundleJSON(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	tests := []struct {
 		name string
 		b    []byte
@@ -299,6 +314,18 @@ func TestLoadTrustBundle(t *testing.T) {
 		{"issued in the future", sign(future), pins, ErrMalformedBundle},
 		{"oversized", append(bytes.Clone(f.bundleJSON), bytes.Repeat([]byte(" "), maxBundleSize)...), pins, ErrMalformedBundle},
 		{"invalid UTF-8", tamper(`"Beltrano Café"`, "\"Beltrano Caf\xe9\""), pins, ErrMalformedBundle},
+		{"as SignBundle writes it", signRaw(func(*bundleJSON) {}), pins, nil},
+		{"no expires_at", signRaw(func(j *bundleJSON) { j.ExpiresAt = 0 }), pins, ErrMalformedBundle},
+		{"expires when issued", signRaw(func(j *bundleJSON) { j.ExpiresAt = j.IssuedAt }), pins, ErrMalformedBundle},
+		{"expires before issued", signRaw(func(j *bundleJSON) { j.ExpiresAt = j.IssuedAt - 1 }), pins, ErrMalformedBundle},
+		{"valid for MaxBundleTTL", signRaw(func(j *bundleJSON) { j.ExpiresAt = j.IssuedAt + int64(MaxBundleTTL/time.Second) }), pins, nil},
+		{"valid for longer than MaxBundleTTL", signRaw(func(j *bundleJSON) { j.ExpiresAt = j.IssuedAt + int64(MaxBundleTTL/time.Second) + 1 }), pins, ErrMalformedBundle},
+		{"certificate without payee accounts", signRaw(func(j *bundleJSON) { j.Certificates = append(j.Certificates, *f.certCiclano) }), pins, ErrMalformedBundle},
+		{"certificate without payee accounts, from an unpinned root", signRaw(func(j *bundleJSON) {
+			j.Roots = append(j.Roots, rootJSON{KeyID: f.otherRoot.KeyID(), X: b64.EncodeToString(f.otherRoot.Public())})
+			j.Certificates = append(j.Certificates, *signCertificateUnchecked(f.otherRoot, Certificate{MerchantID: "m_x", Name: "X",
+				PublicKey: f.uncertified.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter}))
+		}), pins, ErrMalformedBundle},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -312,6 +339,17 @@ func TestLoadTrustBundle(t *testing.T) {
 		t.Errorf("LoadTrustBundle with a small-order pin = %v, want ErrInvalidKey", err)
 	}
 
+	// A bundle past its expiry loads (Verify reports it), with its expiry.
+	for _, now := range []time.Time{fxBundleExpires.Add(clockSkew + time.Second), fxBundleExpires.Add(MaxBundleTTL)} {
+		tb, err := LoadTrustBundle(f.bundleJSON, pins, now)
+		if err != nil {
+			t.Fatalf("LoadTrustBundle(expired bundle, %s) = %v, want it loaded", now.Format(time.RFC3339), err)
+		}
+		if got := tb.Bundle().ExpiresAt; !got.Equal(fxBundleExpires) {
+			t.Errorf("ExpiresAt = %s, want %s", got, fxBundleExpires)
+		}
+	}
+
 	// A certificate with a small-order key, signed by the root anyway.
 	weak := *f.certFulano
 	weak.PublicKey = edwards25519.NewIdentityPoint().Bytes()
@@ -321,6 +359,53 @@ func TestLoadTrustBundle(t *testing.T) {
 	raw = strings.Replace(raw, `"kid": "`+f.certFulano.KeyID+`"`, `"kid": "`+weak.KeyID+`"`, 1)
 	if _, err := LoadTrustBundle(mustResignBytes(t, []byte(raw), f.root), pins, fxNow); !errors.Is(err, ErrMalformedBundle) {
 		t.Errorf("LoadTrustBundle with a small-order certificate key = %v, want ErrMalformedBundle", err)
+	}
+}
+
+func TestSignBundleExpiry(t *testing.T) {
+	f := newFixture(t)
+	pins := []ed25519.PublicKey{f.root.Public()}
+	issued := fxBundleIssued
+	tests := []struct {
+		name    string
+		expires time.Time
+		want    time.Time // zero: refused
+	}{
+		{"zero: the default TTL", time.Time{}, issued.Add(DefaultBundleTTL)},
+		{"one hour", issued.Add(time.Hour), issued.Add(time.Hour)},
+		{"MaxBundleTTL", issued.Add(MaxBundleTTL), issued.Add(MaxBundleTTL)},
+		{"sub-second part dropped", issued.Add(time.Hour + 900*time.Millisecond), issued.Add(time.Hour)},
+		{"longer than MaxBundleTTL", issued.Add(MaxBundleTTL + time.Second), time.Time{}},
+		{"at the issue time", issued, time.Time{}},
+		{"before the issue time", issued.Add(-time.Hour), time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := f.root.SignBundle(Bundle{Version: 1, IssuedAt: issued, ExpiresAt: tc.expires, Certificates: []Certificate{*f.certFulano}})
+			if tc.want.IsZero() {
+				if !errors.Is(err, ErrMalformedBundle) {
+					t.Errorf("SignBundle = %v, want ErrMalformedBundle", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb, err := LoadTrustBundle(b, pins, issued)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tb.Bundle().ExpiresAt; !got.Equal(tc.want) {
+				t.Errorf("ExpiresAt = %s, want %s", got, tc.want)
+			}
+			if want := fmt.Sprintf(`"expires_at": %d,`, tc.want.Unix()); !bytes.Contains(b, []byte(want)) {
+				t.Errorf("bundle file lacks %s", want)
+			}
+		})
+	}
+	// A certificate without payee accounts is not published.
+	if _, err := f.root.SignBundle(Bundle{Version: 1, IssuedAt: issued, Certificates: []Certificate{*f.certCiclano}}); !errors.Is(err, ErrMalformedBundle) {
+		t.Errorf("SignBundle(name-only certificate) = %v, want ErrMalformedBundle", err)
 	}
 }
 
@@ -372,6 +457,30 @@ func TestTrustBundleUpdate(t *testing.T) {
 	if v := Verify(p, n, VerifyOptions{Now: fxNow}); v.Status != Rejected || v.Reasons[0].Code != errcode.QRRevoked {
 		t.Errorf("after update: %s %v, want rejected qr_revoked", v.Status, v.Reasons)
 	}
+
+	// An expired bundle is replaced by a newer one, which is how a verifier
+	// recovers; an expired older one is still a rollback.
+	late := fxBundleExpires.Add(time.Hour)
+	q := f.signFixed(t, "update late", f.beltranoBase, f.beltrano, f.certBeltrano, SignOptions{Amount: "1.00", Now: late})
+	if v := Verify(q, f.bundle, VerifyOptions{Now: late}); v.Status != Rejected || v.Reasons[0].Detail != "trust_bundle" {
+		t.Errorf("with the expired bundle: %s %v, want rejected qr_expired/trust_bundle", v.Status, v.Reasons)
+	}
+	fresh := f.bundle.Bundle()
+	fresh.Version, fresh.IssuedAt, fresh.ExpiresAt = 4, late, time.Time{}
+	v4fresh, err := f.root.SignBundle(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err = f.bundle.Update(v4fresh, late)
+	if err != nil {
+		t.Fatalf("Update(newer, after expiry) = %v", err)
+	}
+	if v := Verify(q, n, VerifyOptions{Now: late}); v.Status != Verified {
+		t.Errorf("with the refreshed bundle: %s %v, want verified", v.Status, v.Reasons)
+	}
+	if _, err := n.Update(f.bundleJSON, late); !errors.Is(err, ErrBundleRollback) {
+		t.Errorf("Update(older, expired) = %v, want ErrBundleRollback", err)
+	}
 }
 
 // mustResign replaces the bundle's signature with one by root.
@@ -401,7 +510,7 @@ func FuzzLoadTrustBundle(f *testing.F) {
 		f.Fatalf("no seed: testdata/trust/bundle.json: %v", err)
 	}
 	f.Add([]byte(sb.Signed))
-	f.Add([]byte(`{"format":"sealpay/qr/trust/v1","version":1,"issued_at":1,"roots":[],"certificates":[],"revocations":[]}`))
+	f.Add([]byte(`{"format":"sealpay/qr/trust/v1","version":1,"issued_at":1,"expires_at":2,"roots":[],"certificates":[],"revocations":[]}`))
 	f.Add([]byte("0 ")) // white space around the value is not part of it
 	f.Add([]byte(`"","0":0`))
 	pins := []ed25519.PublicKey{fx.root.Public()}
@@ -452,9 +561,9 @@ func bundleView(b Bundle) any {
 		revs = append(revs, rev{r.KeyID, r.RevokedAt.Unix(), r.Reason})
 	}
 	return struct {
-		Version, IssuedAt int64
-		Roots             []ed25519.PublicKey
-		Certificates      []Certificate
-		Revocations       []rev
-	}{b.Version, b.IssuedAt.Unix(), b.Roots, b.Certificates, revs}
+		Version, IssuedAt, ExpiresAt int64
+		Roots                        []ed25519.PublicKey
+		Certificates                 []Certificate
+		Revocations                  []rev
+	}{b.Version, b.IssuedAt.Unix(), b.ExpiresAt.Unix(), b.Roots, b.Certificates, revs}
 }

@@ -71,8 +71,8 @@ type SignOptions struct {
 //
 // cert must be key's certificate. The payee name (ID 59) must be one of the
 // certificate's names; when base has none, the certificate's display name
-// is used. When the certificate lists payee accounts, base must carry at
-// least one merchant account object (02–51) and only registered ones.
+// is used. base must carry at least one merchant account object (02–51),
+// and only accounts the certificate registers.
 // Errors wrap [ErrCannotSign] or, for a bad base payload, [ErrMalformed] or
 // [ErrBadCRC].
 func Sign(base string, key *MerchantKey, cert *Certificate, opts SignOptions) (string, error) {
@@ -156,14 +156,12 @@ func sign(base string, key *MerchantKey, cert *Certificate, opts SignOptions, rn
 	if name, _ := find(objs, "59"); !cert.payeeAllowed(name.Value) {
 		return "", cannot("payee name (object 59) is not one of the certificate's names")
 	}
-	if len(cert.Accounts) > 0 {
-		switch bad, ok := cert.payeeAccounts(objs); {
-		case ok:
-		case bad == "":
-			return "", cannot("the payload has no merchant account information (02–51) to pay into")
-		default:
-			return "", cannot("payee account (object %s) is not one of the certificate's accounts", bad)
-		}
+	switch bad, ok := cert.payeeAccounts(objs); {
+	case ok:
+	case bad == "":
+		return "", cannot("the payload has no merchant account information (02–51) to pay into")
+	default:
+		return "", cannot("payee account (object %s) is not one of the certificate's accounts", bad)
 	}
 
 	// The signed prefix: the payload as Build writes it, less "6304" and

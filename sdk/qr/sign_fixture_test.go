@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"maps"
 	"strconv"
 	"testing"
 	"time"
@@ -58,11 +59,20 @@ type fixture struct {
 	uncertified, ciclano            *MerchantKey
 	certFulano, certBeltrano        *Certificate
 	certRevoked, certOld, certStray *Certificate
-	certCiclano                     *Certificate // binds no payee account
-	bundleJSON                      []byte
-	bundle                          *TrustBundle
-	beltranoBase, ciclanoBase       string
+	// certCiclano binds no payee account: Certify refuses to make one and
+	// bundles refuse to carry one, so it is signed by hand and is in no
+	// bundle.
+	certCiclano               *Certificate
+	bundleJSON                []byte
+	bundle                    *TrustBundle
+	beltranoBase, ciclanoBase string
 }
+
+// fxBundleIssued and fxBundleExpires bound the fixture's bundle.
+var (
+	fxBundleIssued  = time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	fxBundleExpires = fxBundleIssued.Add(DefaultBundleTTL)
+)
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
@@ -93,13 +103,15 @@ func newFixture(t testing.TB) *fixture {
 	// A certificate by a root nobody pins: its key is unknown to Verify.
 	f.certStray = certify(f.otherRoot, f.uncertified, "m_fulano", "Fulano de Tal", nil, fulanoAccounts, nil, fxNotBefore, fxNotAfter)
 	// A certificate that binds the payee name only.
-	f.certCiclano = certify(f.root, f.ciclano, "m_ciclano", "Ciclano Lanches", nil, nil, nil, fxNotBefore, fxNotAfter)
+	f.certCiclano = signCertificateUnchecked(f.root, Certificate{MerchantID: "m_ciclano", Name: "Ciclano Lanches",
+		PublicKey: f.ciclano.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter})
 
 	var err error
 	f.bundleJSON, err = f.root.SignBundle(Bundle{
 		Version:      3,
-		IssuedAt:     time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
-		Certificates: []Certificate{*f.certFulano, *f.certBeltrano, *f.certRevoked, *f.certOld, *f.certCiclano},
+		IssuedAt:     fxBundleIssued,
+		ExpiresAt:    fxBundleExpires,
+		Certificates: []Certificate{*f.certFulano, *f.certBeltrano, *f.certRevoked, *f.certOld},
 		Revocations:  []Revocation{{KeyID: f.revoked.KeyID(), RevokedAt: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Reason: "key_compromise"}},
 	})
 	if err != nil {
@@ -112,6 +124,25 @@ func newFixture(t testing.TB) *fixture {
 	f.beltranoBase = rebase(t, pixBase, Object{ID: "59", Value: "Beltrano Cafe"}, beltranoAccount)
 	f.ciclanoBase = rebase(t, pixBase, Object{ID: "59", Value: "Ciclano Lanches"}, ciclanoAccount)
 	return f
+}
+
+// signCertificateUnchecked signs tmpl as root without Certify's checks:
+// what a registry with a bug, or another implementation, could publish.
+func signCertificateUnchecked(root *RootKey, tmpl Certificate) *Certificate {
+	c := tmpl.clone()
+	c.KeyID = keyID(c.PublicKey)
+	c.RootID = root.k.kid
+	c.Signature = ed25519.Sign(root.k.priv, c.signedBytes())
+	return &c
+}
+
+// withNameOnly returns a copy of trust that also counts cert, which
+// LoadTrustBundle would refuse: for testing Verify's own defence.
+func withNameOnly(trust *TrustBundle, cert *Certificate) *TrustBundle {
+	t := *trust
+	t.certs = maps.Clone(trust.certs)
+	t.certs[cert.KeyID] = &trustedCert{Certificate: cert.clone(), key: cert.PublicKey}
+	return &t
 }
 
 // rebase returns base with the objects in with replacing those of their

@@ -16,7 +16,8 @@ import (
 func TestSignLayout(t *testing.T) {
 	f := newFixture(t)
 	long := strings.Repeat("m", 32)
-	cLong, err := f.root.Certify(Certificate{MerchantID: long, Name: "Fulano de Tal", PublicKey: f.fulano.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter})
+	cLong, err := f.root.Certify(Certificate{MerchantID: long, Name: "Fulano de Tal", Accounts: []Object{pixAccount},
+		PublicKey: f.fulano.Public(), NotBefore: fxNotBefore, NotAfter: fxNotAfter})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,9 @@ type Reason struct {
 	// Detail narrows the code where it helps: for qr_suspicious_url the
 	// check that failed ("lookalike", "shortener", …), for qr_mismatch the
 	// field ("amount", "currency", "payee"), for qr_expired what expired
-	// ("signature", "certificate"), for qr_bad_signature "merchant_id" or
-	// "payee_name" when the key is another merchant's.
+	// ("signature", "certificate", or "trust_bundle": the verifier's trust
+	// bundle is out of date), for qr_bad_signature what the certificate
+	// does not cover ("merchant_id", "payee_name", "payee_account").
 	Detail string `json:"detail,omitempty"`
 	// Message is the localized text for the shopper.
 	Message string `json:"message"`
@@ -54,11 +55,10 @@ type Verdict struct {
 	// Reasons is empty for a verified code, holds one qr_unsigned reason
 	// for an unsigned one, and at least one other reason otherwise.
 	Reasons []Reason `json:"reasons"`
-	// Warnings are findings that do not stop a code from verifying; set only
-	// when Status is Verified. The one warning so far is qr_unsigned with
-	// detail "payee_account": the merchant's certificate lists no payee
-	// accounts, so nobody vouches for the account the code pays into, only
-	// for the merchant's name.
+	// Warnings are findings that do not stop a code from verifying, in the
+	// shape of reasons; set only when Status is Verified. This version of
+	// Verify defines none: what used to be one (a certificate that binds no
+	// payee account) now rejects the code. Show any that appear.
 	Warnings []Reason `json:"warnings,omitempty"`
 	// Merchant and MerchantID are the certified display name and ID; set
 	// only when Status is Verified.
@@ -119,7 +119,7 @@ type VerifyOptions struct {
 // certificate's, the payee name one of the certificate's names and each
 // merchant account object (02–51) one of its accounts (else
 // qr_bad_signature, detail "merchant_id", "payee_name" or "payee_account"),
-// and the code and certificate must be in date. A payload that is a URL
+// and the code, the certificate and the trust bundle must be in date. A payload that is a URL
 // goes through the quishing checks of docs/qr-v1.md §6, each finding a
 // qr_suspicious_url reason. Then the expectation is compared, and last the
 // nonce store consulted.
@@ -193,6 +193,11 @@ func (c *verifier) run(payload string) {
 	var cert *trustedCert
 	if c.trust != nil {
 		cert = c.trust.certs[s.keyID]
+		// First, so that the headline says why: a stale bundle may lack
+		// revocations (and this merchant's certificate).
+		if c.trust.expired(c.now) {
+			c.add(errcode.QRExpired, "trust_bundle")
+		}
 	}
 	switch {
 	case cert == nil:
@@ -205,13 +210,12 @@ func (c *verifier) run(payload string) {
 		c.add(errcode.QRBadSignature, "merchant_id")
 	case !cert.payeeAllowed(v.Payee):
 		c.add(errcode.QRBadSignature, "payee_name")
-	case len(cert.Accounts) > 0 && !accountsOK(&cert.Certificate, p.Objects):
+	case !accountsOK(&cert.Certificate, p.Objects):
+		// A certificate without accounts covers none: loaders refuse such
+		// certificates, and this keeps a hand-built one from verifying.
 		c.add(errcode.QRBadSignature, "payee_account")
 	default:
 		c.cert = cert
-		if len(cert.Accounts) == 0 {
-			c.warn = append(c.warn, newReason(errcode.QRUnsigned, "payee_account", c.lang))
-		}
 		if c.now.After(time.Unix(s.expiry, 0).Add(clockSkew)) {
 			c.add(errcode.QRExpired, "signature")
 		}

@@ -69,13 +69,14 @@ func TestVerifyFields(t *testing.T) {
 	if strings.Contains(string(b), "warnings") {
 		t.Errorf("verdict JSON %s has warnings, want none for an account-bound certificate", b)
 	}
-	// A certificate without accounts: verified, the account not vouched for.
-	n := f.signFixed(t, "fields name only", f.ciclanoBase, f.ciclano, f.certCiclano, SignOptions{Amount: "8.50"})
-	nv := Verify(n, f.bundle, VerifyOptions{Now: fxNow, Lang: "pt-BR"})
+	// A certificate without accounts vouches for no account: LoadTrustBundle
+	// refuses one, and were one counted, its codes would still be rejected.
+	n := forge(t, "fields name only", f.ciclanoBase, f.ciclano, "m_ciclano")
+	nv := Verify(n, withNameOnly(f.bundle, f.certCiclano), VerifyOptions{Now: fxNow, Lang: "pt-BR"})
 	nb, _ := json.Marshal(nv)
-	if nv.Status != Verified || len(nv.Reasons) != 0 ||
-		!strings.Contains(string(nb), `"warnings":[{"code":"qr_unsigned","detail":"payee_account","message":"O estabelecimento foi verificado, mas a conta que recebe este pagamento não."}]`) {
-		t.Errorf("name-only verdict JSON = %s, want verified with a payee_account warning", nb)
+	if nv.Status != Rejected || nv.Merchant != "" ||
+		!strings.Contains(string(nb), `"reasons":[{"code":"qr_bad_signature","detail":"payee_account","message":"Este QR Code paga para uma conta que não está cadastrada em nome do estabelecimento."}]`) {
+		t.Errorf("name-only verdict JSON = %s, want rejected, qr_bad_signature/payee_account", nb)
 	}
 	// An unsigned code names no merchant, and the headline says so.
 	u := Verify(pixBase, f.bundle, VerifyOptions{Now: fxNow})

@@ -26,6 +26,18 @@ type vectorFile struct {
 	Source string      `json:"source"`
 	Keys   []vectorKey `json:"keys"`
 	Cases  []trustCase `json:"cases"`
+	// Bundles are trust bundle files and what loading them, pinning the
+	// root, must give.
+	Bundles []bundleCase `json:"bundles"`
+}
+
+// bundleCase is a trust bundle file and the outcome of loading it at Now
+// with the root pinned: "loads", or the error code.
+type bundleCase struct {
+	Name   string    `json:"name"`
+	Bundle string    `json:"bundle"`
+	Now    time.Time `json:"now"`
+	Expect string    `json:"expect"`
 }
 
 type vectorKey struct {
@@ -86,7 +98,9 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 	// The registered template under another ID in 26–51.
 	movedBase := rebase(t, withoutAccount, Object{ID: "27", Value: pixAccount.Value})
 	movedAccount := f.signFixed(t, "account in 27", movedBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL"})
-	nameOnly := f.signFixed(t, "name only", f.ciclanoBase, f.ciclano, f.certCiclano, SignOptions{Amount: "8.50", Currency: "BRL"})
+	// Signed shortly before the bundle expires, valid for an hour.
+	lateSigned := f.signFixed(t, "near bundle expiry", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "49.90", Currency: "BRL",
+		Now: fxBundleExpires.Add(-10 * time.Minute), TTL: time.Hour})
 
 	at := func(d time.Duration) time.Time { return fxNow.Add(d) }
 	cases := []trustCase{
@@ -126,8 +140,13 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 		{Name: "this merchant's key, no account", Payload: noAccount, Now: at(time.Minute), Status: Rejected,
 			Reasons: []wantReason{{Code: errcode.QRBadSignature, Detail: "payee_account"}}},
 		{Name: "registered account in template 27", Payload: movedAccount, Now: at(time.Minute), Status: Verified},
-		{Name: "certificate without accounts: verified, with a warning", Payload: nameOnly, Now: at(time.Minute), Status: Verified,
-			Warnings: []wantReason{{Code: errcode.QRUnsigned, Detail: "payee_account"}}},
+		{Name: "trust bundle expired", Payload: lateSigned, Now: fxBundleExpires.Add(clockSkew + time.Second), Status: Rejected,
+			Reasons: []wantReason{{Code: errcode.QRExpired, Detail: "trust_bundle"}}},
+		{Name: "trust bundle within clock skew", Payload: lateSigned, Now: fxBundleExpires.Add(clockSkew), Status: Verified},
+		{Name: "trust bundle and signature expired", Payload: signed, Now: fxBundleExpires.Add(24 * time.Hour), Status: Rejected,
+			Reasons: []wantReason{{Code: errcode.QRExpired, Detail: "trust_bundle"}, {Code: errcode.QRExpired, Detail: "signature"}}},
+		{Name: "trust bundle expired, unsigned code", Payload: pixBase, Now: fxBundleExpires.Add(24 * time.Hour), Status: Unsigned,
+			Reasons: []wantReason{{Code: errcode.QRUnsigned}}},
 		{Name: "amount not what the checkout expects", Payload: signed, Now: at(time.Minute),
 			Expect: &Expectation{Amount: "50.00"}, Status: Rejected,
 			Reasons: []wantReason{{Code: errcode.QRMismatch, Detail: "amount"}}},
@@ -144,6 +163,8 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 			cases[i].Reasons = []wantReason{}
 		}
 	}
+	bundles := trustBundleVectors(t, f)
+
 	var keys []vectorKey
 	for _, k := range []struct {
 		name string
@@ -156,8 +177,42 @@ func trustVectors(t testing.TB, f *fixture) vectorFile {
 			"from the test keys below, which are published test keys: seed = SHA-256(\"sealpay/qr test key/\" + name), " +
 			"nonce = SHA-256(\"sealpay/qr test nonce/\" + case)[:12]. Verify each payload with bundle.json, " +
 			"pinning root.pub.jwk, at the case's time. Format: docs/qr-v1.md.",
-		Keys:  keys,
-		Cases: cases,
+		Keys:    keys,
+		Cases:   cases,
+		Bundles: bundles,
+	}
+}
+
+// trustBundleVectors builds the bundle-loading vectors. The first is the
+// smallest bundle, which docs/qr-v1.md quotes byte for byte.
+func trustBundleVectors(t testing.TB, f *fixture) []bundleCase {
+	minimal, err := f.root.SignBundle(Bundle{Version: 1, IssuedAt: fxBundleIssued, Certificates: []Certificate{*f.certFulano}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := func(edit func(j *bundleJSON)) string {
+		j := bundleJSON{Format: bundleFormat, Version: 1, IssuedAt: fxBundleIssued.Unix(), ExpiresAt: fxBundleExpires.Unix(),
+			Roots:        []rootJSON{{KeyID: f.root.KeyID(), X: b64.EncodeToString(f.root.Public())}},
+			Certificates: []Certificate{*f.certFulano}, Revocations: []revocationJSON{}}
+		edit(&j)
+		out, err := f.root.signBundleJSON(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	stray, err := f.otherRoot.SignBundle(Bundle{Version: 1, IssuedAt: fxBundleIssued, Certificates: []Certificate{*f.certStray}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []bundleCase{
+		{Name: "one certificate, default expiry", Bundle: string(minimal), Now: fxNow, Expect: "loads"},
+		{Name: "past its expiry: loads, and Verify rejects signed codes", Bundle: string(minimal), Now: fxBundleExpires.Add(24 * time.Hour), Expect: "loads"},
+		{Name: "certificate without payee accounts", Bundle: raw(func(j *bundleJSON) { j.Certificates = []Certificate{*f.certCiclano} }),
+			Now: fxNow, Expect: string(errcode.QRMalformed)},
+		{Name: "no expires_at", Bundle: raw(func(j *bundleJSON) { j.ExpiresAt = 0 }), Now: fxNow, Expect: string(errcode.QRMalformed)},
+		{Name: "valid for 91 days", Bundle: raw(func(j *bundleJSON) { j.ExpiresAt = j.IssuedAt + 91*86400 }), Now: fxNow, Expect: string(errcode.QRMalformed)},
+		{Name: "signed by a root that is not pinned", Bundle: string(stray), Now: fxNow, Expect: string(errcode.QRUnknownKey)},
 	}
 }
 
@@ -220,6 +275,21 @@ func TestTrustVectors(t *testing.T) {
 	}
 	if !bytes.Contains(doc, []byte("\nsig "+b64.EncodeToString(f.certFulano.Signature)+"\n")) {
 		t.Error("docs/qr-v1.md does not quote the signature of m_fulano's certificate")
+	}
+	if len(vf.Bundles) == 0 || !bytes.Contains(doc, []byte("\n"+vf.Bundles[0].Bundle+"```\n")) {
+		t.Error("docs/qr-v1.md does not quote the first bundle vector byte for byte")
+	}
+	for _, tc := range vf.Bundles {
+		t.Run("bundle: "+tc.Name, func(t *testing.T) {
+			_, err := LoadTrustBundle([]byte(tc.Bundle), []ed25519.PublicKey{pin}, tc.Now)
+			got := "loads"
+			if err != nil {
+				got = string(errcode.Of(err))
+			}
+			if got != tc.Expect {
+				t.Errorf("LoadTrustBundle = %s (%v), want %s", got, err, tc.Expect)
+			}
+		})
 	}
 	for _, tc := range vf.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
