@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -538,17 +539,28 @@ func prepareDemoData(dir string, now time.Time) (*demoData, error) {
 	if err != nil {
 		return nil, bad("merchant-qr.jwk", err)
 	}
+	// The certificate binds the payee accounts of the merchant's base code,
+	// which POST /v1/qr signs: the registry's 'certify --accounts-from'.
+	base, err := qr.Parse(d.qrBasePayload(), qr.Strict)
+	if err != nil {
+		return nil, err
+	}
+	accounts := base.Accounts()
 	certPath := d.path("registry", "certs", d.Merchant.ID+".json")
 	if b, err := os.ReadFile(certPath); err == nil {
+		// Reuse a certificate for this key and these accounts that is valid
+		// for a while yet. One from an older demo without accounts does not
+		// parse, and is replaced.
 		c, err := qr.ParseCertificate(b)
-		// Reuse a certificate for this key that is valid for a while yet.
-		if err == nil && c.KeyID == d.QRKey.KeyID() && c.RootID == root.KeyID() && now.Add(30*24*time.Hour).Before(c.NotAfter) && !now.Before(c.NotBefore) {
+		if err == nil && c.KeyID == d.QRKey.KeyID() && c.RootID == root.KeyID() && now.Add(30*24*time.Hour).Before(c.NotAfter) && !now.Before(c.NotBefore) &&
+			sameAccounts(c.Accounts, accounts) {
 			d.Cert = c
 		}
 	}
 	if d.Cert == nil {
 		d.Cert, err = root.Certify(qr.Certificate{
 			MerchantID: d.Merchant.ID, Name: demoMerchantName, Names: []string{demoPayee},
+			Accounts:  accounts,
 			Domains:   []string{"hikari-ceramics.example"},
 			PublicKey: d.QRKey.Public(), NotBefore: now.UTC().Add(-time.Hour).Truncate(time.Second), NotAfter: now.UTC().AddDate(1, 0, 0).Truncate(time.Second),
 		})
@@ -566,6 +578,7 @@ func prepareDemoData(dir string, now time.Time) (*demoData, error) {
 			version = t.Bundle().Version + 1
 		}
 	}
+	// A fresh bundle every run, valid for the default 30 days.
 	d.TrustBundle, err = root.SignBundle(qr.Bundle{Version: version, IssuedAt: now.UTC().Truncate(time.Second), Certificates: []qr.Certificate{*d.Cert}})
 	if err != nil {
 		return nil, err
@@ -574,6 +587,11 @@ func prepareDemoData(dir string, now time.Time) (*demoData, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// sameAccounts reports whether a certificate's accounts are want, in order.
+func sameAccounts(got, want []qr.Object) bool {
+	return slices.EqualFunc(got, want, func(a, b qr.Object) bool { return a.ID == b.ID && a.Value == b.Value })
 }
 
 // writeIfMissing writes a new file with perm, leaving an existing one alone.

@@ -115,8 +115,24 @@ func TestPrepareDemoDataCreatesThenReuses(t *testing.T) {
 	if m.ID != demoMerchantID || !strings.HasPrefix(m.PublishableKey, "pk_") || !strings.HasPrefix(m.SecretKey, "sk_") {
 		t.Errorf("merchant = %s, want %s with pk_ and sk_ keys", m.ID, demoMerchantID)
 	}
-	if v := verifyBundle(t, first, now); v.Bundle().Version != 1 {
-		t.Errorf("first trust bundle version = %d, want 1", v.Bundle().Version)
+	if v := verifyBundle(t, first, now); v.Bundle().Version != 1 || !v.Bundle().ExpiresAt.Equal(now.Add(qr.DefaultBundleTTL)) {
+		t.Errorf("first trust bundle version %d expiring %v, want 1 expiring %v", v.Bundle().Version, v.Bundle().ExpiresAt, now.Add(qr.DefaultBundleTTL))
+	}
+	// The certificate binds the account of the base code the edge signs, so
+	// the edge's codes verify without a name-only certificate.
+	base, err := qr.Parse(first.qrBasePayload(), qr.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(first.Cert.Accounts), len(base.Accounts()); got != 1 || want != 1 || first.Cert.Accounts[0].Value != base.Accounts()[0].Value {
+		t.Errorf("certificate accounts %+v, want the base code's %+v", first.Cert.Accounts, base.Accounts())
+	}
+	signed, err := qr.Sign(first.qrBasePayload(), first.QRKey, first.Cert, qr.SignOptions{Amount: "4800", Currency: "JPY", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := qr.Verify(signed, verifyBundle(t, first, now), qr.VerifyOptions{Now: now}); v.Status != qr.Verified {
+		t.Errorf("a code the demo edge signs: %s %+v, want verified", v.Status, v.Reasons)
 	}
 	// The browser module pins the registry root.
 	var roots []json.RawMessage

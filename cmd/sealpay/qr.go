@@ -28,13 +28,14 @@ payload or a bad CRC exits 1 with qr_malformed or qr_bad_crc.
 sign prints a Sealpay-signed payload. --base is the merchant's static EMVCo code (from its
 bank); its merchant account objects must be among the certificate's payee accounts.
 Without --base, sign builds a minimal code for tests and demos: the certificate's first
-payee account (or, for a certificate without accounts, template 26 with GUID com.sealpay
-and the merchant ID), the certificate's name as payee, --city and --country.
+payee account, the certificate's name as payee, --city and --country.
 
 verify prints the verdict as JSON on stdout and exits 0 when it is "verified" or
 "unsigned" (an unsigned code is not an error: show the payee and warn), and 1 when it is
 "rejected" — or "unsigned" with --require-signed. --pin is a root public key file (from
-'registry init') to pin; without it, root.pub.jwk beside the trust bundle is pinned.`
+'registry init') to pin; without it, root.pub.jwk beside the trust bundle is pinned.
+A trust bundle past its expiry still loads, and signed codes are then rejected with
+qr_expired (detail trust_bundle): fetch a newer bundle.`
 
 // maxPayload bounds stdin for qr commands: EMVCo payloads are at most 512
 // characters, links a few KB.
@@ -120,10 +121,8 @@ func runQR(env *Env, args []string) error {
 			if len([]rune(payee)) > 25 && len(cert.Names) > 0 {
 				payee = cert.Names[0]
 			}
-			account := qr.Object{ID: "26", Children: []qr.Object{{ID: "00", Value: "com.sealpay"}, {ID: "01", Value: cert.MerchantID}}}
-			if len(cert.Accounts) > 0 {
-				account = qr.Object{ID: cert.Accounts[0].ID, Value: cert.Accounts[0].Value}
-			}
+			// ParseCertificate guarantees at least one account.
+			account := qr.Object{ID: cert.Accounts[0].ID, Value: cert.Accounts[0].Value}
 			basePayload, err = qr.Build([]qr.Object{
 				{ID: "00", Value: "01"},
 				{ID: "01", Value: "11"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +39,10 @@ func newRegistry(t *testing.T) *registryFixture {
 		"--domain", "fulano.example", "--key-out", filepath.Join(dir, "fulano.key.jwk"), "--cert-out", filepath.Join(dir, "certs", "m_fulano.json"))
 	var c struct {
 		Kid      string
-		Accounts int
-		Warning  string
+		Accounts []string
 	}
-	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Kid == "" || c.Accounts != 1 || c.Warning != "" {
-		t.Fatalf("certify output %q: %v, want a kid, 1 account and no warning", out, err)
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Kid == "" || len(c.Accounts) != 1 || c.Accounts[0] != "26580014br.gov.bcb.pix0136"+pixKey {
+		t.Fatalf("certify output %q: %v, want a kid and the Pix account", out, err)
 	}
 	r.fulanoKid = c.Kid
 	r.fulanoKey, r.fulanoCert = filepath.Join(dir, "fulano.key.jwk"), filepath.Join(dir, "certs", "m_fulano.json")
@@ -202,7 +202,7 @@ func TestRegistryFiles(t *testing.T) {
 		t.Error("registry init over an existing registry succeeded")
 	}
 	_, _, code = sealpay(t, "", "registry", "certify", "--root", r.root, "--merchant", "m_x", "--name", "X",
-		"--key-out", r.fulanoKey, "--cert-out", filepath.Join(t.TempDir(), "x.json"))
+		"--account", "br.gov.bcb.pix="+pixKey, "--key-out", r.fulanoKey, "--cert-out", filepath.Join(t.TempDir(), "x.json"))
 	if code != 2 {
 		t.Errorf("certify over an existing key file: exit %d, want 2", code)
 	}
@@ -211,13 +211,13 @@ func TestRegistryFiles(t *testing.T) {
 	var j struct{ D string }
 	json.Unmarshal(key, &j)
 	out := mustRun(t, "", "registry", "certify", "--root", r.root, "--merchant", "m_y", "--name", "Y",
-		"--key-out", filepath.Join(t.TempDir(), "y.jwk"), "--cert-out", filepath.Join(t.TempDir(), "y.json"))
+		"--account", "br.gov.bcb.pix="+pixKey, "--key-out", filepath.Join(t.TempDir(), "y.jwk"), "--cert-out", filepath.Join(t.TempDir(), "y.json"))
 	if j.D == "" || strings.Contains(out, j.D) {
 		t.Error("certify output contains the root's private key")
 	}
 	// Bad merchant IDs are refused.
 	_, stderr, code := sealpay(t, "", "registry", "certify", "--root", r.root, "--merchant", "bad id", "--name", "Y",
-		"--key-out", filepath.Join(t.TempDir(), "z.jwk"), "--cert-out", filepath.Join(t.TempDir(), "z.json"))
+		"--account", "br.gov.bcb.pix="+pixKey, "--key-out", filepath.Join(t.TempDir(), "z.jwk"), "--cert-out", filepath.Join(t.TempDir(), "z.json"))
 	if code != 1 || errorCode(t, stderr) != "bad_request" {
 		t.Errorf("certify with a bad merchant ID: exit %d %s", code, stderr)
 	}
@@ -318,22 +318,47 @@ func TestRegistryAccounts(t *testing.T) {
 			t.Errorf("exit %d, want 2", code)
 		}
 	})
-	t.Run("name only", func(t *testing.T) {
+	t.Run("checked against the scheme's rules", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, flag string
+			code       int
+		}{
+			{"Pix CPF", "br.gov.bcb.pix=12345678909", 0},
+			{"Pix CNPJ", "br.gov.bcb.pix=12345678000195", 0},
+			{"Pix phone", "br.gov.bcb.pix=+5561988887777", 0},
+			{"Pix e-mail", "br.gov.bcb.pix=fulano@example.com", 0},
+			{"Pix random key", "br.gov.bcb.pix=" + pixKey, 0},
+			{"Pix GUID in capitals", "BR.GOV.BCB.PIX=" + pixKey, 0},
+			{"Pix key of no kind", "br.gov.bcb.pix=fulano", 1},
+			{"Pix phone without +55", "br.gov.bcb.pix=+15551234567", 1},
+			{"Pix CPF one digit short", "br.gov.bcb.pix=1234567890", 1},
+			{"Pix key in the wrong sub-object", "br.gov.bcb.pix/02=" + pixKey, 1},
+			{"PromptPay mobile", "A000000677010111/01=0066812345678", 0},
+			{"PromptPay mobile in local form", "A000000677010111/01=0812345678", 1},
+			{"PromptPay tax ID", "A000000677010111/02=0105536012345", 0},
+			{"PromptPay tax ID of 12 digits", "A000000677010111/02=010553601234", 1},
+			{"PromptPay e-wallet", "A000000677010111/03=140000000000001", 0},
+			{"PromptPay proxy 05", "A000000677010111/05=1234", 1},
+			{"GUID with a space", "com.example pay=123", 1},
+			{"GUID of 33 characters", strings.Repeat("g", 33) + "=123", 1},
+			{"unknown scheme", "com.example.pay=ACCT-123", 0},
+			{"card network", "02=4000123412341234", 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, _, code := certify(t, "--account", tc.flag)
+				if code != tc.code {
+					t.Errorf("--account %s: exit %d, want %d", tc.flag, code, tc.code)
+				}
+			})
+		}
+	})
+	t.Run("name only is refused", func(t *testing.T) {
 		out, cert, code := certify(t)
-		var summary struct {
-			Accounts int
-			Warning  string
+		if code != 2 || out != "" {
+			t.Errorf("certify without accounts: exit %d, %s, want 2 and nothing", code, out)
 		}
-		if err := json.Unmarshal([]byte(out), &summary); err != nil || code != 0 || summary.Accounts != 0 || !strings.Contains(summary.Warning, "payee name only") {
-			t.Fatalf("certify without accounts: exit %d, %s, want a warning", code, out)
-		}
-		os.Rename(cert, filepath.Join(r.dir, "certs", "m_z.json"))
-		mustRun(t, "", "registry", "bundle", "--root", r.root, "--certs", filepath.Join(r.dir, "certs"), "--out", r.trust)
-		keyFile := filepath.Join(filepath.Dir(cert), "z.jwk")
-		signed := r.sign(t, keyFile, filepath.Join(r.dir, "certs", "m_z.json"))
-		v, code := verifyCLI(t, r, signed)
-		if v.Status != "verified" || code != 0 || len(v.Warnings) != 1 || v.Warnings[0].Code != "qr_unsigned" || v.Warnings[0].Detail != "payee_account" {
-			t.Errorf("name-only code: %s exit %d, warnings %+v, want verified with a payee_account warning", v.Status, code, v.Warnings)
+		if _, err := os.Stat(cert); err == nil {
+			t.Error("certify without accounts wrote a certificate")
 		}
 	})
 }
@@ -424,4 +449,96 @@ func equalReasonLists[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+func TestRegistryBundleTTL(t *testing.T) {
+	r := newRegistry(t)
+	day := 24 * time.Hour
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		expires time.Duration // after fixedNow
+	}{
+		{"default: 30 days", nil, 0, 30 * day},
+		{"one hour", []string{"--ttl", "1h"}, 0, time.Hour},
+		{"90 days", []string{"--ttl", "2160h"}, 0, 90 * day},
+		{"under an hour", []string{"--ttl", "59m"}, 2, 0},
+		{"over 90 days", []string{"--ttl", "2160h1s"}, 2, 0},
+		{"negative", []string{"--ttl", "-1h"}, 2, 0},
+		{"not a duration", []string{"--ttl", "30d"}, 2, 0},
+	}
+	version := 1
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"registry", "bundle", "--root", r.root, "--certs", filepath.Join(r.dir, "certs"), "--out", r.trust}, tc.args...)
+			out, _, code := sealpay(t, "", args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d", code, tc.code)
+			}
+			if code != 0 {
+				return
+			}
+			version++
+			var got struct {
+				Version             int
+				IssuedAt, ExpiresAt time.Time
+			}
+			json.Unmarshal([]byte(strings.NewReplacer(`"issued_at"`, `"IssuedAt"`, `"expires_at"`, `"ExpiresAt"`).Replace(out)), &got)
+			want := fixedNow.Truncate(time.Second).Add(tc.expires)
+			if got.Version != version || !got.IssuedAt.Equal(fixedNow.Truncate(time.Second)) || !got.ExpiresAt.Equal(want) {
+				t.Errorf("bundle summary %s, want version %d expiring at %s", out, version, want.Format(time.RFC3339))
+			}
+			b, _ := os.ReadFile(r.trust)
+			if field := fmt.Sprintf(`"expires_at": %d,`, want.Unix()); !strings.Contains(string(b), field) {
+				t.Errorf("bundle file lacks %s", field)
+			}
+		})
+	}
+}
+
+// TestQRVerifyExpiredBundle: a stale bundle loads, and 'qr verify' rejects
+// signed codes with qr_expired/trust_bundle until a newer bundle arrives.
+func TestQRVerifyExpiredBundle(t *testing.T) {
+	r := newRegistry(t)
+	mustRun(t, "", "registry", "bundle", "--root", r.root, "--certs", filepath.Join(r.dir, "certs"), "--out", r.trust, "--ttl", "1h")
+	signed := r.sign(t, r.fulanoKey, r.fulanoCert, "--ttl", "3h") // outlives the bundle
+	verifyAt := func(t *testing.T, at time.Time, payload string) (verdict, int) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(payload + "\n"), Stdout: &out, Stderr: &errb, Now: func() time.Time { return at }}
+		code := run(env, []string{"qr", "verify", "--trust", r.trust})
+		var v verdict
+		if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+			t.Fatalf("output is not a verdict: %v (stderr %s)", err, errb.String())
+		}
+		return v, code
+	}
+	expiry := fixedNow.Truncate(time.Second).Add(time.Hour)
+	tests := []struct {
+		name    string
+		at      time.Time
+		payload string
+		status  string
+		detail  string
+	}{
+		{"before expiry", fixedNow.Add(time.Minute), signed, "verified", ""},
+		{"within the clock skew", expiry.Add(5 * time.Minute), signed, "verified", ""},
+		{"expired", expiry.Add(5*time.Minute + time.Second), signed, "rejected", "trust_bundle"},
+		{"expired, unsigned code", expiry.Add(time.Hour), pixStatic, "unsigned", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, code := verifyAt(t, tc.at, tc.payload)
+			if v.Status != tc.status || (code == 1) != (tc.status == "rejected") {
+				t.Errorf("status %s exit %d, want %s (%+v)", v.Status, code, tc.status, v.Reasons)
+			}
+			if tc.detail != "" && (len(v.Reasons) == 0 || v.Reasons[0].Code != "qr_expired" || v.Reasons[0].Detail != tc.detail) {
+				t.Errorf("reasons %+v, want qr_expired/%s first", v.Reasons, tc.detail)
+			}
+			if tc.detail != "" && !strings.Contains(v.Headline, "out of date") {
+				t.Errorf("headline %q does not say the list is out of date", v.Headline)
+			}
+		})
+	}
 }

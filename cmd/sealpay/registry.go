@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sealpay/sealpay/sdk/qr"
 )
@@ -21,9 +22,9 @@ func init() {
 
 const registryUsage = `registry init --out DIR
        registry certify --root FILE --merchant MID --name NAME [--payee NAME]... [--domain D]...
-                        [--account GUID=ID]... [--accounts-from FILE] --key-out FILE --cert-out FILE [--valid DURATION]
+                        (--account GUID=ID | --accounts-from FILE)... --key-out FILE --cert-out FILE [--valid DURATION]
        registry revoke --root FILE --kid KID [--reason TEXT]
-       registry bundle --root FILE --certs DIR --out FILE
+       registry bundle --root FILE --certs DIR --out FILE [--ttl DURATION]
 
 A registry is a directory:
   DIR/root.jwk          the root private key (Ed25519 JWK, mode 0600): keep it offline
@@ -33,11 +34,13 @@ A registry is a directory:
 'registry certify' makes a new merchant key (written to --key-out, mode 0600, for the
 merchant) and its certificate (write it to DIR/certs/MID.json). 'registry bundle'
 signs the certificates and revocations into a trust bundle whose version is one more
-than the bundle already at --out.
+than the bundle already at --out, valid for --ttl (default 720h = 30 days, 1h to
+2160h = 90 days); verifiers reject signed codes once it has expired, so sign a new
+one well before (daily, say) and redeploy it to the edge.
 
 The certificate binds the merchant's payee accounts: a signed code verifies only if
-every merchant account object in it (EMVCo IDs 02–51) is one of them. Register them
-exactly as the merchant's codes carry them:
+every merchant account object in it (EMVCo IDs 02–51) is one of them, so at least one
+is required. Register them exactly as the merchant's codes carry them:
   --accounts-from FILE   every account object of the merchant's static EMVCo code in
                          FILE (the code 'qr sign --base' will sign): the safe choice
   --account GUID=ID      a template {00: GUID, 01: ID}, e.g. a Pix key:
@@ -46,9 +49,10 @@ exactly as the merchant's codes carry them:
                          --account A000000677010111/02=0105536012345
   --account NN=ID        a card network's merchant ID, NN in 02–25: --account 04=5204123412341234
 A template the merchant's code fills differently (more sub-objects, other IDs) is
-another account: use --accounts-from. Without any account the certificate binds the
-payee name only, and codes it signs verify with a warning that the account is not
-vouched for.`
+another account: use --accounts-from. Known schemes are checked: a Pix key must be a
+CPF, CNPJ, +55 phone number, e-mail address or random key (UUID); a PromptPay
+template holds one proxy (01: 0066 and 9 digits, 02: 13 digits, 03: 15 digits, or
+04); a GUID is 1–32 printable characters without spaces.`
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -78,6 +82,7 @@ func runRegistry(env *Env, args []string) error {
 	kid := fs.String("kid", "", "key ID to revoke")
 	reason := fs.String("reason", "", "short reason for the revocation, e.g. key_compromise")
 	certs := fs.String("certs", "", "directory of certificate files (*.json)")
+	ttl := fs.Duration("ttl", qr.DefaultBundleTTL, "bundle: how long verifiers trust the bundle (1h to 2160h)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -121,6 +126,9 @@ func runRegistry(env *Env, args []string) error {
 		if _, err := os.Stat(*keyOut); err == nil {
 			return fmt.Errorf("%w: %s exists; refusing to overwrite a key", errUsage, *keyOut)
 		}
+		if len(accounts) == 0 && *accountsFrom == "" {
+			return fmt.Errorf("%w: registry certify needs --account or --accounts-from: a certificate binds the accounts the merchant's codes pay into", errUsage)
+		}
 		accts, err := payeeAccounts(accounts, *accountsFrom)
 		if err != nil {
 			return err
@@ -144,12 +152,14 @@ func runRegistry(env *Env, args []string) error {
 		if err := os.WriteFile(*certOut, append(cb, '\n'), 0o644); err != nil {
 			return err
 		}
-		summary := map[string]any{"merchant": cert.MerchantID, "kid": cert.KeyID,
-			"not_after": cert.NotAfter.Format(time.RFC3339), "accounts": len(cert.Accounts)}
-		if len(cert.Accounts) == 0 {
-			summary["warning"] = "no payee accounts: the certificate binds the payee name only, and codes it signs verify with a payee_account warning; certify again with --account or --accounts-from"
+		// The accounts in EMVCo form, for the reviewer to compare with
+		// the merchant's printed code.
+		var bound []string
+		for _, a := range cert.Accounts {
+			bound = append(bound, a.ID+fmt.Sprintf("%02d", utf8.RuneCountInString(a.Value))+a.Value)
 		}
-		return printJSON(env, summary)
+		return printJSON(env, map[string]any{"merchant": cert.MerchantID, "kid": cert.KeyID,
+			"not_after": cert.NotAfter.Format(time.RFC3339), "accounts": bound})
 
 	case "revoke":
 		if err := need("root", *rootFile, "kid", *kid); err != nil {
@@ -176,11 +186,16 @@ func runRegistry(env *Env, args []string) error {
 		if err := need("root", *rootFile, "certs", *certs, "out", *out); err != nil {
 			return err
 		}
+		if *ttl < time.Hour || *ttl > qr.MaxBundleTTL {
+			return fmt.Errorf("%w: registry bundle --ttl %s: want 1h to %s", errUsage, *ttl, qr.MaxBundleTTL)
+		}
 		root, err := readRootKey(*rootFile)
 		if err != nil {
 			return err
 		}
-		b := qr.Bundle{Version: 1, IssuedAt: now}
+		// Whole seconds: the file holds Unix seconds.
+		issued := now.Truncate(time.Second)
+		b := qr.Bundle{Version: 1, IssuedAt: issued, ExpiresAt: issued.Add(*ttl).Truncate(time.Second)}
 		if prev, err := os.ReadFile(*out); err == nil {
 			t, err := qr.LoadTrustBundle(prev, []ed25519.PublicKey{root.Public()}, now)
 			if err != nil {
@@ -218,7 +233,8 @@ func runRegistry(env *Env, args []string) error {
 		if err := os.WriteFile(*out, signed, 0o644); err != nil {
 			return err
 		}
-		return printJSON(env, map[string]any{"version": b.Version, "certificates": len(b.Certificates), "revocations": len(b.Revocations)})
+		return printJSON(env, map[string]any{"version": b.Version, "certificates": len(b.Certificates), "revocations": len(b.Revocations),
+			"issued_at": b.IssuedAt.Format(time.RFC3339), "expires_at": b.ExpiresAt.Format(time.RFC3339)})
 
 	default:
 		return fmt.Errorf("%w: unknown registry subcommand %q; want one of:\n       %s", errUsage, sub, registryUsage)
