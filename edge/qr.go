@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
@@ -29,16 +30,23 @@ type QRConfig struct {
 	BasePayload     string          `json:"base_payload"`
 }
 
+// staleWarning is how long before its trust bundle expires the edge warns
+// when it loads it.
+const staleWarning = 7 * 24 * time.Hour
+
 var errQRDisabled = errcode.New(errcode.NotFound, "edge: QR codes are not configured on this edge")
 
 // qrState is loaded on first use: a Worker starts a Go runtime per request,
 // and most requests never touch QR codes.
 type qrState struct {
-	once   sync.Once
-	trust  *qr.TrustBundle
-	err    error
-	keysMu sync.Mutex
-	keys   map[string]*merchantQR
+	once  sync.Once
+	trust *qr.TrustBundle
+	err   error
+	// staleLogged is set once an expired bundle has been logged while
+	// verifying, so that the log gets one line, not one per request.
+	staleLogged atomic.Bool
+	keysMu      sync.Mutex
+	keys        map[string]*merchantQR
 }
 
 type merchantQR struct {
@@ -67,12 +75,27 @@ func (h *Handler) trustBundle() (*qr.TrustBundle, error) {
 		if h.qr.err != nil {
 			h.log.Error("edge: the trust bundle does not load", "err", h.qr.err.Error())
 			h.qr.err = fmt.Errorf("edge: trust bundle: %w", errcode.New(errcode.Internal, "internal error"))
+			return
+		}
+		// An expired bundle loads, and Verify rejects signed codes with
+		// qr_expired/trust_bundle; the operator needs to hear of it first.
+		b := h.qr.trust.Bundle()
+		switch left := b.ExpiresAt.Sub(h.now()); {
+		case left <= 0:
+			h.qr.staleLogged.Store(true)
+			h.log.Error("edge: the trust bundle has expired: signed QR codes are rejected (qr_expired) until a newer bundle is deployed",
+				"version", b.Version, "expires_at", b.ExpiresAt.Format(time.RFC3339))
+		case left < staleWarning:
+			h.log.Warn("edge: the trust bundle expires soon: deploy a newer one ('sealpay registry bundle')",
+				"version", b.Version, "expires_at", b.ExpiresAt.Format(time.RFC3339))
 		}
 	})
 	return h.qr.trust, h.qr.err
 }
 
-// qrTrust answers GET /v1/qr/trust with the registry's signed trust bundle.
+// qrTrust answers GET /v1/qr/trust with the registry's signed trust bundle,
+// the bytes it was configured with (docs/qr-v1.md §4.4: a deployment
+// refreshes it by deploying a newer file or secret and restarting).
 func (h *Handler) qrTrust(c *call) (*response, error) {
 	if h.trust == nil {
 		return nil, errQRDisabled
@@ -116,7 +139,13 @@ func (h *Handler) qrVerify(c *call) (*response, error) {
 	if e := req.Expect; e != nil {
 		opts.Expect = &qr.Expectation{Payee: e.Payee, Amount: e.Amount, Currency: e.Currency, Domains: e.Domains}
 	}
-	return &response{status: http.StatusOK, body: qr.Verify(req.Payload, trust, opts)}, nil
+	v := qr.Verify(req.Payload, trust, opts)
+	for _, r := range v.Reasons {
+		if r.Detail == "trust_bundle" && !h.qr.staleLogged.Swap(true) {
+			h.log.Error("edge: the trust bundle has expired while in use: signed QR codes are rejected (qr_expired) until a newer bundle is deployed")
+		}
+	}
+	return &response{status: http.StatusOK, body: v}, nil
 }
 
 // qrSignRequest is the body of POST /v1/qr.

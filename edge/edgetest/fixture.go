@@ -158,8 +158,11 @@ func (fx *Fixture) writeRegistry(t testing.TB) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The shop's Pix account: its static code pays into it, and its
+	// certificate binds it (sdk/qr refuses certificates without accounts).
+	pix := qr.Object{ID: "26", Children: []qr.Object{{ID: "00", Value: "br.gov.bcb.pix"}, {ID: "01", Value: "shop@example.com"}}}
 	now := time.Now()
-	cert, err := root.Certify(qr.Certificate{MerchantID: "m_shop", Name: "Shop Example", Names: []string{"SHOP EXAMPLE"},
+	cert, err := root.Certify(qr.Certificate{MerchantID: "m_shop", Name: "Shop Example", Names: []string{"SHOP EXAMPLE"}, Accounts: []qr.Object{pix},
 		Domains: []string{"shop.example"}, PublicKey: mk.Public(), NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +182,7 @@ func (fx *Fixture) writeRegistry(t testing.TB) map[string]any {
 	// A static Pix code, as a bank would issue it (EMVCo MPM objects).
 	base, err := qr.Build([]qr.Object{
 		{ID: "00", Value: "01"},
-		{ID: "26", Children: []qr.Object{{ID: "00", Value: "br.gov.bcb.pix"}, {ID: "01", Value: "shop@example.com"}}},
+		pix,
 		{ID: "52", Value: "0000"}, {ID: "53", Value: "986"}, {ID: "58", Value: "BR"},
 		{ID: "59", Value: "SHOP EXAMPLE"}, {ID: "60", Value: "SAO PAULO"},
 		{ID: "62", Children: []qr.Object{{ID: "05", Value: "***"}}},

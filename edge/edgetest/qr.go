@@ -1,11 +1,17 @@
 package edgetest
 
 import (
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sealpay/sealpay/sdk/qr"
 )
 
 func qrRoutes(t *testing.T, c *client) {
@@ -34,7 +40,20 @@ func qrRoutes(t *testing.T, c *client) {
 	t.Run("trust", func(t *testing.T) {
 		a := c.do(t, req{method: "GET", path: "/v1/qr/trust"})
 		if a.Status != http.StatusOK || !json.Valid(a.Body) {
-			t.Errorf("GET /v1/qr/trust = %d, want 200 JSON", a.Status)
+			t.Fatalf("GET /v1/qr/trust = %d, want 200 JSON", a.Status)
+		}
+		// The edge serves the registry's file byte for byte: it loads under
+		// the pinned root, and is in date.
+		pin, err := qr.ParsePublicKey(mustReadFile(t, filepath.Join(c.fx.Dir, "root.pub.jwk")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := qr.LoadTrustBundle(a.Body, []ed25519.PublicKey{pin}, time.Now())
+		if err != nil {
+			t.Fatalf("GET /v1/qr/trust does not load: %v", err)
+		}
+		if b := tb.Bundle(); !b.ExpiresAt.After(time.Now()) || len(b.Certificates) == 0 || len(b.Certificates[0].Accounts) == 0 {
+			t.Errorf("served bundle expires %v with %d certificates, want in date with the shop's accounts", b.ExpiresAt, len(b.Certificates))
 		}
 	})
 	verify := func(t *testing.T, p string, expect map[string]any) (string, []string) {
@@ -64,6 +83,10 @@ func qrRoutes(t *testing.T, c *client) {
 	if payload == "" {
 		t.Fatal("no signed payload")
 	}
+	// The shop's own key, with a certificate edited to list another Pix key:
+	// Sign does not check the root's signature, so this is the code a
+	// leaked key could print to pay a mule account.
+	mule := muleCode(t, c.fx)
 	t.Run("verify", func(t *testing.T) {
 		tests := []struct {
 			name, payload string
@@ -73,6 +96,7 @@ func qrRoutes(t *testing.T, c *client) {
 			{"other amount expected", payload, map[string]any{"amount": "10.00"}, "rejected", "qr_mismatch"},
 			{"signed", payload, map[string]any{"amount": "49.9"}, "verified", ""},
 			{"replayed", payload, nil, "rejected", "qr_replayed"},
+			{"shop's key, another account", mule, nil, "rejected", "qr_bad_signature"},
 			{"unsigned", c.fx.QRBase, nil, "unsigned", "qr_unsigned"},
 			{"bad CRC", c.fx.QRBase[:len(c.fx.QRBase)-4] + "0000", nil, "rejected", "qr_bad_crc"},
 		}
@@ -85,4 +109,54 @@ func qrRoutes(t *testing.T, c *client) {
 			})
 		}
 	})
+}
+
+// muleCode signs, with the shop's QR key, a code that pays a Pix key the
+// shop's certificate does not bind.
+func muleCode(t *testing.T, fx *Fixture) string {
+	t.Helper()
+	key, err := qr.ParseMerchantKey(mustReadFile(t, filepath.Join(fx.Dir, "shop-qr.jwk")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := qr.ParseCertificate(mustReadFile(t, filepath.Join(fx.Dir, "shop-cert.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Template 26 {00: br.gov.bcb.pix, 01: pix@mula.example}, as codes carry it.
+	mule := qr.Object{ID: "26", Value: "0014br.gov.bcb.pix0116pix@mula.example"}
+	p, err := qr.Parse(fx.QRBase, qr.Lenient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := []qr.Object{}
+	for _, o := range p.Objects {
+		switch o.ID {
+		case "26":
+			objs = append(objs, mule)
+		case "63":
+		default:
+			objs = append(objs, o)
+		}
+	}
+	base, err := qr.Build(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := *cert
+	forged.Accounts = append([]qr.Object{mule}, cert.Accounts...)
+	signed, err := qr.Sign(base, key, &forged, qr.SignOptions{Amount: "49.90", TTL: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
