@@ -39,9 +39,24 @@ func newRegistry(t *testing.T) *registry {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The shop's static code, whose payee account its certificate binds
+	// (registry certify --accounts-from).
+	base, err := qr.Build([]qr.Object{
+		{ID: "00", Value: "01"}, {ID: "01", Value: "11"},
+		{ID: "26", Children: []qr.Object{{ID: "00", Value: "com.sealpay"}, {ID: "01", Value: "m_hikari"}}},
+		{ID: "52", Value: "5719"}, {ID: "53", Value: "392"}, {ID: "58", Value: "JP"},
+		{ID: "59", Value: "HIKARI CERAMICS"}, {ID: "60", Value: "KYOTO"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := qr.Parse(base, qr.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now()
 	cert, err := root.Certify(qr.Certificate{MerchantID: "m_hikari", Name: "Hikari Ceramics", Names: []string{"HIKARI CERAMICS"},
-		PublicKey: key.Public(), NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
+		Accounts: p.Accounts(), PublicKey: key.Public(), NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,15 +65,6 @@ func newRegistry(t *testing.T) *registry {
 		t.Fatal(err)
 	}
 	trust, err := qr.LoadTrustBundle(b, []ed25519.PublicKey{root.Public()}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := qr.Build([]qr.Object{
-		{ID: "00", Value: "01"}, {ID: "01", Value: "11"},
-		{ID: "26", Children: []qr.Object{{ID: "00", Value: "com.sealpay"}, {ID: "01", Value: "m_hikari"}}},
-		{ID: "52", Value: "5719"}, {ID: "53", Value: "392"}, {ID: "58", Value: "JP"},
-		{ID: "59", Value: "HIKARI CERAMICS"}, {ID: "60", Value: "KYOTO"},
-	})
 	if err != nil {
 		t.Fatal(err)
 	}
