@@ -76,6 +76,7 @@ func TestSignedQRReadsInIndependentParser(t *testing.T) {
 	key, _ := qr.GenerateMerchantKey()
 	now := time.Now()
 	cert, err := root.Certify(qr.Certificate{MerchantID: "m_fulano", Name: "Fulano de Tal", PublicKey: key.Public(),
+		Accounts:  []qr.Object{{ID: "26", Value: "0014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-426655440000"}}, // emvqrStatic's Pix key
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)

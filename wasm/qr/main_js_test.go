@@ -58,7 +58,8 @@ func TestVerifyQRRootsPerRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	cert, err := root.Certify(qr.Certificate{MerchantID: "m_fulano", Name: "Fulano de Tal", PublicKey: mk.Public(), NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour)})
+	cert, err := root.Certify(qr.Certificate{MerchantID: "m_fulano", Name: "Fulano de Tal", PublicKey: mk.Public(), NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		Accounts: []qr.Object{{ID: "26", Value: "0014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-426655440000"}}}) // pixBase's Pix key
 	if err != nil {
 		t.Fatal(err)
 	}

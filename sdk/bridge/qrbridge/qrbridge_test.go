@@ -44,6 +44,7 @@ func newQRFixture(t testing.TB) *qrFixture {
 	}
 	cert, err := root.Certify(qr.Certificate{
 		MerchantID: "m_fulano", Name: "Fulano de Tal", Domains: []string{"fulano.example"},
+		Accounts:  []qr.Object{{ID: "26", Value: "0014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-426655440000"}}, // pixBase's Pix key
 		PublicKey: mk.Public(),
 		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 	})
