@@ -52,9 +52,10 @@ func FuzzTokenID(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		// Parse, marshal, compare.
+		// The input is a token id: messages give lengths and offsets.
 		if b, ok := decodeTokenID(s); ok {
 			if got := encodeTokenID(b); got != s {
-				t.Fatalf("encode(decode(%q)) = %q", s, got)
+				t.Fatalf("encode(decode(%d bytes)) differs at byte %d", len(s), firstDiffString(got, s))
 			}
 		}
 		// And the other way, from any 16 bytes.
@@ -62,7 +63,7 @@ func FuzzTokenID(f *testing.F) {
 		copy(b[:], s)
 		id := encodeTokenID(b)
 		if got, ok := decodeTokenID(id); !ok || got != b {
-			t.Fatalf("decode(encode(%x)) = %x, %v", b, got, ok)
+			t.Fatalf("decode(encode(16 bytes)): ok %v, differs at byte %d", ok, firstDiffString(string(got[:]), string(b[:])))
 		}
 	})
 }
@@ -129,7 +130,8 @@ func FuzzFillPlaceholders(f *testing.F) {
 		}
 		spelled = append(spelled, template[last:]...)
 		if !bytes.Equal(spelled, template) {
-			t.Fatalf("placeholders spell %q, template is %q", spelled, template)
+			// Templates name tokens: lengths and the offset, not the text.
+			t.Fatalf("placeholders spell %d bytes, template is %d, first difference at byte %d", len(spelled), len(template), firstDiffString(string(spelled), string(template)))
 		}
 
 		value := func(evil bool) func(string, string) (string, error) {
@@ -161,14 +163,15 @@ func FuzzFillPlaceholders(f *testing.F) {
 			a, errA := jsonShape(plain)
 			b, errB := jsonShape(evil)
 			if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
-				t.Fatalf("hostile value changed the JSON structure:\n%s\n%s", plain, evil)
+				// The shapes name no value.
+				t.Fatalf("hostile value changed the JSON structure (%v, %v):\n%v\n%v", errA, errB, a, b)
 			}
 			return
 		}
 		// Form: a value can never add a field or a separator.
 		for _, sep := range []string{"&", "=", ";", "\n"} {
 			if strings.Count(string(plain), sep) != strings.Count(string(evil), sep) {
-				t.Fatalf("hostile value added a %q to the form:\n%s\n%s", sep, plain, evil)
+				t.Fatalf("hostile value added a %q to the form: %d, want %d", sep, strings.Count(string(evil), sep), strings.Count(string(plain), sep))
 			}
 		}
 		if _, err := url.ParseQuery(string(plain)); err == nil {
@@ -223,4 +226,16 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+// firstDiffString returns the index of the first byte where a and b
+// differ, or the shorter length.
+func firstDiffString(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
@@ -160,4 +161,13 @@ func luhnCard(rng *mrand.Rand) string {
 	}
 	d[15] = byte('0' + (10-sum%10)%10)
 	return string(d)
+}
+
+// storedString formats s for a failure message with its token id reduced
+// to a shape: tokens are never printed.
+func storedString(s token.Stored) string {
+	if s.Token != "" {
+		s.Token = fmt.Sprintf("<%d characters, valid %v>", len(s.Token), token.ValidTokenID(s.Token))
+	}
+	return fmt.Sprintf("%+v", s)
 }

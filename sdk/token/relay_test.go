@@ -58,7 +58,8 @@ func TestFillPlaceholders(t *testing.T) {
 					t.Fatalf("FillPlaceholders: %v", err)
 				}
 				if string(got) != tc.Want {
-					t.Errorf("FillPlaceholders =\n%s\nwant\n%s", got, tc.Want)
+					// The filled templates hold test card numbers and CVCs.
+					t.Errorf("FillPlaceholders differs from want at byte %d (got %d bytes, want %d)", firstDiff(string(got), tc.Want), len(got), len(tc.Want))
 				}
 			case "bad template":
 				if !errors.Is(err, token.ErrBadTemplate) || errcode.Of(err) != errcode.BadRequest {
@@ -176,7 +177,7 @@ func TestVaultFillChecksBeforeRevealing(t *testing.T) {
 	for range 9 {
 		many.WriteString("&n={{" + token.NewTokenID() + ":exp_year}}")
 	}
-	for _, tpl := range []string{
+	for i, tpl := range []string{
 		`{"c":"{{` + s.Token + `:cvc}}","name":{{` + s.Token + `:name}}}`,
 		`{"c":"{{` + s.Token + `:cvc}}","cvc":{{` + s.Token + `:cvc}}}`,
 		`{"c":"{{` + s.Token + `:cvc}}"`,
@@ -184,7 +185,7 @@ func TestVaultFillChecksBeforeRevealing(t *testing.T) {
 		many.String() + "&c={{" + s.Token + ":cvc}}",
 	} {
 		if _, _, err := v.Fill(ctx, "m", []byte(tpl)); !errors.Is(err, token.ErrBadTemplate) {
-			t.Errorf("Fill(%.40q…): %v, want ErrBadTemplate", tpl, err)
+			t.Errorf("template %d: Fill = %v, want ErrBadTemplate", i, err) // the templates hold the token
 		}
 	}
 	got, err := v.Reveal(ctx, "m", s.Token)
@@ -204,8 +205,8 @@ func TestRelayEndToEnd(t *testing.T) {
 	echo := append([]byte(`{"echo":`), body...)
 	echo = append(echo, []byte(`,"spaced":"6212 3456 7890 1234","at":"`+time.Now().Format(time.RFC3339)+`"}`)...)
 	out := token.Redact(echo, numbers)
-	if strings.Contains(strings.ReplaceAll(string(out), " ", ""), "62123456") {
-		t.Errorf("a revealed number (not Luhn-valid, so only known through Fill's list) survived Redact: %s", out)
+	if i := strings.Index(strings.ReplaceAll(string(out), " ", ""), "62123456"); i >= 0 {
+		t.Errorf("a revealed number (not Luhn-valid, so only known through Fill's list) survived Redact, at byte %d of %d without spaces", i, len(out))
 	}
 }
 
@@ -215,7 +216,7 @@ func TestRedactCVCs(t *testing.T) {
 	in := `{"cvc":"123","echo":"{\"cvc\":\"123\"}","amount":1234,"id":"x123"}&cvc=123`
 	want := `{"cvc":"***","echo":"{\"cvc\":\"***\"}","amount":1234,"id":"x123"}&cvc=***`
 	if got := string(token.RedactCVCs([]byte(in), []string{"123"})); got != want {
-		t.Errorf("RedactCVCs = %q, want %q", got, want)
+		t.Errorf("RedactCVCs differs from want at byte %d (got %d bytes, want %d)", firstDiff(got, want), len(got), len(want))
 	}
 }
 

@@ -13,22 +13,24 @@ import (
 func TestNewTokenID(t *testing.T) {
 	seen := map[string]bool{}
 	max := new(big.Int).Lsh(big.NewInt(1), 128)
-	for range 2000 {
+	// Tokens are never printed, not even fresh random ones: the draw
+	// number and the length say which failed.
+	for i := range 2000 {
 		id := token.NewTokenID()
 		if !token.ValidTokenID(id) {
-			t.Fatalf("NewTokenID() = %q, not ValidTokenID", id)
+			t.Fatalf("draw %d: NewTokenID() = %d characters, not ValidTokenID", i, len(id))
 		}
 		if seen[id] {
-			t.Fatalf("NewTokenID() repeated %q", id)
+			t.Fatalf("draw %d: NewTokenID() repeated an earlier id", i)
 		}
 		seen[id] = true
 		// Cross-check the encoding with math/big.
 		n, ok := new(big.Int).SetString(swapCase(id[4:]), 62)
 		if !ok {
-			t.Fatalf("math/big cannot parse %q", id)
+			t.Fatalf("draw %d: math/big cannot parse the id", i)
 		}
 		if n.Cmp(max) >= 0 {
-			t.Fatalf("NewTokenID() = %q encodes 2^128 or more", id)
+			t.Fatalf("draw %d: NewTokenID() encodes 2^128 or more", i)
 		}
 	}
 }
@@ -37,7 +39,7 @@ func TestValidTokenID(t *testing.T) {
 	// math/big's base 62 alphabet is 0-9a-zA-Z; ours is 0-9A-Za-z. Swap case to compare.
 	maxID := "tok_" + swapCase(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1)).Text(62))
 	overID := "tok_" + swapCase(new(big.Int).Lsh(big.NewInt(1), 128).Text(62))
-	for _, tc := range []struct {
+	for i, tc := range []struct {
 		id   string
 		want bool
 	}{
@@ -59,7 +61,7 @@ func TestValidTokenID(t *testing.T) {
 		{"", false},
 	} {
 		if got := token.ValidTokenID(tc.id); got != tc.want {
-			t.Errorf("ValidTokenID(%q) = %v, want %v", tc.id, got, tc.want)
+			t.Errorf("case %d: ValidTokenID(%d bytes) = %v, want %v", i, len(tc.id), got, tc.want)
 		}
 	}
 	if len(maxID) != 26 || len(overID) != 26 {
@@ -90,7 +92,7 @@ func TestNewTokenIDEncoding(t *testing.T) {
 		want = "tok_" + strings.Repeat("0", 22-len(want)) + want
 		cryptotest.SetGlobalRandom(t, seed)
 		if got := token.NewTokenID(); got != want {
-			t.Fatalf("seed %d: NewTokenID() = %q, want %q", seed, got, want)
+			t.Fatalf("seed %d: NewTokenID() differs from the base 62 of its random bytes at byte %d (%d characters, want %d)", seed, firstDiff(got, want), len(got), len(want))
 		}
 	}
 }

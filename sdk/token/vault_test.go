@@ -37,14 +37,14 @@ func TestTokenizeGetRevealDelete(t *testing.T) {
 				ExpMonth: tc.ExpMonth, ExpYear: tc.ExpYear, Fingerprint: s.Fingerprint, Created: clk.Now(),
 			}
 			if s != want {
-				t.Errorf("Tokenize = %+v, want %+v", s, want)
+				t.Errorf("Tokenize = %s, want %s", storedString(s), storedString(want))
 			}
 			if !strings.HasPrefix(s.Fingerprint, "fp_") || len(s.Fingerprint) != 3+43 {
 				t.Errorf("Fingerprint has shape %q…/%d, want fp_ and 43 base64url characters", s.Fingerprint[:3], len(s.Fingerprint))
 			}
 			got, err := v.Get(ctx, "m_shop", s.Token)
 			if err != nil || got != s {
-				t.Errorf("Get = %+v, %v, want %+v, nil", got, err, s)
+				t.Errorf("Get = %s, %v, want %s, nil", storedString(got), err, storedString(s))
 			}
 
 			c, err := v.Reveal(ctx, "m_shop", s.Token, token.FieldNumber, token.FieldExpMonth, token.FieldExpYear, token.FieldName)
