@@ -123,7 +123,7 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
   writeFileSync(join(dir, "kek.secret"), `k1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
   await cli("registry", "init", "--out", "registry");
   await cli("registry", "certify", "--root", "registry/root.jwk", "--merchant", merchant, "--name", "Shop Example",
-    "--payee", "SHOP EXAMPLE", "--domain", "shop.example", "--key-out", "shop-qr.jwk", "--cert-out", `registry/certs/${merchant}.json`);
+    "--payee", "SHOP EXAMPLE", "--domain", "shop.example", "--account", "br.gov.bcb.pix=shop@example.com", "--key-out", "shop-qr.jwk", "--cert-out", `registry/certs/${merchant}.json`);
   await cli("registry", "bundle", "--root", "registry/root.jwk", "--certs", "registry/certs", "--out", "trust.json");
   const rootPub = JSON.parse(readFileSync(join(dir, "registry", "root.pub.jwk"), "utf8"));
   writeFileSync(join(dir, "roots.json"), JSON.stringify([rootPub]));

@@ -102,12 +102,52 @@ func TestCertifyAccounts(t *testing.T) {
 		{"control character", []Object{{ID: "02", Value: "4000\n1234"}}},
 		{"over 99 characters", []Object{{ID: "02", Value: strings.Repeat("1", 100)}}},
 		{"too many", many},
+		{"GUID only", []Object{{ID: "26", Value: "0014br.gov.bcb.pix"}}},
+		{"unknown scheme, GUID only", []Object{{ID: "26", Value: "0011com.example"}}},
+		{"GUID with a space", []Object{{ID: "26", Value: "0008com pay.0103abc"}}},
+		{"GUID of 33 characters", []Object{{ID: "26", Value: "0033" + strings.Repeat("g", 33) + "0103abc"}}},
+		{"Pix key of no kind", []Object{pixKey("fulano")}},
+		{"Pix CPF of 10 digits", []Object{pixKey("1234567890")}},
+		{"Pix phone outside Brazil", []Object{pixKey("+15551234567")}},
+		{"Pix e-mail without a domain", []Object{pixKey("fulano@")}},
+		{"Pix UUID with a non-hex digit", []Object{pixKey("123e4567-e12b-12d1-a456-42665544000g")}},
+		{"Pix key in 02 only", []Object{{ID: "26", Value: "0014br.gov.bcb.pix0211fulano@x.y"}}},
+		{"PromptPay local mobile number", []Object{{ID: "29", Value: "0016A00000067701011101130812345678000"}}},
+		{"PromptPay two proxies", []Object{{ID: "29", Value: "0016A00000067701011101130066812345678" + "02130105536012345"}}},
+		{"PromptPay no proxy", []Object{{ID: "29", Value: "0016A0000006770101110503abc"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tmpl
 			c.Accounts = tc.accounts
 			if _, err := f.root.Certify(c); !errors.Is(err, ErrInvalidCertificate) {
 				t.Errorf("Certify = %v, want ErrInvalidCertificate", err)
+			}
+		})
+	}
+
+	// Accounts that pass the registry's rules.
+	for _, tc := range []struct {
+		name    string
+		account Object
+	}{
+		{"Pix CPF", pixKey("12345678909")},
+		{"Pix CNPJ", pixKey("12345678000195")},
+		{"Pix phone", pixKey("+5561988887777")},
+		{"Pix e-mail", pixKey("fulano@example.com")},
+		{"Pix random key", pixAccount},
+		{"Pix dynamic location", Object{ID: "26", Value: "0014br.gov.bcb.pix2531pix.example.com/qr/v2/cobv/abc1"}},
+		{"PromptPay mobile", Object{ID: "29", Value: "0016A00000067701011101130066812345678"}},
+		{"PromptPay tax ID", Object{ID: "29", Value: "0016A00000067701011102130105536012345"}},
+		{"PromptPay e-wallet", Object{ID: "29", Value: "0016A0000006770101110315140000000000001"}},
+		{"KHQR account ID in 00", Object{ID: "29", Value: "0011fulano@abaa"}},
+		{"unknown scheme with an account", Object{ID: "26", Value: "0011com.example0103abc"}},
+		{"card network", Object{ID: "02", Value: "4000 1234"}},
+	} {
+		t.Run("accepted: "+tc.name, func(t *testing.T) {
+			c := tmpl
+			c.Accounts = []Object{tc.account}
+			if _, err := f.root.Certify(c); err != nil {
+				t.Errorf("Certify = %v, want a certificate", err)
 			}
 		})
 	}
