@@ -332,7 +332,7 @@ func TestAnswersFollowCommits(t *testing.T) {
 	}
 	w := do(pk, "/v1/tokens", map[string]any{"envelope": env})
 	if w.Code != http.StatusCreated {
-		t.Fatalf("tokenize = %d %s, want 201", w.Code, w.Body)
+		t.Fatalf("tokenize = %d (%d bytes), want 201", w.Code, w.Body.Len())
 	}
 	if inTx(t, g.db) {
 		t.Error("tokenize answered while its writes were uncommitted")
@@ -341,7 +341,7 @@ func TestAnswersFollowCommits(t *testing.T) {
 	json.Unmarshal(w.Body.Bytes(), &tok)
 	w = do(sk, "/v1/relay", map[string]any{"url": provider.URL + "/charge", "body": `{"n":"{{` + tok.Token + `:number}}","c":"{{` + tok.Token + `:cvc}}"}`})
 	if w.Code != http.StatusOK {
-		t.Fatalf("relay = %d %s, want 200", w.Code, w.Body)
+		t.Fatalf("relay = %d (%d bytes), want 200", w.Code, w.Body.Len()) // a relay answer can echo the card
 	}
 	if providerSawTx.Load() {
 		t.Error("the relay reached the provider while taking the CVC was uncommitted")

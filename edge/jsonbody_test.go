@@ -101,8 +101,9 @@ func FuzzRewriteStrings(f *testing.F) {
 			}
 			return
 		}
+		// Forwarded bodies carry envelopes and tokens: lengths, not text.
 		if !json.Valid(out) {
-			t.Fatalf("rewrite of %q gave invalid JSON %q", b, out)
+			t.Fatalf("rewrite of %d bytes gave %d bytes of invalid JSON", len(b), len(out))
 		}
 		var v1, v2 any
 		d1 := json.NewDecoder(bytes.NewReader(b))
@@ -110,11 +111,11 @@ func FuzzRewriteStrings(f *testing.F) {
 		d2 := json.NewDecoder(bytes.NewReader(out))
 		d2.UseNumber()
 		if d1.Decode(&v1) != nil || d2.Decode(&v2) != nil || !reflect.DeepEqual(v1, v2) {
-			t.Fatalf("rewrite changed the value: %q -> %q", b, out)
+			t.Fatalf("rewrite changed the value: %d bytes -> %d bytes", len(b), len(out))
 		}
 		again, err := rewriteStrings(out, id)
 		if err != nil || !bytes.Equal(again, out) {
-			t.Fatalf("second rewrite = %q, %v; want %q", again, err, out)
+			t.Fatalf("second rewrite = %d bytes, %v; want the same %d bytes", len(again), err, len(out))
 		}
 	})
 }

@@ -3,6 +3,7 @@ package edgetest
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -35,7 +36,7 @@ func authOrigins(t *testing.T, c *client, s *sealer, tok string) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := c.do(t, tc.r)
 			if a.Status != tc.status || a.code() != tc.code {
-				t.Errorf("%s %s = %d %s, want %d %s", tc.r.method, tc.r.path, a.Status, a.code(), tc.status, tc.code)
+				t.Errorf("%s %s = %d %s, want %d %s", tc.r.method, redactPath(tc.r.path), a.Status, a.code(), tc.status, tc.code)
 			}
 		})
 	}
@@ -309,6 +310,15 @@ func relay(t *testing.T, c *client, s *sealer) {
 	})
 }
 
+// tokenID matches a token id in a path.
+var tokenID = regexp.MustCompile(`tok_[0-9A-Za-z]+`)
+
+// redactPath replaces the token ids in a request path with "tok_…", for
+// failure messages: tokens are never printed.
+func redactPath(p string) string {
+	return tokenID.ReplaceAllString(p, "tok_…")
+}
+
 func portOf(hostport string) string {
 	_, port, _ := strings.Cut(hostport, ":")
 	return port
@@ -343,7 +353,7 @@ func getDelete(t *testing.T, c *client, s *sealer) {
 	} {
 		a := c.do(t, r)
 		if a.Status != http.StatusNotFound || a.code() != "not_found" {
-			t.Errorf("%s %s after delete = %d %s, want 404 not_found", r.method, r.path, a.Status, a.code())
+			t.Errorf("%s %s after delete = %d %s, want 404 not_found", r.method, redactPath(r.path), a.Status, a.code())
 		}
 	}
 }
