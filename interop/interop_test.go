@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,12 +21,17 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
-// testCards are published test numbers (Stripe's test cards).
-var testCards = []string{
-	`{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123","name":"A. Shopper"}`,
-	`{"number":"5555 5555 5555 4444","exp_month":1,"exp_year":2031}`,
-	`{"number":"378282246310005","exp_month":6,"exp_year":2032,"cvc":"1234","name":"Zoë Åström"}`,
-}
+// testCards are published test numbers (Stripe's test cards). Both
+// sides check the expiry against the clock, so the cards expire years
+// after today, not in a fixed year.
+var testCards = func() []string {
+	y := time.Now().Year()
+	return []string{
+		fmt.Sprintf(`{"number":"4242424242424242","exp_month":12,"exp_year":%d,"cvc":"123","name":"A. Shopper"}`, y+4),
+		fmt.Sprintf(`{"number":"5555 5555 5555 4444","exp_month":1,"exp_year":%d}`, y+5),
+		fmt.Sprintf(`{"number":"378282246310005","exp_month":6,"exp_year":%d,"cvc":"1234","name":"Zoë Åström"}`, y+6),
+	}
+}()
 
 type tools struct {
 	dir     string // scratch directory
