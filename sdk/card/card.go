@@ -12,8 +12,6 @@
 package card
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -21,6 +19,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
 )
 
 // Card is the plaintext card, the one JSON shape used everywhere:
@@ -55,49 +55,40 @@ const maxNameLength = 64
 // member, or a number that does not normalise, gives [ErrInvalidNumber],
 // [ErrInvalidExpiry] or [ErrInvalidCVC] for its field, as does a CVC that is
 // not 3 or 4 digits; a name that [Card.Validate] would refuse gives
-// [ErrMalformed]. "cvc" and "name" may be null, meaning absent.
+// [ErrMalformed]. "cvc" and "name" may be null, meaning absent. A document
+// that is not valid JSON gives [ErrMalformed], whatever else is wrong in it.
 func Parse(b []byte) (Card, error) {
 	if len(b) > MaxDocumentSize {
-		return Card{}, fail(ErrMalformed, "card: document larger than %d bytes", MaxDocumentSize)
+		return Card{}, fail(ErrMalformed, "card: document larger than "+itoa(MaxDocumentSize)+" bytes")
 	}
 	if !utf8.Valid(b) {
 		return Card{}, fail(ErrMalformed, "card: document is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	// Any nesting fits in the size limit: a nested value is refused below
+	// for its member, as the wrong type. Members are checked in order, so
+	// the first unknown or repeated name is the one reported.
+	doc, err := strictjson.ParseWithDuplicates(b, MaxDocumentSize)
+	switch {
+	case err != nil:
+		return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
+	case doc.Kind() != strictjson.Object:
 		return Card{}, fail(ErrMalformed, "card: document is not a JSON object")
 	}
 	var c Card
 	var seen [len(fieldNames)]bool
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
-		}
-		key, _ := tok.(string)
-		f := fieldIndex(key)
+	for _, m := range doc.Members() {
+		f := fieldIndex(m.Name)
 		if f < 0 {
 			// The member name is not quoted: it is input, and could be anything.
 			return Card{}, fail(ErrMalformed, "card: unknown member (want only number, exp_month, exp_year, cvc, name)")
 		}
 		if seen[f] {
-			return Card{}, fail(ErrMalformed, "card: duplicate member %q", fieldNames[f])
+			return Card{}, fail(ErrMalformed, "card: duplicate member \""+fieldNames[f]+"\"")
 		}
 		seen[f] = true
-		val, err := dec.Token()
-		if err != nil {
-			return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
-		}
-		if err := c.set(f, val); err != nil {
+		if err := c.set(f, m.Value); err != nil {
 			return Card{}, err
 		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
-		return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Card{}, fail(ErrMalformed, "card: trailing data after the card object")
 	}
 	switch {
 	case !seen[fieldNumber]:
@@ -130,28 +121,26 @@ func fieldIndex(key string) int {
 }
 
 // set stores one decoded member value into c.
-func (c *Card) set(f int, val json.Token) error {
+func (c *Card) set(f int, val strictjson.Value) error {
 	switch f {
 	case fieldNumber:
-		s, ok := val.(string)
-		if !ok {
+		if val.Kind() != strictjson.String {
 			return fail(ErrInvalidNumber, "card: \"number\" must be a JSON string")
 		}
-		d, err := Normalize(s)
+		d, err := Normalize(val.Text())
 		if err != nil {
 			return err
 		}
 		c.Number = d
 	case fieldExpMonth, fieldExpYear:
-		num, ok := val.(json.Number)
-		if !ok {
-			return fail(ErrInvalidExpiry, "card: %q must be a JSON integer", fieldNames[f])
+		if val.Kind() != strictjson.Number {
+			return fail(ErrInvalidExpiry, "card: \""+fieldNames[f]+"\" must be a JSON integer")
 		}
 		// Integers only: "12.0" and "1e1" are refused, as are values that
 		// overflow; the digits are not echoed.
-		n, err := strconv.ParseInt(string(num), 10, 32)
+		n, err := strconv.ParseInt(val.Text(), 10, 32)
 		if err != nil {
-			return fail(ErrInvalidExpiry, "card: %q must be a JSON integer", fieldNames[f])
+			return fail(ErrInvalidExpiry, "card: \""+fieldNames[f]+"\" must be a JSON integer")
 		}
 		if f == fieldExpMonth {
 			c.ExpMonth = int(n)
@@ -162,21 +151,21 @@ func (c *Card) set(f int, val json.Token) error {
 			c.ExpYear = int(n)
 		}
 	case fieldCVC:
-		s, ok := val.(string)
-		if !ok && val != nil {
+		if k := val.Kind(); k != strictjson.String && k != strictjson.Null {
 			return fail(ErrInvalidCVC, "card: \"cvc\" must be a JSON string")
 		}
 		// The length for the brand is Validate's job; the shape is checked
 		// here so that a parsed card is always small.
+		s := val.Text() // "" for null
 		if s != "" && (!isDigits(s) || len(s) < 3 || len(s) > 4) {
 			return fail(ErrInvalidCVC, "card: invalid cvc (not 3 or 4 digits)")
 		}
 		c.CVC = s
 	case fieldName:
-		s, ok := val.(string)
-		if !ok && val != nil {
+		if k := val.Kind(); k != strictjson.String && k != strictjson.Null {
 			return fail(ErrMalformed, "card: \"name\" must be a JSON string")
 		}
+		s := val.Text()
 		if err := checkName(s); err != nil {
 			return err
 		}
@@ -217,7 +206,7 @@ func (c Card) Validate(now time.Time) error {
 			return fail(ErrInvalidCVC, "card: invalid cvc (not all digits)")
 		}
 		if len(c.CVC) != b.cvcLength {
-			return fail(ErrInvalidCVC, "card: invalid cvc (%d digits, %s needs %d)", len(c.CVC), b.id, b.cvcLength)
+			return fail(ErrInvalidCVC, "card: invalid cvc ("+itoa(len(c.CVC))+" digits, "+b.id+" needs "+itoa(b.cvcLength)+")")
 		}
 	}
 	return checkName(c.Name)
@@ -226,17 +215,17 @@ func (c Card) Validate(now time.Time) error {
 // checkDigits checks a normalised number: known brand, its length, Luhn.
 func checkDigits(d string) (*Brand, error) {
 	if len(d) < minDigits {
-		return nil, fail(ErrInvalidNumber, "card: invalid number (%d digits, too short)", len(d))
+		return nil, fail(ErrInvalidNumber, "card: invalid number ("+itoa(len(d))+" digits, too short)")
 	}
 	full, _ := scan(d)
 	if full == nil {
-		return nil, fail(ErrUnsupportedBrand, "card: unsupported brand (%d digits, prefix of no supported brand)", len(d))
+		return nil, fail(ErrUnsupportedBrand, "card: unsupported brand ("+itoa(len(d))+" digits, prefix of no supported brand)")
 	}
 	if !full.validLength(len(d)) {
-		return full, fail(ErrInvalidNumber, "card: invalid number (%d digits, not a %s length)", len(d), full.id)
+		return full, fail(ErrInvalidNumber, "card: invalid number ("+itoa(len(d))+" digits, not a "+full.id+" length)")
 	}
 	if full.luhn && !Luhn(d) {
-		return full, fail(ErrInvalidNumber, "card: invalid number (%d digits, Luhn check failed)", len(d))
+		return full, fail(ErrInvalidNumber, "card: invalid number ("+itoa(len(d))+" digits, Luhn check failed)")
 	}
 	return full, nil
 }
@@ -247,7 +236,7 @@ func checkName(name string) error {
 		return fail(ErrMalformed, "card: invalid name (not valid UTF-8)")
 	}
 	if n := utf8.RuneCountInString(name); n > maxNameLength {
-		return fail(ErrMalformed, "card: invalid name (%d characters, at most %d)", n, maxNameLength)
+		return fail(ErrMalformed, "card: invalid name ("+itoa(n)+" characters, at most "+itoa(maxNameLength)+")")
 	}
 	for _, r := range name {
 		// Bidirectional embeddings, overrides and isolates can make a name
@@ -282,7 +271,7 @@ func (c Card) GoString() string {
 	if b := DetectBrand(d); b != nil && len(d) >= minDigits {
 		brand = b.id
 	}
-	return fmt.Sprintf("card.Card{Brand:%q, Last4:%q, Number:\"[redacted]\", CVC:\"[redacted]\"}", brand, Last4(d))
+	return "card.Card{Brand:" + strconv.Quote(brand) + ", Last4:" + strconv.Quote(Last4(d)) + `, Number:"[redacted]", CVC:"[redacted]"}`
 }
 
 // Format makes every fmt verb print the redacted [Card.String] (or

@@ -43,7 +43,7 @@ type ResultError struct {
 // whitespace such as a trailing newline is ignored.
 func Check(input []byte, now time.Time) Result {
 	if len(input) > MaxDocumentSize {
-		return Result{Error: resultError(fail(ErrMalformed, "card: input larger than %d bytes", MaxDocumentSize))}
+		return Result{Error: resultError(fail(ErrMalformed, "card: input larger than "+itoa(MaxDocumentSize)+" bytes"))}
 	}
 	in := bytes.TrimSpace(input)
 	if len(in) > 0 && in[0] == '{' {

@@ -28,7 +28,7 @@ func ParseExpiry(s string) (month, year int, err error) {
 	}
 	month = atoi(mon)
 	if month < 1 || month > 12 {
-		return 0, 0, fail(ErrInvalidExpiry, "card: invalid expiry (month %02d)", month)
+		return 0, 0, fail(ErrInvalidExpiry, "card: invalid expiry (month "+itoa2(month)+")")
 	}
 	year = atoi(yr)
 	if len(yr) == 2 {
@@ -77,16 +77,16 @@ func atoi(s string) int {
 // leave it (12:00 UTC on the first day of the next month).
 func checkExpiry(month, year int, now time.Time) error {
 	if month < 1 || month > 12 {
-		return fail(ErrInvalidExpiry, "card: invalid expiry (month %d, want 1 to 12)", month)
+		return fail(ErrInvalidExpiry, "card: invalid expiry (month "+itoa(month)+", want 1 to 12)")
 	}
 	if year < 1000 || year > 9999 {
 		return fail(ErrInvalidExpiry, "card: invalid expiry (year is not 4 digits)")
 	}
 	if year > now.UTC().Year()+maxYearsAhead {
-		return fail(ErrInvalidExpiry, "card: invalid expiry (year more than %d years ahead)", maxYearsAhead)
+		return fail(ErrInvalidExpiry, "card: invalid expiry (year more than "+itoa(maxYearsAhead)+" years ahead)")
 	}
 	if expired(month, year, now) {
-		return fail(ErrExpired, "card: card expired (end of %02d/%d)", month, year)
+		return fail(ErrExpired, "card: card expired (end of "+itoa2(month)+"/"+itoa(year)+")")
 	}
 	return nil
 }

@@ -26,11 +26,11 @@ const (
 // [Card.Validate] and [CheckNumber].
 func Normalize(input string) (string, error) {
 	if len(input) > maxNumberInput {
-		return "", fail(ErrInvalidNumber, "card: invalid number (input longer than %d bytes)", maxNumberInput)
+		return "", fail(ErrInvalidNumber, "card: invalid number (input longer than "+itoa(maxNumberInput)+" bytes)")
 	}
 	if isDigits(input) {
 		if len(input) > maxDigits {
-			return "", fail(ErrInvalidNumber, "card: invalid number (more than %d digits)", maxDigits)
+			return "", fail(ErrInvalidNumber, "card: invalid number (more than "+itoa(maxDigits)+" digits)")
 		}
 		return input, nil
 	}
@@ -41,13 +41,13 @@ func Normalize(input string) (string, error) {
 		switch {
 		case r >= '0' && r <= '9':
 			if n == maxDigits {
-				return "", fail(ErrInvalidNumber, "card: invalid number (more than %d digits)", maxDigits)
+				return "", fail(ErrInvalidNumber, "card: invalid number (more than "+itoa(maxDigits)+" digits)")
 			}
 			buf[n] = byte(r)
 			n++
 		case r == ' ' || r == '-' || r == '\u00a0':
 		default:
-			return "", fail(ErrInvalidNumber, "card: invalid number (%s at position %d)", describeRune(r), pos)
+			return "", fail(ErrInvalidNumber, "card: invalid number ("+describeRune(r)+" at position "+itoa(pos)+")")
 		}
 	}
 	if n == 0 {

@@ -64,13 +64,13 @@ func CheckNumber(input string) NumberState {
 	}
 	switch {
 	case full == nil && cands == 0:
-		st.Err = fail(ErrUnsupportedBrand, "card: unsupported brand (%d digits, prefix of no supported brand)", len(d))
+		st.Err = fail(ErrUnsupportedBrand, "card: unsupported brand ("+itoa(len(d))+" digits, prefix of no supported brand)")
 	case st.PotentiallyValid && (full == nil || !full.validLength(len(d))):
-		st.Err = fail(ErrInvalidNumber, "card: invalid number (%d digits, incomplete)", len(d))
+		st.Err = fail(ErrInvalidNumber, "card: invalid number ("+itoa(len(d))+" digits, incomplete)")
 	default:
 		_, st.Err = checkDigits(d)
 		if st.Err == nil { // unreachable: a valid number returned above
-			st.Err = fail(ErrInvalidNumber, "card: invalid number (%d digits)", len(d))
+			st.Err = fail(ErrInvalidNumber, "card: invalid number ("+itoa(len(d))+" digits)")
 		}
 	}
 	return st
@@ -100,7 +100,7 @@ func CheckExpiry(input string, now time.Time) FieldState {
 	default:
 		month = atoi(mon)
 		if month < 1 || month > 12 {
-			return FieldState{Err: fail(ErrInvalidExpiry, "card: invalid expiry (month %02d)", month)}
+			return FieldState{Err: fail(ErrInvalidExpiry, "card: invalid expiry (month "+itoa2(month)+")")}
 		}
 	}
 	// The year: complete with 2 or 4 digits, or a prefix of a coming year.
@@ -157,9 +157,9 @@ func CheckCVC(input string, brand *Brand) FieldState {
 	case input != "" && !isDigits(input):
 		return FieldState{Err: fail(ErrInvalidCVC, "card: invalid cvc (not all digits)")}
 	case len(input) > hi:
-		return FieldState{Err: fail(ErrInvalidCVC, "card: invalid cvc (%d digits, at most %d)", len(input), hi)}
+		return FieldState{Err: fail(ErrInvalidCVC, "card: invalid cvc ("+itoa(len(input))+" digits, at most "+itoa(hi)+")")}
 	case len(input) < lo:
-		return FieldState{PotentiallyValid: true, Err: fail(ErrInvalidCVC, "card: invalid cvc (%d digits, incomplete)", len(input))}
+		return FieldState{PotentiallyValid: true, Err: fail(ErrInvalidCVC, "card: invalid cvc ("+itoa(len(input))+" digits, incomplete)")}
 	}
 	return FieldState{Valid: true, PotentiallyValid: true}
 }

@@ -3,12 +3,13 @@ package envelope
 import (
 	"crypto/hpke"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
 )
 
 // prefix starts every envelope v1. A new format gets a new prefix.
@@ -68,20 +69,20 @@ func Seal(pub *PublicKeySet, c card.Card, opts SealOptions) (string, error) {
 // testing/cryptotest.SetGlobalRandom.
 func seal(pub *PublicKeySet, c card.Card, opts SealOptions, jti string) (string, error) {
 	if pub == nil || len(pub.keys) == 0 {
-		return "", fmt.Errorf("envelope: seal: no public key: %w", ErrInvalidKeySet)
+		return "", wrap("envelope: seal: no public key: ", ErrInvalidKeySet, "")
 	}
 	if !validMerchantID(opts.MerchantID) {
-		return "", fmt.Errorf("envelope: seal: merchant ID must be 1 to 64 characters from A-Z, a-z, 0-9 and _-.: (%w)", ErrInvalidOptions)
+		return "", wrap("envelope: seal: merchant ID must be 1 to 64 characters from A-Z, a-z, 0-9 and _-.: (", ErrInvalidOptions, ")")
 	}
 	if opts.Origin != "" && !validOrigin(opts.Origin) {
-		return "", fmt.Errorf("envelope: seal: origin must be at most 256 printable ASCII characters without spaces, quotes or backslashes (%w)", ErrInvalidOptions)
+		return "", wrap("envelope: seal: origin must be at most 256 printable ASCII characters without spaces, quotes or backslashes (", ErrInvalidOptions, ")")
 	}
 	ttl := opts.TTL
 	if ttl == 0 {
 		ttl = defaultTTL
 	}
 	if ttl < time.Second || ttl > maxTTL {
-		return "", fmt.Errorf("envelope: seal: TTL %v is not between 1s and 1h: %w", opts.TTL, ErrInvalidOptions)
+		return "", wrap("envelope: seal: TTL "+opts.TTL.String()+" is not between 1s and 1h: ", ErrInvalidOptions, "")
 	}
 	now := opts.Now
 	if now.IsZero() {
@@ -96,7 +97,7 @@ func seal(pub *PublicKeySet, c card.Card, opts SealOptions, jti string) (string,
 	}
 	h.exp = h.iat + int64(ttl/time.Second)
 	if h.iat < 0 || h.exp > maxSafeInteger {
-		return "", fmt.Errorf("envelope: seal: time out of range: %w", ErrInvalidOptions)
+		return "", wrap("envelope: seal: time out of range: ", ErrInvalidOptions, "")
 	}
 
 	pt, err := cardJSON(c, now)
@@ -112,15 +113,15 @@ func sealTo(pk hpke.PublicKey, hb, pt []byte) (string, error) {
 	aad := prefix + b64.EncodeToString(hb)
 	enc, sender, err := v1Suite.sender(pk, []byte(envelopeInfo))
 	if err != nil {
-		return "", fmt.Errorf("envelope: seal: %w", err)
+		return "", wrap("envelope: seal: ", err, "")
 	}
 	ct, err := sender.Seal([]byte(aad), pt)
 	if err != nil {
-		return "", fmt.Errorf("envelope: seal: %w", err)
+		return "", wrap("envelope: seal: ", err, "")
 	}
 	env := aad + "." + b64.EncodeToString(enc) + "." + b64.EncodeToString(ct)
 	if len(env) > MaxEnvelopeSize {
-		return "", fmt.Errorf("envelope: seal: envelope would be %d bytes, over %d: %w", len(env), MaxEnvelopeSize, ErrInvalidEnvelope)
+		return "", wrap("envelope: seal: envelope would be "+strconv.Itoa(len(env))+" bytes, over "+strconv.Itoa(MaxEnvelopeSize)+": ", ErrInvalidEnvelope, "")
 	}
 	return env, nil
 }
@@ -128,18 +129,39 @@ func sealTo(pk hpke.PublicKey, hb, pt []byte) (string, error) {
 // cardJSON checks c the way [Open] will and returns the plaintext: the card
 // as package card parses it, in its one JSON shape.
 func cardJSON(c card.Card, now time.Time) ([]byte, error) {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("envelope: seal: %w", err)
-	}
-	parsed, err := card.Parse(b)
+	parsed, err := card.Parse(appendCard(nil, c))
 	if err != nil {
 		return nil, err
 	}
 	if err := parsed.Validate(now); err != nil {
 		return nil, err
 	}
-	return json.Marshal(parsed)
+	return appendCard(nil, parsed), nil
+}
+
+// appendCard appends c in its one JSON shape, byte for byte what
+// json.Marshal(c) writes (the tests compare them):
+//
+//	{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123","name":"A. Shopper"}
+//
+// with "cvc" and "name" left out when empty. It is written by hand so that
+// sealing, which the browser's card module does, links no encoding/json.
+func appendCard(b []byte, c card.Card) []byte {
+	b = append(b, `{"number":`...)
+	b = strictjson.AppendString(b, c.Number)
+	b = append(b, `,"exp_month":`...)
+	b = strconv.AppendInt(b, int64(c.ExpMonth), 10)
+	b = append(b, `,"exp_year":`...)
+	b = strconv.AppendInt(b, int64(c.ExpYear), 10)
+	if c.CVC != "" {
+		b = append(b, `,"cvc":`...)
+		b = strictjson.AppendString(b, c.CVC)
+	}
+	if c.Name != "" {
+		b = append(b, `,"name":`...)
+		b = strictjson.AppendString(b, c.Name)
+	}
+	return append(b, '}')
 }
 
 // Open checks and opens an envelope with the key set ks. It checks, in this

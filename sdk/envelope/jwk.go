@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
 )
 
 // Size limits for key set documents.
@@ -55,24 +58,45 @@ func okpThumbprint(crv string, x []byte) string {
 // [RFC 7517]: https://www.rfc-editor.org/rfc/rfc7517.html
 // [RFC 8037]: https://www.rfc-editor.org/rfc/rfc8037.html
 func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
+	// This is the sealing side, which the browser's card module runs: it
+	// reads JSON with strictjson and builds errors without fmt, so that the
+	// module links neither encoding/json nor fmt.
 	if len(jwks) > maxPublicKeySetSize {
-		return nil, fmt.Errorf("envelope: public key set larger than %d bytes: %w", maxPublicKeySetSize, ErrInvalidKeySet)
+		return nil, wrap("envelope: public key set larger than "+strconv.Itoa(maxPublicKeySetSize)+" bytes: ", ErrInvalidKeySet, "")
 	}
-	raws, err := keySetMembers(jwks, false)
-	if err != nil {
-		return nil, err
+	top, err := strictjson.Parse(jwks, maxJSONDepth)
+	switch {
+	case errors.Is(err, strictjson.ErrDuplicate):
+		return nil, wrap("envelope: key set: duplicate member name: ", ErrInvalidKeySet, "")
+	case errors.Is(err, strictjson.ErrTooDeep):
+		return nil, wrap("envelope: key set: JSON nested too deeply: ", ErrInvalidKeySet, "")
+	case err != nil:
+		return nil, wrap("envelope: key set: malformed JSON: ", ErrInvalidKeySet, "")
+	case top.Kind() != strictjson.Object:
+		return nil, wrap("envelope: key set: not a JSON object: ", ErrInvalidKeySet, "")
+	}
+	keys, ok := top.Get("keys")
+	switch {
+	case !ok:
+		return nil, wrap(`envelope: key set: no "keys" member: `, ErrInvalidKeySet, "")
+	case keys.Kind() != strictjson.Array:
+		return nil, wrap(`envelope: key set: "keys": not a JSON array: `, ErrInvalidKeySet, "")
+	case len(keys.Elems()) == 0 || len(keys.Elems()) > maxKeys:
+		return nil, wrap("envelope: key set: "+strconv.Itoa(len(keys.Elems()))+" keys, want 1 to "+strconv.Itoa(maxKeys)+": ", ErrInvalidKeySet, "")
 	}
 	p := &PublicKeySet{}
 	seen := make(map[string]bool)
-	for i, raw := range raws {
-		m, err := object(raw)
-		if err != nil {
-			return nil, keySetError(i, err.Error())
+	for i, k := range keys.Elems() {
+		if k.Kind() != strictjson.Object {
+			return nil, keySetError(i, "not a JSON object")
 		}
-		if _, ok := m["d"]; ok {
+		if _, ok := k.Get("d"); ok {
 			return nil, keySetError(i, `has private key material "d"; publish only public keys`)
 		}
-		kid, x, err := parsePublicJWK(m)
+		kid, x, err := parsePublicJWK(func(name string) (string, bool, bool) {
+			v, ok := k.Get(name)
+			return v.Text(), ok, v.Kind() == strictjson.String
+		})
 		if err != nil {
 			return nil, keySetError(i, err.Error())
 		}
@@ -117,16 +141,32 @@ func keySetMembers(b []byte, strict bool) ([]json.RawMessage, error) {
 	return raws, nil
 }
 
-// parsePublicJWK checks the public members of an X25519 JWK.
-func parsePublicJWK(m map[string]json.RawMessage) (kid string, x []byte, err error) {
-	str := func(name string) (string, error) {
+// member looks up a member of a JWK: its value if it is a JSON string,
+// whether it is present, and whether it is a string.
+type member func(name string) (s string, present, isString bool)
+
+// rawMember is a member lookup in members decoded by encoding/json.
+func rawMember(m map[string]json.RawMessage) member {
+	return func(name string) (string, bool, bool) {
 		raw, ok := m[name]
 		if !ok {
-			return "", fmt.Errorf("no %q", name)
+			return "", false, false
 		}
 		s, ok := jsonString(raw)
-		if !ok {
-			return "", fmt.Errorf("%q is not a string", name)
+		return s, true, ok
+	}
+}
+
+// parsePublicJWK checks the public members of an X25519 JWK. Its errors
+// name members, never their values.
+func parsePublicJWK(m member) (kid string, x []byte, err error) {
+	str := func(name string) (string, error) {
+		s, present, isString := m(name)
+		if !present {
+			return "", errors.New(`no "` + name + `"`)
+		}
+		if !isString {
+			return "", errors.New(`"` + name + `" is not a string`)
 		}
 		return s, nil
 	}
@@ -144,7 +184,7 @@ func parsePublicJWK(m map[string]json.RawMessage) (kid string, x []byte, err err
 	if crv != "X25519" {
 		return "", nil, errors.New(`crv is not "X25519"`)
 	}
-	if _, ok := m["use"]; ok {
+	if _, present, _ := m("use"); present {
 		use, err := str("use")
 		if err != nil {
 			return "", nil, err
@@ -172,7 +212,7 @@ func parsePublicJWK(m map[string]json.RawMessage) (kid string, x []byte, err err
 }
 
 func keySetError(i int, detail string) error {
-	return fmt.Errorf("envelope: key set: key %d: %s: %w", i, detail, ErrInvalidKeySet)
+	return wrap("envelope: key set: key "+strconv.Itoa(i)+": "+detail+": ", ErrInvalidKeySet, "")
 }
 
 // jwk is the JSON shape of one key; the private members stay empty in
@@ -264,7 +304,7 @@ func parsePrivateJWK(m map[string]json.RawMessage) (*privateKey, error) {
 			return nil, fmt.Errorf("unknown member %q", name)
 		}
 	}
-	kid, x, err := parsePublicJWK(m)
+	kid, x, err := parsePublicJWK(rawMember(m))
 	if err != nil {
 		return nil, err
 	}

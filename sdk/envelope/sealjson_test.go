@@ -1,0 +1,295 @@
+package envelope
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/sealpay/sealpay/sdk/card"
+)
+
+// The seal path writes JSON without encoding/json (appendCard, header
+// marshal) and reads the public key set without it (ParsePublicKeySet), so
+// that the browser's card module links neither encoding/json nor fmt. These
+// tests hold those to what encoding/json gives.
+
+// jsonEscapes is every character encoding/json escapes in a string, and
+// its neighbours.
+const jsonEscapes = "\x00\x01\b\t\n\v\f\r\x1f \"\\/<>&'\x7f\u0080\u00a0\u2027\u2028\u2029\u202a\ufeff\U0001f600\xff\xc3"
+
+func TestAppendCardMatchesJSON(t *testing.T) {
+	var names []string
+	for r := rune(0); r < 0x3000; r++ {
+		names = append(names, "A"+string(r)+"b")
+	}
+	for i := 0; i < 256; i++ {
+		names = append(names, string([]byte{'x', byte(i)}))
+	}
+	names = append(names, "", " ", jsonEscapes, "José Ñúñez", "山田 太郎", "<script>&amp;</script>")
+	for _, name := range names {
+		for _, c := range []card.Card{
+			{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123", Name: name},
+			{Number: name, ExpMonth: -1, ExpYear: 1 << 40, CVC: name},
+			{Number: "", ExpMonth: 0, ExpYear: 0},
+		} {
+			want, err := json.Marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := appendCard(nil, c); !bytes.Equal(got, want) {
+				t.Fatalf("appendCard and json.Marshal differ at byte %d (name of %d bytes)", commonPrefix(got, want), len(name))
+			}
+		}
+	}
+}
+
+// FuzzAppendCard checks appendCard against json.Marshal for any card.
+func FuzzAppendCard(f *testing.F) {
+	vf := loadVectors(f)
+	for _, v := range vf.Valid {
+		var c card.Card
+		if err := json.Unmarshal([]byte(v.Card), &c); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(c.Number, c.ExpMonth, c.ExpYear, c.CVC, c.Name)
+	}
+	f.Add(jsonEscapes, -1, 99, jsonEscapes, jsonEscapes)
+	f.Fuzz(func(t *testing.T, number string, month, year int, cvc, name string) {
+		c := card.Card{Number: number, ExpMonth: month, ExpYear: year, CVC: cvc, Name: name}
+		want, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendCard(nil, c)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("appendCard and json.Marshal differ at byte %d", commonPrefix(got, want)) // no card data in messages
+		}
+	})
+}
+
+func commonPrefix(a, b []byte) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// jsonHeader is the header as encoding/json would write it from a struct.
+type jsonHeader struct {
+	Kid string `json:"kid"`
+	Mid string `json:"mid"`
+	Iat int64  `json:"iat"`
+	Exp int64  `json:"exp"`
+	Jti string `json:"jti"`
+	Aud string `json:"aud,omitempty"`
+}
+
+// marshalJSONHeader encodes h with encoding/json. escapeHTML chooses
+// between json.Marshal (true) and an Encoder with SetEscapeHTML(false).
+func marshalJSONHeader(t testing.TB, h header, escapeHTML bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(escapeHTML)
+	if err := e.Encode(jsonHeader{h.kid, h.mid, h.iat, h.exp, h.jti, h.aud}); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// TestHeaderMarshalMatchesJSON proves that the header writer gives the
+// bytes encoding/json gives: for every character each member may hold,
+// and at the edges of the integers. docs/envelope-v1.md says headers are
+// written with strings verbatim; that is encoding/json without HTML
+// escaping, and json.Marshal itself whenever "aud" holds none of '<', '>'
+// and '&' (every real origin).
+func TestHeaderMarshalMatchesJSON(t *testing.T) {
+	const kid, mid, jti = "7ZxRr0Wj6zDMLKFTLe8zgqTcZcnkO3e4Mm5OEK1Wqhs", "m_demo", "AAECAwQFBgcICQoLDA0ODw"
+	var headers []header
+	for c := 0; c < 256; c++ {
+		s := "a" + string(rune(c)) + "z"
+		if c >= 0x80 {
+			s = "a" + string([]byte{byte(c)}) + "z"
+		}
+		headers = append(headers,
+			header{kid: s, mid: mid, iat: 1, exp: 2, jti: jti},
+			header{kid: kid, mid: s, iat: 1, exp: 2, jti: jti},
+			header{kid: kid, mid: mid, iat: 1, exp: 2, jti: s},
+			header{kid: kid, mid: mid, iat: 1, exp: 2, jti: jti, aud: "https://" + s},
+		)
+	}
+	headers = append(headers,
+		header{kid: kid, mid: mid, iat: 0, exp: 1, jti: jti},
+		header{kid: kid, mid: mid, iat: maxSafeInteger - 3600, exp: maxSafeInteger, jti: jti, aud: "https://shop.example:8443"},
+		header{kid: kid, mid: mid, iat: 1767225600, exp: 1767226500, jti: jti, aud: strings.Repeat("~", maxAudLength)},
+	)
+	checked := 0
+	for _, h := range headers {
+		if !validKeyID(h.kid) || !validMerchantID(h.mid) || (h.aud != "" && !validOrigin(h.aud)) {
+			continue // Seal never writes it
+		}
+		if !validB64Chars(h.jti) {
+			continue
+		}
+		checked++
+		got := h.marshal()
+		if want := marshalJSONHeader(t, h, false); !bytes.Equal(got, want) {
+			t.Fatalf("marshal = %s, encoding/json without HTML escaping %s", got, want)
+		}
+		if !strings.ContainsAny(h.aud, "<>&") {
+			if want := marshalJSONHeader(t, h, true); !bytes.Equal(got, want) {
+				t.Fatalf("marshal = %s, json.Marshal %s", got, want)
+			}
+		}
+		back, err := parseHeader(got)
+		if err != nil && validJTI(h.jti) && h.exp > h.iat {
+			t.Fatalf("parseHeader(marshal(%+v)) = %v", h, err)
+		}
+		if err == nil && back != h {
+			t.Fatalf("parseHeader(marshal(h)) = %+v, want %+v", back, h)
+		}
+	}
+	// kid and jti: the 64 base64url characters; mid: those and '.' ':';
+	// aud: the 92 printable ASCII characters but '"' and '\'; 3 more.
+	if checked != 64+66+64+92+3 {
+		t.Fatalf("checked %d headers, want every allowed character of every member", checked)
+	}
+}
+
+// validB64Chars reports whether s is base64url characters only (a jti
+// that need not decode to 16 bytes: marshal does not care).
+func validB64Chars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isB64URLChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// FuzzHeaderMarshal checks the header writer against encoding/json for any
+// header Seal could write.
+func FuzzHeaderMarshal(f *testing.F) {
+	vf := loadVectors(f)
+	for _, v := range vf.Valid {
+		f.Add(vf.Recipient.Kid, v.MID, v.IAT, v.EXP, v.JTI, v.Aud)
+	}
+	f.Add("k", "m.1:2", int64(0), int64(3600), "AAAAAAAAAAAAAAAAAAAAAA", "https://<a>&b")
+	f.Fuzz(func(t *testing.T, kid, mid string, iat, exp int64, jti, aud string) {
+		h := header{kid: kid, mid: mid, iat: iat, exp: exp, jti: jti, aud: aud}
+		if !validKeyID(kid) || !validMerchantID(mid) || (aud != "" && !validOrigin(aud)) || !validJTI(jti) ||
+			iat < 0 || exp <= iat || exp-iat > maxLifetime || exp > maxSafeInteger {
+			return
+		}
+		got := h.marshal()
+		if want := marshalJSONHeader(t, h, false); !bytes.Equal(got, want) {
+			t.Fatalf("marshal = %s, encoding/json without HTML escaping %s", got, want)
+		}
+		if !strings.ContainsAny(aud, "<>&") {
+			if want := marshalJSONHeader(t, h, true); !bytes.Equal(got, want) {
+				t.Fatalf("marshal = %s, json.Marshal %s", got, want)
+			}
+		}
+		if back, err := parseHeader(got); err != nil || back != h {
+			t.Fatalf("parseHeader(marshal(h)) = %+v, %v; want %+v", back, err, h)
+		}
+	})
+}
+
+// parsePublicKeySetReference is ParsePublicKeySet as it was with
+// encoding/json (the helpers of strictjson.go), to compare the two.
+func parsePublicKeySetReference(jwks []byte) (kids []string, err error) {
+	if len(jwks) > maxPublicKeySetSize {
+		return nil, ErrInvalidKeySet
+	}
+	raws, err := keySetMembers(jwks, false)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, raw := range raws {
+		m, err := object(raw)
+		if err != nil {
+			return nil, keySetError(i, err.Error())
+		}
+		if _, ok := m["d"]; ok {
+			return nil, keySetError(i, "d")
+		}
+		kid, x, err := parsePublicJWK(rawMember(m))
+		if err != nil {
+			return nil, keySetError(i, err.Error())
+		}
+		if seen[kid] {
+			return nil, keySetError(i, "duplicate kid")
+		}
+		seen[kid] = true
+		if _, err := v1Suite.newPublicKey(x); err != nil {
+			return nil, keySetError(i, err.Error())
+		}
+		kids = append(kids, kid)
+	}
+	return kids, nil
+}
+
+func TestParsePublicKeySetMatchesReference(t *testing.T) {
+	two := []byte(loadVectors(t).Recipient.JWKS)
+	names, err := filepath.Glob("testdata/jwks/*.json")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no files testdata/jwks/*.json (%v)", err)
+	}
+	var docs [][]byte
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, b)
+	}
+	docs = append(docs, two,
+		[]byte(`{"keys":[]}`), []byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"keys":[1]}`), []byte(`{}`),
+		[]byte(`{"keys":[{"kty":"OKP","crv":"X25519","kid":1,"x":"a"}]}`),
+		[]byte(`{"keys":[],"keys":[]}`), []byte("{\"keys\":[\"\xff\"]}"), []byte(`{"a":{"b":{"c":{"d":1}}},"keys":[]}`),
+		bytes.Replace(two, []byte(`"use":"enc"`), []byte(`"use":"sig"`), 1),
+		bytes.Replace(two, []byte(`"use":"enc"`), []byte(`"use":null`), 1),
+		bytes.Replace(two, []byte(`"use":"enc"`), []byte(`"d":null`), 1),
+		bytes.Replace(two, []byte(`"use":"enc"`), []byte(`"use":"enc","x5c":[{"n":[]}]`), 1),
+		bytes.Replace(two, []byte(`"use":"enc"`), []byte(`"use":"\u0065nc"`), 1),
+		bytes.Replace(two, []byte(`"crv"`), []byte(`"CRV"`), 1),
+	)
+	for i, doc := range docs {
+		p, err := ParsePublicKeySet(doc)
+		kids, refErr := parsePublicKeySetReference(doc)
+		if (err == nil) != (refErr == nil) || (err != nil && !errors.Is(err, ErrInvalidKeySet)) {
+			t.Errorf("doc %d: ParsePublicKeySet = %v, reference %v", i, err, refErr)
+			continue
+		}
+		if err == nil && strings.Join(p.KeyIDs(), " ") != strings.Join(kids, " ") {
+			t.Errorf("doc %d: key IDs %v, reference %v", i, p.KeyIDs(), kids)
+		}
+	}
+}
+
+// FuzzParsePublicKeySetReference checks that ParsePublicKeySet accepts and
+// refuses what the encoding/json version did, with the same keys.
+func FuzzParsePublicKeySetReference(f *testing.F) {
+	for _, b := range seedFiles(f, "testdata/jwks/*.json") {
+		f.Add(b)
+	}
+	f.Add([]byte(loadVectors(f).Recipient.JWKS))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParsePublicKeySet(b)
+		kids, refErr := parsePublicKeySetReference(b)
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("ParsePublicKeySet = %v, reference %v (valid UTF-8: %v)", err, refErr, utf8.Valid(b))
+		}
+		if err == nil && strings.Join(p.KeyIDs(), " ") != strings.Join(kids, " ") {
+			t.Fatalf("key IDs %v, reference %v", p.KeyIDs(), kids)
+		}
+	})
+}
