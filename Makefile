@@ -3,7 +3,9 @@
 #   make test    installs what the tests need (Chromium with apt, npm packages
 #                with `npm ci` from committed lockfiles), then runs every test
 #   make bench   prints the benchmark figures
-#   make worker  builds the Cloudflare Worker into edge/build/
+#   make worker  builds the Cloudflare Worker into edge/build/, with the browser
+#                assets (SEALPAY_QR_ROOTS=roots.json, or SEALPAY_ASSETS=DIR to copy
+#                a built directory; see edge/build.sh)
 #
 # Set-up steps are idempotent; CI runs `make test` on a fresh clone with CI=true.
 
@@ -25,7 +27,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make test    install test dependencies and run every test"
 	@echo "make bench   print benchmark figures"
-	@echo "make worker  build the Cloudflare Worker (edge/build/)"
+	@echo "make worker  build the Cloudflare Worker and its browser assets (edge/build/)"
 
 test: deps lint go-test wasm-test js-test e2e
 	@echo "make test: all suites passed"

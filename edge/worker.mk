@@ -1,7 +1,8 @@
 # Makefile fragment for the Sealpay edge Worker. Include it from the
 # top-level Makefile (include edge/worker.mk) or run make -f edge/worker.mk.
 #
-#   make worker         build edge/build/ (our entry + app.wasm)
+#   make worker         build edge/build/ (our entry, app.wasm, the browser assets;
+#                       SEALPAY_QR_ROOTS / SEALPAY_ASSETS, see build.sh)
 #   make worker-dev     run it locally with wrangler dev (offline, D1 local)
 #   make worker-size    print the upload size with wrangler deploy --dry-run
 #   make worker-bench   print the Worker figures: upload size, load average,

@@ -59,10 +59,12 @@ type workerBuild struct {
 	entry string
 }
 
-// buildWorker builds the Worker and returns the path of its entry module.
-// The default build runs edge/build.sh into edge/build, as `make worker`
-// does; the others build into a directory of their own.
-func buildWorker(t testing.TB, wb workerBuild) string {
+// buildWorker builds the Worker and returns the path of its entry module
+// and, for our entry, of its static assets directory. The default build
+// runs edge/build.sh into edge/build, as `make worker` does; the others
+// build into a directory of their own. Our entry serves the browser assets
+// in assets (a directory wasm/assets built; see edgetest.Fixture.Assets).
+func buildWorker(t testing.TB, wb workerBuild, assets string) (main, static string) {
 	t.Helper()
 	run := func(env []string, name string, args ...string) {
 		cmd := exec.Command(name, args...)
@@ -71,10 +73,11 @@ func buildWorker(t testing.TB, wb workerBuild) string {
 			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 	}
+	withAssets := []string{"SEALPAY_ASSETS=" + assets}
 	if wb == (workerBuild{}) {
-		run(nil, "bash", "build.sh")
-		abs, _ := filepath.Abs(filepath.Join("build", "worker.mjs"))
-		return abs
+		run(withAssets, "bash", "build.sh")
+		dir, _ := filepath.Abs("build")
+		return filepath.Join(dir, "worker.mjs"), filepath.Join(dir, "assets")
 	}
 	dir := t.TempDir()
 	var goflags []string
@@ -83,7 +86,8 @@ func buildWorker(t testing.TB, wb workerBuild) string {
 	}
 	switch wb.entry {
 	case "":
-		run(goflags, "bash", "build.sh", dir)
+		run(append(goflags, withAssets...), "bash", "build.sh", dir)
+		return filepath.Join(dir, "worker.mjs"), filepath.Join(dir, "assets")
 	case "syumai":
 		run(nil, "go", "run", "github.com/syumai/workers/cmd/workers-assets-gen", "-mode=go", "-o", dir)
 		run(append(goflags, "GOOS=js", "GOARCH=wasm"), "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "app.wasm"), "./worker")
@@ -95,7 +99,7 @@ func buildWorker(t testing.TB, wb workerBuild) string {
 	default:
 		t.Fatalf("unknown Worker entry %q", wb.entry)
 	}
-	return filepath.Join(dir, "worker.mjs")
+	return filepath.Join(dir, "worker.mjs"), ""
 }
 
 func freePort(t testing.TB) int {
@@ -128,7 +132,11 @@ func startWorkerTB(t testing.TB, fx *edgetest.Fixture, wb workerBuild) *workerEd
 	t.Helper()
 	dir := t.TempDir()
 	wrangler, env := wranglerEnv(t, filepath.Join(dir, "xdg"))
-	main := buildWorker(t, wb)
+	var assets string
+	if wb.entry == "" {
+		assets = fx.Assets(t)
+	}
+	main, static := buildWorker(t, wb, assets)
 	migrations, _ := filepath.Abs(filepath.Join("..", "sdk", "token", "migrations"))
 	toml := fmt.Sprintf(`name = "sealpay-edge-test"
 main = %q
@@ -140,6 +148,17 @@ database_name = "sealpay"
 database_id = "00000000-0000-0000-0000-000000000000"
 migrations_dir = %q
 `, main, migrations)
+	if static != "" {
+		// As in edge/wrangler.toml.
+		toml += fmt.Sprintf(`
+[assets]
+directory = %q
+binding = "ASSETS"
+run_worker_first = true
+html_handling = "none"
+not_found_handling = "none"
+`, static)
+	}
 	cfgPath := filepath.Join(dir, "wrangler.toml")
 	if err := os.WriteFile(cfgPath, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
@@ -251,14 +270,18 @@ func TestWorkerSuite(t *testing.T) {
 }
 
 // TestWorkerJS runs the unit tests of the Worker's JS entry
-// (edge/workerjs/pool.test.mjs) with the pinned Node.
+// (edge/workerjs/*.test.mjs) with the pinned Node.
 func TestWorkerJS(t *testing.T) {
 	_, env := wranglerEnv(t, t.TempDir())
 	node, _ := filepath.Abs(filepath.Join("node_modules", "node", "bin", "node"))
-	cmd := exec.Command(node, "--test", "workerjs/pool.test.mjs")
+	files, _ := filepath.Glob(filepath.Join("workerjs", "*.test.mjs"))
+	if len(files) < 2 {
+		t.Fatalf("found %d test files in workerjs/, want pool.test.mjs and assets.test.mjs", len(files))
+	}
+	cmd := exec.Command(node, append([]string{"--test"}, files...)...)
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("node --test workerjs/pool.test.mjs: %v\n%s", err, out)
+		t.Fatalf("node --test %s: %v\n%s", strings.Join(files, " "), err, out)
 	}
 }
 
@@ -395,4 +418,58 @@ func tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// TestWorkerUpload checks edge/wrangler.toml as it would deploy, offline
+// (wrangler deploy --dry-run): the build it names, the D1 and ASSETS
+// bindings, and the browser assets as static assets. It logs the upload
+// size (go test -v) and holds it, and each asset, under Cloudflare's
+// limits: 64 MiB for the Worker (uncompressed, every plan) and 25 MiB per
+// static asset file.
+func TestWorkerUpload(t *testing.T) {
+	fx := edgetest.NewFixture(t)
+	dir := t.TempDir()
+	wrangler, env := wranglerEnv(t, filepath.Join(dir, "xdg"))
+	_, static := buildWorker(t, workerBuild{}, fx.Assets(t))
+	cmd := exec.Command(wrangler, "deploy", "--dry-run", "--outdir", filepath.Join(dir, "out"))
+	cmd.Env = env // in edge/, with edge/wrangler.toml
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrangler deploy --dry-run: %v\n%s", err, out)
+	}
+	var raw, gzip float64
+	for line := range strings.Lines(string(out)) {
+		if _, err := fmt.Sscanf(strings.TrimSpace(line), "Total Upload: %f KiB / gzip: %f KiB", &raw, &gzip); err == nil {
+			break
+		}
+	}
+	if raw == 0 || gzip == 0 {
+		t.Fatalf("wrangler deploy --dry-run printed no upload size:\n%s", out)
+	}
+	t.Logf("upload: %.2f KiB, gzip %.2f KiB", raw, gzip)
+	if raw > 64<<10 {
+		t.Errorf("upload is %.2f KiB, over the 64 MiB Worker size limit", raw)
+	}
+	for _, want := range []string{"env.DB (sealpay)", "env.ASSETS", "from the assets directory"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("wrangler deploy --dry-run did not print %q:\n%s", want, out)
+		}
+	}
+	files, err := os.ReadDir(filepath.Join(static, "v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 8 {
+		t.Errorf("build.sh wrote %d static assets, want 8", len(files))
+	}
+	for _, f := range files {
+		info, err := f.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("static asset %s: %d bytes", f.Name(), info.Size())
+		if info.Size() > 25<<20 {
+			t.Errorf("static asset %s is %d bytes, over the 25 MiB limit per file", f.Name(), info.Size())
+		}
+	}
 }

@@ -120,6 +120,7 @@ func NewFixture(t testing.TB) *Fixture {
 		"client_ip_header":  ClientHeader,
 		"trust_bundle_file": "trust.json",
 		"qr_root_files":     []string{"root.pub.jwk"},
+		"assets_dir":        "assets", // built on first use: Fixture.Assets
 		"merchants": []map[string]any{{
 			"id":                  fx.Shop.ID,
 			"publishable_keys":    []string{edge.HashAPIKey(fx.Shop.PK)},

@@ -206,6 +206,7 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 	t.Run("relay", func(t *testing.T) { relay(t, c, s) })
 	t.Run("get and delete", func(t *testing.T) { getDelete(t, c, s) })
 	t.Run("qr", func(t *testing.T) { qrRoutes(t, c) })
+	t.Run("assets", func(t *testing.T) { assetRoutes(t, c) })
 	t.Run("unknown route", func(t *testing.T) {
 		a := c.do(t, req{method: "GET", path: "/v1/nope"})
 		if a.Status != http.StatusNotFound || a.code() != "not_found" {

@@ -33,6 +33,11 @@ func wholeBody(next http.Handler) http.Handler {
 		}
 		rec := &recorder{header: w.Header(), status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		if rec.status == http.StatusNotModified {
+			// As net/http does natively (RFC 9110 §15.4.5: a 304 has no
+			// representation of its own).
+			rec.header.Del("Content-Type")
+		}
 		body := uint8Array.New(rec.body.Len())
 		js.CopyBytesToJS(body, rec.body.Bytes())
 		raw.WriteRawJSBody(body)

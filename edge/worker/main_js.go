@@ -3,7 +3,9 @@
 // Command worker is the Sealpay edge as a Cloudflare Worker
 // (github.com/syumai/workers). It reads its configuration and secrets from
 // the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK and
-// optionally SEALPAY_TRUST — and keeps the vault in the D1 binding "DB".
+// optionally SEALPAY_TRUST — keeps the vault in the D1 binding "DB", and
+// reads frame.html from the static assets binding "ASSETS" (the entry
+// serves the other browser assets itself; see assets_js.go).
 //
 // The Worker's entry is edge/workerjs/worker.mjs (edge/build.sh copies it
 // into build/), not the one syumai/workers generates: it keeps this program
@@ -97,5 +99,5 @@ func setup(log *slog.Logger) (http.Handler, error) {
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
 	client.Timeout = 20 * time.Second
-	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Logger: log, Client: client})
+	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client})
 }

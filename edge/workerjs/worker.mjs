@@ -4,8 +4,11 @@
 // github.com/syumai/workers' workers-assets-gen writes, which starts a new
 // Go runtime for every request.
 //
-// edge/build.sh copies this file and pool.mjs into edge/build/, next to
-// wasm_exec.js (from the Go toolchain that built app.wasm, unmodified).
+// edge/build.sh copies this file, pool.mjs and assets.mjs into
+// edge/build/, next to wasm_exec.js (from the Go toolchain that built
+// app.wasm, unmodified) and assets.json. The browser assets' requests are
+// answered by assets.mjs from Workers static assets, without Go, except
+// frame.html's (its policy comes from the configuration).
 //
 // How Go finds the Worker: syumai/workers reads the global "context" once,
 // while the Go program initialises, and keeps that object. Its "binding"
@@ -16,7 +19,9 @@
 import "./wasm_exec.js";
 import { connect } from "cloudflare:sockets";
 import mod from "./app.wasm";
-import { Pool } from "./pool.mjs";
+import digests from "./assets.json";
+import { Assets } from "./assets.mjs";
+import { Pool, internalError } from "./pool.mjs";
 
 // syumai/workers' cloudflare/sockets calls this to catch a JS exception.
 globalThis.tryCatch = (fn) => {
@@ -91,7 +96,15 @@ async function startGo(env) {
 // covers a request that overlaps another without a start-up, and the
 // memory cap bounds what they hold (Workers allow 128 MB per isolate).
 const pool = new Pool(startGo, { maxIdle: 2, maxMemory: 32 << 20 });
+const assets = new Assets(digests);
 
 export default {
-  fetch: (request, env, ctx) => pool.fetch(request, env, ctx),
+  fetch(request, env, ctx) {
+    const asset = assets.serve(request, env);
+    if (asset === null) return pool.fetch(request, env, ctx);
+    return asset.catch((err) => {
+      console.error("edge: serving a browser asset failed:", String(err));
+      return internalError();
+    });
+  },
 };
