@@ -19,7 +19,7 @@ func init() {
 const qrUsage = `qr parse [--strict] < payload
        qr sign --key FILE --cert FILE --amount A --currency C [--ref R] [--ttl DURATION] [--png FILE]
                [--base FILE | --city CITY --country CC [--mcc MCC]]
-       qr verify --trust FILE [--pin FILE]... [--expect-amount A] [--expect-currency C]
+       qr verify --trust FILE [--pin FILE]... [--min-version N] [--expect-amount A] [--expect-currency C]
                  [--expect-payee P] [--lang L] [--require-signed] < payload
 
 parse prints the payload's fields, scheme, CRC validity and warnings as JSON; a malformed
@@ -35,7 +35,9 @@ verify prints the verdict as JSON on stdout and exits 0 when it is "verified" or
 "rejected" — or "unsigned" with --require-signed. --pin is a root public key file (from
 'registry init') to pin; without it, root.pub.jwk beside the trust bundle is pinned.
 A trust bundle past its expiry still loads, and signed codes are then rejected with
-qr_expired (detail trust_bundle): fetch a newer bundle.`
+qr_expired (detail trust_bundle): fetch a newer bundle. --min-version is the version of
+the newest bundle this verifier has accepted before; an older one is refused
+(qr_replayed), since it could bring back a revoked key.`
 
 // maxPayload bounds stdin for qr commands: EMVCo payloads are at most 512
 // characters, links a few KB.
@@ -67,6 +69,7 @@ func runQR(env *Env, args []string) error {
 	expPayee := fs.String("expect-payee", "", "verify: the payee (name or merchant ID) the checkout expects")
 	lang := fs.String("lang", "en", "verify: language of the messages (BCP 47 tag)")
 	requireSigned := fs.Bool("require-signed", false, "verify: exit 1 for an unsigned code too")
+	minVersion := fs.Int64("min-version", 0, "verify: refuse a trust bundle older than this version (rollback)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -184,6 +187,9 @@ func runQR(env *Env, args []string) error {
 		trust, err := qr.LoadTrustBundle(tb, roots, env.Now())
 		if err != nil {
 			return err
+		}
+		if v := trust.Bundle().Version; v < *minVersion {
+			return fmt.Errorf("qr verify: trust bundle version %d, older than --min-version %d: %w", v, *minVersion, qr.ErrBundleRollback)
 		}
 		payload, err := readPayload(env)
 		if err != nil {

@@ -542,3 +542,28 @@ func TestQRVerifyExpiredBundle(t *testing.T) {
 		})
 	}
 }
+
+// TestQRVerifyMinVersion: a verifier that remembers the newest bundle
+// version it accepted refuses an older bundle (rollback).
+func TestQRVerifyMinVersion(t *testing.T) {
+	r := newRegistry(t) // bundle version 1
+	signed := r.sign(t, r.fulanoKey, r.fulanoCert)
+	mustRun(t, "", "registry", "bundle", "--root", r.root, "--certs", filepath.Join(r.dir, "certs"), "--out", r.trust) // version 2
+	for _, tc := range []struct {
+		min  string
+		code int
+	}{{"0", 0}, {"1", 0}, {"2", 0}, {"3", 1}} {
+		t.Run("min "+tc.min, func(t *testing.T) {
+			out, stderr, code := sealpay(t, signed+"\n", "qr", "verify", "--trust", r.trust, "--min-version", tc.min)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d (%s)", code, tc.code, stderr)
+			}
+			if code == 0 && !strings.Contains(out, `"status": "verified"`) {
+				t.Errorf("output %s, want verified", out)
+			}
+			if code != 0 && (out != "" || errorCode(t, stderr) != "qr_replayed") {
+				t.Errorf("stdout %q, stderr %s, want nothing and qr_replayed", out, stderr)
+			}
+		})
+	}
+}
