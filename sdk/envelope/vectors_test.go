@@ -334,7 +334,7 @@ func standardAlphabet(t *testing.T, s string) string {
 		r := map[byte]string{'-': "+", '_': "/"}[s[i]]
 		return s[:i] + r + s[i+1:]
 	}
-	t.Fatalf("no - or _ in %s: pick another vector", s)
+	t.Fatalf("no - or _ in the %d-character ciphertext: pick another vector", len(s))
 	return ""
 }
 
