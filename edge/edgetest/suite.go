@@ -3,9 +3,11 @@ package edgetest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -80,12 +82,17 @@ func (c *client) do(t testing.TB, r req) answer {
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		t.Fatalf("%s %s: %v", r.method, r.path, err)
+		// The path may name a token, and the error quotes the URL.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		t.Fatalf("%s %s: %v", r.method, redactPath(r.path), err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", r.method, r.path, err)
+		t.Fatalf("%s %s: reading body: %v", r.method, redactPath(r.path), err)
 	}
 	return answer{resp.StatusCode, resp.Header, b}
 }
