@@ -9,17 +9,22 @@
 //
 // For most uses, call cardbridge.Handle or a qrbridge.Handler; both are a
 // [Methods] table run by [Methods.Handle] (or [Methods.Call] in the
-// modules), whose errors carry an errcode.Code.
+// modules), whose errors carry an errcode.Code. Methods read their request
+// with [ParseRequest] (no reflection: what the card module uses) or
+// [Decode] (into a struct, with encoding/json).
 package bridge
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"unicode/utf8"
 
+	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -50,8 +55,8 @@ var (
 )
 
 // A Method answers one request, already checked for size and UTF-8, with
-// the value to marshal as its JSON response.
-type Method func(req []byte) (any, error)
+// its JSON response.
+type Method func(req []byte) ([]byte, error)
 
 // Methods maps method names to their implementations.
 type Methods map[string]Method
@@ -70,24 +75,55 @@ func (m Methods) Handle(ctx context.Context, method string, req []byte) ([]byte,
 //
 // The browser modules use Call, not [Methods.Handle]: JavaScript cannot
 // cancel a call, and a live context.Context keeps the time package's
-// parsing and formatting in the module (36 KB gzip).
+// parsing and formatting in the module (36 KB gzip). Call uses no fmt, for
+// the same reason.
 func (m Methods) Call(method string, req []byte) ([]byte, error) {
 	if len(req) > MaxRequestSize {
 		return nil, ErrTooLarge
 	}
 	if !utf8.Valid(req) {
-		return nil, fmt.Errorf("bridge: request is not valid UTF-8: %w", ErrBadRequest)
+		return nil, BadRequest("bridge: request is not valid UTF-8")
 	}
 	f, ok := m[method]
 	if !ok {
-		return nil, fmt.Errorf("bridge: unknown method (%d bytes): %w", len(method), ErrBadRequest)
+		return nil, BadRequest("bridge: unknown method (" + strconv.Itoa(len(method)) + " bytes)")
 	}
-	resp, err := f(req)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(resp)
+	return f(req)
 }
+
+// ParseRequest reads a request the way [Decode] does, without reflection:
+// exactly one JSON object in valid UTF-8, no duplicate members (compared
+// after unescaping) at any depth, nesting at most 16, and nothing after
+// it. Other failures are [ErrBadRequest]; so should be, for the caller, a
+// member it does not know. Member names are matched exactly (encoding/json
+// would also take "Number" for "number").
+func ParseRequest(req []byte) (strictjson.Value, error) {
+	v, err := strictjson.Parse(req, maxDepth)
+	switch {
+	case errors.Is(err, strictjson.ErrDuplicate):
+		return v, BadRequest("bridge: duplicate JSON member")
+	case errors.Is(err, strictjson.ErrTooDeep):
+		return v, BadRequest("bridge: request nested deeper than " + strconv.Itoa(maxDepth))
+	case err != nil:
+		return v, BadRequest("bridge: request is not valid JSON")
+	case v.Kind() != strictjson.Object:
+		return v, BadRequest("bridge: request is not the expected JSON shape")
+	}
+	return v, nil
+}
+
+// BadRequest returns an error that wraps [ErrBadRequest] and reads msg,
+// ": " and ErrBadRequest's message, as fmt.Errorf(msg+": %w",
+// ErrBadRequest) would: the card module's methods refuse requests with it,
+// without linking fmt. msg must not hold request data.
+func BadRequest(msg string) error {
+	return &badRequest{msg: msg + ": " + ErrBadRequest.Error()}
+}
+
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+func (e *badRequest) Unwrap() error { return ErrBadRequest }
 
 // Decode reads exactly one JSON object into v, refusing unknown members,
 // duplicate members, nesting deeper than 16 and trailing data, all with

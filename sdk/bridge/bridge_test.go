@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
@@ -88,13 +90,13 @@ func TestDecodeDepth(t *testing.T) {
 }
 
 func TestMethodsHandle(t *testing.T) {
-	echo := Methods{"echo": func(req []byte) (any, error) {
+	echo := Methods{"echo": func(req []byte) ([]byte, error) {
 		var r testRequest
 		if err := Decode(req, &r); err != nil {
 			return nil, err
 		}
-		return r, nil
-	}, "fail": func([]byte) (any, error) {
+		return json.Marshal(r)
+	}, "fail": func([]byte) ([]byte, error) {
 		return nil, errcode.New(errcode.InvalidCVC, "card: invalid cvc (2 digits, want 3)")
 	}}
 	canceled, cancel := context.WithCancel(context.Background())
@@ -160,6 +162,67 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !bytes.Equal(b2, b) {
 			t.Fatalf("round trip changed the request:\n%s\n%s", b, b2)
+		}
+	})
+}
+
+func TestParseRequest(t *testing.T) {
+	for _, tc := range loadDecodeCases(t) {
+		t.Run(tc.Case, func(t *testing.T) {
+			_, err := ParseRequest([]byte(tc.Req))
+			if err != nil && !errors.Is(err, ErrBadRequest) {
+				t.Fatalf("ParseRequest = %v, want ErrBadRequest", err)
+			}
+			// ParseRequest checks what Decode checks but the shape, so
+			// it refuses no request Decode accepts, and what it refuses
+			// Decode refuses.
+			var r testRequest
+			if decodeErr := Decode([]byte(tc.Req), &r); (decodeErr == nil) && err != nil {
+				t.Fatalf("ParseRequest = %v for a request Decode accepts", err)
+			}
+		})
+	}
+	deep := func(n int) string { return strings.Repeat(`{"a":`, n) + "1" + strings.Repeat("}", n) }
+	for _, tc := range []struct {
+		req string
+		ok  bool
+	}{
+		{`{}`, true}, {` {"a":[1,{"b":null}]} `, true}, {deep(maxDepth), true},
+		{deep(maxDepth + 1), false}, {`null`, false}, {`[]`, false}, {`""`, false},
+		{`{"a":1,"\u0061":2}`, false}, {`{"a":{"b":1,"b":1}}`, false}, {`{} {}`, false}, {"{\"a\":\"\xff\"}", false},
+	} {
+		v, err := ParseRequest([]byte(tc.req))
+		if (err == nil) != tc.ok || err != nil && !errors.Is(err, ErrBadRequest) {
+			t.Errorf("ParseRequest(%.40s) = %v, want ok %v", tc.req, err, tc.ok)
+		}
+		if err == nil && len(v.Members()) == 0 && tc.req != `{}` {
+			t.Errorf("ParseRequest(%.40s) lost the members", tc.req)
+		}
+	}
+}
+
+// FuzzParseRequest: ParseRequest accepts exactly the requests that are
+// valid UTF-8, pass the duplicate and depth check Decode runs, and decode
+// as one JSON object with encoding/json.
+func FuzzParseRequest(f *testing.F) {
+	for _, tc := range loadDecodeCases(f) {
+		f.Add([]byte(tc.Req))
+	}
+	f.Fuzz(func(t *testing.T, req []byte) {
+		_, err := ParseRequest(req)
+		if err != nil && !errors.Is(err, ErrBadRequest) {
+			t.Fatalf("ParseRequest error %v is not ErrBadRequest", err)
+		}
+		var m map[string]any
+		d := json.NewDecoder(bytes.NewReader(req))
+		d.UseNumber() // 1e400 is JSON, though no float64
+		object := d.Decode(&m) == nil && m != nil
+		if _, err := d.Token(); err != io.EOF {
+			object = false
+		}
+		want := utf8.Valid(req) && checkDuplicates(req) == nil && object
+		if (err == nil) != want {
+			t.Fatalf("ParseRequest = %v, want ok %v", err, want)
 		}
 	})
 }

@@ -6,6 +6,11 @@
 //
 // For most uses, call [Handle] with a method name and a JSON request;
 // failures carry an errcode.Code.
+//
+// Requests are read with [bridge.ParseRequest] and responses written by
+// hand (json.go), and errors are made without fmt: the card module then
+// links neither encoding/json, reflect nor fmt. The tests hold the
+// responses to what encoding/json writes for the same types.
 package cardbridge
 
 import (
@@ -34,8 +39,20 @@ type handler struct {
 
 func (h handler) methods() bridge.Methods {
 	return bridge.Methods{
-		bridge.MethodSeal:      func(req []byte) (any, error) { return h.seal(req) },
-		bridge.MethodCheckCard: func(req []byte) (any, error) { return h.checkCard(req) },
+		bridge.MethodSeal: func(req []byte) ([]byte, error) {
+			r, err := h.seal(req)
+			if err != nil {
+				return nil, err
+			}
+			return r.appendJSON(nil), nil
+		},
+		bridge.MethodCheckCard: func(req []byte) ([]byte, error) {
+			r, err := h.checkCard(req)
+			if err != nil {
+				return nil, err
+			}
+			return r.appendJSON(nil), nil
+		},
 	}
 }
 

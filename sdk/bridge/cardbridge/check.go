@@ -1,7 +1,7 @@
 package cardbridge
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -57,11 +57,11 @@ type FieldCheck struct {
 const maxNameRunes = 100
 
 // errBadName is the name field's error: control characters or too long.
-var errBadName = fmt.Errorf("bridge: name has control characters or more than %d characters: %w", maxNameRunes, bridge.ErrBadRequest)
+var errBadName = bridge.BadRequest("bridge: name has control characters or more than " + strconv.Itoa(maxNameRunes) + " characters")
 
 func (h handler) checkCard(req []byte) (*CheckCardResponse, error) {
-	var r CheckCardRequest
-	if err := bridge.Decode(req, &r); err != nil {
+	r, err := decodeCheckCardRequest(req)
+	if err != nil {
 		return nil, err
 	}
 	var resp CheckCardResponse

@@ -2,7 +2,6 @@ package cardbridge
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/bridge"
@@ -35,15 +34,15 @@ type SealResponse struct {
 const maxTTLSeconds = 24 * 3600
 
 func (h handler) seal(req []byte) (*SealResponse, error) {
-	var r SealRequest
-	if err := bridge.Decode(req, &r); err != nil {
+	r, err := decodeSealRequest(req)
+	if err != nil {
 		return nil, err
 	}
 	if len(r.Keys) == 0 || len(r.Card) == 0 {
-		return nil, fmt.Errorf("bridge: seal needs keys and card: %w", bridge.ErrBadRequest)
+		return nil, bridge.BadRequest("bridge: seal needs keys and card")
 	}
 	if r.TTL < 0 || r.TTL > maxTTLSeconds {
-		return nil, fmt.Errorf("bridge: seal: ttl out of range: %w", bridge.ErrBadRequest)
+		return nil, bridge.BadRequest("bridge: seal: ttl out of range")
 	}
 	pub, err := envelope.ParsePublicKeySet(r.Keys)
 	if err != nil {

@@ -65,7 +65,13 @@ type handler struct {
 
 func (h handler) methods() bridge.Methods {
 	return bridge.Methods{
-		bridge.MethodVerifyQR: func(req []byte) (any, error) { return h.verifyQR(req) },
+		bridge.MethodVerifyQR: func(req []byte) ([]byte, error) {
+			v, err := h.verifyQR(req)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(v)
+		},
 	}
 }
 
