@@ -13,8 +13,9 @@ import (
 )
 
 // errRelayHost is returned when a relay names a host outside the merchant's
-// allowlist, a scheme other than https, or a URL with credentials.
-var errRelayHost = errcode.New(errcode.BadRequest, "edge: relay URL host is not on the merchant's allowlist (https only)")
+// allowlist, a scheme other than https, or a URL with credentials: the
+// request is well formed, but the edge will not send card data there.
+var errRelayHost = errcode.New(errcode.RelayHostForbidden, "edge: relay URL host is not on the merchant's allowlist (https only, no credentials)")
 
 // relayRequest is the body of POST /v1/relay.
 type relayRequest struct {

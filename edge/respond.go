@@ -16,7 +16,7 @@ func statusOf(c errcode.Code) int {
 		errcode.DecryptFailed, errcode.EnvelopeExpired, errcode.EnvelopeNotYetValid,
 		errcode.BadRequest:
 		return http.StatusBadRequest
-	case errcode.WrongMerchant, errcode.WrongOrigin, errcode.ForbiddenOrigin:
+	case errcode.WrongMerchant, errcode.WrongOrigin, errcode.ForbiddenOrigin, errcode.RelayHostForbidden:
 		return http.StatusForbidden
 	case errcode.Replayed:
 		return http.StatusConflict

@@ -258,8 +258,8 @@ func relay(t *testing.T, c *client, s *sealer) {
 			"http://" + strings.Split(prov.Host, ":")[0] + "/x", // port differs
 		} {
 			a := c.do(t, relayReq(u, `{"n":"{{`+tok+`:number}}"}`))
-			if a.Status != http.StatusBadRequest || a.code() != "bad_request" {
-				t.Errorf("relay to a host off the allowlist = %d %s, want 400 bad_request", a.Status, a.code())
+			if a.Status != http.StatusForbidden || a.code() != "relay_host_forbidden" {
+				t.Errorf("relay to a host off the allowlist = %d %s, want 403 relay_host_forbidden", a.Status, a.code())
 			}
 		}
 		if n := len(c.fx.Elsewhere.Requests()) - before; n != 0 {

@@ -44,6 +44,7 @@ const (
 	QRSuspiciousURL     Code = "qr_suspicious_url"
 	Unauthorized        Code = "unauthorized"
 	ForbiddenOrigin     Code = "forbidden_origin"
+	RelayHostForbidden  Code = "relay_host_forbidden"
 	RateLimited         Code = "rate_limited"
 	NotFound            Code = "not_found"
 	PayloadTooLarge     Code = "payload_too_large"
