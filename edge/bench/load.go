@@ -81,7 +81,7 @@ func goLoad(ctx context.Context, base string, fx *fixture, envs []string, c int)
 	return row{
 		requests: len(envs),
 		rps:      float64(len(envs)) / elapsed.Seconds(),
-		p50:      q(0.50), p90: q(0.90), p99: q(0.99),
+		p50:      q(0.50), p90: q(0.90), p99: q(0.99), p999: q(0.999),
 	}, nil
 }
 

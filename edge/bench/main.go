@@ -198,13 +198,14 @@ type row struct {
 	errors        int
 	rps           float64
 	p50, p90, p99 time.Duration
+	p999          time.Duration // 0 where the tool does not report it
 	ratio         float64
 	cpu           time.Duration // server CPU time (user + system) per request
 	clientCPU     time.Duration // the load generator's CPU time per request
 }
 
 func printTable(w io.Writer, rows []row) {
-	fmt.Fprintf(w, "%-28s %9s %7s %9s %8s %8s %8s %8s %11s %11s\n", "", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio", "server CPU", "client CPU")
+	fmt.Fprintf(w, "%-28s %9s %7s %9s %8s %8s %8s %8s %8s %11s %11s\n", "", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "ratio", "server CPU", "client CPU")
 	ms := func(d time.Duration) string {
 		if d == 0 {
 			return "-"
@@ -222,7 +223,7 @@ func printTable(w io.Writer, rows []row) {
 			}
 			return fmt.Sprintf("%d µs/req", d.Microseconds())
 		}
-		fmt.Fprintf(w, "%-28s %9s %7s %9.0f %8s %8s %8s %8.3f %11s %11s\n", r.name, req, errs, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.ratio, us(r.cpu), us(r.clientCPU))
+		fmt.Fprintf(w, "%-28s %9s %7s %9.0f %8s %8s %8s %8s %8.3f %11s %11s\n", r.name, req, errs, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.p999), r.ratio, us(r.cpu), us(r.clientCPU))
 	}
 }
 
@@ -237,6 +238,9 @@ func writeBenchLines(path string, rows []row) error {
 		fmt.Fprintf(&b, "Benchmark%s 1 %.0f req/s", name, r.rps)
 		if r.p50 > 0 {
 			fmt.Fprintf(&b, " %.2f p50-ms %.2f p99-ms", float64(r.p50)/float64(time.Millisecond), float64(r.p99)/float64(time.Millisecond))
+		}
+		if r.p999 > 0 {
+			fmt.Fprintf(&b, " %.2f p99.9-ms", float64(r.p999)/float64(time.Millisecond))
 		}
 		fmt.Fprintf(&b, " %.3f ratio-to-crypto", r.ratio)
 		if r.cpu > 0 {

@@ -61,9 +61,9 @@ function done(summary, latency, requests)
   local exhausted = 0
   for _, t in ipairs(threads) do exhausted = exhausted + (t:get("exhausted") or 0) end
   local e = summary.errors
-  io.write(string.format("BENCH requests=%d duration_us=%d errors=%d status=%d p50_us=%d p90_us=%d p99_us=%d exhausted=%d\n",
+  io.write(string.format("BENCH requests=%d duration_us=%d errors=%d status=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d exhausted=%d\n",
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), exhausted))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), exhausted))
 end
 `
 
@@ -112,7 +112,7 @@ func wrkLoad(ctx context.Context, bin, base string, fx *fixture, envs []string, 
 	r := row{
 		requests: int(v["requests"]),
 		rps:      float64(v["requests"]) / us("duration_us").Seconds(),
-		p50:      us("p50_us"), p90: us("p90_us"), p99: us("p99_us"),
+		p50:      us("p50_us"), p90: us("p90_us"), p99: us("p99_us"), p999: us("p999_us"),
 	}
 	if ps := cmd.ProcessState; ps != nil && r.requests > 0 {
 		r.clientCPU = (ps.UserTime() + ps.SystemTime()) / time.Duration(r.requests)
@@ -120,7 +120,8 @@ func wrkLoad(ctx context.Context, bin, base string, fx *fixture, envs []string, 
 	return r, nil
 }
 
-// wrkFigures reads the "BENCH k=v …" line the script's done prints.
+// wrkFigures reads the "BENCH k=v …" line the script's done prints
+// (p999_us may be missing: 0).
 func wrkFigures(out string) (map[string]int64, error) {
 	var line string
 	for l := range strings.Lines(out) {
