@@ -15,7 +15,6 @@ package cardbridge
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/bridge"
@@ -71,10 +70,10 @@ func errorOf(err error) *errorBody {
 	if err == nil {
 		return nil
 	}
-	var c errcode.Coder
+	code, ok := bridge.Code(err)
 	msg := err.Error()
-	if !errors.As(err, &c) {
+	if !ok {
 		msg = "internal error"
 	}
-	return &errorBody{Code: errcode.Of(err), Message: msg}
+	return &errorBody{Code: code, Message: msg}
 }

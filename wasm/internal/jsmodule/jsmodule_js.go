@@ -15,7 +15,6 @@
 package jsmodule
 
 import (
-	"errors"
 	"syscall/js"
 
 	"github.com/sealpay/sealpay/sdk/bridge"
@@ -157,10 +156,9 @@ func rejected(err error) js.Value {
 // jsError converts err to a JS Error with a stable code property. Messages
 // in sdk/ never hold card data, keys or tokens, so they may cross.
 func jsError(err error) js.Value {
-	code := errcode.Of(err)
+	code, ok := bridge.Code(err) // not errcode.Of: see bridge.Code
 	msg := err.Error()
-	var c errcode.Coder
-	if !errors.As(err, &c) {
+	if !ok {
 		// An error without a code is unexpected; do not leak its text.
 		msg = errInternal.Error()
 	}
