@@ -138,8 +138,8 @@ func (c *Card) set(f int, val strictjson.Value) error {
 		}
 		// Integers only: "12.0" and "1e1" are refused, as are values that
 		// overflow; the digits are not echoed.
-		n, err := strconv.ParseInt(val.Text(), 10, 32)
-		if err != nil {
+		n, ok := val.Int(32)
+		if !ok {
 			return fail(ErrInvalidExpiry, "card: \""+fieldNames[f]+"\" must be a JSON integer")
 		}
 		if f == fieldExpMonth {

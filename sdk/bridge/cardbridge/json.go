@@ -34,8 +34,8 @@ func stringMember(v strictjson.Value) (string, error) {
 func intMember(v strictjson.Value) (int, error) {
 	switch v.Kind() {
 	case strictjson.Number:
-		n, err := strconv.ParseInt(v.Text(), 10, 64)
-		if err != nil || int64(int(n)) != n {
+		n, ok := v.Int(strconv.IntSize)
+		if !ok {
 			return 0, errShape
 		}
 		return int(n), nil

@@ -74,6 +74,41 @@ func (v Value) Raw() []byte { return v.raw }
 // strconv to parse), "true" or "false" for a Bool, and "" otherwise.
 func (v Value) Text() string { return v.text }
 
+// Int returns the value of a Number written as an integer (no fraction or
+// exponent) that fits in a signed integer of bitSize bits (8 to 64): what
+// strconv.ParseInt(v.Text(), 10, bitSize) gives without an error. It
+// reports false for anything else. Unlike strconv, it links no error
+// values that quote their input.
+func (v Value) Int(bitSize int) (int64, bool) {
+	s := v.text
+	if v.kind != Number {
+		return 0, false
+	}
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	limit := uint64(1) << (bitSize - 1) // the magnitude of the most negative value
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false // a fraction or an exponent
+		}
+		if n > (limit-uint64(c-'0'))/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if !neg && n == limit {
+		return 0, false
+	}
+	if neg {
+		return -int64(n), true
+	}
+	return int64(n), true
+}
+
 // Members returns an object's members in document order, or nil.
 func (v Value) Members() []Member { return v.members }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -250,6 +251,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		compareWithEncodingJSON(t, doc, all)
+		compareInts(t, all)
 		switch {
 		case hasDuplicates(all) != errors.Is(strictErr, ErrDuplicate):
 			t.Fatalf("Parse = %v, repeated names: %v", strictErr, hasDuplicates(all))
@@ -382,5 +384,59 @@ func TestParseWithDuplicates(t *testing.T) {
 	}
 	if _, err := ParseWithDuplicates([]byte(`{"a":1,"a":2`), 2); !errors.Is(err, ErrSyntax) {
 		t.Errorf("ParseWithDuplicates of a truncated object = %v, want ErrSyntax", err)
+	}
+}
+
+// compareInts checks Value.Int against strconv.ParseInt for every number
+// in v.
+func compareInts(t *testing.T, v Value) {
+	t.Helper()
+	for _, m := range v.Members() {
+		compareInts(t, m.Value)
+	}
+	for _, e := range v.Elems() {
+		compareInts(t, e)
+	}
+	for _, bits := range []int{8, 32, 64} {
+		got, ok := v.Int(bits)
+		want, err := strconv.ParseInt(v.Text(), 10, bits)
+		if v.Kind() != Number {
+			if ok {
+				t.Fatalf("Int(%d) of kind %d = %d, true; want false", bits, v.Kind(), got)
+			}
+			continue
+		}
+		if ok != (err == nil) || ok && got != want {
+			t.Fatalf("%s.Int(%d) = %d, %v; strconv.ParseInt says %d, %v", v.Text(), bits, got, ok, want, err)
+		}
+	}
+}
+
+func TestValueInt(t *testing.T) {
+	doc := `[0,-0,1,-1,127,128,-128,-129,2147483647,2147483648,-2147483648,-2147483649,
+		9223372036854775807,9223372036854775808,-9223372036854775808,-9223372036854775809,
+		99999999999999999999999,1.0,1e1,-1E-1,0.5,"1",true,null,{},[]]`
+	v, err := Parse([]byte(doc), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareInts(t, v)
+	for _, tc := range []struct {
+		text string
+		bits int
+		want int64
+		ok   bool
+	}{
+		{"127", 8, 127, true}, {"128", 8, 0, false}, {"-128", 8, -128, true},
+		{"-9223372036854775808", 64, -1 << 63, true}, {"9223372036854775807", 64, 1<<63 - 1, true},
+		{"2030", 32, 2030, true}, {"-0", 32, 0, true}, {"1e1", 32, 0, false},
+	} {
+		v, err := Parse([]byte(tc.text), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := v.Int(tc.bits); got != tc.want || ok != tc.ok {
+			t.Errorf("%s.Int(%d) = %d, %v; want %d, %v", tc.text, tc.bits, got, ok, tc.want, tc.ok)
+		}
 	}
 }
