@@ -83,6 +83,32 @@ migrations_dir = ${JSON.stringify(join(ROOT, "sdk", "token", "migrations"))}
     throw fail("wrangler d1 migrations apply", e);
   }
 
+  // freePort's port is free only until it is closed: another process may
+  // take it before wrangler binds it, and wrangler then exits. It is
+  // started again on another port; any other early exit is an error.
+  let dev;
+  for (let attempt = 1; ; attempt++) {
+    dev = await runDev({ dir, config, state, env, timeoutMs });
+    if (dev.running) break;
+    if (!/address already in use/i.test(dev.logs()) || attempt === 3) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`wrangler dev ${dev.error}:\n${dev.logs()}`);
+    }
+  }
+  const stopDev = dev.stop;
+  const stop = async () => {
+    await stopDev();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: dev.url, logs: dev.logs, stop };
+}
+
+/**
+ * runDev starts wrangler dev on a free port and waits for GET /healthz.
+ * It resolves to {running: true, url, logs, stop}, or to {running: false,
+ * error, logs} once wrangler has exited or been stopped at the deadline.
+ */
+async function runDev({ dir, config, state, env, timeoutMs }) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Its own process group: wrangler starts workerd, and stop() ends both.
@@ -113,28 +139,26 @@ migrations_dir = ${JSON.stringify(join(ROOT, "sdk", "token", "migrations"))}
     }
     killGroup("SIGKILL"); // workerd, if it outlived wrangler
     process.off("exit", killOnExit);
-    rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) {
-      const out = logs;
+    if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`wrangler dev exited (${child.exitCode}):\n${out}`);
+      return { running: false, error: `exited (${child.exitCode ?? child.signalCode}) before answering /healthz`, logs: () => logs };
     }
     try {
-      const res = await fetch(`${url}/healthz`);
+      // A short timeout: whatever took the port may never answer.
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      const out = logs;
       await stop();
-      throw new Error(`wrangler dev did not answer /healthz within ${timeoutMs / 1000} s:\n${out}`);
+      return { running: false, error: `did not answer /healthz within ${timeoutMs / 1000} s`, logs: () => logs };
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, logs: () => logs, stop };
+  return { running: true, url, logs: () => logs, stop };
 }
