@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -176,6 +178,30 @@ not_found_handling = "none"
 	if out, err := mig.CombinedOutput(); err != nil {
 		t.Fatalf("wrangler d1 migrations apply: %v\n%s", err, out)
 	}
+	// freePort's port is free only until it is closed: another process can
+	// take it before wrangler binds it. wrangler then exits, and it is
+	// started again on another port; a wrangler that exits for another
+	// reason fails the test at once instead of at the deadline.
+	var w *workerEdge
+	for attempt := 1; ; attempt++ {
+		var exitErr error
+		w, exitErr = runWranglerDev(t, wrangler, env, dir, cfgPath, state)
+		if exitErr == nil {
+			return w
+		}
+		// wrangler 4 says "Address already in use (127.0.0.1:PORT)" and exits 1.
+		if inUse := bytes.Contains(bytes.ToLower(w.Output.Bytes()), []byte("address already in use")); !inUse || attempt == 3 {
+			t.Fatalf("wrangler dev exited before answering /healthz (%v):\n%s", exitErr, redactTokens(w.Output.Bytes()))
+		}
+		t.Logf("wrangler dev lost its port to another process (attempt %d); trying another", attempt)
+	}
+}
+
+// runWranglerDev starts wrangler dev on a free port and waits up to 90 s
+// for /healthz. It returns the running edge, or the edge (for its output)
+// and the error of a wrangler that exited first.
+func runWranglerDev(t testing.TB, wrangler string, env []string, dir, cfgPath, state string) (*workerEdge, error) {
+	t.Helper()
 	port := freePort(t)
 	out := &syncBuffer{}
 	dev := exec.Command(wrangler, "dev", "-c", cfgPath, "--local", "--ip", "127.0.0.1", "--port", fmt.Sprint(port),
@@ -186,31 +212,45 @@ not_found_handling = "none"
 	if err := dev.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	var exitErr error
+	go func() { exitErr = dev.Wait(); close(exited) }()
 	w := &workerEdge{URL: fmt.Sprintf("http://127.0.0.1:%d", port), State: state, Output: out, pgid: dev.Process.Pid}
 	var stopOnce sync.Once
 	w.stop = func() {
 		stopOnce.Do(func() {
 			syscall.Kill(-dev.Process.Pid, syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { dev.Wait(); close(done) }()
 			select {
-			case <-done:
+			case <-exited:
 			case <-time.After(10 * time.Second):
 				syscall.Kill(-dev.Process.Pid, syscall.SIGKILL)
-				<-done
+				<-exited
 			}
+			syscall.Kill(-dev.Process.Pid, syscall.SIGKILL) // workerd, if it outlived wrangler
 		})
 	}
-	// Cleanups run last first: stop wrangler, then show what it said.
+	// Cleanups run last first: stop wrangler, then show what it said (its
+	// request log names paths with token ids: they are blanked).
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("wrangler output:\n%s", tail(out.Bytes(), 60000))
+			t.Logf("wrangler output:\n%s", redactTokens(tail(out.Bytes(), 60000)))
 		}
 	})
 	t.Cleanup(w.stop)
+	// Each probe has its own timeout: whatever holds the port may accept
+	// and never answer, and http.Get would wait for ever.
+	probe := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		resp, err := http.Get(w.URL + "/healthz")
+		select {
+		case <-exited:
+			if exitErr == nil {
+				exitErr = errors.New("exit status 0")
+			}
+			return w, exitErr
+		default:
+		}
+		resp, err := probe.Get(w.URL + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -218,11 +258,11 @@ not_found_handling = "none"
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("wrangler dev did not answer /healthz within 90 s:\n%s", out.Bytes())
+			t.Fatalf("wrangler dev did not answer /healthz within 90 s:\n%s", redactTokens(out.Bytes()))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	return w
+	return w, nil
 }
 
 // d1File finds the local D1 database file under the persist directory.
@@ -412,6 +452,13 @@ func relay(hc *http.Client, base string, fx *edgetest.Fixture, tok string) error
 	}
 	return nil
 }
+
+// tokenIDs matches token ids, which wrangler's request log shows in paths.
+var tokenIDs = regexp.MustCompile(`tok_[0-9A-Za-z]+`)
+
+// redactTokens blanks the token ids in wrangler's output for a failure
+// message.
+func redactTokens(b []byte) []byte { return tokenIDs.ReplaceAll(b, []byte("tok_…")) }
 
 func tail(b []byte, n int) []byte {
 	if len(b) > n {
