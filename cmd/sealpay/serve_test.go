@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -67,8 +68,29 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startServe starts `sealpay serve` and waits for /healthz.
-func startServe(t *testing.T, bin, config, addr string) *server {
+// startServe starts `sealpay serve` on a free loopback address and waits
+// for /healthz. freeAddr's address is free only until it is closed:
+// another process can take it first, and then serve exits saying so and
+// is started again on another address. A serve that exits for another
+// reason fails the test at once.
+func startServe(t *testing.T, bin, config string) *server {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		s, err := launchServe(t, bin, config, freeAddr(t))
+		if err == nil {
+			return s
+		}
+		if !strings.Contains(string(s.logs.Bytes()), "already in use") || attempt == 3 {
+			t.Fatalf("sealpay serve exited before answering /healthz (%v):\n%s", err, s.logs.Bytes())
+		}
+		t.Logf("sealpay serve lost its address to another process (attempt %d); trying another", attempt)
+	}
+}
+
+// launchServe starts `sealpay serve` on addr and waits up to 20 s for
+// /healthz. It returns the server, with the error of a serve that exited
+// first.
+func launchServe(t *testing.T, bin, config, addr string) (*server, error) {
 	t.Helper()
 	s := &server{url: "http://" + addr, logs: &lockedBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve", "--config", config, "--addr", addr)
@@ -76,15 +98,27 @@ func startServe(t *testing.T, bin, config, addr string) *server {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { s.done <- s.cmd.Wait() }()
+	exited := make(chan error, 1)
+	go func() { err := s.cmd.Wait(); exited <- err; s.done <- err }()
 	t.Cleanup(func() { s.cmd.Process.Kill() })
+	// Each probe has its own timeout: whatever holds the address may
+	// accept and never answer, and http.Get would wait for ever.
+	probe := &http.Client{Timeout: 5 * time.Second}
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		if resp, err := http.Get(s.url + "/healthz"); err == nil {
+		select {
+		case err := <-exited:
+			if err == nil {
+				err = errors.New("exit status 0")
+			}
+			return s, err
+		default:
+		}
+		if resp, err := probe.Get(s.url + "/healthz"); err == nil {
 			resp.Body.Close()
-			return s
+			return s, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("sealpay serve did not come up:\n%s", s.logs.Bytes())
+			t.Fatalf("sealpay serve did not come up within 20 s:\n%s", s.logs.Bytes())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -102,8 +136,8 @@ func TestServeCrashSafety(t *testing.T) {
 	bin := buildSealpay(t)
 	fx := edgetest.NewFixture(t)
 	fx.Relax(t)
-	addr := freeAddr(t)
-	srv := startServe(t, bin, fx.ConfigPath, addr)
+	srv := startServe(t, bin, fx.ConfigPath)
+	addr := strings.TrimPrefix(srv.url, "http://")
 
 	t.Run("port in use", func(t *testing.T) {
 		out, err := exec.Command(bin, "serve", "--config", fx.ConfigPath, "--addr", addr).CombinedOutput()
@@ -158,7 +192,7 @@ func TestServeCrashSafety(t *testing.T) {
 	}
 	t.Logf("%d tokens acknowledged before kill -9", len(acks))
 
-	srv2 := startServe(t, bin, fx.ConfigPath, addr)
+	srv2 := startServe(t, bin, fx.ConfigPath) // the same database; any address
 	tz2 := edgetest.NewTokenizer(t, srv2.url, fx)
 	lost := 0
 	for _, a := range acks {
@@ -209,7 +243,7 @@ func TestAuditVerifyBroken(t *testing.T) {
 	}
 	bin := buildSealpay(t)
 	fx := edgetest.NewFixture(t)
-	srv := startServe(t, bin, fx.ConfigPath, freeAddr(t))
+	srv := startServe(t, bin, fx.ConfigPath)
 	for i := range 3 {
 		resp, err := http.Get(srv.url + fmt.Sprintf("/v1/tokens/tok_%d", i)) // refusals are audited
 		if err != nil {
