@@ -151,9 +151,51 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
   };
   writeFileSync(join(dir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
 
+  const bin = await sealpayBinary();
+  let server;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await serve(bin, dir);
+      break;
+    } catch (e) {
+      // freePort's port is free only until it is closed: another process
+      // can take it first, and serve exits saying so. Another port, then.
+      if (!e.addressInUse || attempt === 3) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  }
+  const { url, logs } = server;
+  const stop = async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  return {
+    url,
+    dir,
+    assets,
+    merchant,
+    pk,
+    sk,
+    /** logs returns what the server printed so far. */
+    logs,
+    /** cli runs the sealpay CLI in the edge's directory (registry/, shop-qr.jwk, trust.json). */
+    cli,
+    stop,
+  };
+}
+
+/**
+ * serve starts `sealpay serve` with dir's config.json on a free loopback
+ * port and resolves once /healthz answers; it rejects, stopping the
+ * server, when it exits first (err.addressInUse when its port was taken)
+ * or does not answer within 20 s.
+ */
+async function serve(bin, dir) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const bin = await sealpayBinary();
   const child = spawn(bin, ["serve", "--config", join(dir, "config.json"), "--addr", `127.0.0.1:${port}`], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -173,17 +215,19 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
       clearTimeout(t);
     }
     process.off("exit", killOnExit);
-    rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`sealpay serve exited (${child.exitCode}):\n${logs}`);
+      const e = new Error(`sealpay serve exited (${child.exitCode}):\n${logs}`);
+      e.addressInUse = logs.includes("already in use");
+      throw e;
     }
     try {
-      const res = await fetch(`${url}/healthz`);
+      // Each probe has its own timeout: whatever holds the port may accept and never answer.
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
       if (res.ok) break;
     } catch {
       // not listening yet
@@ -194,18 +238,5 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-
-  return {
-    url,
-    dir,
-    assets,
-    merchant,
-    pk,
-    sk,
-    /** logs returns what the server printed so far. */
-    logs: () => logs,
-    /** cli runs the sealpay CLI in the edge's directory (registry/, shop-qr.jwk, trust.json). */
-    cli,
-    stop,
-  };
+  return { url, logs: () => logs, stop };
 }
