@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launch } from "./lib/browser.mjs";
-import { buildSealpay, freePorts, REPO, startDemo } from "./lib/demo.mjs";
+import { buildSealpay, REPO, startDemo } from "./lib/demo.mjs";
 
 // Published test cards (https://docs.stripe.com/testing).
 const VISA = "4242424242424242";
@@ -36,7 +36,9 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "sealpay-demo-e2e-"));
   data = join(tmp, "data");
   bin = buildSealpay(tmp);
-  demo = startDemo(bin, data, await freePorts(5));
+  // --port 0: the demo binds free ports itself and prints them. (Ports
+  // found free here could be taken by another process before it binds.)
+  demo = startDemo(bin, data, 0);
   urls = await demo.ready;
   page = await browser.context.newPage();
   page.on("request", (r) => {

@@ -1,8 +1,6 @@
 // Helpers for the demo's end-to-end test: build the sealpay binary once,
-// find five free consecutive loopback ports, run `sealpay demo` as a
-// subprocess and wait for the URL it prints.
+// run `sealpay demo` as a subprocess and wait for the URLs it prints.
 import { execFileSync, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,28 +13,9 @@ export function buildSealpay(dir) {
   return bin;
 }
 
-function portFree(port) {
-  return new Promise((res) => {
-    const s = createServer();
-    s.once("error", () => res(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
-  });
-}
-
-/** freePorts returns a base port p such that p … p+n-1 are free on 127.0.0.1. */
-export async function freePorts(n) {
-  for (let i = 0; i < 50; i++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${n} consecutive free ports found`);
-}
-
 /**
- * startDemo runs `sealpay demo --data dataDir --port base` and resolves
- * once it prints the URLs. output() returns everything it printed so far;
+ * startDemo runs `sealpay demo --data dataDir --port base` (0: free ports
+ * the demo binds itself) and resolves once it prints the URLs. output() returns everything it printed so far;
  * stop() sends SIGINT and resolves to the exit code.
  */
 export function startDemo(bin, dataDir, base, timeoutMs = 240_000) {
