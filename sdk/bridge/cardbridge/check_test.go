@@ -3,11 +3,14 @@ package cardbridge
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/bridge"
+	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -81,6 +84,18 @@ func TestCheckCard(t *testing.T) {
 	}
 }
 
+// fieldValue shows a field's value in a failure message: the number
+// masked, the CVC as its length, the others as they are.
+func fieldValue(name, v string) string {
+	switch name {
+	case "number":
+		return fmt.Sprintf("%d bytes, %s", len(v), card.Mask(v))
+	case "cvc":
+		return fmt.Sprintf("%d bytes", len(v))
+	}
+	return strconv.Quote(v)
+}
+
 func checkField(t *testing.T, name string, got FieldCheck, want *wantField) {
 	t.Helper()
 	if want == nil {
@@ -91,7 +106,7 @@ func checkField(t *testing.T, name string, got FieldCheck, want *wantField) {
 		code = string(got.Error.Code)
 	}
 	if got.Value != want.Value {
-		t.Errorf("%s value = %q, want %q", name, got.Value, want.Value)
+		t.Errorf("%s value = %s, want %s", name, fieldValue(name, got.Value), fieldValue(name, want.Value))
 	}
 	if got.Complete != want.Complete || got.PotentiallyValid != want.PotentiallyValid {
 		t.Errorf("%s complete, potentially_valid = %v, %v, want %v, %v", name, got.Complete, got.PotentiallyValid, want.Complete, want.PotentiallyValid)
