@@ -171,3 +171,22 @@ func storedString(s token.Stored) string {
 	}
 	return fmt.Sprintf("%+v", s)
 }
+
+// flipSealedByte flips the low bit of byte i of tok's sealed row. A flip
+// always changes the row: overwriting the byte with a constant, as these
+// tests once did, left it unchanged whenever the random nonce or
+// ciphertext byte already held that value — 1 run in 256.
+func flipSealedByte(t testing.TB, db *sql.DB, tok string, i int) {
+	t.Helper()
+	var sealed []byte
+	if err := db.QueryRow(`SELECT sealed FROM vault_tokens WHERE token = ?`, tok).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	if i >= len(sealed) {
+		t.Fatalf("the sealed row has %d bytes, no byte %d to flip", len(sealed), i)
+	}
+	sealed[i] ^= 0x01
+	if _, err := db.Exec(`UPDATE vault_tokens SET sealed = ? WHERE token = ?`, sealed, tok); err != nil {
+		t.Fatal(err)
+	}
+}

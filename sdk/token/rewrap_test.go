@@ -134,10 +134,11 @@ func TestRewrapStopsOnTamperedRow(t *testing.T) {
 	k1, k2 := localKEK(t, "k1"), localKEK(t, "k2")
 	v1, _ := token.NewSQLVault(db, kekSet(t, k1), token.Options{Now: clk.Now})
 	c := loadCards(t)[0]
-	if _, err := v1.Tokenize(ctx, "m", c.Card, c.Brand, token.TokenizeOptions{}); err != nil {
+	s, err := v1.Tokenize(ctx, "m", c.Card, c.Brand, token.TokenizeOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	db.Exec(`UPDATE vault_tokens SET sealed = substr(sealed, 1, 30) || x'00' || substr(sealed, 32)`)
+	flipSealedByte(t, db, s.Token, 30)
 	v2, _ := token.NewSQLVault(db, kekSet(t, k2, k1), token.Options{Now: clk.Now})
 	if _, err := v2.Rewrap(ctx, 10); errcode.Of(err) != errcode.Internal {
 		t.Errorf("Rewrap over a tampered row: %v, want an internal error", err)

@@ -465,18 +465,21 @@ func TestTamperedRows(t *testing.T) {
 	a, _ := v.Tokenize(ctx, "m", cards[0].Card, "visa", token.TokenizeOptions{})
 	b, _ := v.Tokenize(ctx, "m", cards[1].Card, "visa", token.TokenizeOptions{})
 	c, _ := v.Tokenize(ctx, "m2", cards[2].Card, "mastercard", token.TokenizeOptions{})
+	// A sealed row is [format][24-byte nonce][ciphertext and tag].
 	for _, tc := range []struct {
-		name, merchant, tok, sql string
-		args                     []any
+		name, merchant, tok string
+		tamper              func(t *testing.T)
 	}{
-		{"flipped ciphertext byte", "m", a.Token, `UPDATE vault_tokens SET sealed = substr(sealed, 1, 40) || x'ff' || substr(sealed, 42) WHERE token = ?`, []any{a.Token}},
-		{"flipped nonce byte", "m", b.Token, `UPDATE vault_tokens SET sealed = substr(sealed, 1, 5) || x'00' || substr(sealed, 7) WHERE token = ?`, []any{b.Token}},
-		{"row moved to another merchant", "m3", c.Token, `UPDATE vault_tokens SET merchant_id = 'm3' WHERE token = ?`, []any{c.Token}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := db.Exec(tc.sql, tc.args...); err != nil {
+		{"flipped ciphertext byte", "m", a.Token, func(t *testing.T) { flipSealedByte(t, db, a.Token, 40) }},
+		{"flipped nonce byte", "m", b.Token, func(t *testing.T) { flipSealedByte(t, db, b.Token, 5) }},
+		{"row moved to another merchant", "m3", c.Token, func(t *testing.T) {
+			if _, err := db.Exec(`UPDATE vault_tokens SET merchant_id = 'm3' WHERE token = ?`, c.Token); err != nil {
 				t.Fatal(err)
 			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.tamper(t)
 			_, err := v.Reveal(ctx, tc.merchant, tc.tok, token.FieldNumber)
 			if errcode.Of(err) != errcode.Internal {
 				t.Errorf("Reveal of a tampered row: %v, want an internal error", err)
