@@ -7,6 +7,7 @@
 //   node js/scripts/wasm-cost.mjs /tmp/sealpay-names.wasm [top]
 //   node js/scripts/wasm-cost.mjs /tmp/sealpay-names.wasm --pkg time [top]   (the package's largest functions)
 //   node js/scripts/wasm-cost.mjs --imports   (what each import adds: probe programs built like the modules)
+//   node js/scripts/wasm-cost.mjs --commits C1 C2 …   (both modules as each commit builds them, side by side)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,10 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 const args = process.argv.slice(2);
 if (args[0] === "--imports") {
   imports();
+  process.exit(0);
+}
+if (args[0] === "--commits") {
+  commits(args.slice(1));
   process.exit(0);
 }
 const pkgAt = args.indexOf("--pkg");
@@ -116,34 +121,41 @@ for (const [pkg, size] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, top)) 
 }
 
 /**
- * imports builds a ladder of small programs, each adding one import to the
- * one before and using it, with the modules' flags, and prints each one's
- * size and what it added. The probes live under js/build/_probe (a "_"
- * directory: ./... patterns skip it) inside the module, so they can import
- * sdk/ packages.
+ * imports builds small programs, each adding one import to another one (the
+ * row it names) and using it, with the modules' flags, and prints each
+ * one's size and what it added. The probes live under js/build/_probe (a
+ * "_" directory: ./... patterns skip it) inside the module, so they can
+ * import sdk/ packages.
  */
 function imports() {
   const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
   const head = `//go:build js && wasm\n\npackage main\n\n`;
   const use = (imps, body) => `${head}import (\n${imps.map((i) => `\t"${i}"\n`).join("")})\n\nfunc main() {\n${body}\n\tselect {}\n}\n`;
   const fn = (body) => `\tjs.Global().Set("f", js.FuncOf(func(this js.Value, a []js.Value) any {\n${body}\n\t\treturn nil\n\t}))`;
+  const hpkeSeal = `\t\tpk, _ := ecdh.X25519().NewPublicKey([]byte(a[1].String()))\n\t\thpk, _ := hpke.NewDHKEMPublicKey(pk)\n\t\tenc, s, _ := hpke.NewSender(hpk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), nil)\n\t\tct, _ := s.Seal(nil, enc)\n`;
+  const sdkSeal = `\t\tpub, _ := envelope.ParsePublicKeySet([]byte(a[0].String()))\n\t\tc, _ := card.Parse([]byte(a[1].String()))\n\t\tenv, _ := envelope.Seal(pub, c, envelope.SealOptions{MerchantID: "m", Now: time.Now()})\n`;
+  // [name, source or null, package if no source, the row it adds to]
   const probes = [
     ["syscall/js (a bare program)", use(["syscall/js"], fn(""))],
-    ["+ encoding/json", use(["encoding/json", "syscall/js"], fn(`\t\tvar v map[string]any\n\t\tjson.Unmarshal([]byte(a[0].String()), &v)\n\t\tb, _ := json.Marshal(v)\n\t\ta[1].Set("x", string(b))`))],
-    ["+ crypto/hpke (X25519 seal)", use(["crypto/ecdh", "crypto/hpke", "encoding/json", "syscall/js"], fn(`\t\tvar v map[string]any\n\t\tjson.Unmarshal([]byte(a[0].String()), &v)\n\t\tpk, _ := ecdh.X25519().NewPublicKey([]byte(a[1].String()))\n\t\thpk, _ := hpke.NewDHKEMPublicKey(pk)\n\t\tenc, s, _ := hpke.NewSender(hpk, hpke.HKDFSHA256(), hpke.ChaCha20Poly1305(), nil)\n\t\tct, _ := s.Seal(nil, enc)\n\t\tb, _ := json.Marshal(v)\n\t\ta[1].Set("x", string(b)+string(ct))`))],
-    ["+ sdk/card, sdk/envelope (seal)", use(["encoding/json", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/card", "github.com/sealpay/sealpay/sdk/envelope"], fn(`\t\tpub, _ := envelope.ParsePublicKeySet([]byte(a[0].String()))\n\t\tc, _ := card.Parse([]byte(a[1].String()))\n\t\tenv, _ := envelope.Seal(pub, c, envelope.SealOptions{MerchantID: "m", Now: time.Now()})\n\t\tb, _ := json.Marshal(card.CheckNumber(env))\n\t\ta[1].Set("x", string(b))`))],
-    ["the card module (./wasm)", null, "./wasm"],
-    ["syscall/js + sdk/qr (Verify)", use(["crypto/ed25519", "encoding/json", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/qr"], fn(`\t\tk, _ := qr.ParsePublicKey([]byte(a[0].String()))\n\t\tt, _ := qr.LoadTrustBundle([]byte(a[1].String()), []ed25519.PublicKey{k}, time.Now())\n\t\tb, _ := json.Marshal(qr.Verify(a[2].String(), t, qr.VerifyOptions{}))\n\t\ta[1].Set("x", string(b))`))],
-    ["the QR module (./wasm/qr)", null, "./wasm/qr"],
+    ["+ crypto/hpke sealing to X25519", use(["crypto/ecdh", "crypto/hpke", "syscall/js"], fn(`${hpkeSeal}\t\ta[1].Set("x", string(ct))`)), null, 0],
+    // Not a way to seal (Sealpay uses crypto/hpke): what the same
+    // primitives cost alone, hence what crypto/hpke's other KEMs cost.
+    ["+ X25519, HKDF, ChaCha20Poly1305 alone", use(["crypto/ecdh", "crypto/hkdf", "crypto/rand", "crypto/sha256", "golang.org/x/crypto/chacha20poly1305", "syscall/js"], fn(`\t\tpk, _ := ecdh.X25519().NewPublicKey([]byte(a[1].String()))\n\t\tsk, _ := ecdh.X25519().GenerateKey(rand.Reader)\n\t\tz, _ := sk.ECDH(pk)\n\t\tk, _ := hkdf.Key(sha256.New, z, nil, "x", 32)\n\t\taead, _ := chacha20poly1305.New(k)\n\t\ta[1].Set("x", string(aead.Seal(nil, make([]byte, 12), z, nil)))`)), null, 0],
+    ["+ sdk/card, sdk/envelope (seal)", use(["syscall/js", "time", "github.com/sealpay/sealpay/sdk/card", "github.com/sealpay/sealpay/sdk/envelope"], fn(`${sdkSeal}\t\ta[1].Set("x", env)`)), null, 1],
+    ["the card module (./wasm)", null, "./wasm", 3],
+    ["  (+ encoding/json, for comparison)", use(["encoding/json", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/card", "github.com/sealpay/sealpay/sdk/envelope"], fn(`${sdkSeal}\t\tvar v map[string]any\n\t\tjson.Unmarshal([]byte(a[2].String()), &v)\n\t\tb, _ := json.Marshal(v)\n\t\ta[1].Set("x", env+string(b))`)), null, 3],
+    ["  (+ fmt.Errorf, for comparison)", use(["errors", "fmt", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/card", "github.com/sealpay/sealpay/sdk/envelope"], fn(`${sdkSeal}\t\ta[1].Set("x", fmt.Errorf("seal %d: %w", len(env), errors.ErrUnsupported).Error())`)), null, 3],
+    ["syscall/js + sdk/qr (Verify)", use(["crypto/ed25519", "encoding/json", "syscall/js", "time", "github.com/sealpay/sealpay/sdk/qr"], fn(`\t\tk, _ := qr.ParsePublicKey([]byte(a[0].String()))\n\t\tt, _ := qr.LoadTrustBundle([]byte(a[1].String()), []ed25519.PublicKey{k}, time.Now())\n\t\tb, _ := json.Marshal(qr.Verify(a[2].String(), t, qr.VerifyOptions{}))\n\t\ta[1].Set("x", string(b))`)), null, 0],
+    ["the QR module (./wasm/qr)", null, "./wasm/qr", 7],
   ];
   const dir = join(repo, "js", "build", "_probe");
   const out = mkdtempSync(join(tmpdir(), "sealpay-probe-"));
   const kb = (n) => (n / 1024).toFixed(1).padStart(8);
   const { GOFLAGS, GOWASM, ...env } = process.env;
-  console.log(`${"program".padEnd(36)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)} ${"+gzip KB".padStart(9)}`);
-  let prev = null;
+  console.log(`${"program".padEnd(40)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)} ${"+gzip KB".padStart(9)}`);
+  const gzips = [];
   try {
-    probes.forEach(([name, src, pkg], i) => {
+    probes.forEach(([name, src, pkg, base], i) => {
       if (src) {
         mkdirSync(join(dir, String(i)), { recursive: true });
         writeFileSync(join(dir, String(i), "main_js.go"), src);
@@ -154,12 +166,42 @@ function imports() {
       const b = readFileSync(file);
       const gz = gzipSync(b, { level: 9 }).length;
       const br = brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
-      const delta = prev === null || name.startsWith("syscall/js") ? "" : ((gz - prev) / 1024).toFixed(1).padStart(9);
-      console.log(`${name.padEnd(36)} ${kb(b.length)} ${kb(gz)} ${kb(br)} ${delta}`);
-      prev = gz;
+      const delta = base === undefined ? "" : ((gz - gzips[base]) / 1024).toFixed(1).padStart(9);
+      console.log(`${name.padEnd(40)} ${kb(b.length)} ${kb(gz)} ${kb(br)} ${delta}`);
+      gzips.push(gz);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
+ * commits builds the card and QR modules of each commit, from `git archive`
+ * into a temporary directory with the modules' flags, and prints their
+ * sizes in one table: what a series of commits bought, measured in one run
+ * on one toolchain.
+ */
+function commits(list) {
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const { GOFLAGS, GOWASM, ...env } = process.env;
+  const kb = (n) => (n / 1024).toFixed(1).padStart(8);
+  console.log(`${"commit".padEnd(12)} ${"module".padEnd(16)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)}  subject`);
+  for (const commit of list) {
+    const dir = mkdtempSync(join(tmpdir(), "sealpay-commit-"));
+    try {
+      execFileSync("sh", ["-c", `git -C "$0" archive "$1" | tar -x -C "$2"`, repo, commit, dir], { stdio: ["ignore", "ignore", "inherit"] });
+      const [hash, subject] = execFileSync("git", ["-C", repo, "log", "-1", "--format=%h%n%s", commit]).toString().split("\n");
+      for (const [name, pkg] of [["sealpay.wasm", "./wasm"], ["sealpay-qr.wasm", "./wasm/qr"]]) {
+        const file = join(dir, name);
+        execFileSync(process.env.GO ?? "go", ["build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", file, pkg], { cwd: dir, env: { ...env, GOOS: "js", GOARCH: "wasm" }, stdio: ["ignore", "ignore", "inherit"] });
+        const b = readFileSync(file);
+        const gz = gzipSync(b, { level: 9 }).length;
+        const br = brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
+        console.log(`${hash.padEnd(12)} ${name.padEnd(16)} ${kb(b.length)} ${kb(gz)} ${kb(br)}  ${name === "sealpay.wasm" ? subject.slice(0, 80) : ""}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
