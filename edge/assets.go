@@ -72,7 +72,7 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Access-Control-Allow-Origin", "*")
 		hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	}
-	if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
+	if noneMatch(r.Header.Values("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -81,6 +81,22 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write(b)
+}
+
+// noneMatch reports whether an If-None-Match field (RFC 9110 §13.1.2)
+// names etag: "*", or a list of entity tags one of which is etag by weak
+// comparison (W/"x" matches "x"), as caches and CDNs may weaken a strong tag.
+// A malformed member matches nothing.
+func noneMatch(fields []string, etag string) bool {
+	for _, f := range fields {
+		for _, t := range strings.Split(f, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // frameCSP is the Content-Security-Policy of frame.html.

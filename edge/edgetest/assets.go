@@ -157,6 +157,21 @@ func assetRoutes(t *testing.T, c *client) {
 			// net/http sends no Content-Type with a 304; nor may the Worker.
 			checkAssetHeaders(t, "GET "+path+" (304)", a.Header, name, etag, cacheShort, "-Content-Type")
 
+			// RFC 9110 §13.1.2: If-None-Match compares weakly, takes a
+			// list, and "*" matches any current file. A CDN may weaken
+			// the tag it passes on.
+			for _, match := range []string{"W/" + etag, `"0123456789abcdef0123456789abcdef", ` + etag, "*"} {
+				a = c.do(t, req{method: "GET", path: path, header: map[string]string{"If-None-Match": match}})
+				if a.Status != http.StatusNotModified || len(a.Body) != 0 {
+					t.Errorf("GET %s with If-None-Match of %d tag(s) = %d with %d bytes, want 304 with none", path, strings.Count(match, `"`)/2, a.Status, len(a.Body))
+				}
+			}
+			for _, match := range []string{`"0123456789abcdef0123456789abcdef"`, `W/"0123456789abcdef0123456789abcdef"`, strings.Trim(etag, `"`), "w/" + etag} {
+				a = c.do(t, req{method: "GET", path: path, header: map[string]string{"If-None-Match": match}})
+				if a.Status != http.StatusOK || !bytes.Equal(a.Body, built) {
+					t.Errorf("GET %s with a non-matching If-None-Match = %d with %d bytes, want 200 with the build's %d", path, a.Status, len(a.Body), len(built))
+				}
+			}
 			a = c.do(t, req{method: "GET", path: path, header: map[string]string{"If-None-Match": `"0123456789abcdef0123456789abcdef"`}})
 			if a.Status != http.StatusOK || !bytes.Equal(a.Body, built) {
 				t.Errorf("GET %s with another ETag = %d with %d bytes, want 200 with the build's %d", path, a.Status, len(a.Body), len(built))

@@ -72,7 +72,7 @@ export class Assets {
       "Access-Control-Allow-Origin": "*",
       "Cross-Origin-Resource-Policy": "cross-origin",
     });
-    if (request.headers.get("If-None-Match") === file.etag) {
+    if (noneMatch(request.headers.get("If-None-Match"), file.etag)) {
       headers.delete("Content-Type"); // as net/http does for a 304 (RFC 9110 §15.4.5)
       return new Response(null, { status: 304, headers });
     }
@@ -86,6 +86,22 @@ export class Assets {
     }
     return new Response(res.body, { status: 200, headers });
   }
+}
+
+/**
+ * noneMatch reports whether an If-None-Match field (RFC 9110 §13.1.2) names
+ * etag: "*", or a list one of whose tags is etag by weak comparison
+ * (W/"x" matches "x"), as edge/assets.go decides it. Headers joins repeated
+ * fields with ", ", so one split covers them.
+ * @param {string | null} field
+ * @param {string} etag
+ */
+function noneMatch(field, etag) {
+  if (!field) return false;
+  return field.split(",").some((t) => {
+    t = t.trim();
+    return t === "*" || (t.startsWith("W/") ? t.slice(2) : t) === etag;
+  });
 }
 
 /**
