@@ -39,6 +39,14 @@ type Config struct {
 	// process but the last ones may roll back on a power loss. See
 	// docs/edge-api.md, "Performance".
 	DatabaseSync string `json:"database_sync,omitempty"`
+	// DatabaseCheckpoint says where the native server copies the WAL back
+	// into the database file (native only): "commit" (the default) — SQLite
+	// does it inside the COMMIT that takes the WAL past 4,000 pages, holding
+	// up every request meanwhile, and the database is held in SQLite's
+	// exclusive locking mode; "background" — a connection of its own does
+	// it next to the requests, and a lock file keeps other servers out.
+	// See docs/edge-api.md, "Checkpoints".
+	DatabaseCheckpoint string `json:"database_checkpoint,omitempty"`
 	// KeysFile is the private key set (a JWK Set, mode 0600) (native only).
 	KeysFile string `json:"keys_file,omitempty"`
 	// KEKFile holds the vault's key-encryption secret (native only).
@@ -70,6 +78,12 @@ type Config struct {
 const (
 	SyncFull   = "full"
 	SyncNormal = "normal"
+)
+
+// The values of [Config.DatabaseCheckpoint].
+const (
+	CheckpointCommit     = "commit"
+	CheckpointBackground = "background"
 )
 
 // Merchant is one merchant: its API keys (stored hashed), the origins its
@@ -129,6 +143,11 @@ func ParseConfig(b []byte) (*Config, error) {
 	case "", SyncFull, SyncNormal:
 	default:
 		return nil, fmt.Errorf("edge: database_sync must be %q or %q: %w", SyncFull, SyncNormal, ErrConfig)
+	}
+	switch c.DatabaseCheckpoint {
+	case "", CheckpointCommit, CheckpointBackground:
+	default:
+		return nil, fmt.Errorf("edge: database_checkpoint must be %q or %q: %w", CheckpointCommit, CheckpointBackground, ErrConfig)
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Merchants {

@@ -47,6 +47,7 @@ func DevVars(path string) ([]byte, error) {
 	}
 	worker := *cfg
 	worker.Database, worker.DatabaseSync, worker.KeysFile, worker.KEKFile, worker.TrustBundleFile, worker.AssetsDir = "", "", "", "", "", ""
+	worker.DatabaseCheckpoint = ""
 	worker.Merchants = nil
 	for _, m := range cfg.Merchants {
 		mc := *m

@@ -59,9 +59,11 @@ import (
 type groupCommit struct {
 	db       *sql.DB
 	sync     groupSync
-	wal      *walSyncer  // fsyncs the WAL after each COMMIT; nil with database_sync "normal"
-	batching atomic.Bool // false while migrations run their own transactions
-	timer    atomic.Bool // a lazy commit is scheduled
+	wal      *walSyncer    // fsyncs the WAL after each COMMIT; nil with database_sync "normal"
+	ckpt     *checkpointer // checkpoints off the write path; nil until started
+	lock     io.Closer     // the server's hold on the database (lockDatabase); nil if none
+	batching atomic.Bool   // false while migrations run their own transactions
+	timer    atomic.Bool   // a lazy commit is scheduled
 
 	mu     sync.Mutex
 	broken error // the failure that stopped the database, if any
@@ -130,14 +132,23 @@ func (g *groupCommit) wait(ctx context.Context) error {
 }
 
 // commit ends the shared transaction, if one is open. groupSync calls it,
-// one at a time.
+// one at a time. Right after a COMMIT, while it still holds the connection
+// and no statement can begin another transaction, it lets the checkpointer
+// start the WAL over if it asked to.
 func (g *groupCommit) commit() error {
 	conn, err := g.db.Conn(context.Background())
 	if err != nil {
 		return fmt.Errorf("edge: committing: %w", err)
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error { return dc.(*gcConn).commit() })
+	return conn.Raw(func(dc any) error {
+		c := dc.(*gcConn)
+		wrote := c.inTx
+		if err := c.commit(); err != nil || !wrote || g.ckpt == nil {
+			return err
+		}
+		return g.ckpt.committed(c.inner)
+	})
 }
 
 func (g *groupCommit) err() error {
@@ -190,6 +201,22 @@ func (c *gcConnector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 func (c *gcConnector) Driver() driver.Driver { return c.base.Driver() }
+
+// Close runs when the database/sql handle closes, after its connection:
+// it stops the checkpoints (the checkpointer's connection, closing last,
+// checkpoints and removes the WAL) and lets go of the database.
+func (c *gcConnector) Close() error {
+	var err error
+	if c.g.ckpt != nil {
+		err = c.g.ckpt.close()
+	}
+	if c.g.lock != nil {
+		if lerr := c.g.lock.Close(); err == nil {
+			err = lerr
+		}
+	}
+	return err
+}
 
 // gcConn wraps the SQLite connection. database/sql hands it to one
 // goroutine at a time, so its fields need no lock.

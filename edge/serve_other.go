@@ -5,20 +5,23 @@ package edge
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/token"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 // Listen opens a TCP listener on addr (e.g. "127.0.0.1:8787"), saying so
@@ -98,7 +101,12 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 	if cfg.AssetsDir != "" {
 		assets = os.DirFS(cfg.AssetsDir)
 	}
-	g, err := openServerDB(ctx, cfg.Database, cfg.DatabaseSync)
+	var lim *ckptLimits
+	if cfg.DatabaseCheckpoint == CheckpointBackground {
+		l := defaultCkptLimits
+		lim = &l
+	}
+	g, err := openServerDBWith(ctx, cfg.Database, cfg.DatabaseSync, lim)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,13 +125,20 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 // the settings the edge relies on — WAL journal, synchronous=NORMAL (a
 // committed write survives a crash of the process), a 10 s busy timeout,
 // exclusive locking on one connection — and applies the vault's
-// migrations. Every statement commits on its own; the server itself ([Open])
-// groups commits instead.
+// migrations. It fails at once while a sealpay serve holds the database.
+// Every statement commits on its own; the server itself ([Open]) groups
+// commits instead.
 func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path))
+	lock, err := lockDatabase(path)
 	if err != nil {
+		return nil, err
+	}
+	base, err := sqlite.NewConnector(sqliteDSN(path, true, commitCheckpointFrames))
+	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("edge: opening database: %w", err)
 	}
+	db := sql.OpenDB(&lockedConnector{Connector: base, lock: lock})
 	// SQLite has one writer at a time. One connection turns contention into
 	// a queue in database/sql instead of SQLITE_BUSY retries with sleeps,
 	// which cost far more (p99 of hundreds of ms under load).
@@ -135,43 +150,106 @@ func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
+// lockedConnector lets go of the database's lock when its database/sql
+// handle closes.
+type lockedConnector struct {
+	driver.Connector
+	lock io.Closer
+}
+
+func (c *lockedConnector) Close() error { return c.lock.Close() }
+
 // openServerDB opens the server's database like [OpenSQLite], with
-// commits grouped (see groupCommit) and, unless sync (database_sync) is
+// commits grouped (see groupCommit), SQLite's checkpoints inside COMMITs
+// (database_checkpoint "commit") and, unless sync (database_sync) is
 // "normal", each group commit fsynced (see walSyncer).
 func openServerDB(ctx context.Context, path, sync string) (*groupCommit, error) {
+	return openServerDBWith(ctx, path, sync, nil)
+}
+
+// openServerDBWith is openServerDB, with checkpoints off the write path
+// (database_checkpoint "background", see checkpointer) if lim is not nil.
+func openServerDBWith(ctx context.Context, path, sync string, lim *ckptLimits) (*groupCommit, error) {
+	lock, err := lockDatabase(path)
+	if err != nil {
+		return nil, err
+	}
 	var wal *walSyncer
 	if sync != SyncNormal {
 		wal = newWALSyncer(path)
 	}
-	g, err := openGroupCommit(sqliteDSN(path), wal)
+	dsn := sqliteDSN(path, true, commitCheckpointFrames)
+	if lim != nil {
+		dsn = sqliteDSN(path, false, ckptBackstopFrames)
+	}
+	g, err := openGroupCommit(dsn, wal)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("edge: opening database: %w", err)
 	}
+	g.lock = lock // closed with g.db
 	if err := migrate(ctx, g.db, path); err != nil {
 		g.db.Close()
 		return nil, err
 	}
+	if lim != nil {
+		ckpt, err := newCheckpointer(sqliteDSN(path, false, 0), g, *lim)
+		if err != nil {
+			g.db.Close()
+			return nil, fmt.Errorf("edge: opening the database's checkpoint connection: %w", err)
+		}
+		g.ckpt = ckpt // stopped with g.db
+	}
 	g.enableBatching()
+	if g.ckpt != nil {
+		g.ckpt.start()
+	}
 	return g, nil
 }
 
-// sqliteDSN is the DSN of the database file at path: WAL journal,
-// synchronous=NORMAL (SQLite syncs the WAL only around checkpoints),
-// exclusive locking, 10 s busy timeout, and a checkpoint every 4000 WAL
-// pages (16 MiB) instead of SQLite's 1000. A checkpoint runs inside the
-// COMMIT that crosses the mark and holds up every statement meanwhile;
-// a tokenize adds about ten pages, mostly index leaves at random places,
-// so the default checkpointed every hundred requests — with two fsyncs
-// each. 4000 pages measured 8% more tokenizes per second (docs/edge-api.md,
+// commitCheckpointFrames is where SQLite checkpoints inside a COMMIT with
+// database_checkpoint "commit": every 4,000 WAL pages (16 MiB) instead of
+// SQLite's 1,000. Such a checkpoint holds up every statement meanwhile; a
+// tokenize adds about ten pages, mostly index leaves at random places, so
+// the default checkpointed every hundred requests — with two fsyncs each.
+// 4,000 pages measured 8% more tokenizes per second (docs/edge-api.md,
 // "Performance"); beyond that nothing more was gained.
-func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=locking_mode(EXCLUSIVE)&_pragma=wal_autocheckpoint(4000)"
+const commitCheckpointFrames = 4000
+
+// sqliteDSN is the DSN of the database file at path: WAL journal,
+// synchronous=NORMAL (SQLite syncs the WAL only around checkpoints; the
+// server adds its own fsync, see walSyncer), a 10 s busy timeout, and, if
+// autocheckpoint is not 0, a checkpoint inside the COMMIT that takes the
+// WAL past that many pages.
+//
+// With exclusive, the connection holds the database in SQLite's exclusive
+// locking mode: no other connection, in this process or another, can use
+// it. Without, the server's checkpoint connection can work next to its
+// writing one (see checkpointer); lockDatabase keeps other servers out.
+func sqliteDSN(path string, exclusive bool, autocheckpoint int) string {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	if exclusive {
+		dsn += "&_pragma=locking_mode(EXCLUSIVE)"
+	}
+	if autocheckpoint > 0 {
+		dsn += "&_pragma=wal_autocheckpoint(" + strconv.Itoa(autocheckpoint) + ")"
+	}
+	return dsn
+}
+
+// errDatabaseInUse is returned when another server, or another handle in
+// this process, holds the database.
+var errDatabaseInUse = errors.New("in use by another sealpay serve (or sealpay audit): the server keeps it exclusively")
+
+// errDatabaseHeld is the error for the database at path, held elsewhere.
+func errDatabaseHeld(path string) error {
+	return fmt.Errorf("edge: database %s is %w", path, errDatabaseInUse)
 }
 
 func migrate(ctx context.Context, db *sql.DB, path string) error {
 	if err := token.Migrate(ctx, db); err != nil {
 		if strings.Contains(err.Error(), "SQLITE_BUSY") {
-			return fmt.Errorf("edge: database %s is locked: another sealpay serve holds it (the server keeps it exclusively)", path)
+			return errDatabaseHeld(path)
 		}
 		return fmt.Errorf("edge: migrating database: %w", err)
 	}

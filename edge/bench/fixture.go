@@ -44,7 +44,7 @@ type fixture struct {
 // newFixture writes a key set, a KEK and a configuration with one merchant
 // into dir. The rate limits still count every request and card but never
 // slow or refuse: a load generator looks exactly like card testing.
-func newFixture(dir, dbSync string) (*fixture, error) {
+func newFixture(dir, dbSync, checkpoint string) (*fixture, error) {
 	ks, err := envelope.GenerateKeySet()
 	if err != nil {
 		return nil, err
@@ -80,6 +80,9 @@ func newFixture(dir, dbSync string) (*fixture, error) {
 	}
 	if dbSync != "" {
 		cfg["database_sync"] = dbSync
+	}
+	if checkpoint != "" {
+		cfg["database_checkpoint"] = checkpoint
 	}
 	b, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {

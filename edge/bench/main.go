@@ -39,6 +39,7 @@ func main() {
 type options struct {
 	n, c, warmup int
 	sync         string
+	checkpoint   string
 	wrk          string
 	wrkThreads   int
 	crypto       time.Duration
@@ -55,6 +56,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.c, "c", 32, "concurrent connections (1 to 256)")
 	fs.IntVar(&o.warmup, "warmup", 1000, "requests sent before measuring (not counted)")
 	fs.StringVar(&o.sync, "sync", "full", "the server's database_sync: full, normal, or \"\" for the server's default (see docs/edge-api.md)")
+	fs.StringVar(&o.checkpoint, "checkpoint", "background", "the server's database_checkpoint: background, commit, or \"\" for the server's default")
 	fs.StringVar(&o.wrk, "wrk", "wrk", "wrk `binary`; \"\" or \"none\" skips the wrk run")
 	fs.IntVar(&o.wrkThreads, "wrk-threads", 2, "wrk threads")
 	fs.DurationVar(&o.crypto, "crypto", 2*time.Second, "how long to measure the crypto-only bound")
@@ -74,6 +76,8 @@ func run(args []string, stdout io.Writer) error {
 		return errors.New("-warmup must be 0 to n")
 	case o.sync != "full" && o.sync != "normal" && o.sync != "":
 		return errors.New("-sync must be full, normal or \"\"")
+	case o.checkpoint != "background" && o.checkpoint != "commit" && o.checkpoint != "":
+		return errors.New("-checkpoint must be background, commit or \"\"")
 	case o.wrkThreads < 1 || o.wrkThreads > o.c:
 		return errors.New("-wrk-threads must be 1 to c")
 	}
@@ -105,7 +109,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	fx, err := newFixture(dir, o.sync)
+	fx, err := newFixture(dir, o.sync, o.checkpoint)
 	if err != nil {
 		return err
 	}
@@ -166,7 +170,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "\nPOST /v1/tokens on sealpay serve (127.0.0.1, SQLite vault, database_sync=%s), %d CPUs\n", o.sync, runtime.NumCPU())
+	fmt.Fprintf(stdout, "\nPOST /v1/tokens on sealpay serve (127.0.0.1, SQLite vault, database_sync=%s, database_checkpoint=%s), %d CPUs\n", o.sync, o.checkpoint, runtime.NumCPU())
 	fmt.Fprintf(stdout, "load average before: %s, after: %s\n\n", load0, load1)
 	printTable(stdout, rows)
 	fmt.Fprintln(stdout)
