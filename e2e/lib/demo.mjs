@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { onExit } from "./exit.mjs";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -29,6 +30,9 @@ export function startDemo(bin, dataDir, base, timeoutMs = 240_000) {
   child.stdout.on("data", (b) => (out += b));
   child.stderr.on("data", (b) => (err += b));
   const exited = new Promise((res) => child.on("exit", (code, signal) => res(code ?? signal)));
+  // The demo must not outlive this process, whatever happens to the test's cleanup.
+  const cancelKill = onExit(() => child.kill("SIGKILL"));
+  exited.then(cancelKill);
   const ready = new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`sealpay demo printed no URL within ${timeoutMs / 1000}s:\n${out}\n${err}`)), timeoutMs);
     const check = () => {

@@ -18,6 +18,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { onExit } from "./exit.mjs";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -37,7 +38,7 @@ export function sriHashes(assets) {
 }
 
 const buildDir = mkdtempSync(join(tmpdir(), "sealpay-e2e-build-"));
-process.on("exit", () => rmSync(buildDir, { recursive: true, force: true }));
+onExit(() => rmSync(buildDir, { recursive: true, force: true }));
 let binary = null;
 
 /** sealpayBinary builds cmd/sealpay once per process and resolves to its path. */
@@ -114,6 +115,8 @@ const hashKey = (k) => "sha256:" + createHash("sha256").update(k).digest("hex");
 export async function startEdge({ origins, merchant = "m_shop", overrides = {} } = {}) {
   if (!origins?.length) throw new Error("startEdge: origins are required");
   const dir = mkdtempSync(join(tmpdir(), "sealpay-e2e-edge-"));
+  // Its vault and keys go with it even when a signal ends this process.
+  onExit(() => rmSync(dir, { recursive: true, force: true }));
   const assets = join(dir, "assets");
   mkdirSync(assets);
   const cli = (...args) => sealpay(args, { cwd: dir });
@@ -200,8 +203,7 @@ async function serve(bin, dir) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   // A server must not outlive this process, whatever happens to the test's cleanup.
-  const killOnExit = () => child.kill("SIGKILL");
-  process.on("exit", killOnExit);
+  const cancelKill = onExit(() => child.kill("SIGKILL"));
   let logs = "";
   child.stdout.on("data", (d) => (logs += d));
   child.stderr.on("data", (d) => (logs += d));
@@ -214,7 +216,7 @@ async function serve(bin, dir) {
       await exited;
       clearTimeout(t);
     }
-    process.off("exit", killOnExit);
+    cancelKill();
   };
 
   const deadline = Date.now() + 20_000;

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT, freePort } from "./edge.mjs";
+import { onExit } from "./exit.mjs";
 
 const run = promisify(execFile);
 const EDGE = join(ROOT, "edge");
@@ -33,6 +34,8 @@ export async function startWorker(edge, { timeoutMs = 90_000 } = {}) {
     if (!existsSync(p)) throw new Error(`${p} is missing: run 'make test' (npm ci in edge/)`);
   }
   const dir = mkdtempSync(join(tmpdir(), "sealpay-e2e-worker-"));
+  // Its vault and keys go with it even when a signal ends this process.
+  onExit(() => rmSync(dir, { recursive: true, force: true }));
   const env = {
     ...process.env,
     PATH: `${NODE_BIN}:${process.env.PATH}`,
@@ -123,8 +126,7 @@ async function runDev({ dir, config, state, env, timeoutMs }) {
       // already gone
     }
   };
-  const killOnExit = () => killGroup("SIGKILL");
-  process.on("exit", killOnExit);
+  const cancelKill = onExit(() => killGroup("SIGKILL"));
   let logs = "";
   child.stdout.on("data", (d) => (logs += d));
   child.stderr.on("data", (d) => (logs += d));
@@ -138,7 +140,7 @@ async function runDev({ dir, config, state, env, timeoutMs }) {
       clearTimeout(t);
     }
     killGroup("SIGKILL"); // workerd, if it outlived wrangler
-    process.off("exit", killOnExit);
+    cancelKill();
   };
 
   const deadline = Date.now() + timeoutMs;
