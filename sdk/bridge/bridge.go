@@ -10,8 +10,8 @@
 // For most uses, call cardbridge.Handle or a qrbridge.Handler; both are a
 // [Methods] table run by [Methods.Handle] (or [Methods.Call] in the
 // modules), whose errors carry an errcode.Code. Methods read their request
-// with [ParseRequest] (no reflection: what the card module uses) or
-// [Decode] (into a struct, with encoding/json).
+// with [ParseRequest] (jsontext, no reflection: what the card module uses)
+// or [Decode] (into a struct, with encoding/json).
 package bridge
 
 import (
@@ -24,7 +24,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -91,25 +92,84 @@ func (m Methods) Call(method string, req []byte) ([]byte, error) {
 	return f(req)
 }
 
-// ParseRequest reads a request the way [Decode] does, without reflection:
-// exactly one JSON object in valid UTF-8, no duplicate members (compared
-// after unescaping) at any depth, nesting at most 16, and nothing after
-// it. Other failures are [ErrBadRequest]; so should be, for the caller, a
-// member it does not know. Member names are matched exactly (encoding/json
-// would also take "Number" for "number").
-func ParseRequest(req []byte) (strictjson.Value, error) {
-	v, err := strictjson.Parse(req, maxDepth)
-	switch {
-	case errors.Is(err, strictjson.ErrDuplicate):
-		return v, BadRequest("bridge: duplicate JSON member")
-	case errors.Is(err, strictjson.ErrTooDeep):
-		return v, BadRequest("bridge: request nested deeper than " + strconv.Itoa(maxDepth))
-	case err != nil:
-		return v, BadRequest("bridge: request is not valid JSON")
-	case v.Kind() != strictjson.Object:
-		return v, BadRequest("bridge: request is not the expected JSON shape")
+// A Member is one member of a request object: its name, unescaped, and
+// its value as JSON text.
+type Member struct {
+	Name  string
+	Value jsontext.Value
+}
+
+// ParseRequest reads a request the way [Decode] does, without reflection,
+// and returns the members of its object in order: exactly one JSON object
+// in valid UTF-8, no duplicate members (compared after unescaping) at any
+// depth, nesting at most 16, and nothing after it. Other failures are
+// [ErrBadRequest]; so should be, for the caller, a member it does not
+// know. Member names are matched exactly (encoding/json would also take
+// "Number" for "number").
+func ParseRequest(req []byte) ([]Member, error) {
+	if err := checkRequest(req); err != nil {
+		return nil, err
 	}
-	return v, nil
+	if jsontext.Value(req).Kind() != '{' {
+		return nil, BadRequest("bridge: request is not the expected JSON shape")
+	}
+	d := jsontext.NewDecoder(bytes.NewBuffer(req))
+	if _, err := d.ReadToken(); err != nil {
+		return nil, errNotJSON
+	}
+	members := []Member{}
+	for d.PeekKind() == '"' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return nil, errNotJSON
+		}
+		text, err := jsontext.AppendUnquote(nil, name)
+		if err != nil {
+			return nil, errNotJSON
+		}
+		m := Member{Name: string(text)}
+		if m.Value, err = d.ReadValue(); err != nil {
+			return nil, errNotJSON
+		}
+		m.Value = m.Value.Clone() // d may reuse its buffer
+		members = append(members, m)
+	}
+	return members, nil
+}
+
+var errNotJSON = BadRequest("bridge: request is not valid JSON")
+
+// checkRequest refuses, with [ErrBadRequest], a request that is not
+// exactly one JSON value in valid UTF-8, has duplicate object members at
+// any depth (names compared after unescaping) or nests deeper than
+// maxDepth. jsontext's Decoder refuses duplicates, invalid UTF-8 and
+// escaped lone surrogates ("\ud800", which stand for no text) by default
+// ([RFC 7493], I-JSON); the depth and the end of the value are checked
+// here. encoding/json alone would keep the last duplicate, which lets two
+// readers of one request disagree.
+//
+// [RFC 7493]: https://www.rfc-editor.org/rfc/rfc7493.html
+func checkRequest(req []byte) error {
+	if !utf8.Valid(req) {
+		return errNotJSON
+	}
+	d := jsontext.NewDecoder(bytes.NewBuffer(req))
+	for {
+		_, err := d.ReadToken()
+		switch {
+		case errors.Is(err, jsontext.ErrDuplicateName):
+			return BadRequest("bridge: duplicate JSON member")
+		case err != nil: // io.EOF too: no value
+			return errNotJSON
+		case d.StackDepth() > maxDepth:
+			return BadRequest("bridge: request nested deeper than " + strconv.Itoa(maxDepth))
+		case d.StackDepth() == 0: // the value is complete
+			if _, err := d.ReadToken(); err != io.EOF {
+				return errNotJSON
+			}
+			return nil
+		}
+	}
 }
 
 // BadRequest returns an error that wraps [ErrBadRequest] and reads msg,
@@ -129,7 +189,7 @@ func (e *badRequest) Unwrap() error { return ErrBadRequest }
 // duplicate members, nesting deeper than 16 and trailing data, all with
 // [ErrBadRequest]. Its errors never quote the input.
 func Decode(req []byte, v any) error {
-	if err := checkDuplicates(req); err != nil {
+	if err := checkRequest(req); err != nil {
 		return err
 	}
 	d := json.NewDecoder(bytes.NewReader(req))
@@ -145,57 +205,3 @@ func Decode(req []byte, v any) error {
 
 // maxDepth bounds the nesting of a request; no method needs more than a few.
 const maxDepth = 16
-
-// checkDuplicates walks the JSON tokens of req and refuses duplicate object
-// members and nesting deeper than maxDepth. encoding/json alone would keep
-// the last duplicate, which lets two readers of one request disagree.
-func checkDuplicates(req []byte) error {
-	d := json.NewDecoder(bytes.NewReader(req))
-	d.UseNumber()
-	type frame struct {
-		object bool
-		key    bool // the next string token is a member name
-		seen   map[string]bool
-	}
-	var stack []*frame
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("bridge: request is not valid JSON: %w", ErrBadRequest)
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.key {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			name := tok.(string)
-			if top.seen[name] {
-				return fmt.Errorf("bridge: duplicate JSON member: %w", ErrBadRequest)
-			}
-			top.seen[name] = true
-			top.key = false
-			continue
-		}
-		if top != nil && top.object {
-			top.key = true // this token is a value; a name or '}' comes next
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, key: true, seen: map[string]bool{}})
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		if len(stack) > maxDepth {
-			return fmt.Errorf("bridge: request nested deeper than %d: %w", maxDepth, ErrBadRequest)
-		}
-	}
-}

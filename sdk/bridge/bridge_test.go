@@ -7,9 +7,13 @@ import (
 	"errors"
 	"io"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
@@ -195,15 +199,52 @@ func TestParseRequest(t *testing.T) {
 		if (err == nil) != tc.ok || err != nil && !errors.Is(err, ErrBadRequest) {
 			t.Errorf("ParseRequest(%.40s) = %v, want ok %v", tc.req, err, tc.ok)
 		}
-		if err == nil && len(v.Members()) == 0 && tc.req != `{}` {
+		if err == nil && len(v) == 0 && tc.req != `{}` {
 			t.Errorf("ParseRequest(%.40s) lost the members", tc.req)
 		}
 	}
 }
 
+// TestParseRequestMembers checks the members ParseRequest returns: in
+// order, names unescaped and matched exactly, values as their JSON text.
+func TestParseRequestMembers(t *testing.T) {
+	got, err := ParseRequest([]byte(` {"b" : [1, {"c":null}] ,"\u0061":"x\ny","A":-1.5e3,"d":{}} `))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Member{{"b", jsontext.Value(`[1, {"c":null}]`)}, {"a", jsontext.Value(`"x\ny"`)}, {"A", jsontext.Value(`-1.5e3`)}, {"d", jsontext.Value(`{}`)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseRequest = %q, want %q", got, want)
+	}
+}
+
+// TestParseRequestErrors pins the message of each kind of refusal: the
+// first fault in the request decides, as it did before jsontext.
+func TestParseRequestErrors(t *testing.T) {
+	deep := strings.Repeat(`[`, maxDepth+1) + strings.Repeat(`]`, maxDepth+1)
+	for _, tc := range []struct{ req, want string }{
+		{`{"a":1,"a":2}`, "bridge: duplicate JSON member: bridge: bad request"},
+		{`{"a":` + deep + `}`, "bridge: request nested deeper than 16: bridge: bad request"},
+		{`{"a":1,"a":2,`, "bridge: duplicate JSON member: bridge: bad request"},
+		{`{"a":1,`, "bridge: request is not valid JSON: bridge: bad request"},
+		{`{"a":"\ud800"}`, "bridge: request is not valid JSON: bridge: bad request"},
+		{"{\"a\":\"\xff\",\"a\":1}", "bridge: request is not valid JSON: bridge: bad request"},
+		{`{} {}`, "bridge: request is not valid JSON: bridge: bad request"},
+		{``, "bridge: request is not valid JSON: bridge: bad request"},
+		{`[1,2]`, "bridge: request is not the expected JSON shape: bridge: bad request"},
+		{`[1,2`, "bridge: request is not valid JSON: bridge: bad request"},
+	} {
+		if _, err := ParseRequest([]byte(tc.req)); err == nil || err.Error() != tc.want {
+			t.Errorf("ParseRequest(%.40q) = %v, want %q", tc.req, err, tc.want)
+		}
+	}
+}
+
 // FuzzParseRequest: ParseRequest accepts exactly the requests that are
-// valid UTF-8, pass the duplicate and depth check Decode runs, and decode
-// as one JSON object with encoding/json.
+// valid UTF-8 with no escaped lone surrogate, pass referenceCheck (the
+// duplicate and depth check Decode ran on encoding/json's tokenizer before
+// jsontext), and decode as one JSON object with encoding/json; and what it
+// returns writes back to a request that parses to the same members.
 func FuzzParseRequest(f *testing.F) {
 	for _, tc := range loadDecodeCases(f) {
 		f.Add([]byte(tc.Req))
@@ -220,9 +261,134 @@ func FuzzParseRequest(f *testing.F) {
 		if _, err := d.Token(); err != io.EOF {
 			object = false
 		}
-		want := utf8.Valid(req) && checkDuplicates(req) == nil && object
+		want := utf8.Valid(req) && !hasLoneSurrogate(req) && referenceCheck(req) == nil && object
 		if (err == nil) != want {
 			t.Fatalf("ParseRequest = %v, want ok %v", err, want)
 		}
+		if err != nil {
+			return
+		}
+		members, _ := ParseRequest(req)
+		again, err := ParseRequest(appendMembers(members))
+		if err != nil || !reflect.DeepEqual(again, members) {
+			t.Fatalf("ParseRequest(members written back) = %v, %v; want the same members", again, err)
+		}
 	})
+}
+
+// appendMembers writes members back as a JSON object.
+func appendMembers(members []Member) []byte {
+	b := []byte{'{'}
+	for i, m := range members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b, _ = jsontext.AppendQuote(b, m.Name)
+		b = append(b, ':')
+		b = append(b, m.Value...)
+	}
+	return append(b, '}')
+}
+
+// referenceCheck is the duplicate and depth check Decode ran before
+// jsontext, on encoding/json's tokenizer: it refuses duplicate object
+// members (after unescaping) and nesting deeper than maxDepth, and lets
+// anything else through to encoding/json.
+func referenceCheck(req []byte) error {
+	d := json.NewDecoder(bytes.NewReader(req))
+	d.UseNumber()
+	type frame struct {
+		object bool
+		key    bool // the next string token is a member name
+		seen   map[string]bool
+	}
+	var stack []*frame
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return ErrBadRequest
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			name := tok.(string)
+			if top.seen[name] {
+				return ErrBadRequest
+			}
+			top.seen[name] = true
+			top.key = false
+			continue
+		}
+		if top != nil && top.object {
+			top.key = true // this token is a value; a name or '}' comes next
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, key: true, seen: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > maxDepth {
+			return ErrBadRequest
+		}
+	}
+}
+
+// hasLoneSurrogate reports whether a JSON text escapes a surrogate code
+// point that is not half of a pair ("\ud800", "\udc00"): jsontext refuses
+// those as invalid UTF-8, where encoding/json reads U+FFFD. A backslash
+// occurs in valid JSON only in strings, so the text is scanned as a whole.
+func hasLoneSurrogate(b []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // a two-character escape such as \\ or \"
+		case 0xdc00 <= r && r <= 0xdfff:
+			return true
+		case 0xd800 <= r && r <= 0xdbff:
+			if r2, ok := hex4(i + 6); !ok || r2 < 0xdc00 || r2 > 0xdfff {
+				return true
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return false
+}
+
+func TestHasLoneSurrogate(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{`"\ud800"`, true}, {`"\udc00"`, true}, {`"\uD83D\uDE00"`, false}, {`"\ud83d\ude00\ud800"`, true},
+		{`"\ud800\u0041"`, true}, {`"\\ud800"`, false}, {`"\\\ud800"`, true}, {`"\u00e9\n"`, false}, {`"\ud800\ud800\udc00"`, true},
+	} {
+		if got := hasLoneSurrogate([]byte(tc.s)); got != tc.want {
+			t.Errorf("hasLoneSurrogate(%s) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
 }

@@ -12,6 +12,7 @@
 package card
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -20,7 +21,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Card is the plaintext card, the one JSON shape used everywhere:
@@ -50,7 +51,8 @@ const maxNameLength = 64
 // digit, expiry or CVC; call [Card.Validate] for that.
 //
 // Parse rejects, with an error wrapping [ErrMalformed], a document larger
-// than [MaxDocumentSize], not valid UTF-8, not a single JSON object, or with
+// than [MaxDocumentSize], not valid UTF-8 (a string's escaped lone surrogate,
+// such as "\ud800", included), not a single JSON object, or with
 // duplicate or unknown members or trailing data. A missing or wrong-typed
 // member, or a number that does not normalise, gives [ErrInvalidNumber],
 // [ErrInvalidExpiry] or [ErrInvalidCVC] for its field, as does a CVC that is
@@ -64,20 +66,36 @@ func Parse(b []byte) (Card, error) {
 	if !utf8.Valid(b) {
 		return Card{}, fail(ErrMalformed, "card: document is not valid UTF-8")
 	}
-	// Any nesting fits in the size limit: a nested value is refused below
-	// for its member, as the wrong type. Members are checked in order, so
-	// the first unknown or repeated name is the one reported.
-	doc, err := strictjson.ParseWithDuplicates(b, MaxDocumentSize)
-	switch {
-	case err != nil:
+	// The document is checked whole first, so that one that is not valid
+	// JSON is malformed whatever else is wrong in it. Repeated names pass
+	// this check: a repeated top-level member is refused below in its own
+	// words, and any nested value is refused for its member, as the wrong
+	// type. Any nesting fits in the size limit.
+	allowDups := jsontext.AllowDuplicateNames(true)
+	if !jsontext.Value(b).IsValid(allowDups) {
 		return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
-	case doc.Kind() != strictjson.Object:
+	}
+	d := jsontext.NewDecoder(bytes.NewBuffer(b), allowDups)
+	if d.PeekKind() != '{' {
 		return Card{}, fail(ErrMalformed, "card: document is not a JSON object")
 	}
+	if _, err := d.ReadToken(); err != nil {
+		return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
+	}
+	// Members are checked in order, so the first unknown or repeated name
+	// is the one reported.
 	var c Card
 	var seen [len(fieldNames)]bool
-	for _, m := range doc.Members() {
-		f := fieldIndex(m.Name)
+	for d.PeekKind() == '"' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
+		}
+		val, err := d.ReadValue()
+		if err != nil {
+			return Card{}, fail(ErrMalformed, "card: document is not valid JSON")
+		}
+		f := fieldIndex(unquote(name))
 		if f < 0 {
 			// The member name is not quoted: it is input, and could be anything.
 			return Card{}, fail(ErrMalformed, "card: unknown member (want only number, exp_month, exp_year, cvc, name)")
@@ -86,7 +104,7 @@ func Parse(b []byte) (Card, error) {
 			return Card{}, fail(ErrMalformed, "card: duplicate member \""+fieldNames[f]+"\"")
 		}
 		seen[f] = true
-		if err := c.set(f, m.Value); err != nil {
+		if err := c.set(f, val); err != nil {
 			return Card{}, err
 		}
 	}
@@ -120,27 +138,28 @@ func fieldIndex(key string) int {
 	return -1
 }
 
-// set stores one decoded member value into c.
-func (c *Card) set(f int, val strictjson.Value) error {
+// set stores the value of member f, as JSON text, into c.
+func (c *Card) set(f int, val jsontext.Value) error {
+	kind := val.Kind()
 	switch f {
 	case fieldNumber:
-		if val.Kind() != strictjson.String {
+		if kind != '"' {
 			return fail(ErrInvalidNumber, "card: \"number\" must be a JSON string")
 		}
-		d, err := Normalize(val.Text())
+		digits, err := Normalize(unquote(val))
 		if err != nil {
 			return err
 		}
-		c.Number = d
+		c.Number = digits
 	case fieldExpMonth, fieldExpYear:
-		if val.Kind() != strictjson.Number {
-			return fail(ErrInvalidExpiry, "card: \""+fieldNames[f]+"\" must be a JSON integer")
+		if kind != '0' {
+			return notInteger(f)
 		}
 		// Integers only: "12.0" and "1e1" are refused, as are values that
-		// overflow; the digits are not echoed.
-		n, ok := val.Int(32)
-		if !ok {
-			return fail(ErrInvalidExpiry, "card: \""+fieldNames[f]+"\" must be a JSON integer")
+		// overflow 32 bits; the digits are not echoed.
+		n, err := strconv.ParseInt(string(val), 10, 32)
+		if err != nil {
+			return notInteger(f)
 		}
 		if f == fieldExpMonth {
 			c.ExpMonth = int(n)
@@ -150,28 +169,42 @@ func (c *Card) set(f int, val strictjson.Value) error {
 			}
 			c.ExpYear = int(n)
 		}
-	case fieldCVC:
-		if k := val.Kind(); k != strictjson.String && k != strictjson.Null {
-			return fail(ErrInvalidCVC, "card: \"cvc\" must be a JSON string")
+	case fieldCVC, fieldName:
+		if kind != '"' && kind != 'n' {
+			if f == fieldCVC {
+				return fail(ErrInvalidCVC, "card: \"cvc\" must be a JSON string")
+			}
+			return fail(ErrMalformed, "card: \"name\" must be a JSON string")
+		}
+		var s string // "" for null
+		if kind == '"' {
+			s = unquote(val)
+		}
+		if f == fieldName {
+			if err := checkName(s); err != nil {
+				return err
+			}
+			c.Name = strings.TrimSpace(s)
+			return nil
 		}
 		// The length for the brand is Validate's job; the shape is checked
 		// here so that a parsed card is always small.
-		s := val.Text() // "" for null
 		if s != "" && (!isDigits(s) || len(s) < 3 || len(s) > 4) {
 			return fail(ErrInvalidCVC, "card: invalid cvc (not 3 or 4 digits)")
 		}
 		c.CVC = s
-	case fieldName:
-		if k := val.Kind(); k != strictjson.String && k != strictjson.Null {
-			return fail(ErrMalformed, "card: \"name\" must be a JSON string")
-		}
-		s := val.Text()
-		if err := checkName(s); err != nil {
-			return err
-		}
-		c.Name = strings.TrimSpace(s)
 	}
 	return nil
+}
+
+// unquote returns the text of a JSON string already checked as valid.
+func unquote(v jsontext.Value) string {
+	s, _ := jsontext.AppendUnquote(nil, v)
+	return string(s)
+}
+
+func notInteger(f int) error {
+	return fail(ErrInvalidExpiry, "card: \""+fieldNames[f]+"\" must be a JSON integer")
 }
 
 // Validate checks a card at time now, in this order:

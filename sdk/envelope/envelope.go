@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/sealpay/sealpay/sdk/card"
-	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
 )
 
 // prefix starts every envelope v1. A new format gets a new prefix.
@@ -139,29 +140,43 @@ func cardJSON(c card.Card, now time.Time) ([]byte, error) {
 	return appendCard(nil, parsed), nil
 }
 
-// appendCard appends c in its one JSON shape, byte for byte what
-// json.Marshal(c) writes (the tests compare them):
+// appendCard appends c in its one JSON shape:
 //
 //	{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123","name":"A. Shopper"}
 //
-// with "cvc" and "name" left out when empty. It is written by hand so that
+// with "cvc" and "name" left out when empty, strings quoted by
+// [appendString]. It is what json.Marshal(c) writes, except that '<', '>',
+// '&', U+2028 and U+2029 in the name are written as themselves, not
+// escaped (the tests compare them). It is written with jsontext so that
 // sealing, which the browser's card module does, links no encoding/json.
 func appendCard(b []byte, c card.Card) []byte {
 	b = append(b, `{"number":`...)
-	b = strictjson.AppendString(b, c.Number)
+	b = appendString(b, c.Number)
 	b = append(b, `,"exp_month":`...)
 	b = strconv.AppendInt(b, int64(c.ExpMonth), 10)
 	b = append(b, `,"exp_year":`...)
 	b = strconv.AppendInt(b, int64(c.ExpYear), 10)
 	if c.CVC != "" {
 		b = append(b, `,"cvc":`...)
-		b = strictjson.AppendString(b, c.CVC)
+		b = appendString(b, c.CVC)
 	}
 	if c.Name != "" {
 		b = append(b, `,"name":`...)
-		b = strictjson.AppendString(b, c.Name)
+		b = appendString(b, c.Name)
 	}
 	return append(b, '}')
+}
+
+// appendString appends s as a JSON string in its shortest form
+// (jsontext.AppendQuote, [RFC 8785] Section 3.2.2.2: only '"', '\' and
+// control characters escaped). Invalid UTF-8 becomes U+FFFD, as
+// json.Marshal does; the error that says so is dropped, because every
+// caller reads or checks what it wrote.
+//
+// [RFC 8785]: https://www.rfc-editor.org/rfc/rfc8785.html
+func appendString(b []byte, s string) []byte {
+	b, _ = jsontext.AppendQuote(b, s)
+	return b
 }
 
 // Open checks and opens an envelope with the key set ks. It checks, in this

@@ -90,26 +90,28 @@ func parseHeader(b []byte) (header, error) {
 }
 
 // marshal encodes h the way [Seal] writes headers: members in the order kid,
-// mid, iat, exp, jti, aud, no whitespace. The character sets of the string
-// members need no JSON escaping, so they are written verbatim.
+// mid, iat, exp, jti, aud, no whitespace, strings quoted by [appendString].
+// The character sets of the string members need no JSON escaping, so the
+// strings come out verbatim: what json.Marshal writes, except for '<', '>'
+// and '&' in aud, which json.Marshal would escape as \u003c, \u003e and
+// \u0026.
 func (h header) marshal() []byte {
 	b := make([]byte, 0, 160)
-	b = append(b, `{"kid":"`...)
-	b = append(b, h.kid...)
-	b = append(b, `","mid":"`...)
-	b = append(b, h.mid...)
-	b = append(b, `","iat":`...)
+	b = append(b, `{"kid":`...)
+	b = appendString(b, h.kid)
+	b = append(b, `,"mid":`...)
+	b = appendString(b, h.mid)
+	b = append(b, `,"iat":`...)
 	b = strconv.AppendInt(b, h.iat, 10)
 	b = append(b, `,"exp":`...)
 	b = strconv.AppendInt(b, h.exp, 10)
-	b = append(b, `,"jti":"`...)
-	b = append(b, h.jti...)
+	b = append(b, `,"jti":`...)
+	b = appendString(b, h.jti)
 	if h.aud != "" {
-		b = append(b, `","aud":"`...)
-		b = append(b, h.aud...)
+		b = append(b, `,"aud":`...)
+		b = appendString(b, h.aud)
 	}
-	b = append(b, `"}`...)
-	return b
+	return append(b, '}')
 }
 
 // validKeyID reports whether s is 1 to 64 base64url characters. Sealpay's

@@ -3,134 +3,135 @@ package envelope
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
+
+// Every JSON document this package reads, the seal side's JWK Set and the
+// open side's headers and key set files alike, is checked by checkJSON
+// and read with jsontext (the syntactic layer of encoding/json/v2), which
+// needs no reflection: the browser's card module runs the seal side.
 
 // maxJSONDepth bounds the nesting of every JSON document this package reads.
 // The deepest legitimate one is a key set: object, array, object.
 const maxJSONDepth = 4
 
+// The faults checkJSON tells apart; every other one is errMalformedJSON.
+var (
+	errDuplicateMember = errors.New("duplicate member name")
+	errTooDeep         = errors.New("JSON nested too deeply")
+	errMalformedJSON   = errors.New("malformed JSON")
+)
+
 // checkJSON reports an error unless b is exactly one JSON value that is valid
 // UTF-8, nests at most maxJSONDepth deep, and has no duplicate member names
 // in any object. Names are compared after unescaping, so "kid" and "k\u0069d"
-// are duplicates.
+// are duplicates. A string with an escaped lone surrogate ("\ud800") is
+// malformed too: it stands for no Unicode text, and readers disagree about
+// it (encoding/json reads U+FFFD, JavaScript keeps the lone code unit).
 //
-// encoding/json alone would accept all of these: it replaces invalid UTF-8
-// with U+FFFD and lets the last duplicate win, which lets two parsers of the
-// same bytes disagree.
+// jsontext's Decoder refuses invalid UTF-8, duplicate names and lone
+// surrogates by default ([RFC 7493], I-JSON); the depth and the end of the
+// document are checked here. encoding/json alone would accept all of these:
+// it replaces invalid UTF-8 with U+FFFD and lets the last duplicate win,
+// which lets two parsers of the same bytes disagree.
+//
+// [RFC 7493]: https://www.rfc-editor.org/rfc/rfc7493.html
 func checkJSON(b []byte) error {
 	if !utf8.Valid(b) {
 		return errors.New("not valid UTF-8")
 	}
-	type frame struct {
-		object  bool
-		wantKey bool
-		names   map[string]struct{}
-	}
-	var stack []*frame
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	done := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			if !done {
-				return errors.New("no JSON value")
+	d := jsontext.NewDecoder(bytes.NewBuffer(b))
+	for first := true; ; first = false {
+		_, err := d.ReadToken()
+		switch {
+		case err == io.EOF && first:
+			return errors.New("no JSON value")
+		case errors.Is(err, jsontext.ErrDuplicateName):
+			return errDuplicateMember
+		case err != nil:
+			return errMalformedJSON
+		case d.StackDepth() > maxJSONDepth:
+			return errTooDeep
+		case d.StackDepth() == 0: // the value is complete
+			if _, err := d.ReadToken(); err != io.EOF {
+				return errors.New("data after the JSON value")
 			}
 			return nil
-		}
-		if err != nil {
-			return errors.New("malformed JSON")
-		}
-		if done {
-			return errors.New("data after the JSON value")
-		}
-		if n := len(stack); n > 0 && stack[n-1].wantKey {
-			top := stack[n-1]
-			if name, ok := tok.(string); ok {
-				if _, dup := top.names[name]; dup {
-					return errors.New("duplicate member name")
-				}
-				top.names[name] = struct{}{}
-				top.wantKey = false
-				continue
-			}
-			// The only other token allowed here is the closing '}', which
-			// the switch below handles.
-		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{', '[':
-				if len(stack) == maxJSONDepth {
-					return errors.New("JSON nested too deeply")
-				}
-				f := &frame{object: d == '{', wantKey: d == '{'}
-				if f.object {
-					f.names = make(map[string]struct{})
-				}
-				stack = append(stack, f)
-				continue
-			default: // '}' or ']': the decoder checked they match.
-				stack = stack[:len(stack)-1]
-			}
-		}
-		// A value is complete.
-		if n := len(stack); n == 0 {
-			done = true
-		} else if stack[n-1].object {
-			stack[n-1].wantKey = true
 		}
 	}
 }
 
 // parseObject checks b with checkJSON and returns the members of the JSON
 // object it holds, by exact (case-sensitive) name.
-func parseObject(b []byte) (map[string]json.RawMessage, error) {
+func parseObject(b []byte) (map[string]jsontext.Value, error) {
 	if err := checkJSON(b); err != nil {
 		return nil, err
 	}
 	return object(b)
 }
 
-// object returns the members of a JSON object already checked by checkJSON.
-func object(raw []byte) (map[string]json.RawMessage, error) {
-	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+// object returns the members of a JSON object already checked by
+// checkJSON, each value as its JSON text.
+func object(raw jsontext.Value) (map[string]jsontext.Value, error) {
+	if raw.Kind() != '{' {
 		return nil, errors.New("not a JSON object")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	d := jsontext.NewDecoder(bytes.NewBuffer(raw))
+	if _, err := d.ReadToken(); err != nil {
 		return nil, errors.New("malformed JSON object")
+	}
+	m := make(map[string]jsontext.Value)
+	for d.PeekKind() == '"' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return nil, errors.New("malformed JSON object")
+		}
+		key, _ := jsonString(name)
+		v, err := d.ReadValue()
+		if err != nil {
+			return nil, errors.New("malformed JSON object")
+		}
+		m[key] = v.Clone()
 	}
 	return m, nil
 }
 
 // array returns the elements of a JSON array already checked by checkJSON.
-func array(raw []byte) ([]json.RawMessage, error) {
-	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '[' {
+func array(raw jsontext.Value) ([]jsontext.Value, error) {
+	if raw.Kind() != '[' {
 		return nil, errors.New("not a JSON array")
 	}
-	var a []json.RawMessage
-	if err := json.Unmarshal(raw, &a); err != nil {
+	d := jsontext.NewDecoder(bytes.NewBuffer(raw))
+	if _, err := d.ReadToken(); err != nil {
 		return nil, errors.New("malformed JSON array")
+	}
+	a := []jsontext.Value{}
+	for d.PeekKind() != ']' {
+		v, err := d.ReadValue()
+		if err != nil {
+			return nil, errors.New("malformed JSON array")
+		}
+		a = append(a, v.Clone())
 	}
 	return a, nil
 }
 
 // jsonString returns the value of a JSON string. It refuses every other
-// type, null included (json.Unmarshal would leave a string unchanged).
-func jsonString(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || raw[0] != '"' {
+// type, null included.
+func jsonString(raw jsontext.Value) (string, bool) {
+	if raw.Kind() != '"' {
 		return "", false
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
 		return "", false
 	}
-	return s, true
+	return string(s), true
 }
 
 // maxSafeInteger is 2^53 - 1, the largest integer every JSON implementation
@@ -139,7 +140,7 @@ const maxSafeInteger = 1<<53 - 1
 
 // jsonInt returns the value of a JSON number written as a plain non-negative
 // integer: digits only, no sign, fraction or exponent, at most 2^53 - 1.
-func jsonInt(raw json.RawMessage) (int64, bool) {
+func jsonInt(raw jsontext.Value) (int64, bool) {
 	if len(raw) == 0 || len(raw) > 16 {
 		return 0, false
 	}

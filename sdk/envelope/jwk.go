@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Size limits for key set documents.
@@ -59,44 +59,44 @@ func okpThumbprint(crv string, x []byte) string {
 // [RFC 8037]: https://www.rfc-editor.org/rfc/rfc8037.html
 func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
 	// This is the sealing side, which the browser's card module runs: it
-	// reads JSON with strictjson and builds errors without fmt, so that the
-	// module links neither encoding/json nor fmt.
+	// reads JSON with jsontext (json.go) and builds errors without fmt, so
+	// that the module links neither encoding/json's decoder nor fmt.
 	if len(jwks) > maxPublicKeySetSize {
 		return nil, wrap("envelope: public key set larger than "+strconv.Itoa(maxPublicKeySetSize)+" bytes: ", ErrInvalidKeySet, "")
 	}
-	top, err := strictjson.Parse(jwks, maxJSONDepth)
+	err := checkJSON(jwks)
 	switch {
-	case errors.Is(err, strictjson.ErrDuplicate):
-		return nil, wrap("envelope: key set: duplicate member name: ", ErrInvalidKeySet, "")
-	case errors.Is(err, strictjson.ErrTooDeep):
-		return nil, wrap("envelope: key set: JSON nested too deeply: ", ErrInvalidKeySet, "")
+	case err == errDuplicateMember || err == errTooDeep:
+		return nil, wrap("envelope: key set: "+err.Error()+": ", ErrInvalidKeySet, "")
 	case err != nil:
 		return nil, wrap("envelope: key set: malformed JSON: ", ErrInvalidKeySet, "")
-	case top.Kind() != strictjson.Object:
+	}
+	top, err := object(jwks)
+	if err != nil {
 		return nil, wrap("envelope: key set: not a JSON object: ", ErrInvalidKeySet, "")
 	}
-	keys, ok := top.Get("keys")
-	switch {
-	case !ok:
+	raw, ok := top["keys"]
+	if !ok {
 		return nil, wrap(`envelope: key set: no "keys" member: `, ErrInvalidKeySet, "")
-	case keys.Kind() != strictjson.Array:
+	}
+	keys, err := array(raw)
+	switch {
+	case err != nil:
 		return nil, wrap(`envelope: key set: "keys": not a JSON array: `, ErrInvalidKeySet, "")
-	case len(keys.Elems()) == 0 || len(keys.Elems()) > maxKeys:
-		return nil, wrap("envelope: key set: "+strconv.Itoa(len(keys.Elems()))+" keys, want 1 to "+strconv.Itoa(maxKeys)+": ", ErrInvalidKeySet, "")
+	case len(keys) == 0 || len(keys) > maxKeys:
+		return nil, wrap("envelope: key set: "+strconv.Itoa(len(keys))+" keys, want 1 to "+strconv.Itoa(maxKeys)+": ", ErrInvalidKeySet, "")
 	}
 	p := &PublicKeySet{}
 	seen := make(map[string]bool)
-	for i, k := range keys.Elems() {
-		if k.Kind() != strictjson.Object {
+	for i, raw := range keys {
+		k, err := object(raw)
+		if err != nil {
 			return nil, keySetError(i, "not a JSON object")
 		}
-		if _, ok := k.Get("d"); ok {
+		if _, ok := k["d"]; ok {
 			return nil, keySetError(i, `has private key material "d"; publish only public keys`)
 		}
-		kid, x, err := parsePublicJWK(func(name string) (string, bool, bool) {
-			v, ok := k.Get(name)
-			return v.Text(), ok, v.Kind() == strictjson.String
-		})
+		kid, x, err := parsePublicJWK(rawMember(k))
 		if err != nil {
 			return nil, keySetError(i, err.Error())
 		}
@@ -115,7 +115,7 @@ func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
 
 // keySetMembers checks a JWK Set document and returns its "keys" elements.
 // strict refuses top-level members other than "keys".
-func keySetMembers(b []byte, strict bool) ([]json.RawMessage, error) {
+func keySetMembers(b []byte, strict bool) ([]jsontext.Value, error) {
 	top, err := parseObject(b)
 	if err != nil {
 		return nil, fmt.Errorf("envelope: key set: %v: %w", err, ErrInvalidKeySet)
@@ -145,8 +145,8 @@ func keySetMembers(b []byte, strict bool) ([]json.RawMessage, error) {
 // whether it is present, and whether it is a string.
 type member func(name string) (s string, present, isString bool)
 
-// rawMember is a member lookup in members decoded by encoding/json.
-func rawMember(m map[string]json.RawMessage) member {
+// rawMember is a member lookup in an object read by [object].
+func rawMember(m map[string]jsontext.Value) member {
 	return func(name string) (string, bool, bool) {
 		raw, ok := m[name]
 		if !ok {
@@ -298,7 +298,7 @@ var privateMembers = map[string]bool{
 	"d": true, "status": true, "created": true, "retired": true,
 }
 
-func parsePrivateJWK(m map[string]json.RawMessage) (*privateKey, error) {
+func parsePrivateJWK(m map[string]jsontext.Value) (*privateKey, error) {
 	for name := range m {
 		if !privateMembers[name] {
 			return nil, fmt.Errorf("unknown member %q", name)
@@ -355,7 +355,7 @@ func parsePrivateJWK(m map[string]json.RawMessage) (*privateKey, error) {
 }
 
 // parseTime reads an RFC 3339 time member, in UTC with whole seconds.
-func parseTime(m map[string]json.RawMessage, name string) (time.Time, error) {
+func parseTime(m map[string]jsontext.Value, name string) (time.Time, error) {
 	raw, ok := m[name]
 	if !ok {
 		return time.Time{}, fmt.Errorf("no %q", name)

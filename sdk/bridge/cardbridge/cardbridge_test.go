@@ -126,6 +126,8 @@ func TestHandleBadRequests(t *testing.T) {
 		{"unknown member", bridge.MethodCheckCard, `{"pan":"4242"}`, errcode.BadRequest},
 		{"trailing data", bridge.MethodCheckCard, `{"number":"4242"} {}`, errcode.BadRequest},
 		{"invalid UTF-8", bridge.MethodCheckCard, "{\"name\":\"\xff\"}", errcode.BadRequest},
+		{"escaped lone surrogate", bridge.MethodCheckCard, `{"name":"\ud800"}`, errcode.BadRequest},
+		{"escaped lone surrogate in the card", bridge.MethodSeal, `{"keys":{},"card":{"name":"\udc00"}}`, errcode.BadRequest},
 		{"too deep", bridge.MethodSeal, deep, errcode.BadRequest},
 		{"too large", bridge.MethodCheckCard, `{"name":"` + strings.Repeat("a", bridge.MaxRequestSize) + `"}`, errcode.PayloadTooLarge},
 		{"wrong type", bridge.MethodCheckCard, `{"number":4242}`, errcode.BadRequest},

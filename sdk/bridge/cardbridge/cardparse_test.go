@@ -15,10 +15,12 @@ import (
 )
 
 // The seal method hands the request's card to card.Parse, which reads it
-// with strictjson since the card module stopped linking encoding/json.
+// with jsontext since the card module stopped linking encoding/json.
 // referenceParse is card.Parse as it was, on encoding/json's tokenizer,
 // written from its documentation; the tests below hold the two to the
-// same verdicts.
+// same verdicts, but for one deliberate change: a string with an escaped
+// lone surrogate ("\ud800"), which encoding/json reads as U+FFFD and
+// jsontext refuses as invalid UTF-8, makes the document malformed.
 
 var referenceFields = []string{"number", "exp_month", "exp_year", "cvc", "name"}
 
@@ -127,11 +129,18 @@ func referenceSet(c *card.Card, key string, val json.Token) errcode.Code {
 
 // compareCardParse checks card.Parse against referenceParse: the same card
 // or the same code for every valid JSON document, and bad_request for the
-// rest (where the reference could name a member before the fault).
+// rest (where the reference could name a member before the fault) and for
+// documents with an escaped lone surrogate.
 func compareCardParse(t *testing.T, doc []byte) {
 	t.Helper()
 	got, err := card.Parse(doc)
 	want, wantCode := referenceParse(doc)
+	if hasLoneSurrogate(doc) {
+		if errcode.Of(err) != errcode.BadRequest {
+			t.Fatalf("card.Parse of a document with an escaped lone surrogate = %q, want bad_request", errcode.Of(err))
+		}
+		return
+	}
 	if err != nil && !utf8.Valid(doc) || err != nil && !json.Valid(doc) {
 		if errcode.Of(err) != errcode.BadRequest {
 			t.Fatalf("card.Parse of a document that is not valid JSON = %s, want bad_request", errcode.Of(err))
@@ -166,6 +175,8 @@ func cardDocs() []string {
 		`{"number":"4242424242424242","number":"4242424242424242","exp_month":12,"exp_year":2030}`,
 		`{"pin":"1","number":"4242424242424242","number":"x"}`,
 		`{"number":"4242\u200b4242","exp_month":12,"exp_year":2030}`,
+		`{"number":"4242424242424242","exp_month":12,"exp_year":2030,"name":"A \ud800 B"}`,
+		`{"number":"4242424242424242","exp_month":12,"exp_year":2030,"name":"\ud83d\ude00"}`,
 		`{"number":"4242424242424242","exp_month":12}`,
 		`{"exp_month":12,"exp_year":2030}`,
 		`{"number":"4242424242424242","exp_month":12,"exp_year":2030} {}`,
@@ -189,4 +200,38 @@ func FuzzCardParse(f *testing.F) {
 		f.Add([]byte(tc.Req))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) { compareCardParse(t, doc) })
+}
+
+// hasLoneSurrogate reports whether a JSON text escapes a surrogate code
+// point that is not half of a pair ("\ud800", "\udc00"). A backslash
+// occurs in valid JSON only in strings, so the text is scanned as a whole.
+// (The same helper as sdk/bridge's tests.)
+func hasLoneSurrogate(b []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // a two-character escape such as \\ or \"
+		case 0xdc00 <= r && r <= 0xdfff:
+			return true
+		case 0xd800 <= r && r <= 0xdbff:
+			if r2, ok := hex4(i + 6); !ok || r2 < 0xdc00 || r2 > 0xdfff {
+				return true
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return false
 }

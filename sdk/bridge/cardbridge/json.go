@@ -3,43 +3,51 @@ package cardbridge
 import (
 	"strconv"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/sealpay/sealpay/sdk/bridge"
-	"github.com/sealpay/sealpay/sdk/envelope/strictjson"
 )
 
-// The card module reads its requests and writes its responses here, by
-// hand, so that it links neither encoding/json nor reflect. Requests follow
-// the rules of bridge.Decode (which the tests compare): strict JSON, one
-// object, no unknown members, null for a member meaning absent, and each
-// member's JSON type checked. Responses are what json.Marshal writes for
-// the response types, byte for byte (json_test.go).
+// The card module reads its requests and writes its responses here with
+// jsontext (the syntactic layer of encoding/json/v2), so that it links
+// neither encoding/json nor reflect. Requests follow the rules of
+// bridge.Decode (which the tests compare): strict JSON, one object, no
+// unknown members, null for a member meaning absent, and each member's
+// JSON type checked. Responses are what json.Marshal writes for the
+// response types, but for strings in their shortest form
+// (jsontext.AppendQuote: '<', '>', '&', U+2028 and U+2029 as themselves,
+// not escaped); json_test.go compares them.
 
 // errShape is the error of a member with the wrong type or an unknown name.
 var errShape = bridge.BadRequest("bridge: request is not the expected JSON shape")
 
 // stringMember reads a string member: a JSON string, or null for "".
-func stringMember(v strictjson.Value) (string, error) {
+func stringMember(v jsontext.Value) (string, error) {
 	switch v.Kind() {
-	case strictjson.String:
-		return v.Text(), nil
-	case strictjson.Null:
+	case '"':
+		s, err := jsontext.AppendUnquote(nil, v)
+		if err != nil {
+			return "", errShape
+		}
+		return string(s), nil
+	case 'n':
 		return "", nil
 	}
 	return "", errShape
 }
 
 // intMember reads an integer member as encoding/json reads a Go int: a
-// JSON number without fraction or exponent that fits in 64 bits, or null
+// JSON number without fraction or exponent that fits in an int, or null
 // for 0.
-func intMember(v strictjson.Value) (int, error) {
+func intMember(v jsontext.Value) (int, error) {
 	switch v.Kind() {
-	case strictjson.Number:
-		n, ok := v.Int(strconv.IntSize)
-		if !ok {
+	case '0':
+		n, err := strconv.ParseInt(string(v), 10, strconv.IntSize)
+		if err != nil {
 			return 0, errShape
 		}
 		return int(n), nil
-	case strictjson.Null:
+	case 'n':
 		return 0, nil
 	}
 	return 0, errShape
@@ -47,15 +55,15 @@ func intMember(v strictjson.Value) (int, error) {
 
 // rawMember reads a member kept as JSON text, like a json.RawMessage:
 // any value, null included.
-func rawMember(v strictjson.Value) []byte { return v.Raw() }
+func rawMember(v jsontext.Value) []byte { return v }
 
 func decodeSealRequest(req []byte) (SealRequest, error) {
 	var r SealRequest
-	obj, err := bridge.ParseRequest(req)
+	members, err := bridge.ParseRequest(req)
 	if err != nil {
 		return r, err
 	}
-	for _, m := range obj.Members() {
+	for _, m := range members {
 		switch m.Name {
 		case "keys":
 			r.Keys = rawMember(m.Value)
@@ -79,11 +87,11 @@ func decodeSealRequest(req []byte) (SealRequest, error) {
 
 func decodeCheckCardRequest(req []byte) (CheckCardRequest, error) {
 	var r CheckCardRequest
-	obj, err := bridge.ParseRequest(req)
+	members, err := bridge.ParseRequest(req)
 	if err != nil {
 		return r, err
 	}
-	for _, m := range obj.Members() {
+	for _, m := range members {
 		var p *string
 		switch m.Name {
 		case "number":
@@ -104,20 +112,22 @@ func decodeCheckCardRequest(req []byte) (CheckCardRequest, error) {
 	return r, nil
 }
 
-// appendJSON appends r as json.Marshal writes it.
+// appendJSON appends r as json.Marshal writes it, strings in their
+// shortest form.
 func (r *SealResponse) appendJSON(b []byte) []byte {
 	b = append(b, `{"envelope":`...)
-	b = strictjson.AppendString(b, r.Envelope)
+	b = appendString(b, r.Envelope)
 	return append(b, '}')
 }
 
-// appendJSON appends r as json.Marshal writes it.
+// appendJSON appends r as json.Marshal writes it, strings in their
+// shortest form.
 func (r *CheckCardResponse) appendJSON(b []byte) []byte {
 	b = append(b, `{"brand":`...)
 	if r.Brand == nil {
 		b = append(b, "null"...)
 	} else {
-		b = strictjson.AppendString(b, *r.Brand)
+		b = appendString(b, *r.Brand)
 	}
 	b = append(b, `,"complete":`...)
 	b = strconv.AppendBool(b, r.Complete)
@@ -134,19 +144,20 @@ func (r *CheckCardResponse) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// appendJSON appends f as json.Marshal writes it, omitempty included.
+// appendJSON appends f as json.Marshal writes it, omitempty included,
+// strings in their shortest form.
 func (f *FieldCheck) appendJSON(b []byte) []byte {
 	b = append(b, `{"value":`...)
-	b = strictjson.AppendString(b, f.Value)
+	b = appendString(b, f.Value)
 	b = append(b, `,"complete":`...)
 	b = strconv.AppendBool(b, f.Complete)
 	b = append(b, `,"potentially_valid":`...)
 	b = strconv.AppendBool(b, f.PotentiallyValid)
 	if f.Error != nil {
 		b = append(b, `,"error":{"code":`...)
-		b = strictjson.AppendString(b, string(f.Error.Code))
+		b = appendString(b, string(f.Error.Code))
 		b = append(b, `,"message":`...)
-		b = strictjson.AppendString(b, f.Error.Message)
+		b = appendString(b, f.Error.Message)
 		b = append(b, '}')
 	}
 	for _, n := range [...]struct {
@@ -160,7 +171,16 @@ func (f *FieldCheck) appendJSON(b []byte) []byte {
 	}
 	if f.Label != "" {
 		b = append(b, `,"label":`...)
-		b = strictjson.AppendString(b, f.Label)
+		b = appendString(b, f.Label)
 	}
 	return append(b, '}')
+}
+
+// appendString appends s as a JSON string in its shortest form
+// (jsontext.AppendQuote, RFC 8785 Section 3.2.2.2). Invalid UTF-8, which
+// no response holds (requests are valid UTF-8), would become U+FFFD, as
+// json.Marshal makes it; the error that says so is dropped.
+func appendString(b []byte, s string) []byte {
+	b, _ = jsontext.AppendQuote(b, s)
+	return b
 }
