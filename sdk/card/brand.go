@@ -2,6 +2,7 @@ package card
 
 import (
 	"math/bits"
+	"strconv"
 	"strings"
 )
 
@@ -242,12 +243,12 @@ func buildRanges(table []*Brand) []prefixRange {
 			if !ok {
 				hi = lo
 			}
-			l, okLo := prefixValue(lo)
-			h, okHi := prefixValue(hi)
-			if !okLo || !okHi || len(lo) != len(hi) || l > h || lo[0] == '0' {
-				panic("sdk: internal error: bad prefix range " + p + " for " + b.id)
+			l, errLo := strconv.ParseUint(lo, 10, 32)
+			h, errHi := strconv.ParseUint(hi, 10, 32)
+			if errLo != nil || errHi != nil || len(lo) != len(hi) || len(lo) > maxPrefix || l > h || lo[0] == '0' {
+				panic("sdk: internal error: bad prefix range " + strconv.Quote(p) + " for " + b.id)
 			}
-			out = append(out, prefixRange{lo: l, hi: h, n: len(lo), brand: b})
+			out = append(out, prefixRange{lo: uint32(l), hi: uint32(h), n: len(lo), brand: b})
 		}
 	}
 	// Insertion sort by length, longest first; stable, so table order is kept.
@@ -257,23 +258,6 @@ func buildRanges(table []*Brand) []prefixRange {
 		}
 	}
 	return out
-}
-
-// prefixValue parses a prefix of 1 to maxPrefix ASCII digits. (strconv's
-// parsers would link their error values, which quote their input, into the
-// browser's card module.)
-func prefixValue(s string) (uint32, bool) {
-	if len(s) == 0 || len(s) > maxPrefix {
-		return 0, false
-	}
-	var n uint32
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + uint32(s[i]-'0')
-	}
-	return n, true
 }
 
 func splitByFirstDigit(rs []prefixRange) (out [10][]prefixRange) {
