@@ -82,7 +82,7 @@ func checkExpiry(month, year int, now time.Time) error {
 	if year < 1000 || year > 9999 {
 		return fail(ErrInvalidExpiry, "card: invalid expiry (year is not 4 digits)")
 	}
-	if year > utcYear(now)+maxYearsAhead {
+	if year > now.UTC().Year()+maxYearsAhead {
 		return fail(ErrInvalidExpiry, "card: invalid expiry (year more than "+itoa(maxYearsAhead)+" years ahead)")
 	}
 	if expired(month, year, now) {
@@ -92,62 +92,6 @@ func checkExpiry(month, year int, now time.Time) error {
 }
 
 func expired(month, year int, now time.Time) bool {
-	y, m := int64(year), int64(month)+1
-	if m > 12 {
-		y, m = y+1, 1
-	}
-	end := daysFromCivil(y, m, 1)*secondsPerDay + 12*3600 // 12:00 UTC on the 1st
-	return now.Unix() >= end
-}
-
-// The calendar arithmetic below replaces time.Date and Time.Year, which
-// look up time zones and so link the time package's zone rules (7 KB gzip)
-// into the browser's card module. Both use the proleptic Gregorian
-// calendar of the time package; the cardbridge tests compare expiry
-// verdicts with time.Date's over four centuries.
-
-const secondsPerDay = 86400
-
-// utcYear returns t's year in UTC.
-func utcYear(t time.Time) int {
-	return int(civilYear(floorDiv(t.Unix(), secondsPerDay)))
-}
-
-// floorDiv divides rounding toward negative infinity; b > 0.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b < 0 {
-		q--
-	}
-	return q
-}
-
-// daysFromCivil returns the days from 1970-01-01 to year y, month m
-// (1–12), day d: the days_from_civil algorithm of
-// http://howardhinnant.github.io/date_algorithms.html, which counts in
-// 400-year eras of 146,097 days, each year starting on March 1st so that
-// the leap day comes last.
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400                     // year of era, 0–399
-	doy := (153*((m+9)%12)+2)/5 + d - 1    // day of the March-based year, 0–365
-	doe := yoe*365 + yoe/4 - yoe/100 + doy // day of era, 0–146096
-	return era*146097 + doe - 719468       // 719468: days from 0000-03-01 to 1970-01-01
-}
-
-// civilYear returns the year of the day z days after 1970-01-01: the year
-// part of civil_from_days from the same page.
-func civilYear(z int64) int64 {
-	z += 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	if mp := (5*doy + 2) / 153; mp >= 10 { // January or February: the next civil year
-		return yoe + era*400 + 1
-	}
-	return yoe + era*400
+	end := time.Date(year, time.Month(month)+1, 1, 12, 0, 0, 0, time.UTC)
+	return !now.Before(end)
 }

@@ -127,7 +127,7 @@ func CheckExpiry(input string, now time.Time) FieldState {
 // as a two- or four-digit year, to one where a card expiring in month is
 // valid at now.
 func yearReachable(month int, typed string, now time.Time) bool {
-	this := utcYear(now)
+	this := now.UTC().Year()
 	for y := this - 1; y <= this+maxYearsAhead; y++ {
 		if expired(month, y, now) {
 			continue
