@@ -279,9 +279,10 @@ export interface QRVerdict {
   /** Empty when verified; one `qr_unsigned` when unsigned; at least one otherwise. */
   reasons: QRReason[];
   /**
-   * Findings that do not change the status, e.g. `qr_unsigned` with detail
-   * `payee_account` on a verified code whose certificate registers no payee
-   * accounts. Absent when there are none.
+   * Findings that do not change the status, in the shape of reasons; only on
+   * a verified code. This version defines none (a certificate that binds no
+   * payee account now rejects the code), but show any that appear. Absent
+   * when there are none.
    */
   warnings?: QRReason[];
   /** The certified display name (only when verified). */
