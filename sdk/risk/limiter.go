@@ -86,11 +86,13 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 	now := l.now().Unix()
 	p := l.policy
 	var u Usage
-	var adds []Delta
-	var addInto []*float64
-	var get []Counter
-	var into []*float64
-	var weight []float64
+	// Two request counters are counted; at most two read (their previous
+	// windows) and five others (current and previous windows) are read.
+	adds := make([]Delta, 0, 2)
+	addInto := make([]*float64, 0, 2)
+	get := make([]Counter, 0, 12)
+	into := make([]*float64, 0, 12)
+	weight := make([]float64, 0, 12)
 	read := func(name string, lim Limit, dst *float64, withCurrent bool) {
 		cur, prev, w := windows(name, lim, now)
 		if withCurrent {
