@@ -50,6 +50,7 @@ export type ErrorCode =
   | "qr_suspicious_url"
   | "unauthorized"
   | "forbidden_origin"
+  | "relay_host_forbidden"
   | "rate_limited"
   | "not_found"
   | "payload_too_large"
