@@ -70,9 +70,10 @@ func errorOf(err error) *errorBody {
 	if err == nil {
 		return nil
 	}
-	code, ok := bridge.Code(err)
+	code := errcode.Of(err)
 	msg := err.Error()
-	if !ok {
+	if code == errcode.Internal {
+		// An error without a code is unexpected; do not pass its text on.
 		msg = "internal error"
 	}
 	return &errorBody{Code: code, Message: msg}

@@ -156,9 +156,9 @@ func rejected(err error) js.Value {
 // jsError converts err to a JS Error with a stable code property. Messages
 // in sdk/ never hold card data, keys or tokens, so they may cross.
 func jsError(err error) js.Value {
-	code, ok := bridge.Code(err) // not errcode.Of: see bridge.Code
+	code := errcode.Of(err)
 	msg := err.Error()
-	if !ok {
+	if code == errcode.Internal {
 		// An error without a code is unexpected; do not leak its text.
 		msg = errInternal.Error()
 	}
