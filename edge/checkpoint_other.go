@@ -21,30 +21,31 @@ import (
 // can start over from its beginning. By default SQLite runs one inside the
 // COMMIT that takes the WAL past a number of pages, on the committing
 // connection — here the one connection every request's statements go
-// through. Under load such a COMMIT took 6 to 87 ms instead of half a
-// millisecond (some 4,000 pages copied, two fsyncs), three times a second,
-// and every request in flight waited for it: that was the p99
-// (docs/edge-api.md, "Performance").
+// through. Under load such a COMMIT took 4 to 87 ms (median 14) instead of
+// half a millisecond (some 4,000 pages copied, two fsyncs), every 450
+// tokenizes or so, and every request in flight waited for it: 43% of the
+// slowest 1% of requests had (docs/edge-api.md, "Checkpoints").
 //
 // So the server turns SQLite's automatic checkpoints off on its connection
 // (all but a far backstop, ckptBackstopFrames) and checkpoints on a
 // connection of its own:
 //
 //   - the group commit counts the pages each COMMIT writes to the WAL
-//     (SQLITE_DBSTATUS_CACHE_WRITE). Once the WAL holds ckptPassiveFrames,
-//     a goroutine runs a PASSIVE checkpoint: it copies what is committed
-//     into the database file while requests go on writing, for it takes no
-//     lock a writer needs;
+//     (SQLITE_DBSTATUS_CACHE_WRITE). Every ckptPassiveFrames, a goroutine
+//     runs a PASSIVE checkpoint: it copies what is committed into the
+//     database file while requests go on writing, for it takes no lock a
+//     writer needs;
 //   - a WAL starts over only when a write transaction begins while every
 //     frame in it has been copied. Under load that never happens by itself:
-//     the next transaction begins right after each COMMIT. So the group
-//     commit, right after the first COMMIT that follows the pass and before
-//     any statement can begin another transaction, runs a RESTART
-//     checkpoint: it copies what was committed during the pass (hundreds of
-//     pages, not thousands), and the next transaction writes from the start
-//     of the file. That short pause is the only checkpoint work left on the
-//     write path. Should the pass fall behind, the COMMIT that takes the WAL
-//     past ckptMaxFrames waits for it: the WAL stays bounded;
+//     the next transaction begins right after each COMMIT. So once the WAL
+//     has reached ckptRestartFrames and the pass that began there is done,
+//     the group commit, right after its next COMMIT and before any
+//     statement can begin another transaction, runs a RESTART checkpoint:
+//     it copies what was committed during the pass (hundreds of pages, not
+//     thousands), and the next transaction writes from the start of the
+//     file. That short pause is the only checkpoint work left on the write
+//     path. Should a pass fall behind, the COMMIT that takes the WAL past
+//     ckptMaxFrames waits for it: the WAL stays bounded;
 //   - after ckptIdle without a COMMIT, a TRUNCATE checkpoint empties the
 //     WAL file, with statements held back meanwhile.
 //
@@ -167,8 +168,8 @@ func (c *checkpointer) run() {
 		case <-c.kick:
 			c.mu.Lock()
 			c.checkpoint("PASSIVE")
-			c.mu.Unlock()
 			c.passed.Store(true)
+			c.mu.Unlock()
 		case <-idle.C:
 			if c.frames.Load() > 0 && time.Since(time.Unix(0, c.lastCommit.Load())) >= c.idle {
 				c.truncateIdle()
@@ -208,7 +209,10 @@ func (c *checkpointer) committed(conn any) error {
 	if !c.passing.Load() && frames-c.passFrames >= c.passiveFrames {
 		c.passing.Store(true)
 		c.passFrames = frames
-		c.kick <- struct{}{} // never blocks: one pass at a time
+		select {
+		case c.kick <- struct{}{}:
+		default: // a pass is already asked for
+		}
 	}
 	return nil
 }
@@ -255,6 +259,8 @@ func (c *checkpointer) checkpoint(mode string) error {
 	// the next COMMIT writes from its start (TRUNCATE emptied it already).
 	c.frames.Store(0)
 	c.passFrames = 0
+	c.passing.Store(false)
+	c.passed.Store(false)
 	if mode == "TRUNCATE" {
 		c.stats.truncates++
 	} else {
