@@ -40,6 +40,9 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/app.wasm" ./wor
 # the same names.
 names="sealpay.js frame.html frame.js direct.js qrdecode.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
 if [ -z "$assets_in" ]; then
+	if [ -z "$roots" ]; then
+		echo "build.sh: WARNING: neither SEALPAY_ASSETS nor SEALPAY_QR_ROOTS is set: the frame pins no QR registry root, so verifyQR in the browser fails until you rebuild with SEALPAY_QR_ROOTS=roots.json" >&2
+	fi
 	assets_in="$out/browser"
 	# A host build of the tool (GOOS and GOARCH must not leak in); it builds
 	# the modules with its own fixed flags.
