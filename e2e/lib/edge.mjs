@@ -54,15 +54,17 @@ export function sealpayBinary() {
   return binary;
 }
 
-/** sealpay runs the CLI with args and resolves to its standard output. */
+/**
+ * sealpay runs the CLI with args and resolves to its standard output; a
+ * non-zero exit rejects, even with output (a half-written .dev.vars, say,
+ * must not pass for a whole one).
+ */
 export async function sealpay(args, { cwd } = {}) {
   const bin = await sealpayBinary();
   try {
     const { stdout } = await run(bin, args, { cwd, maxBuffer: 1 << 24 });
     return stdout;
   } catch (e) {
-    // A non-zero exit (e.g. `qr verify` of a rejected code) still prints JSON.
-    if (typeof e.stdout === "string" && e.stdout !== "") return e.stdout;
     throw new Error(`sealpay ${args[0]} ${args[1] ?? ""} failed: ${e.stderr ?? e.message}`);
   }
 }
