@@ -78,8 +78,9 @@ type checkpointer struct {
 	mu    sync.Mutex // held during a checkpoint
 	stats ckptStats  // guarded by mu
 
-	stop chan struct{}
-	done chan struct{}
+	started atomic.Bool // run was started: close waits for it to end
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // ckptLimits are a checkpointer's thresholds; the server uses
@@ -143,7 +144,10 @@ func newCheckpointer(dsn string, g *groupCommit, lim ckptLimits) (*checkpointer,
 }
 
 // start runs the checkpoints until close.
-func (c *checkpointer) start() { go c.run() }
+func (c *checkpointer) start() {
+	c.started.Store(true)
+	go c.run()
+}
 
 // close stops the checkpoints and closes the connection; the last
 // connection to close checkpoints and removes the WAL.
@@ -152,7 +156,9 @@ func (c *checkpointer) close() error {
 	case <-c.stop:
 	default:
 		close(c.stop)
-		<-c.done
+		if c.started.Load() {
+			<-c.done
+		}
 	}
 	return c.db.Close()
 }
@@ -239,6 +245,12 @@ func (c *checkpointer) truncateIdle() {
 // TRUNCATE must run while the server's connection has no transaction open:
 // they copy every frame, and the WAL starts over.
 func (c *checkpointer) checkpoint(mode string) error {
+	if err := c.g.err(); err != nil {
+		// The database has stopped: after a failed COMMIT or fsync, a
+		// checkpoint could let the WAL start over on top of pages the
+		// kernel dropped. It stays as it is until the server restarts.
+		return err
+	}
 	var busy int
 	var frames, copied int64
 	err := c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)

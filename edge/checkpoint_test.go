@@ -311,7 +311,9 @@ func crashChild(path, mode string) {
 // is emptied, and writing goes on normally afterwards.
 func TestCheckpointIdleTruncates(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "idle.db")
-	g := openCkptDB(t, path, SyncFull, ckptLimits{passiveFrames: 1 << 20, restartFrames: 1 << 21, maxFrames: 1 << 22, idle: 100 * time.Millisecond})
+	// The idle time is long enough that a stalled CI machine does not empty
+	// the WAL between the inserts and the first size check.
+	g := openCkptDB(t, path, SyncFull, ckptLimits{passiveFrames: 1 << 20, restartFrames: 1 << 21, maxFrames: 1 << 22, idle: 2 * time.Second})
 	defer g.db.Close()
 	for k := range int64(50) {
 		if err := insertPage(g, k+1); err != nil {
@@ -321,12 +323,12 @@ func TestCheckpointIdleTruncates(t *testing.T) {
 	if n := mustWALSize(t, path); n < 50*walFrameSize {
 		t.Fatalf("after 50 one-page rows the WAL holds %d bytes, want at least %d", n, 50*walFrameSize)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for mustWALSize(t, path) > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if n := mustWALSize(t, path); n != 0 {
-		t.Errorf("the WAL still holds %d bytes after 10 s idle, want it emptied after %v", n, g.ckpt.idle)
+		t.Errorf("the WAL still holds %d bytes after 30 s idle, want it emptied after %v", n, g.ckpt.idle)
 	}
 	if got := ckptStatsOf(g).truncates; got < 1 {
 		t.Errorf("%d idle truncations, want at least 1", got)

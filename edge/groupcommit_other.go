@@ -67,6 +67,15 @@ type groupCommit struct {
 
 	mu     sync.Mutex
 	broken error // the failure that stopped the database, if any
+
+	// The connections open on the database, and whether database/sql has
+	// closed the handle: the checkpointer and the lock go with the last
+	// connection, not with the handle, which closes while a connection in
+	// use is still open (DB.Close closes idle connections only).
+	lifeMu   sync.Mutex
+	conns    int
+	closing  bool
+	released bool
 }
 
 // commitGather is how long a COMMIT waits for requests in flight to join
@@ -197,21 +206,59 @@ func (c *gcConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.g.lifeMu.Lock()
+	c.g.conns++
+	c.g.lifeMu.Unlock()
 	return &gcConn{inner: inner, g: c.g}, nil
 }
 
 func (c *gcConnector) Driver() driver.Driver { return c.base.Driver() }
 
-// Close runs when the database/sql handle closes, after its connection:
-// it stops the checkpoints (the checkpointer's connection, closing last,
-// checkpoints and removes the WAL) and lets go of the database.
+// Close runs when the database/sql handle closes. That closes the idle
+// connection only: one still in use (a COMMIT in flight, a request that
+// outlived the server's shutdown) closes when it is released. So the
+// database is let go of (release) here only if no connection is open, and
+// otherwise by the last connection's Close.
 func (c *gcConnector) Close() error {
-	var err error
-	if c.g.ckpt != nil {
-		err = c.g.ckpt.close()
+	c.g.lifeMu.Lock()
+	c.g.closing = true
+	last := c.g.conns == 0
+	c.g.lifeMu.Unlock()
+	if last {
+		return c.g.release()
 	}
-	if c.g.lock != nil {
-		if lerr := c.g.lock.Close(); err == nil {
+	return nil
+}
+
+// connClosed is called by each connection's Close, after it closed.
+func (g *groupCommit) connClosed() error {
+	g.lifeMu.Lock()
+	g.conns--
+	last := g.closing && g.conns == 0
+	g.lifeMu.Unlock()
+	if last {
+		return g.release()
+	}
+	return nil
+}
+
+// release stops the checkpoints (the checkpointer's connection, closing
+// last, checkpoints and removes the WAL) and lets go of the database's
+// lock, once.
+func (g *groupCommit) release() error {
+	g.lifeMu.Lock()
+	done := g.released
+	g.released = true
+	g.lifeMu.Unlock()
+	if done {
+		return nil
+	}
+	var err error
+	if g.ckpt != nil {
+		err = g.ckpt.close()
+	}
+	if g.lock != nil {
+		if lerr := g.lock.Close(); err == nil {
 			err = lerr
 		}
 	}
@@ -330,6 +377,9 @@ func (c *gcConn) Close() error {
 	}
 	if c.g.wal != nil {
 		c.g.wal.close()
+	}
+	if rerr := c.g.connClosed(); err == nil {
+		err = rerr
 	}
 	return err
 }
