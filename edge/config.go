@@ -40,12 +40,13 @@ type Config struct {
 	// docs/edge-api.md, "Performance".
 	DatabaseSync string `json:"database_sync,omitempty"`
 	// DatabaseCheckpoint says where the native server copies the WAL back
-	// into the database file (native only): "commit" (the default) — SQLite
-	// does it inside the COMMIT that takes the WAL past 4,000 pages, holding
-	// up every request meanwhile, and the database is held in SQLite's
-	// exclusive locking mode; "background" — a connection of its own does
-	// it next to the requests, and a lock file keeps other servers out.
-	// See docs/edge-api.md, "Checkpoints".
+	// into the database file (native only): "background" (the default on
+	// Unix) — a connection of its own does it next to the requests, and a
+	// lock file (flock) keeps other servers out; "commit" (the default
+	// elsewhere, where there is no flock) — SQLite does it inside the COMMIT
+	// that takes the WAL past 4,000 pages, holding up every request
+	// meanwhile, and the database is held in SQLite's exclusive locking
+	// mode. See docs/edge-api.md, "Checkpoints".
 	DatabaseCheckpoint string `json:"database_checkpoint,omitempty"`
 	// KeysFile is the private key set (a JWK Set, mode 0600) (native only).
 	KeysFile string `json:"keys_file,omitempty"`

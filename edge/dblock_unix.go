@@ -20,6 +20,10 @@ import (
 // on the database file, and closing the lock file drops none of those: a
 // descriptor of the database file itself could not be closed without
 // dropping them.
+// defaultCheckpoint is the database_checkpoint of a configuration that
+// names none: "background", the lock file keeping other servers out.
+const defaultCheckpoint = CheckpointBackground
+
 func lockDatabase(path string) (io.Closer, error) {
 	f, err := os.OpenFile(path+"-lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {

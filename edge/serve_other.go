@@ -101,8 +101,12 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 	if cfg.AssetsDir != "" {
 		assets = os.DirFS(cfg.AssetsDir)
 	}
+	mode := cfg.DatabaseCheckpoint
+	if mode == "" {
+		mode = defaultCheckpoint
+	}
 	var lim *ckptLimits
-	if cfg.DatabaseCheckpoint == CheckpointBackground {
+	if mode == CheckpointBackground {
 		l := defaultCkptLimits
 		lim = &l
 	}

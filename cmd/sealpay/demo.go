@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha512"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -35,7 +34,6 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
 	"github.com/sealpay/sealpay/wasm/assets"
-	_ "modernc.org/sqlite" // the "sqlite" driver, for probeVault
 )
 
 func init() {
@@ -263,17 +261,15 @@ func startDemo(ctx context.Context, c demoConfig) (*demo, error) {
 	return d, nil
 }
 
-// probeVault reads the vault's schema without waiting on a lock: it fails
-// at once while another process (or another demo in this one) holds the
-// database.
+// probeVault opens the vault the way sealpay audit does, without waiting
+// on a lock: it fails at once while another process (or another demo in
+// this one) holds the database.
 func probeVault(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	db, err := edge.OpenSQLite(ctx, path)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var n int
-	return db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n)
+	return db.Close()
 }
 
 // handlers builds the five servers' handlers, in [demoRoles] order.
