@@ -8,14 +8,13 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/internal/jsontest"
 )
 
 // testRequest is the shape the cases of testdata/requests.json decode into.
@@ -261,7 +260,7 @@ func FuzzParseRequest(f *testing.F) {
 		if _, err := d.Token(); err != io.EOF {
 			object = false
 		}
-		want := utf8.Valid(req) && !hasLoneSurrogate(req) && referenceCheck(req) == nil && object
+		want := utf8.Valid(req) && !jsontest.HasLoneSurrogate(req) && referenceCheck(req) == nil && object
 		if (err == nil) != want {
 			t.Fatalf("ParseRequest = %v, want ok %v", err, want)
 		}
@@ -345,40 +344,6 @@ func referenceCheck(req []byte) error {
 	}
 }
 
-// hasLoneSurrogate reports whether a JSON text escapes a surrogate code
-// point that is not half of a pair ("\ud800", "\udc00"): jsontext refuses
-// those as invalid UTF-8, where encoding/json reads U+FFFD. A backslash
-// occurs in valid JSON only in strings, so the text is scanned as a whole.
-func hasLoneSurrogate(b []byte) bool {
-	hex4 := func(i int) (rune, bool) {
-		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
-			return 0, false
-		}
-		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
-		return rune(n), err == nil
-	}
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		r, ok := hex4(i)
-		switch {
-		case !ok:
-			i++ // a two-character escape such as \\ or \"
-		case 0xdc00 <= r && r <= 0xdfff:
-			return true
-		case 0xd800 <= r && r <= 0xdbff:
-			if r2, ok := hex4(i + 6); !ok || r2 < 0xdc00 || r2 > 0xdfff {
-				return true
-			}
-			i += 11
-		default:
-			i += 5
-		}
-	}
-	return false
-}
-
 func TestHasLoneSurrogate(t *testing.T) {
 	for _, tc := range []struct {
 		s    string
@@ -387,8 +352,8 @@ func TestHasLoneSurrogate(t *testing.T) {
 		{`"\ud800"`, true}, {`"\udc00"`, true}, {`"\uD83D\uDE00"`, false}, {`"\ud83d\ude00\ud800"`, true},
 		{`"\ud800\u0041"`, true}, {`"\\ud800"`, false}, {`"\\\ud800"`, true}, {`"\u00e9\n"`, false}, {`"\ud800\ud800\udc00"`, true},
 	} {
-		if got := hasLoneSurrogate([]byte(tc.s)); got != tc.want {
-			t.Errorf("hasLoneSurrogate(%s) = %v, want %v", tc.s, got, tc.want)
+		if got := jsontest.HasLoneSurrogate([]byte(tc.s)); got != tc.want {
+			t.Errorf("jsontest.HasLoneSurrogate(%s) = %v, want %v", tc.s, got, tc.want)
 		}
 	}
 }

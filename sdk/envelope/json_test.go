@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/sealpay/sealpay/sdk/internal/jsontest"
 )
 
 // These tests hold json.go, the package's strict JSON reading and string
@@ -337,9 +338,9 @@ func FuzzCheckJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		err := checkJSON(doc)
 		refErr := referenceCheckJSON(doc)
-		want := refErr == nil && !hasLoneSurrogate(doc)
+		want := refErr == nil && !jsontest.HasLoneSurrogate(doc)
 		if (err == nil) != want {
-			t.Fatalf("checkJSON = %v, reference %v (escaped lone surrogate: %v)", err, refErr, hasLoneSurrogate(doc))
+			t.Fatalf("checkJSON = %v, reference %v (escaped lone surrogate: %v)", err, refErr, jsontest.HasLoneSurrogate(doc))
 		}
 		if err != nil {
 			return
@@ -368,39 +369,6 @@ func FuzzCheckJSON(f *testing.F) {
 			t.Fatal("the document written back reads as another value")
 		}
 	})
-}
-
-// hasLoneSurrogate reports whether a JSON text escapes a surrogate code
-// point that is not half of a pair ("\ud800", "\udc00"). A backslash
-// occurs in valid JSON only in strings, so the text is scanned as a whole.
-func hasLoneSurrogate(b []byte) bool {
-	hex4 := func(i int) (rune, bool) {
-		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
-			return 0, false
-		}
-		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
-		return rune(n), err == nil
-	}
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		r, ok := hex4(i)
-		switch {
-		case !ok:
-			i++ // a two-character escape such as \\ or \"
-		case 0xdc00 <= r && r <= 0xdfff:
-			return true
-		case 0xd800 <= r && r <= 0xdbff:
-			if r2, ok := hex4(i + 6); !ok || r2 < 0xdc00 || r2 > 0xdfff {
-				return true
-			}
-			i += 11
-		default:
-			i += 5
-		}
-	}
-	return false
 }
 
 // shortest rewrites JSON written by encoding/json to what jsontext writes:

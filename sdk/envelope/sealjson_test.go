@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/internal/jsontest"
 )
 
 // The seal path writes JSON with jsontext (appendCard, header marshal) and
@@ -267,7 +268,7 @@ func compareWithReference(t *testing.T, doc []byte) {
 	if err != nil && !errors.Is(err, ErrInvalidKeySet) {
 		t.Fatalf("ParsePublicKeySet = %v, want ErrInvalidKeySet", err)
 	}
-	if hasLoneSurrogate(doc) {
+	if jsontest.HasLoneSurrogate(doc) {
 		if err == nil {
 			t.Fatal("ParsePublicKeySet accepts an escaped lone surrogate")
 		}

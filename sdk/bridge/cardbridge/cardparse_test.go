@@ -12,6 +12,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/internal/jsontest"
 )
 
 // The seal method hands the request's card to card.Parse, which reads it
@@ -135,7 +136,7 @@ func compareCardParse(t *testing.T, doc []byte) {
 	t.Helper()
 	got, err := card.Parse(doc)
 	want, wantCode := referenceParse(doc)
-	if hasLoneSurrogate(doc) {
+	if jsontest.HasLoneSurrogate(doc) {
 		if errcode.Of(err) != errcode.BadRequest {
 			t.Fatalf("card.Parse of a document with an escaped lone surrogate = %q, want bad_request", errcode.Of(err))
 		}
@@ -200,38 +201,4 @@ func FuzzCardParse(f *testing.F) {
 		f.Add([]byte(tc.Req))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) { compareCardParse(t, doc) })
-}
-
-// hasLoneSurrogate reports whether a JSON text escapes a surrogate code
-// point that is not half of a pair ("\ud800", "\udc00"). A backslash
-// occurs in valid JSON only in strings, so the text is scanned as a whole.
-// (The same helper as sdk/bridge's tests.)
-func hasLoneSurrogate(b []byte) bool {
-	hex4 := func(i int) (rune, bool) {
-		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
-			return 0, false
-		}
-		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
-		return rune(n), err == nil
-	}
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		r, ok := hex4(i)
-		switch {
-		case !ok:
-			i++ // a two-character escape such as \\ or \"
-		case 0xdc00 <= r && r <= 0xdfff:
-			return true
-		case 0xd800 <= r && r <= 0xdbff:
-			if r2, ok := hex4(i + 6); !ok || r2 < 0xdc00 || r2 > 0xdfff {
-				return true
-			}
-			i += 11
-		default:
-			i += 5
-		}
-	}
-	return false
 }
