@@ -13,17 +13,18 @@ import (
 	"github.com/sealpay/sealpay/edge/edgetest"
 )
 
-// TestNativeSuiteBackgroundCheckpoints runs the shared HTTP suite against
-// the native handler with database_checkpoint "background": the answers
-// and what the vault and audit log hold are the same as with SQLite's
-// checkpoints inside COMMITs.
-func TestNativeSuiteBackgroundCheckpoints(t *testing.T) {
+// TestNativeSuiteCommitCheckpoints runs the shared HTTP suite against the
+// native handler with database_checkpoint "commit" (SQLite's checkpoints
+// inside COMMITs, the default where there is no flock): the answers and
+// what the vault and audit log hold are the same as with the default
+// "background", which TestNative runs on Unix.
+func TestNativeSuiteCommitCheckpoints(t *testing.T) {
 	fx := edgetest.NewFixture(t)
 	cfg, err := edge.LoadConfig(fx.ConfigPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DatabaseCheckpoint = edge.CheckpointBackground
+	cfg.DatabaseCheckpoint = edge.CheckpointCommit
 	h, db, err := edge.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
