@@ -44,6 +44,12 @@ const (
 	CardModule = "sealpay.wasm"    // seal, checkCard: hosted fields and direct mode
 	QRModule   = "sealpay-qr.wasm" // verifyQR: loaded by the frame on first use
 	WasmExec   = "wasm_exec.js"    // the Go toolchain's, never edited
+	// FrameCore is frame.html for the QR-only frame (mode=core), which
+	// preloads the QR module instead of the card module.
+	FrameCore = "frame-core.html"
+	// Manifest describes every file and its precompressed copies for the
+	// Worker's entry (edge/workerjs/assets.mjs).
+	Manifest = "manifest.json"
 )
 
 // scripts are the committed browser files Build copies from js/dist/browser.
@@ -87,11 +93,20 @@ type Options struct {
 	// against an edge serving the same release. Its browser/ scripts are
 	// copied as committed (an edge builds its own into Dir).
 	Package string
+	// CacheDir keeps the precompressed copies between builds, by the
+	// SHA-256 of what they decode to (brotli at its best quality takes
+	// seconds per module, and the modules are the same for every
+	// deployment); empty means sealpay/compressed in the user's cache
+	// directory. A copy read from it is checked to decode to its file.
+	CacheDir string
 }
 
 // Build compiles both modules, copies wasm_exec.js and the committed
-// scripts into opts.Dir, fills in the scripts' pins, and writes sri.json
-// with the sha384 SRI hash of every file it wrote.
+// scripts into opts.Dir, fills in the scripts' pins and content-addressed
+// URLs, writes frame.html's QR-only twin [FrameCore], writes beside every
+// file its brotli (name.br) and gzip (name.gz) copies at their best
+// compression, and writes sri.json with the sha384 SRI hash of every file
+// served by name and [Manifest] for the Worker.
 func Build(ctx context.Context, opts Options) error {
 	roots, err := checkRoots(opts.QRRoots)
 	if err != nil {
@@ -130,7 +145,14 @@ func Build(ctx context.Context, opts Options) error {
 	if err := fill(files, roots); err != nil {
 		return err
 	}
+	compressed, err := compressAll(files, opts.CacheDir)
+	if err != nil {
+		return err
+	}
 	if err := write(opts.Dir, files); err != nil {
+		return err
+	}
+	if err := writeCompressed(opts.Dir, files, compressed); err != nil {
 		return err
 	}
 	if opts.Package != "" {
@@ -287,8 +309,54 @@ func fill(files map[string][]byte, roots []byte) error {
 	if n := len(frameScriptPin.FindAll(html, -1)); n != 1 {
 		return fmt.Errorf("assets: frame.html pins %d scripts, want frame.js alone: %w", n, ErrAssets)
 	}
-	files["frame.html"] = frameScriptPin.ReplaceAll(html, []byte(`integrity="`+SRI(files["frame.js"])+`"`))
+	html = frameScriptPin.ReplaceAll(html, []byte(`integrity="`+SRI(files["frame.js"])+`"`))
+	// frame.html loads frame.js by its content-addressed URL, which is
+	// cached for a year: relative to /v1/frame.html, c/{digest}/frame.js.
+	if n := bytes.Count(html, []byte(`src="frame.js"`)); n != 1 {
+		return fmt.Errorf("assets: frame.html loads frame.js %d times, want once: %w", n, ErrAssets)
+	}
+	html = bytes.Replace(html, []byte(`src="frame.js"`), []byte(`src="`+Path(files, "frame.js")+`"`), 1)
+	if n := bytes.Count(html, []byte(preloadMarker)); n != 1 {
+		return fmt.Errorf("assets: frame.html has the marker %s %d times, want once (rebuild js/dist with 'cd js && npm run build'): %w", preloadMarker, n, ErrAssets)
+	}
+	// The card frame starts downloading wasm_exec.js and the card module
+	// with its HTML, the QR frame (mode=core) the QR module: each preloads
+	// what it will load, with the hashes frame.js checks them against.
+	for _, v := range []struct{ file, module string }{{"frame.html", CardModule}, {FrameCore, QRModule}} {
+		links := preload(files, WasmExec, "script") + preload(files, v.module, "fetch")
+		files[v.file] = bytes.Replace(html, []byte(preloadMarker), []byte(links), 1)
+	}
 	return nil
+}
+
+// preloadMarker is where frame.html gets its preload links.
+const preloadMarker = "<!--sealpay:preload-->"
+
+// preload returns a <link rel=preload> for one file by its content address.
+// It is CORS with credentials "same-origin" (crossorigin="anonymous"), as
+// the fetch and the script element that use it are, or the browser would
+// not match them and download the file twice. A script's preload carries
+// its hash; Chromium ignores integrity on as="fetch" (and warns), and the
+// fetch that takes the preloaded response checks the hash itself.
+func preload(files map[string][]byte, name, as string) string {
+	integrity := ""
+	if as == "script" {
+		integrity = ` integrity="` + SRI(files[name]) + `"`
+	}
+	return `<link rel="preload" href="` + Path(files, name) + `" as="` + as + `"` + integrity + ` crossorigin="anonymous">`
+}
+
+// Path is the URL of files[name] relative to /v1/: c/{digest}/{name},
+// digest being [Digest] of its bytes. The edge serves it as immutable.
+func Path(files map[string][]byte, name string) string {
+	return "c/" + Digest(files[name]) + "/" + name
+}
+
+// Digest is the content address of b: its SHA-384 in base64url without
+// padding — the SRI hash's bytes, so a page can derive the URL from a pin.
+func Digest(b []byte) string {
+	sum := sha512.Sum384(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // repin replaces, in files[in], the hash old of file by its current hash;
@@ -310,15 +378,12 @@ func write(dir string, files map[string][]byte) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
-		tmp := path + ".tmp"
-		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		if err := writeFile(path, b); err != nil {
 			return err
 		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return err
+		if name != FrameCore { // served as frame.html?mode=core, not by name
+			sri[name] = SRI(b)
 		}
-		sri[name] = SRI(b)
 	}
 	b, err := json.MarshalIndent(sri, "", "  ")
 	if err != nil {

@@ -5,6 +5,8 @@ package assets
 import (
 	"bytes"
 	"context"
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -42,7 +44,7 @@ func fakeFiles() map[string][]byte {
 		"direct.js":   direct,
 		"frame.js":    frame,
 		"sealpay.js":  []byte(`load("direct.js","` + SRI(direct) + `");`),
-		"frame.html":  []byte(`<script src="frame.js" integrity="` + SRI(frame) + `" crossorigin="anonymous" defer></script>`),
+		"frame.html":  []byte("<!--sealpay:preload-->\n" + `<script src="frame.js" integrity="` + SRI(frame) + `" crossorigin="anonymous" defer></script>`),
 		"qrdecode.js": []byte("qr"),
 	}
 }
@@ -78,6 +80,28 @@ func TestFill(t *testing.T) {
 	if want := `integrity="` + SRI(files["frame.js"]) + `"`; !bytes.Contains(files["frame.html"], []byte(want)) {
 		t.Errorf("frame.html = %s, want %s", files["frame.html"], want)
 	}
+	// Both frames load frame.js by its content address and preload
+	// wasm_exec.js and their own module, with the hashes frame.js pins.
+	link := func(name, as string) string {
+		sum := sha512.Sum384(files[name])
+		integrity := ""
+		if as == "script" {
+			integrity = ` integrity="` + SRI(files[name]) + `"`
+		}
+		return `<link rel="preload" href="c/` + base64.RawURLEncoding.EncodeToString(sum[:]) + "/" + name + `" as="` + as + `"` + integrity + ` crossorigin="anonymous">`
+	}
+	for _, tc := range []struct{ file, module, other string }{{"frame.html", CardModule, QRModule}, {FrameCore, QRModule, CardModule}} {
+		html := string(files[tc.file])
+		sum := sha512.Sum384(files["frame.js"])
+		for _, want := range []string{`src="c/` + base64.RawURLEncoding.EncodeToString(sum[:]) + `/frame.js"`, link(WasmExec, "script"), link(tc.module, "fetch")} {
+			if !strings.Contains(html, want) {
+				t.Errorf("%s = %s, want it to hold %s", tc.file, html, want)
+			}
+		}
+		if strings.Contains(html, tc.other) || strings.Contains(html, preloadMarker) {
+			t.Errorf("%s = %s, want no %s and no marker left", tc.file, html, tc.other)
+		}
+	}
 }
 
 func equalMaps(a, b map[string]string) bool {
@@ -106,6 +130,12 @@ func TestFillRefuses(t *testing.T) {
 		}},
 		{"sealpay.js pins another direct.js", func(f map[string][]byte) {
 			f["sealpay.js"] = []byte(`load("direct.js","` + SRI([]byte("stale")) + `");`)
+		}},
+		{"frame.html without its preload marker", func(f map[string][]byte) {
+			f["frame.html"] = bytes.Replace(f["frame.html"], []byte(preloadMarker), nil, 1)
+		}},
+		{"frame.html loading frame.js twice", func(f map[string][]byte) {
+			f["frame.html"] = append(f["frame.html"], `<script src="frame.js"></script>`...)
 		}},
 		{"frame.html pins two scripts", func(f map[string][]byte) {
 			f["frame.html"] = append(f["frame.html"], `<script src="x.js" integrity="`+SRI([]byte("x"))+`"></script>`...)
