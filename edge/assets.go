@@ -2,18 +2,22 @@ package edge
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
+	"crypto/sha512"
+	"encoding/base64"
 	"errors"
 	"io/fs"
 	"net/http"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/sealpay/sealpay/edge/contentcoding"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
-// assetTypes lists the browser assets the edge serves and their types.
+// assetTypes lists the browser assets the edge serves by name and their types.
 var assetTypes = map[string]string{
 	"sealpay.js":      "text/javascript; charset=utf-8",
 	"frame.html":      "text/html; charset=utf-8",
@@ -25,62 +29,206 @@ var assetTypes = map[string]string{
 	"wasm_exec.js":    "text/javascript; charset=utf-8",
 }
 
+// frameCore is the frame of mode=core (QR checks only): frame.html but for
+// what it preloads, the QR module instead of the card module. It is served
+// at /v1/frame.html?mode=core, never by its own name.
+const frameCore = "frame-core.html"
+
+// Cache policies (docs/edge-api.md, Browser assets).
+const (
+	cacheImmutable = "public, max-age=31536000, immutable"  // content-addressed URLs
+	cacheShort     = "public, max-age=300, must-revalidate" // what merchants paste: sealpay.js
+	cacheFrame     = "no-cache"                             // frame.html: its policy names the merchant's origins
+)
+
 // errNotFound is the answer for unknown routes, assets and tokens.
 var errNotFound = errcode.New(errcode.NotFound, "edge: not found")
 
-// serveAsset serves one browser asset from the Options' FS.
-//
-// Requests that name a version (?v=...) are cached for a year as immutable;
-// others for five minutes, revalidated with an ETag. The frame gets its own
-// Content-Security-Policy: it alone runs WebAssembly ('wasm-unsafe-eval'),
-// and frame-ancestors lets only the merchant's pages (the one whose
-// publishable key is in ?key=, else every configured merchant) embed it.
+// errNotAcceptable is the answer to an Accept-Encoding that refuses every
+// coding the edge has, identity included.
+var errNotAcceptable = errcode.New(errcode.NotAcceptable, "edge: no acceptable content coding (the edge sends br, gzip or identity)")
+
+// asset is one browser asset, loaded once: its representations and the
+// digest that names it in its content-addressed URL.
+type asset struct {
+	ctype  string
+	digest string           // base64url SHA-384 of the identity bytes: /v1/c/{digest}/{name}
+	reps   []representation // in contentcoding.Codings order
+}
+
+// representation is an asset's bytes in one content coding.
+type representation struct {
+	coding contentcoding.Coding
+	body   []byte
+	etag   string
+}
+
+// assetTable loads the assets of an FS once each, with their precompressed
+// copies (name.br, name.gz beside the file, as wasm/assets builds them; the
+// native server checks them with edge/precompressed when it starts). A
+// coding without a copy is not offered. A load that fails is tried again
+// by the next request.
+type assetTable struct {
+	fsys   fs.FS
+	mu     sync.Mutex
+	loaded map[string]*asset
+}
+
+func newAssetTable(fsys fs.FS) *assetTable {
+	if fsys == nil {
+		return nil
+	}
+	return &assetTable{fsys: fsys, loaded: map[string]*asset{}}
+}
+
+// get returns the named asset, loading it on first use. Loads of different
+// assets do not wait for each other beyond the map's lock; two first
+// requests for one asset may both load it, and one result is kept.
+func (t *assetTable) get(name, ctype string) (*asset, error) {
+	t.mu.Lock()
+	a := t.loaded[name]
+	t.mu.Unlock()
+	if a != nil {
+		return a, nil
+	}
+	a, err := loadAsset(t.fsys, name, ctype)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if prev := t.loaded[name]; prev != nil {
+		return prev, nil
+	}
+	t.loaded[name] = a
+	return a, nil
+}
+
+// loadAsset reads one asset and its precompressed copies.
+func loadAsset(fsys fs.FS, name, ctype string) (*asset, error) {
+	id, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(id)
+	sri := sha512.Sum384(id)
+	a := &asset{ctype: ctype, digest: base64.RawURLEncoding.EncodeToString(sri[:])}
+	for _, c := range contentcoding.Codings {
+		body := id
+		if c != contentcoding.Identity {
+			// A copy the build did not write is a coding not served.
+			if body, err = fs.ReadFile(fsys, name+c.Suffix()); errors.Is(err, fs.ErrNotExist) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		a.reps = append(a.reps, representation{coding: c, body: body, etag: contentcoding.ETag(sum, c)})
+	}
+	return a, nil
+}
+
+// codings lists the codings of an asset's representations.
+func (a *asset) codings() []contentcoding.Coding {
+	out := make([]contentcoding.Coding, len(a.reps))
+	for i, r := range a.reps {
+		out[i] = r.coding
+	}
+	return out
+}
+
+// serveAsset answers GET /v1/{name}: sealpay.js for five minutes, the other
+// scripts and modules likewise (their content-addressed URLs are the ones
+// to use), frame.html with no-cache and its own policy.
 func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
-	name := path.Base(r.URL.Path)
-	ctype, ok := assetTypes[name]
-	if !ok || h.assets == nil {
+	h.writeAsset(w, r, path.Base(r.URL.Path), "")
+}
+
+// serveAddressed answers GET /v1/c/{digest}/{name}: the asset whose
+// SHA-384 is digest, cached for a year as immutable. A digest that is not
+// the file's current one is not found: an old release's bytes are gone,
+// and a browser must never cache other bytes under their name.
+func (h *Handler) serveAddressed(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if _, ok := assetTypes[name]; !ok || name == "frame.html" {
 		writeError(w, errNotFound)
 		return
 	}
-	b, err := fs.ReadFile(h.assets, name)
+	h.writeAsset(w, r, name, r.PathValue("digest"))
+}
+
+// writeAsset writes one asset in the coding the request accepts best
+// (RFC 9110 §12.5.3), with that representation's ETag and length. digest,
+// if not empty, must be the asset's.
+func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, name, digest string) {
+	file := name
+	if name == "frame.html" && r.URL.Query().Get("mode") == "core" {
+		file = frameCore
+	}
+	if h.assets == nil {
+		writeError(w, errNotFound)
+		return
+	}
+	a, err := h.assets.get(file, assetTypes[name])
+	if file == frameCore && errors.Is(err, fs.ErrNotExist) {
+		a, err = h.assets.get(name, assetTypes[name]) // assets built before the QR-only twin
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			writeError(w, errNotFound)
-		} else {
-			writeError(w, err)
+			return
 		}
+		h.log.Error("edge: loading a browser asset", "asset", file, "err", err.Error())
+		writeError(w, err)
 		return
 	}
-	sum := sha256.Sum256(b)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	hd := w.Header()
-	hd.Set("Content-Type", ctype)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("ETag", etag)
-	if r.URL.Query().Get("v") != "" && name != "frame.html" {
-		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		hd.Set("Cache-Control", "public, max-age=300, must-revalidate")
+	if digest != "" && digest != a.digest {
+		writeError(w, errNotFound)
+		return
 	}
-	if name == "frame.html" {
+	c, ok := contentcoding.Negotiate(r.Header.Values("Accept-Encoding"), a.codings())
+	if !ok {
+		writeError(w, errNotAcceptable)
+		return
+	}
+	rep := a.reps[0]
+	for _, x := range a.reps {
+		if x.coding == c {
+			rep = x
+		}
+	}
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Vary", "Accept-Encoding")
+	switch {
+	case name == "frame.html":
+		hd.Set("Cache-Control", cacheFrame)
 		hd.Set("Content-Security-Policy", h.frameCSP(r.URL.Query().Get("key")))
 		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Cache-Control", "no-cache")
-		hd.Add("Vary", "Accept-Encoding")
-	} else {
-		// Scripts and the module may be loaded cross-origin by the merchant's page.
+	case digest != "":
+		hd.Set("Cache-Control", cacheImmutable)
+	default:
+		hd.Set("Cache-Control", cacheShort)
+	}
+	if name != "frame.html" {
+		// Scripts and the modules may be loaded cross-origin by the merchant's page.
 		hd.Set("Access-Control-Allow-Origin", "*")
 		hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	}
-	if noneMatch(r.Header.Values("If-None-Match"), etag) {
+	hd.Set("ETag", rep.etag)
+	if noneMatch(r.Header.Values("If-None-Match"), rep.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return
+	hd.Set("Content-Type", a.ctype)
+	if c != contentcoding.Identity {
+		hd.Set("Content-Encoding", string(c))
 	}
-	w.Write(b)
+	hd.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(rep.body)
+	}
 }
 
 // noneMatch reports whether an If-None-Match field (RFC 9110 §13.1.2)

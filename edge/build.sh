@@ -5,10 +5,11 @@
 #   worker.mjs, pool.mjs, assets.mjs  our entry (from ./workerjs)
 #   wasm_exec.js                      from the Go toolchain that builds app.wasm, unmodified
 #   app.wasm                          the edge (./worker)
-#   assets/v1/                        the browser assets, uploaded as Workers static
-#                                     assets (wrangler.toml [assets]) and served by
-#                                     the entry at GET /v1/{name}
-#   assets.json                       their SHA-256 digests (the entry's ETags)
+#   assets/v1/                        the browser assets and their .br and .gz copies,
+#                                     uploaded as Workers static assets (wrangler.toml
+#                                     [assets]) and served by the entry at GET /v1/{name}
+#                                     and GET /v1/c/{digest}/{name}
+#   assets.json                       wasm/assets' manifest: digests, ETags, lengths
 #   sri.json                          their SRI hashes: publish sealpay.js's for the snippet
 #
 # The browser assets are those wasm/assets builds (both WebAssembly modules,
@@ -37,8 +38,9 @@ cp workerjs/worker.mjs workerjs/pool.mjs workerjs/assets.mjs "$out/"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/app.wasm" ./worker
 
 # The files the edge serves; edge/assets.go and workerjs/assets.mjs list
-# the same names.
-names="sealpay.js frame.html frame.js direct.js qrdecode.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
+# the same names. frame-core.html is frame.html for mode=core. Each comes
+# with its brotli and gzip copies, which wasm/assets writes beside it.
+names="sealpay.js frame.html frame-core.html frame.js direct.js qrdecode.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
 if [ -z "$assets_in" ]; then
 	if [ -z "$roots" ]; then
 		echo "build.sh: WARNING: neither SEALPAY_ASSETS nor SEALPAY_QR_ROOTS is set: the frame pins no QR registry root, so verifyQR in the browser fails until you rebuild with SEALPAY_QR_ROOTS=roots.json" >&2
@@ -49,23 +51,21 @@ if [ -z "$assets_in" ]; then
 	env -u GOOS -u GOARCH go run ../wasm/assets/buildassets -root .. -out "$assets_in" ${roots:+-qr-roots "$roots"}
 fi
 for name in $names; do
-	if [ ! -f "$assets_in/$name" ]; then
-		echo "build.sh: $assets_in/$name is missing (build the assets with js/scripts/build-wasm.mjs or wasm/assets/buildassets)" >&2
-		exit 1
-	fi
-	cp "$assets_in/$name" "$out/assets/v1/"
+	for file in "$name" "$name.br" "$name.gz"; do
+		if [ ! -f "$assets_in/$file" ]; then
+			echo "build.sh: $assets_in/$file is missing (build the assets with js/scripts/build-wasm.mjs or wasm/assets/buildassets)" >&2
+			exit 1
+		fi
+		cp "$assets_in/$file" "$out/assets/v1/"
+	done
 done
+# The entry's table of the files, their ETags and lengths.
+if [ ! -f "$assets_in/manifest.json" ]; then
+	echo "build.sh: $assets_in/manifest.json is missing (rebuild the assets with wasm/assets)" >&2
+	exit 1
+fi
+cp "$assets_in/manifest.json" "$out/assets.json"
 if [ -f "$assets_in/sri.json" ]; then cp "$assets_in/sri.json" "$out/"; fi
 if [ "$assets_in" = "$out/browser" ]; then rm -rf "$assets_in"; fi
 
-if command -v sha256sum >/dev/null; then sha256() { sha256sum "$1"; }; else sha256() { shasum -a 256 "$1"; }; fi
-{
-	sep="{"
-	for name in $names; do
-		sum=$(sha256 "$out/assets/v1/$name")
-		printf '%s\n  "%s": "%s"' "$sep" "$name" "${sum%% *}"
-		sep=","
-	done
-	printf '\n}\n'
-} >"$out/assets.json"
 ls -l "$out/app.wasm"

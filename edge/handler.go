@@ -68,7 +68,7 @@ type Handler struct {
 	qr     qrState
 	db     *sql.DB
 	audit  *audit.Log
-	assets fs.FS
+	assets *assetTable
 	client *http.Client
 	log    *slog.Logger
 	now    func() time.Time
@@ -92,7 +92,7 @@ func New(opts Options) (*Handler, error) {
 		trust:  opts.TrustBundle,
 		db:     opts.DB,
 		audit:  audit.New(opts.DB),
-		assets: opts.Assets,
+		assets: newAssetTable(opts.Assets),
 		client: opts.Client,
 		log:    opts.Logger,
 		now:    opts.Now,
@@ -175,6 +175,7 @@ func (h *Handler) routes() {
 	for name := range assetTypes {
 		mux.HandleFunc("GET /v1/"+name, h.serveAsset)
 	}
+	mux.HandleFunc("GET /v1/c/{digest}/{name}", h.serveAddressed)
 	api("GET /v1/keys", route{browser: true, limited: true, fn: h.keys})
 	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, frame: true, limited: true, fn: h.tokenize})
 	api("POST /v1/forward/{route}", route{action: "forward", auth: authPublishable, browser: true, limited: true, fn: h.forward})

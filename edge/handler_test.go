@@ -69,10 +69,10 @@ func TestAssets(t *testing.T) {
 		path, ctype, cache string
 	}{
 		{"/v1/sealpay.js", "text/javascript; charset=utf-8", "max-age=300"},
-		{"/v1/sealpay.js?v=1.2.3", "text/javascript; charset=utf-8", "immutable"},
-		{"/v1/sealpay.wasm?v=abc", "application/wasm", "immutable"},
+		{"/v1/sealpay.js?v=1.2.3", "text/javascript; charset=utf-8", "max-age=300"}, // a query names no content
+		{"/v1/sealpay.wasm?v=abc", "application/wasm", "max-age=300"},
 		{"/v1/wasm_exec.js", "text/javascript; charset=utf-8", "max-age=300"},
-		{"/v1/frame.js?v=1", "text/javascript; charset=utf-8", "immutable"},
+		{"/v1/frame.js?v=1", "text/javascript; charset=utf-8", "max-age=300"},
 		{"/v1/frame.html?v=1", "text/html; charset=utf-8", "no-cache"},
 	}
 	for _, tc := range tests {
@@ -168,6 +168,37 @@ func TestNormalizeOrigin(t *testing.T) {
 	for _, tc := range tests {
 		if got, _ := normalizeOrigin(tc.in); got != tc.want {
 			t.Errorf("normalizeOrigin(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestAssetCopies: a coding is offered only where the build wrote its copy,
+// and the copy is sent as it is (the native server checks copies when it
+// starts, edge/precompressed).
+func TestAssetCopies(t *testing.T) {
+	assets := fstest.MapFS{
+		"sealpay.js":    {Data: []byte("export {}")},
+		"sealpay.js.gz": {Data: []byte("gzip bytes")},
+		"frame.html":    {Data: []byte("<!doctype html>")},
+	}
+	h, _, _ := newTestHandler(t, assets)
+	for _, tc := range []struct {
+		path, accept, encoding, body string
+		status                       int
+	}{
+		{"/v1/sealpay.js", "br", "", "export {}", 200},
+		{"/v1/sealpay.js", "br, gzip", "gzip", "gzip bytes", 200},
+		{"/v1/sealpay.js", "gzip;q=0", "", "export {}", 200},
+		{"/v1/sealpay.js", "identity;q=0, br", "", "", 406},
+		// mode=core falls back to frame.html where the build has no twin.
+		{"/v1/frame.html?mode=core", "", "", "<!doctype html>", 200},
+	} {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", tc.path, nil)
+		r.Header.Set("Accept-Encoding", tc.accept)
+		h.ServeHTTP(rec, r)
+		if rec.Code != tc.status || rec.Header().Get("Content-Encoding") != tc.encoding || (tc.status == 200 && rec.Body.String() != tc.body) {
+			t.Errorf("GET %s (Accept-Encoding %q) = %d %q %q, want %d %q %q", tc.path, tc.accept, rec.Code, rec.Header().Get("Content-Encoding"), rec.Body.String(), tc.status, tc.encoding, tc.body)
 		}
 	}
 }

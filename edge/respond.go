@@ -29,6 +29,8 @@ func statusOf(c errcode.Code) int {
 		return http.StatusTooManyRequests
 	case errcode.NotFound:
 		return http.StatusNotFound
+	case errcode.NotAcceptable:
+		return http.StatusNotAcceptable
 	case errcode.PayloadTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case errcode.UpstreamError:

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sealpay/sealpay/edge/precompressed"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/token"
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
@@ -100,6 +101,10 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 	var assets fs.FS
 	if cfg.AssetsDir != "" {
 		assets = os.DirFS(cfg.AssetsDir)
+		// The handler serves the brotli and gzip copies as they are.
+		if err := precompressed.Check(assets); err != nil {
+			return nil, nil, fmt.Errorf("edge: assets_dir: %w (rebuild the assets with js/scripts/build-wasm.mjs)", err)
+		}
 	}
 	mode := cfg.DatabaseCheckpoint
 	if mode == "" {

@@ -73,6 +73,13 @@ type Fixture struct {
 	Elsewhere  *Recorder // a host on nobody's allowlist
 	Secret     string    // the shop's forward signing secret
 	QRBase     string    // the shop's static EMVCo payload
+	// Reencodes marks a home whose platform re-encodes answers for the
+	// client (a Worker: Cloudflare hands it "br, gzip" for any
+	// Accept-Encoding and transcodes; wrangler dev takes the first coding
+	// the client lists, drops Content-Length and answers 415 where the
+	// client accepts no coding). The asset checks then hold it to what
+	// reaches the client: an acceptable coding of the built bytes.
+	Reencodes bool
 
 	numbers sync.Map     // every card number the suite sent
 	live    atomic.Int64 // tokens that should be in the vault

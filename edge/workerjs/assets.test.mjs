@@ -3,19 +3,32 @@
 // against the native server (edge/edgetest/assets.go).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { Assets, assetName, assetTypes, queryValue } from "./assets.mjs";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { Assets, assetPath, assetTypes, codings, negotiate } from "./assets.mjs";
 
 const files = {
   "sealpay.js": "/* snippet */",
   "sealpay.wasm": "\0asm module bytes",
   "frame.html": "<!doctype html>",
 };
-const sha256 = (s) => createHash("sha256").update(s).digest("hex");
-const digests = Object.fromEntries(Object.entries(files).map(([name, body]) => [name, sha256(body)]));
-const etag = (name) => `"${digests[name].slice(0, 32)}"`;
+// What wasm/assets writes: each file, its .br and .gz copies, and the manifest.
+const stored = {};
+const manifest = { files: {} };
+for (const [name, body] of Object.entries(files)) {
+  const copies = { identity: Buffer.from(body), br: brotliCompressSync(body), gzip: gzipSync(body) };
+  manifest.files[name] = {
+    sha256: createHash("sha256").update(body).digest("hex"),
+    digest: createHash("sha384").update(body).digest("base64url"),
+    codings: Object.fromEntries(Object.entries(copies).map(([c, b]) => [c, b.length])),
+  };
+  for (const c of codings) stored[name + c.suffix] = copies[c.name];
+}
+const etag = (name, coding = "identity") => `"${manifest.files[name].sha256.slice(0, 32)}${coding === "identity" ? "" : "-" + coding}"`;
+const addressed = (name) => `/v1/c/${manifest.files[name].digest}/${name}`;
 
-/** fakeBinding serves files at /v1/{name} and records the requests it got. */
+/** fakeBinding serves the stored files at /v1/{name} and records the requests it got. */
 function fakeBinding(overrides = {}) {
   const b = { requests: [] };
   b.fetch = async (input) => {
@@ -23,8 +36,8 @@ function fakeBinding(overrides = {}) {
     b.requests.push(req);
     const name = new URL(req.url).pathname.slice(4);
     if (name in overrides) return new Response("nope", { status: overrides[name] });
-    if (!(name in files)) return new Response("not found", { status: 404 });
-    return new Response(files[name], { headers: { "Content-Type": "application/octet-stream", ETag: '"cf-own"' } });
+    if (!(name in stored)) return new Response("not found", { status: 404 });
+    return new Response(stored[name], { headers: { "Content-Type": "application/octet-stream", ETag: '"cf-own"' } });
   };
   return b;
 }
@@ -33,15 +46,17 @@ const get = (path, init) => new Request("https://edge.example" + path, init);
 
 test("an asset comes with the native server's headers and the binding's bytes", async () => {
   const env = { ASSETS: fakeBinding() };
-  const res = await new Assets(digests).serve(get("/v1/sealpay.js", { headers: { Range: "bytes=0-1", "If-None-Match": '"other"' } }), env);
+  const res = await new Assets(manifest).serve(get("/v1/sealpay.js", { headers: { "Accept-Encoding": "identity", Range: "bytes=0-1", "If-None-Match": '"other"' } }), env);
   assert.equal(res.status, 200);
   assert.equal(await res.text(), files["sealpay.js"]);
   assert.deepEqual(Object.fromEntries(res.headers), {
     "access-control-allow-origin": "*",
     "cache-control": "public, max-age=300, must-revalidate",
+    "content-length": String(files["sealpay.js"].length),
     "content-type": "text/javascript; charset=utf-8",
     "cross-origin-resource-policy": "cross-origin",
     etag: etag("sealpay.js"),
+    vary: "Accept-Encoding",
     "x-content-type-options": "nosniff",
   });
   // The binding got a plain GET for the whole file: no Range, no conditional.
@@ -52,40 +67,82 @@ test("an asset comes with the native server's headers and the binding's bytes", 
   assert.deepEqual([...sent.headers], []);
 });
 
-test("a versioned URL is cached for a year", async () => {
-  const res = await new Assets(digests).serve(get("/v1/sealpay.wasm?v=abc"), { ASSETS: fakeBinding() });
+test("each coding is its own representation, sent as stored", async () => {
+  for (const [accept, coding] of [["br, gzip", "br"], ["gzip", "gzip"], ["x-gzip;q=0.5, br;q=0.1", "gzip"], ["zstd", "identity"]]) {
+    const env = { ASSETS: fakeBinding() };
+    const res = await new Assets(manifest).serve(get("/v1/sealpay.wasm", { headers: { "Accept-Encoding": accept } }), env);
+    const suffix = codings.find((c) => c.name === coding).suffix;
+    assert.equal(res.status, 200, accept);
+    assert.equal(res.headers.get("content-encoding"), coding === "identity" ? null : coding, accept);
+    assert.equal(res.headers.get("etag"), etag("sealpay.wasm", coding), accept);
+    assert.equal(res.headers.get("content-length"), String(stored["sealpay.wasm" + suffix].length), accept);
+    assert.equal(new URL(env.ASSETS.requests[0].url).pathname, "/v1/sealpay.wasm" + suffix, accept);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(stored["sealpay.wasm" + suffix]), `${accept}: the stored bytes`);
+  }
+});
+
+test("Accept-Encoding is negotiated as edge/contentcoding does (its vectors)", () => {
+  const { cases } = JSON.parse(readFileSync(new URL("../contentcoding/testdata/negotiate.json", import.meta.url), "utf8"));
+  assert.ok(cases.length > 30);
+  for (const tc of cases) {
+    const reps = tc.available.map((coding) => ({ coding }));
+    // Headers joins repeated fields with ", ".
+    const field = tc.accept_encoding === null ? null : tc.accept_encoding.join(", ");
+    assert.equal(negotiate(field, reps)?.coding ?? "", tc.want, tc.name);
+  }
+});
+
+test("no acceptable coding is a 406 in the native server's words", async () => {
+  const res = await new Assets(manifest).serve(get("/v1/sealpay.js", { headers: { "Accept-Encoding": "*;q=0" } }), { ASSETS: fakeBinding() });
+  assert.equal(res.status, 406);
+  assert.equal(res.headers.get("cache-control"), "no-store");
+  assert.equal((await res.json()).error.code, "not_acceptable");
+});
+
+test("a content-addressed URL is cached for a year; another digest is not found", async () => {
+  const env = { ASSETS: fakeBinding() };
+  const res = await new Assets(manifest).serve(get(addressed("sealpay.wasm")), env);
+  assert.equal(res.status, 200);
   assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
   assert.equal(res.headers.get("content-type"), "application/wasm");
+  const other = await new Assets(manifest).serve(get(`/v1/c/${manifest.files["sealpay.js"].digest}/sealpay.wasm`), env);
+  assert.equal(other.status, 404);
+  assert.deepEqual(await other.json(), { error: { code: "not_found", message: "edge: not found" } });
+  assert.equal(env.ASSETS.requests.length, 1);
 });
 
 test("a matching If-None-Match gives 304 without a body or Content-Type, and no asset fetch", async () => {
   const env = { ASSETS: fakeBinding() };
-  const res = await new Assets(digests).serve(get("/v1/sealpay.js", { headers: { "If-None-Match": etag("sealpay.js") } }), env);
+  const res = await new Assets(manifest).serve(get("/v1/sealpay.js", { headers: { "Accept-Encoding": "br", "If-None-Match": etag("sealpay.js", "br") } }), env);
   assert.equal(res.status, 304);
   assert.equal(res.body, null);
   assert.equal(res.headers.get("content-type"), null);
-  assert.equal(res.headers.get("etag"), etag("sealpay.js"));
+  assert.equal(res.headers.get("etag"), etag("sealpay.js", "br"));
   assert.equal(env.ASSETS.requests.length, 0);
+  // Another representation's tag does not match.
+  const full = await new Assets(manifest).serve(get("/v1/sealpay.js", { headers: { "Accept-Encoding": "br", "If-None-Match": etag("sealpay.js") } }), env);
+  assert.equal(full.status, 200);
 });
 
 test("HEAD answers the headers without fetching the file", async () => {
   const env = { ASSETS: fakeBinding() };
-  const res = await new Assets(digests).serve(get("/v1/sealpay.js", { method: "HEAD" }), env);
+  const res = await new Assets(manifest).serve(get("/v1/sealpay.js", { method: "HEAD", headers: { "Accept-Encoding": "gzip" } }), env);
   assert.equal(res.status, 200);
   assert.equal(res.body, null);
-  assert.equal(res.headers.get("etag"), etag("sealpay.js"));
+  assert.equal(res.headers.get("etag"), etag("sealpay.js", "gzip"));
+  assert.equal(res.headers.get("content-length"), String(stored["sealpay.js.gz"].length));
   assert.equal(env.ASSETS.requests.length, 0);
 });
 
 test("everything else is left to Go", () => {
-  const assets = new Assets(digests);
+  const assets = new Assets(manifest);
   const env = { ASSETS: fakeBinding() };
   for (const [what, req, e] of [
     ["frame.html (its policy comes from the configuration)", get("/v1/frame.html?key=pk_x"), env],
     ["an API route", get("/v1/keys"), env],
     ["POST", get("/v1/sealpay.js", { method: "POST", body: "{}" }), env],
     ["OPTIONS", get("/v1/sealpay.js", { method: "OPTIONS" }), env],
-    ["a file without a digest", get("/v1/frame.js"), env],
+    ["a file without a manifest entry", get("/v1/frame.js"), env],
     ["an unknown name", get("/v1/sri.json"), env],
     ["a deeper path", get("/v1/x/sealpay.js"), env],
     ["a trailing slash", get("/v1/sealpay.js/"), env],
@@ -96,16 +153,17 @@ test("everything else is left to Go", () => {
   assert.equal(env.ASSETS.requests.length, 0);
 });
 
-test("a digest that is not 64 hex digits is ignored", () => {
-  const assets = new Assets({ "sealpay.js": "ABC", "sealpay.wasm": digests["sealpay.wasm"].toUpperCase() });
+test("a manifest entry without a SHA-256 of 64 hex digits is ignored", () => {
+  const bad = { files: { "sealpay.js": { ...manifest.files["sealpay.js"], sha256: "ABC" }, "sealpay.wasm": { ...manifest.files["sealpay.wasm"], sha256: manifest.files["sealpay.wasm"].sha256.toUpperCase() } } };
+  const assets = new Assets(bad);
   const env = { ASSETS: fakeBinding() };
   assert.equal(assets.serve(get("/v1/sealpay.js"), env), null);
   assert.equal(assets.serve(get("/v1/sealpay.wasm"), env), null);
 });
 
 test("a file the binding lost is an error, not an empty answer", async () => {
-  const env = { ASSETS: fakeBinding({ "sealpay.js": 404 }) };
-  await assert.rejects(new Assets(digests).serve(get("/v1/sealpay.js"), env), /sealpay\.js answered 404/);
+  const env = { ASSETS: fakeBinding({ "sealpay.js.br": 404 }) };
+  await assert.rejects(new Assets(manifest).serve(get("/v1/sealpay.js"), env), /sealpay\.js\.br answered 404/);
 });
 
 test("the types are those of edge/assets.go, without frame.html", () => {
@@ -116,39 +174,20 @@ test("the types are those of edge/assets.go, without frame.html", () => {
   assert.equal(Object.keys(assetTypes).length, 7);
 });
 
-test("assetName decodes the name as Go's router does", () => {
+test("assetPath decodes the path as Go's router does", () => {
   for (const [path, want] of [
-    ["/v1/sealpay.js", "sealpay.js"],
-    ["/v1/sealpay%2Ejs", "sealpay.js"],
-    ["/v1/sealpay%2", ""],
-    ["/v1/a/b", ""],
-    ["/v2/sealpay.js", ""],
-    ["/sealpay.js", ""],
+    ["/v1/sealpay.js", { name: "sealpay.js" }],
+    ["/v1/sealpay%2Ejs", { name: "sealpay.js" }],
+    ["/v1/c/abc/sealpay.js", { name: "sealpay.js", digest: "abc" }],
+    ["/v1/c/a%62c/sealpay%2Ejs", { name: "sealpay.js", digest: "abc" }],
+    ["/v1/sealpay%2", null],
+    ["/v1/a/b", null],
+    ["/v1/c//sealpay.js", null],
+    ["/v1/c/abc/", null],
+    ["/v1/c/abc/x/sealpay.js", null],
+    ["/v2/sealpay.js", null],
+    ["/sealpay.js", null],
   ]) {
-    assert.equal(assetName(path), want, path);
-  }
-});
-
-test("queryValue reads a query as Go's url.ParseQuery does", () => {
-  for (const [raw, want] of [
-    ["v=1", "1"],
-    ["x=1&v=2", "2"],
-    ["%76=1", "1"],
-    ["v=+", " "],
-    ["v=a+b%20c", "a b c"],
-    ["v=%ff", "\xff"],
-    ["v", ""],
-    ["v=", ""],
-    ["v=&v=1", ""],
-    ["V=1", undefined],
-    ["v=1;x=2", undefined],
-    ["x=1;y=2&v=3", "3"],
-    ["v=%zz", undefined],
-    ["v=%zz&v=2", "2"],
-    ["v%=1", undefined],
-    ["&&v=1&", "1"],
-    ["", undefined],
-  ]) {
-    assert.equal(queryValue(raw, "v"), want, raw);
+    assert.deepEqual(assetPath(path), want, path);
   }
 });

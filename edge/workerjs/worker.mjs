@@ -19,7 +19,7 @@
 import "./wasm_exec.js";
 import { connect } from "cloudflare:sockets";
 import mod from "./app.wasm";
-import digests from "./assets.json";
+import manifest from "./assets.json";
 import { Assets } from "./assets.mjs";
 import { Pool, internalError } from "./pool.mjs";
 
@@ -96,15 +96,42 @@ async function startGo(env) {
 // covers a request that overlaps another without a start-up, and the
 // memory cap bounds what they hold (Workers allow 128 MB per isolate).
 const pool = new Pool(startGo, { maxIdle: 2, maxMemory: 32 << 20 });
-const assets = new Assets(digests);
+const assets = new Assets(manifest);
 
 export default {
   fetch(request, env, ctx) {
     const asset = assets.serve(request, env);
-    if (asset === null) return pool.fetch(request, env, ctx);
+    if (asset === null) return pool.fetch(withClientEncoding(request), env, ctx).then(manualEncoding);
     return asset.catch((err) => {
       console.error("edge: serving a browser asset failed:", String(err));
       return internalError();
     });
   },
 };
+
+/**
+ * withClientEncoding gives Go the Accept-Encoding the client sent (frame.html
+ * is negotiated there), which the runtime replaced with "br, gzip" and kept
+ * in request.cf.clientAcceptEncoding (see assets.mjs).
+ * @param {Request} request
+ */
+function withClientEncoding(request) {
+  const cf = request.cf?.clientAcceptEncoding;
+  if (typeof cf !== "string" || cf === request.headers.get("Accept-Encoding")) return request;
+  const headers = new Headers(request.headers);
+  if (cf === "") headers.delete("Accept-Encoding");
+  else headers.set("Accept-Encoding", cf);
+  return new Request(request, { headers });
+}
+
+/**
+ * manualEncoding passes on a Go response whose body is in a coding already
+ * (a precompressed frame.html) as it is: without encodeBody "manual" the
+ * runtime would compress it a second time.
+ * @param {Response} res
+ */
+function manualEncoding(res) {
+  const coding = res.headers.get("Content-Encoding");
+  if (!coding || coding === "identity") return res;
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers, encodeBody: "manual" });
+}

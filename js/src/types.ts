@@ -53,6 +53,7 @@ export type ErrorCode =
   | "relay_host_forbidden"
   | "rate_limited"
   | "not_found"
+  | "not_acceptable"
   | "payload_too_large"
   | "bad_request"
   | "upstream_error"

@@ -47,6 +47,7 @@ const (
 	RelayHostForbidden  Code = "relay_host_forbidden"
 	RateLimited         Code = "rate_limited"
 	NotFound            Code = "not_found"
+	NotAcceptable       Code = "not_acceptable"
 	PayloadTooLarge     Code = "payload_too_large"
 	BadRequest          Code = "bad_request"
 	UpstreamError       Code = "upstream_error"
