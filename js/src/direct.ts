@@ -8,7 +8,7 @@
  * (the merchant's page; its CSP needs 'wasm-unsafe-eval').
  */
 import { SealpayError, toSealpayError } from "./errors.js";
-import { modulePins, noPins, type ModulePins } from "./pins.js";
+import { assetURL, modulePins, noPins, type ModulePins } from "./pins.js";
 import { VERSION } from "./version.js";
 
 /** The object the card module puts on globalThis.__sealpay_card. */
@@ -85,7 +85,7 @@ async function start(base: string, spec: ModuleSpec, pins: ModulePins): Promise<
   const go = new Go();
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiate(`${base}/v1/${spec.file}`, modulePin, go.importObject);
+    instance = await instantiate(assetURL(base, spec.file, modulePin), modulePin, go.importObject);
   } catch (cause) {
     // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' gets a
     // CompileError from the browser before any byte is compiled; a module
@@ -117,7 +117,7 @@ async function start(base: string, spec: ModuleSpec, pins: ModulePins): Promise<
 function loadGo(base: string, integrity: string): Promise<GoClass> {
   if (!goClass) {
     const g = globalThis as { Go?: GoClass };
-    goClass = loadScript(`${base}/v1/wasm_exec.js`, integrity).then(() => {
+    goClass = loadScript(assetURL(base, "wasm_exec.js", integrity), integrity).then(() => {
       if (typeof g.Go !== "function") throw new SealpayError("internal", "Failed to load wasm_exec.js: it defined no Go class");
       return g.Go;
     }).catch((e: unknown) => {
@@ -131,7 +131,10 @@ function loadGo(base: string, integrity: string): Promise<GoClass> {
 async function instantiate(url: string, integrity: string, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
   // integrity makes the browser check the bytes before the response body
   // completes: a module that is not the one this script pins never runs.
-  const res = await fetch(url, { credentials: "omit", integrity });
+  // Credentials "same-origin" (none cross-origin) match the frame's
+  // <link rel=preload crossorigin=anonymous>, so the preloaded response is
+  // the one used instead of a second download.
+  const res = await fetch(url, { credentials: "same-origin", integrity });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   if (typeof WebAssembly.instantiateStreaming === "function" && res.headers.get("content-type") === "application/wasm") {
     return (await WebAssembly.instantiateStreaming(res, imports)).instance;

@@ -14,6 +14,14 @@ export interface FrameConfig {
   merchant?: string;
 }
 
+/**
+ * The card frame's height in CSS pixels, with and without the name row:
+ * 2 px padding above and below, rows of label (16) + input (40) + error
+ * text (16) with 2 px gaps, 8 px between rows. frame.ts's baseCSS fixes
+ * these heights; the Chromium tests check the two agree.
+ */
+export const cardHeight = { withName: 248, withoutName: 164 } as const;
+
 /** How long a command may take before it is given up. */
 const commandTimeout = 60_000;
 
@@ -49,8 +57,11 @@ export class Frame {
     this.iframe.setAttribute("frameborder", "0");
     this.iframe.setAttribute("scrolling", "no");
     this.iframe.setAttribute("allowtransparency", "true");
+    // The frame's rows have fixed heights (frame.ts's baseCSS), so the
+    // iframe is as tall as the form from its first paint: nothing below it
+    // on the merchant's page moves when the fields appear.
     this.iframe.style.cssText = mode === "card"
-      ? "border:0;width:100%;min-width:200px;height:160px;display:block;overflow:hidden;background:transparent"
+      ? `border:0;width:100%;min-width:200px;height:${extra.hideName ? cardHeight.withoutName : cardHeight.withName}px;display:block;overflow:hidden;background:transparent`
       : "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
     if (mode === "core") {
       this.iframe.setAttribute("aria-hidden", "true");

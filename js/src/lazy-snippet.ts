@@ -5,6 +5,7 @@
  */
 import { SealpayError } from "./errors.js";
 import type { Direct } from "./lazy.js";
+import { assetURL } from "./pins.js";
 import type { QRDecoder } from "./types.js";
 
 declare const __SEALPAY_DIRECT_SRI__: string;
@@ -19,7 +20,7 @@ function asset<T>(edge: string, file: string, integrity: string, global: string)
   if (!p) {
     p = new Promise<T>((resolve, reject) => {
       const s = document.createElement("script");
-      s.src = `${edge}/v1/${file}`;
+      s.src = assetURL(edge, file, integrity);
       s.integrity = integrity;
       s.crossOrigin = "anonymous";
       s.onload = () => (g[global] ? resolve(g[global] as T) : reject(new SealpayError("upstream_error", `Failed to load ${file}`)));

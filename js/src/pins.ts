@@ -47,3 +47,15 @@ export function qrRoots(): unknown[] {
   }
   throw noPins("QR roots");
 }
+
+/**
+ * assetURL returns the content-addressed URL of an edge file pinned by its
+ * SRI hash: `${base}/v1/c/{digest}/{file}`, digest being the hash's bytes
+ * in base64url (what wasm/assets names the file by). The edge caches these
+ * for a year as immutable and answers 404 to any other digest, so a return
+ * visit moves none of the file's bytes.
+ */
+export function assetURL(base: string, file: string, integrity: string): string {
+  const digest = integrity.slice(integrity.indexOf("-") + 1).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${base}/v1/c/${digest}/${file}`;
+}

@@ -64,12 +64,14 @@ test("wasm_exec.js and the module are fetched against their hashes", async () =>
     await new Promise((r) => setTimeout(r, 0));
     const script = b.appended.find((e) => e.tagName === "SCRIPT");
     assert.ok(script, "a script element was added");
-    assert.deepEqual([script.src, script.integrity, script.crossOrigin], ["https://edge.example/v1/wasm_exec.js", pins["wasm_exec.js"], "anonymous"]);
+    // Both come from their content-addressed URLs: the hash's bytes in base64url.
+    const addressed = (file, pin) => `https://edge.example/v1/c/${Buffer.from(pin.slice(7), "base64").toString("base64url")}/${file}`;
+    assert.deepEqual([script.src, script.integrity, script.crossOrigin], [addressed("wasm_exec.js", pins["wasm_exec.js"]), pins["wasm_exec.js"], "anonymous"]);
     globalThis.Go = class { importObject = {}; run() { return new Promise(() => {}); } };
     script.onload();
     // The fake fetch ignores integrity; the module then fails to compile.
     await assert.rejects(sealing, { code: "upstream_error", message: /^Failed to load sealpay\.wasm/ });
-    assert.deepEqual(b.calls.map((c) => [c.url, c.init.integrity, c.init.credentials]), [["https://edge.example/v1/sealpay.wasm", pins["sealpay.wasm"], "omit"]]);
+    assert.deepEqual(b.calls.map((c) => [c.url, c.init.integrity, c.init.credentials]), [[addressed("sealpay.wasm", pins["sealpay.wasm"]), pins["sealpay.wasm"], "same-origin"]]);
   } finally {
     delete globalThis.Go;
     b.restore();

@@ -80,6 +80,10 @@ function modulePins() {
   }
   throw noPins("module hashes");
 }
+function assetURL(base, file, integrity) {
+  const digest = integrity.slice(integrity.indexOf("-") + 1).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${base}/v1/c/${digest}/${file}`;
+}
 var noPins;
 var init_pins = __esm({
   "src/pins.ts"() {
@@ -134,7 +138,7 @@ async function start(base, spec, pins) {
   const go = new Go();
   let instance;
   try {
-    instance = await instantiate(`${base}/v1/${spec.file}`, modulePin, go.importObject);
+    instance = await instantiate(assetURL(base, spec.file, modulePin), modulePin, go.importObject);
   } catch (cause) {
     const hint = cause instanceof WebAssembly.CompileError ? ": the browser refused to compile it; if this page's Content-Security-Policy has no 'wasm-unsafe-eval' in script-src, add it there or use the hosted card fields (cardElement), which need none" : "";
     throw new SealpayError("upstream_error", `Failed to load ${spec.file}${hint}`, { cause });
@@ -155,7 +159,7 @@ async function start(base, spec, pins) {
 function loadGo(base, integrity) {
   if (!goClass) {
     const g = globalThis;
-    goClass = loadScript(`${base}/v1/wasm_exec.js`, integrity).then(() => {
+    goClass = loadScript(assetURL(base, "wasm_exec.js", integrity), integrity).then(() => {
       if (typeof g.Go !== "function") throw new SealpayError("internal", "Failed to load wasm_exec.js: it defined no Go class");
       return g.Go;
     }).catch((e) => {
@@ -166,7 +170,7 @@ function loadGo(base, integrity) {
   return goClass;
 }
 async function instantiate(url, integrity, imports) {
-  const res = await fetch(url, { credentials: "omit", integrity });
+  const res = await fetch(url, { credentials: "same-origin", integrity });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   if (typeof WebAssembly.instantiateStreaming === "function" && res.headers.get("content-type") === "application/wasm") {
     return (await WebAssembly.instantiateStreaming(res, imports)).instance;
@@ -265,6 +269,7 @@ function newChannel() {
 }
 
 // src/element.ts
+var cardHeight = { withName: 248, withoutName: 164 };
 var commandTimeout = 6e4;
 var Frame = class {
   constructor(cfg, mode, extra, onEvent_) {
@@ -284,7 +289,7 @@ var Frame = class {
     this.iframe.setAttribute("frameborder", "0");
     this.iframe.setAttribute("scrolling", "no");
     this.iframe.setAttribute("allowtransparency", "true");
-    this.iframe.style.cssText = mode === "card" ? "border:0;width:100%;min-width:200px;height:160px;display:block;overflow:hidden;background:transparent" : "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
+    this.iframe.style.cssText = mode === "card" ? `border:0;width:100%;min-width:200px;height:${extra.hideName ? cardHeight.withoutName : cardHeight.withName}px;display:block;overflow:hidden;background:transparent` : "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
     if (mode === "core") {
       this.iframe.setAttribute("aria-hidden", "true");
       this.iframe.tabIndex = -1;

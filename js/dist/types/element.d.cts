@@ -7,6 +7,16 @@ export interface FrameConfig {
     locale: string;
     merchant?: string;
 }
+/**
+ * The card frame's height in CSS pixels, with and without the name row:
+ * 2 px padding above and below, rows of label (16) + input (40) + error
+ * text (16) with 2 px gaps, 8 px between rows. frame.ts's baseCSS fixes
+ * these heights; the Chromium tests check the two agree.
+ */
+export declare const cardHeight: {
+    readonly withName: 248;
+    readonly withoutName: 164;
+};
 /** Frame is one iframe on the edge and its message channel. */
 export declare class Frame {
     private readonly onEvent_;

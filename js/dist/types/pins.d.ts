@@ -23,3 +23,11 @@ export declare const noPins: (what: string) => SealpayError;
 export declare function modulePins(): ModulePins;
 /** qrRoots returns the QR registry roots (public JWKs) pinned in the frame's script. */
 export declare function qrRoots(): unknown[];
+/**
+ * assetURL returns the content-addressed URL of an edge file pinned by its
+ * SRI hash: `${base}/v1/c/{digest}/{file}`, digest being the hash's bytes
+ * in base64url (what wasm/assets names the file by). The edge caches these
+ * for a year as immutable and answers 404 to any other digest, so a return
+ * visit moves none of the file's bytes.
+ */
+export declare function assetURL(base: string, file: string, integrity: string): string;

@@ -33,7 +33,12 @@ interface CheckResult {
   name: FieldState;
 }
 
-const fields: CardField[] = ["number", "expiry", "cvc", "name"];
+const fields: readonly CardField[] = ["number", "expiry", "cvc", "name"];
+
+/** How long a tokenize waits for the card module before it fails. */
+const moduleWait = 30_000;
+/** The pause before a failed card module load is tried again. */
+const retryPause = 1_000;
 
 const baseCSS = `
 :root{color-scheme:light dark}
@@ -41,13 +46,13 @@ body{margin:0;font:16px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sa
 form{display:grid;gap:8px;padding:2px}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:8px;align-items:start}
 .field{display:grid;gap:2px;align-content:start}
-label{font-size:13px}
+label{font-size:13px;line-height:16px}
 .row{position:relative}
-input{box-sizing:border-box;width:100%;font:inherit;padding:8px;border:1px solid #8a8f98;border-radius:4px;background:transparent;color:inherit}
+input{box-sizing:border-box;width:100%;height:40px;font:inherit;padding:8px;border:1px solid #8a8f98;border-radius:4px;background:transparent;color:inherit}
 input:focus{outline:2px solid #3b82f6;outline-offset:1px}
 input[aria-invalid=true]{border-color:#d02b20}
 .brand{position:absolute;right:8px;top:50%;transform:translateY(-50%);font-size:12px;opacity:.75;pointer-events:none}
-.error{margin:0;min-height:1em;font-size:12px;color:#d02b20}
+.error{margin:0;min-height:16px;line-height:16px;font-size:12px;color:#d02b20}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
@@ -55,6 +60,7 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 class HostedFields {
   private core: CardCore | null = null;
+  private card: Promise<CardCore> | null = null;
   private qr: Promise<QRCore> | null = null;
   private state: CheckResult | null = null;
   private seq = 0;
@@ -76,22 +82,67 @@ class HostedFields {
     window.parent.postMessage({ sealpay: PROTOCOL, channel: this.p.channel, ...e }, this.p.origin);
   }
 
-  async start(): Promise<void> {
+  start(): void {
     window.addEventListener("message", this.onMessage);
     // The hidden core frame only checks QR codes: it loads the QR module
     // on the first verifyQR, and no card module at all.
     if (this.p.mode === "card") {
+      // The form shows and takes input at once; the card module (whose
+      // download frame.html started) formats and checks what was typed the
+      // moment it is ready. Nothing leaves the frame before it is sealed.
       this.setUpForm();
-      try {
-        this.core = await loadModule("", CARD, modulePins());
-      } catch (e) {
-        this.post({ type: "error", error: info(toSealpayError(e)) });
-        return;
-      }
       document.body.hidden = false;
       this.reportSize();
+      void this.loadCard().catch(() => undefined);
+      // The key set too, so a tokenize waits for no round trip of its own.
+      void this.loadKeys().catch(() => undefined);
     }
     this.post({ type: "ready", version: VERSION });
+  }
+
+  /**
+   * loadCard resolves to the card module, loading it on first use. A load
+   * that fails is reported with an error event and tried once more after
+   * a pause; if that fails too, the next call (a tokenize) tries again.
+   */
+  private loadCard(): Promise<CardCore> {
+    if (!this.card) {
+      const attempt = (): Promise<CardCore> => loadModule("", CARD, modulePins());
+      this.card = attempt()
+        .catch(async (e: unknown) => {
+          this.post({ type: "error", error: info(toSealpayError(e)) });
+          await new Promise((r) => setTimeout(r, retryPause));
+          return attempt();
+        })
+        .then(
+          (core) => {
+            this.core = core;
+            // Format and check what the shopper typed meanwhile.
+            void this.check(fields);
+            return core;
+          },
+          (e: unknown) => {
+            this.card = null;
+            this.post({ type: "error", error: info(toSealpayError(e)) });
+            throw e;
+          },
+        );
+    }
+    return this.card;
+  }
+
+  /** cardModule waits for the card module, at most moduleWait. */
+  private async cardModule(): Promise<CardCore> {
+    if (this.core) return this.core;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SealpayError("upstream_error", "Sealpay: the card module did not load in time")), moduleWait);
+    });
+    try {
+      return await Promise.race([this.loadCard(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private setUpForm(): void {
@@ -124,7 +175,7 @@ class HostedFields {
         // Reformatting after a deletion would put back the separator the
         // shopper just removed; format again on the next insertion.
         const deleting = (e as InputEvent).inputType?.startsWith("delete") ?? false;
-        void this.check(deleting ? undefined : f);
+        void this.check(deleting ? [] : [f]);
       });
       input.addEventListener("focus", () => this.post({ type: "focus", field: f }));
       input.addEventListener("blur", () => {
@@ -148,8 +199,11 @@ class HostedFields {
     return v;
   }
 
-  /** check asks the module about the current input and applies the answer if nothing changed meanwhile. */
-  private async check(changed?: CardField): Promise<CheckResult | null> {
+  /**
+   * check asks the module about the current input and applies the answer
+   * if nothing changed meanwhile, reformatting the changed fields.
+   */
+  private async check(changed: readonly CardField[] = []): Promise<CheckResult | null> {
     if (!this.core) return null;
     const seq = ++this.seq;
     const values = this.values();
@@ -162,7 +216,7 @@ class HostedFields {
     }
     if (seq !== this.seq) return null;
     this.state = r;
-    if (changed && changed !== "name") reformat($<HTMLInputElement>(changed), r[changed].value);
+    for (const f of changed) if (f !== "name") reformat($<HTMLInputElement>(f), r[f].value);
     this.render();
     const first = this.firstError(false);
     const brand = r.brand ?? null;
@@ -253,12 +307,13 @@ class HostedFields {
   }
 
   private async tokenize(): Promise<unknown> {
-    if (!this.core) throw new SealpayError("internal", "Sealpay: the module is not ready");
     if (this.busy) throw new SealpayError("bad_request", "Sealpay: tokenize is already running");
     this.busy = true;
     const inputs = fields.map((f) => $<HTMLInputElement>(f));
     try {
-      const r = await this.check();
+      // A tokenize before the module is ready waits for it, not forever.
+      const core = await this.cardModule();
+      const r = await this.check(fields);
       if (!r) throw new SealpayError("internal", this.t.failed);
       if (!r.complete) {
         this.render(true);
@@ -277,7 +332,7 @@ class HostedFields {
         cvc: v.cvc,
       };
       if (v.name.trim()) card.name = v.name.trim();
-      const { envelope } = await callCore<{ envelope: string }>(this.core, "seal", {
+      const { envelope } = await callCore<{ envelope: string }>(core, "seal", {
         keys: { keys: keys.keys },
         card,
         merchant_id: merchant,
