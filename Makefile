@@ -76,6 +76,7 @@ worker:
 
 # Every figure, with the machine it ran on, and one table of medians
 # (scripts/bench.sh; BENCHMARKS.md records a run). wrk is optional.
-bench: deps
+# Lighthouse (e2e/lighthouse) is for the first-load figures of make bench only.
+bench: deps e2e/lighthouse/node_modules/.package-lock.json
 	@command -v wrk >/dev/null || { $(SUDO) apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed; the Go load generator runs alone"; }
 	bash scripts/bench.sh

@@ -87,7 +87,8 @@ describe("hosted fields from the Worker", () => {
     const fromWorker = new Map();
     for (const r of responses) {
       const u = new URL(r.url);
-      if (u.origin === worker.url && u.pathname.startsWith("/v1/") && r.status === 200 && r.body) fromWorker.set(u.pathname.slice(4), r);
+      // By name: /v1/{name}, or /v1/c/{digest}/{name} for what the snippet and the frame load by content address.
+      if (u.origin === worker.url && u.pathname.startsWith("/v1/") && r.status === 200 && r.body) fromWorker.set(u.pathname.split("/").pop(), r);
     }
     for (const name of ["sealpay.js", "frame.html", "frame.js", "wasm_exec.js", "sealpay.wasm"]) {
       const r = fromWorker.get(name);

@@ -10,7 +10,8 @@
 #
 #   scripts/bench.sh            all parts
 #   BENCH_COUNT=6               runs per Go micro-benchmark (default 6)
-#   BENCH_PARTS="go native"     a subset: go native worker browser
+#   BENCH_PARTS="go native"     a subset: go native worker browser firstload
+#   BENCH_FIRSTLOAD_RUNS=5      runs of the first-load benchmark per network
 #   BENCH_NATIVE_RUNS=3         runs of the native tokenize load test
 #   BENCH_NATIVE_CHECKPOINT=background   the server's database_checkpoint
 #                               (commit: SQLite's checkpoints inside COMMITs)
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 count=${BENCH_COUNT:-6}
-parts=${BENCH_PARTS:-go native worker browser}
+parts=${BENCH_PARTS:-go native worker browser firstload}
 out=$(mktemp -d)
 trap 'if [ -n "${BENCH_OUT:-}" ]; then mkdir -p "$BENCH_OUT" && cp "$out"/*.txt "$BENCH_OUT"/; fi; rm -rf "$out"' EXIT
 
@@ -67,6 +68,16 @@ if part browser; then
 	echo "## Browser (headless Chromium on loopback): ready, seal vs @hpke/core, QR verify, sizes"
 	if [ -x /usr/bin/chromium ] && [ -d e2e/node_modules ]; then
 		node e2e/bench.mjs >"$out/browser.txt"
+	else
+		echo "(chromium or e2e/node_modules missing: run make test first)"
+	fi
+	echo
+fi
+
+if part firstload; then
+	echo "## First load: the demo storefront in Chromium, network emulated (loopback, 4G, Fast 3G), cold and warm; Lighthouse"
+	if [ -x /usr/bin/chromium ] && [ -d e2e/node_modules ]; then
+		node e2e/bench/firstload.mjs -runs "${BENCH_FIRSTLOAD_RUNS:-5}" | tee "$out/firstload.txt" | grep -v '^Benchmark' || true
 	else
 		echo "(chromium or e2e/node_modules missing: run make test first)"
 	fi

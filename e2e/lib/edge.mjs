@@ -14,6 +14,7 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHTTPServer, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -134,9 +135,6 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
   writeFileSync(join(dir, "roots.json"), JSON.stringify([rootPub]));
 
   await buildModule(assets, join(dir, "roots.json"));
-  for (const [f, bytes] of Object.entries(overrides)) {
-    writeFileSync(join(assets, f), typeof bytes === "function" ? bytes(readFileSync(join(assets, f))) : bytes);
-  }
 
   const pk = apiKey("pk_");
   const sk = apiKey("sk_");
@@ -171,8 +169,19 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
       }
     }
   }
-  const { url, logs } = server;
+  const { logs } = server;
+  let url = server.url;
+  let proxy = null;
+  if (Object.keys(overrides).length > 0) {
+    // The edge itself refuses to serve other bytes under a file's content
+    // address; what can still change them is what stands between it and
+    // the browser (a CDN, a proxy). That is where the tampering happens.
+    const tampered = Object.fromEntries(Object.entries(overrides).map(([f, b]) => [f, typeof b === "function" ? b(readFileSync(join(assets, f))) : b]));
+    proxy = await startTamperingProxy(server.url, tampered);
+    url = proxy.url;
+  }
   const stop = async () => {
+    await proxy?.stop();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -189,6 +198,43 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
     /** cli runs the sealpay CLI in the edge's directory (registry/, shop-qr.jwk, trust.json). */
     cli,
     stop,
+  };
+}
+
+/**
+ * startTamperingProxy serves on a free loopback port what the edge at
+ * target serves, except that a 200 answer for a file named in tampered
+ * (by its last path segment, at /v1/{name} or /v1/c/{digest}/{name})
+ * carries tampered[name] instead, uncompressed: a compromised CDN in front
+ * of the edge.
+ */
+async function startTamperingProxy(target, tampered) {
+  const server = createHTTPServer((req, res) => {
+    const up = httpRequest(new URL(req.url, target), { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (upRes) => {
+      const name = new URL(req.url, target).pathname.split("/").pop();
+      if (upRes.statusCode !== 200 || !(name in tampered)) {
+        res.writeHead(upRes.statusCode, upRes.headers);
+        upRes.pipe(res);
+        return;
+      }
+      upRes.resume();
+      const headers = { ...upRes.headers, "content-length": String(Buffer.byteLength(tampered[name])) };
+      delete headers["content-encoding"];
+      res.writeHead(200, headers);
+      res.end(req.method === "HEAD" ? undefined : tampered[name]);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const cancel = onExit(() => server.close());
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    stop: () => {
+      cancel();
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }
 

@@ -39,6 +39,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/klauspost/compress/gzhttp"
 )
 
 //go:embed static page.html
@@ -65,6 +67,8 @@ type Storefront struct {
 	csp    string
 	page   *template.Template
 	static http.Handler
+	// compressed is serve behind gzip content coding.
+	compressed http.Handler
 }
 
 // NewStorefront returns the shop page handler.
@@ -85,12 +89,14 @@ func NewStorefront(opts StorefrontOptions) (*Storefront, error) {
 		return nil, err
 	}
 	static, _ := fs.Sub(files, "static")
-	return &Storefront{
+	s := &Storefront{
 		opts:   opts,
 		csp:    ContentSecurityPolicy(opts.Edge),
 		page:   page,
 		static: http.StripPrefix("/static/", http.FileServerFS(static)),
-	}, nil
+	}
+	s.compressed = gzhttp.GzipHandler(http.HandlerFunc(s.serve))
+	return s, nil
 }
 
 // ContentSecurityPolicy is the shop page's policy. Scripts come only from
@@ -113,8 +119,13 @@ func (s *Storefront) securityHeaders(h http.Header) {
 }
 
 // ServeHTTP serves GET / (the page, ?lang= and ?currency= choose the
-// language and currency) and GET /static/….
+// language and currency) and GET /static/…, compressed (gzip) for the
+// browsers that accept it.
 func (s *Storefront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.compressed.ServeHTTP(w, r)
+}
+
+func (s *Storefront) serve(w http.ResponseWriter, r *http.Request) {
 	s.securityHeaders(w.Header())
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

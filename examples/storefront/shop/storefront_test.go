@@ -141,3 +141,18 @@ func TestNewStorefrontOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestCompressed: the page and its static files go out gzip-compressed to
+// a browser that accepts it (Lighthouse's "enable text compression").
+func TestCompressed(t *testing.T) {
+	s := newTestStorefront(t)
+	for _, path := range []string{"/", "/static/shop.js", "/static/shop.css"} {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		s.ServeHTTP(rec, r)
+		if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("GET %s = %d with Content-Encoding %q, want 200 gzip", path, rec.Code, rec.Header().Get("Content-Encoding"))
+		}
+	}
+}
