@@ -12,8 +12,8 @@ import (
 // prefix starts every envelope v1. A new format gets a new prefix.
 const prefix = sealer.Prefix
 
-// MaxEnvelopeSize is the longest envelope [Open] reads, in bytes. A card
-// seals to about 400.
+// MaxEnvelopeSize is the longest envelope [Open] reads, in bytes: 8 KiB.
+// A card seals to about 400.
 const MaxEnvelopeSize = sealer.MaxEnvelopeSize
 
 // SealOptions says whom an envelope is for and how long it lives.
