@@ -17,6 +17,16 @@
 // data, everything before the second ".". docs/envelope-v1.md specifies it
 // byte by byte, with test vectors; any RFC 9180 implementation can open it.
 //
+// # Sealing without crypto/hpke
+//
+// Seal does not use crypto/hpke: it composes the same RFC 9180 base-mode
+// sender from crypto/ecdh, crypto/hkdf and
+// golang.org/x/crypto/chacha20poly1305 (sdk/internal/hpkesender, held to
+// the RFC 9180 vectors and to crypto/hpke byte for byte). Open uses
+// crypto/hpke. The sealing half lives in sdk/internal/sealer, which the
+// browser's card module imports instead of this package, so that it links
+// no crypto/hpke.
+//
 // # Keys
 //
 // A [KeySet] holds X25519 private keys and rotates like Tink key sets: one

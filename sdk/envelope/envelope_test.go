@@ -11,6 +11,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/internal/sealer"
 )
 
 // testNow is the clock of most tests: cards expiring in 2030 stay valid.
@@ -184,7 +185,7 @@ func TestOpenErrors(t *testing.T) {
 	parts := strings.Split(env, ".")
 
 	other := newTestKeySet(t)
-	sameKid := &PublicKeySet{keys: []publicKey{{kid: ks.keys[0].kid, x: other.keys[0].x, pk: other.keys[0].pk}}}
+	sameKid := &PublicKeySet{set: sealer.PublicKeySet{Keys: []sealer.PublicKey{{KeyID: ks.keys[0].kid, X: other.keys[0].x}}}}
 	wrongKey := mustSeal(t, sameKid, testCard, opts)
 
 	retired := newTestKeySet(t)

@@ -1,6 +1,9 @@
 package envelope
 
-import "github.com/sealpay/sealpay/sdk/errcode"
+import (
+	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/internal/sealer"
+)
 
 // The errors [Open] returns, in the order it checks. Card errors from
 // package card come last, after decryption.
@@ -14,7 +17,7 @@ var (
 	// base64url, has an enc that is not 32 bytes, or has a header that breaks
 	// the header rules (duplicate or unknown members, invalid UTF-8, wrong
 	// types, exp not after iat, a lifetime over one hour).
-	ErrInvalidEnvelope = errcode.New(errcode.InvalidEnvelope, "envelope: invalid envelope")
+	ErrInvalidEnvelope = sealer.ErrInvalidEnvelope
 
 	// ErrUnknownKey is returned by [Open] when no enabled key in the set has
 	// the header's key ID; retired keys count as unknown. [KeySet.Promote],
@@ -44,7 +47,7 @@ var (
 
 	// ErrInvalidKeySet is returned when a JWK Set or private key set file
 	// breaks the rules of docs/envelope-v1.md, and by [Seal] for an empty set.
-	ErrInvalidKeySet = errcode.New(errcode.BadRequest, "envelope: invalid key set")
+	ErrInvalidKeySet = sealer.ErrInvalidKeySet
 
 	// ErrPrimaryKey is returned by [KeySet.Retire] and [KeySet.Remove] for
 	// the primary key, which is always enabled.
@@ -52,21 +55,5 @@ var (
 
 	// ErrInvalidOptions is returned by [Seal] for a missing or malformed
 	// merchant ID or origin, or a TTL outside (0, 1h].
-	ErrInvalidOptions = errcode.New(errcode.BadRequest, "envelope: invalid seal options")
+	ErrInvalidOptions = sealer.ErrInvalidOptions
 )
-
-// wrapError is what fmt.Errorf(before+"%w"+after, err) returns, made
-// without fmt: the seal path, which the browser's card module runs, links no
-// fmt (about 100 KB gzip in the module).
-type wrapError struct {
-	msg string
-	err error
-}
-
-func (e *wrapError) Error() string { return e.msg }
-func (e *wrapError) Unwrap() error { return e.err }
-
-// wrap returns an error reading before + err.Error() + after that wraps err.
-func wrap(before string, err error, after string) error {
-	return &wrapError{msg: before + err.Error() + after, err: err}
-}

@@ -108,15 +108,15 @@ func expectedFlipCode(orig header, s string, now int64) errcode.Code {
 	switch {
 	case err != nil:
 		return errcode.InvalidEnvelope
-	case h.kid != orig.kid:
+	case h.Kid != orig.Kid:
 		return errcode.UnknownKey
-	case now > h.exp+300:
+	case now > h.Exp+300:
 		return errcode.EnvelopeExpired
-	case now < h.iat-300:
+	case now < h.Iat-300:
 		return errcode.EnvelopeNotYetValid
-	case h.mid != orig.mid:
+	case h.Mid != orig.Mid:
 		return errcode.WrongMerchant
-	case h.aud != orig.aud:
+	case h.Aud != orig.Aud:
 		return errcode.WrongOrigin
 	}
 	return errcode.DecryptFailed

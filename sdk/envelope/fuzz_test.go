@@ -75,11 +75,11 @@ func FuzzParseHeader(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !validKeyID(h.kid) || !validMerchantID(h.mid) || !validJTI(h.jti) ||
-			(h.aud != "" && !validOrigin(h.aud)) || h.iat < 0 || h.exp <= h.iat || h.exp-h.iat > maxLifetime {
+		if !validKeyID(h.Kid) || !validMerchantID(h.Mid) || !validJTI(h.JTI) ||
+			(h.Aud != "" && !validOrigin(h.Aud)) || h.Iat < 0 || h.Exp <= h.Iat || h.Exp-h.Iat > maxLifetime {
 			t.Fatalf("parseHeader accepted a header breaking the rules: %+v", h)
 		}
-		m := h.marshal()
+		m := h.Marshal()
 		h2, err := parseHeader(m)
 		if err != nil {
 			t.Fatalf("parseHeader(marshal(h)) = %v", err)
@@ -87,7 +87,7 @@ func FuzzParseHeader(f *testing.F) {
 		if h2 != h {
 			t.Fatalf("round trip changed the header: %+v, want %+v", h2, h)
 		}
-		if !bytes.Equal(h2.marshal(), m) {
+		if !bytes.Equal(h2.Marshal(), m) {
 			t.Fatalf("marshal is not stable")
 		}
 	})
@@ -135,11 +135,11 @@ func FuzzParsePublicKeySet(f *testing.F) {
 		if err != nil {
 			t.Fatalf("ParsePublicKeySet(MarshalJSON()) = %v", err)
 		}
-		if len(p2.keys) != len(p.keys) {
+		if len(p2.set.Keys) != len(p.set.Keys) {
 			t.Fatalf("round trip changed the number of keys")
 		}
-		for i := range p.keys {
-			if p2.keys[i].kid != p.keys[i].kid || !bytes.Equal(p2.keys[i].x, p.keys[i].x) {
+		for i := range p.set.Keys {
+			if p2.set.Keys[i].KeyID != p.set.Keys[i].KeyID || !bytes.Equal(p2.set.Keys[i].X, p.set.Keys[i].X) {
 				t.Fatalf("round trip changed key %d", i)
 			}
 		}

@@ -2,46 +2,23 @@ package envelope
 
 import (
 	"bytes"
-	"crypto/hpke"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/sealpay/sealpay/sdk/internal/sealer"
 )
 
 // Size limits for key set documents.
-const (
-	maxPublicKeySetSize  = 64 << 10
-	maxPrivateKeySetSize = 256 << 10
-)
+const maxPrivateKeySetSize = 256 << 10
 
 // A PublicKeySet is the public half of a [KeySet]: the JWK Set the edge
 // publishes and browsers seal to. Its first key is the primary.
 type PublicKeySet struct {
-	keys []publicKey
-}
-
-type publicKey struct {
-	kid string
-	x   []byte
-	pk  hpke.PublicKey
-}
-
-// thumbprint returns the RFC 7638 JWK thumbprint (SHA-256, base64url) of an
-// X25519 public key: the key ID. Deriving IDs from keys means two keys can
-// never share an ID, and anyone can check that an ID belongs to its key.
-func thumbprint(x []byte) string { return okpThumbprint("X25519", x) }
-
-// okpThumbprint is the RFC 7638 thumbprint of an OKP key (RFC 8037,
-// Section 2): the required members crv, kty and x in lexicographic order,
-// no whitespace, hashed with SHA-256.
-func okpThumbprint(crv string, x []byte) string {
-	h := sha256.Sum256([]byte(`{"crv":"` + crv + `","kty":"OKP","x":"` + b64.EncodeToString(x) + `"}`))
-	return b64.EncodeToString(h[:])
+	set sealer.PublicKeySet
 }
 
 // ParsePublicKeySet parses a JWK Set ([RFC 7517]) of X25519 keys ([RFC 8037]):
@@ -58,65 +35,17 @@ func okpThumbprint(crv string, x []byte) string {
 // [RFC 7517]: https://www.rfc-editor.org/rfc/rfc7517.html
 // [RFC 8037]: https://www.rfc-editor.org/rfc/rfc8037.html
 func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
-	// This is the sealing side, which the browser's card module runs: it
-	// reads JSON with jsontext (json.go) and builds errors without fmt, so
-	// that the module links neither encoding/json's decoder nor fmt.
-	if len(jwks) > maxPublicKeySetSize {
-		return nil, wrap("envelope: public key set larger than "+strconv.Itoa(maxPublicKeySetSize)+" bytes: ", ErrInvalidKeySet, "")
-	}
-	err := checkJSON(jwks)
-	switch {
-	case err == errDuplicateMember || err == errTooDeep:
-		return nil, wrap("envelope: key set: "+err.Error()+": ", ErrInvalidKeySet, "")
-	case err != nil:
-		return nil, wrap("envelope: key set: malformed JSON: ", ErrInvalidKeySet, "")
-	}
-	top, err := object(jwks)
+	set, err := sealer.ParsePublicKeySet(jwks)
 	if err != nil {
-		return nil, wrap("envelope: key set: not a JSON object: ", ErrInvalidKeySet, "")
+		return nil, err
 	}
-	raw, ok := top["keys"]
-	if !ok {
-		return nil, wrap(`envelope: key set: no "keys" member: `, ErrInvalidKeySet, "")
-	}
-	keys, err := array(raw)
-	switch {
-	case err != nil:
-		return nil, wrap(`envelope: key set: "keys": not a JSON array: `, ErrInvalidKeySet, "")
-	case len(keys) == 0 || len(keys) > maxKeys:
-		return nil, wrap("envelope: key set: "+strconv.Itoa(len(keys))+" keys, want 1 to "+strconv.Itoa(maxKeys)+": ", ErrInvalidKeySet, "")
-	}
-	p := &PublicKeySet{}
-	seen := make(map[string]bool)
-	for i, raw := range keys {
-		k, err := object(raw)
-		if err != nil {
-			return nil, keySetError(i, "not a JSON object")
-		}
-		if _, ok := k["d"]; ok {
-			return nil, keySetError(i, `has private key material "d"; publish only public keys`)
-		}
-		kid, x, err := parsePublicJWK(rawMember(k))
-		if err != nil {
-			return nil, keySetError(i, err.Error())
-		}
-		if seen[kid] {
-			return nil, keySetError(i, "duplicate kid")
-		}
-		seen[kid] = true
-		pk, err := v1Suite.newPublicKey(x)
-		if err != nil {
-			return nil, keySetError(i, err.Error())
-		}
-		p.keys = append(p.keys, publicKey{kid: kid, x: x, pk: pk})
-	}
-	return p, nil
+	return &PublicKeySet{set: *set}, nil
 }
 
 // keySetMembers checks a JWK Set document and returns its "keys" elements.
 // strict refuses top-level members other than "keys".
 func keySetMembers(b []byte, strict bool) ([]jsontext.Value, error) {
-	top, err := parseObject(b)
+	top, err := sealer.ParseObject(b)
 	if err != nil {
 		return nil, fmt.Errorf("envelope: key set: %v: %w", err, ErrInvalidKeySet)
 	}
@@ -131,7 +60,7 @@ func keySetMembers(b []byte, strict bool) ([]jsontext.Value, error) {
 	if !ok {
 		return nil, fmt.Errorf(`envelope: key set: no "keys" member: %w`, ErrInvalidKeySet)
 	}
-	raws, err := array(raw)
+	raws, err := sealer.Array(raw)
 	if err != nil {
 		return nil, fmt.Errorf(`envelope: key set: "keys": %v: %w`, err, ErrInvalidKeySet)
 	}
@@ -139,80 +68,6 @@ func keySetMembers(b []byte, strict bool) ([]jsontext.Value, error) {
 		return nil, fmt.Errorf("envelope: key set: %d keys, want 1 to %d: %w", len(raws), maxKeys, ErrInvalidKeySet)
 	}
 	return raws, nil
-}
-
-// member looks up a member of a JWK: its value if it is a JSON string,
-// whether it is present, and whether it is a string.
-type member func(name string) (s string, present, isString bool)
-
-// rawMember is a member lookup in an object read by [object].
-func rawMember(m map[string]jsontext.Value) member {
-	return func(name string) (string, bool, bool) {
-		raw, ok := m[name]
-		if !ok {
-			return "", false, false
-		}
-		s, ok := jsonString(raw)
-		return s, true, ok
-	}
-}
-
-// parsePublicJWK checks the public members of an X25519 JWK. Its errors
-// name members, never their values.
-func parsePublicJWK(m member) (kid string, x []byte, err error) {
-	str := func(name string) (string, error) {
-		s, present, isString := m(name)
-		if !present {
-			return "", errors.New(`no "` + name + `"`)
-		}
-		if !isString {
-			return "", errors.New(`"` + name + `" is not a string`)
-		}
-		return s, nil
-	}
-	kty, err := str("kty")
-	if err != nil {
-		return "", nil, err
-	}
-	if kty != "OKP" {
-		return "", nil, errors.New(`kty is not "OKP"`)
-	}
-	crv, err := str("crv")
-	if err != nil {
-		return "", nil, err
-	}
-	if crv != "X25519" {
-		return "", nil, errors.New(`crv is not "X25519"`)
-	}
-	if _, present, _ := m("use"); present {
-		use, err := str("use")
-		if err != nil {
-			return "", nil, err
-		}
-		if use != "enc" {
-			return "", nil, errors.New(`use is not "enc"`)
-		}
-	}
-	xs, err := str("x")
-	if err != nil {
-		return "", nil, err
-	}
-	x, ok := decodeB64(xs)
-	if !ok || len(x) != x25519Size {
-		return "", nil, errors.New("x is not the canonical base64url of 32 bytes")
-	}
-	kid, err = str("kid")
-	if err != nil {
-		return "", nil, err
-	}
-	if kid != thumbprint(x) {
-		return "", nil, errors.New("kid is not the RFC 7638 thumbprint of x")
-	}
-	return kid, x, nil
-}
-
-func keySetError(i int, detail string) error {
-	return wrap("envelope: key set: key "+strconv.Itoa(i)+": "+detail+": ", ErrInvalidKeySet, "")
 }
 
 // jwk is the JSON shape of one key; the private members stay empty in
@@ -237,18 +92,18 @@ type jwkSet struct {
 //
 //	{"keys":[{"kty":"OKP","crv":"X25519","use":"enc","kid":"...","x":"..."}]}
 func (p *PublicKeySet) MarshalJSON() ([]byte, error) {
-	set := jwkSet{Keys: make([]jwk, len(p.keys))}
-	for i, k := range p.keys {
-		set.Keys[i] = jwk{Kty: "OKP", Crv: "X25519", Use: "enc", Kid: k.kid, X: b64.EncodeToString(k.x)}
+	set := jwkSet{Keys: make([]jwk, len(p.set.Keys))}
+	for i, k := range p.set.Keys {
+		set.Keys[i] = jwk{Kty: "OKP", Crv: "X25519", Use: "enc", Kid: k.KeyID, X: sealer.B64.EncodeToString(k.X)}
 	}
 	return json.Marshal(set)
 }
 
 // KeyIDs returns the key IDs in the set, primary first.
 func (p *PublicKeySet) KeyIDs() []string {
-	out := make([]string, len(p.keys))
-	for i, k := range p.keys {
-		out[i] = k.kid
+	out := make([]string, len(p.set.Keys))
+	for i, k := range p.set.Keys {
+		out[i] = k.KeyID
 	}
 	return out
 }
@@ -271,16 +126,16 @@ func ParseKeySet(b []byte) (*KeySet, error) {
 	ks := &KeySet{}
 	primaries := 0
 	for i, raw := range raws {
-		m, err := object(raw)
+		m, err := sealer.Object(raw)
 		if err != nil {
-			return nil, keySetError(i, err.Error())
+			return nil, sealer.KeySetError(i, err.Error())
 		}
 		k, err := parsePrivateJWK(m)
 		if err != nil {
-			return nil, keySetError(i, err.Error())
+			return nil, sealer.KeySetError(i, err.Error())
 		}
 		if ks.find(k.kid) != nil {
-			return nil, keySetError(i, "duplicate kid")
+			return nil, sealer.KeySetError(i, "duplicate kid")
 		}
 		if k.status == statusPrimary {
 			primaries++
@@ -304,7 +159,7 @@ func parsePrivateJWK(m map[string]jsontext.Value) (*privateKey, error) {
 			return nil, fmt.Errorf("unknown member %q", name)
 		}
 	}
-	kid, x, err := parsePublicJWK(rawMember(m))
+	kid, x, err := sealer.ParsePublicJWK(sealer.RawMember(m))
 	if err != nil {
 		return nil, err
 	}
@@ -313,14 +168,14 @@ func parsePrivateJWK(m map[string]jsontext.Value) (*privateKey, error) {
 		if !ok {
 			return "", false
 		}
-		return jsonString(raw)
+		return sealer.JSONString(raw)
 	}
 	ds, ok := str("d")
 	if !ok {
 		return nil, errors.New(`no private key "d"`)
 	}
-	d, ok := decodeB64(ds)
-	if !ok || len(d) != x25519Size {
+	d, ok := sealer.DecodeB64(ds)
+	if !ok || len(d) != sealer.X25519Size {
 		return nil, errors.New("d is not the canonical base64url of 32 bytes")
 	}
 	status, _ := str("status")
@@ -360,7 +215,7 @@ func parseTime(m map[string]jsontext.Value, name string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, fmt.Errorf("no %q", name)
 	}
-	s, ok := jsonString(raw)
+	s, ok := sealer.JSONString(raw)
 	if !ok {
 		return time.Time{}, fmt.Errorf("%q is not a string", name)
 	}
@@ -382,8 +237,8 @@ func (ks *KeySet) MarshalPrivate() ([]byte, error) {
 	for i, k := range ks.keys {
 		set.Keys[i] = jwk{
 			Kty: "OKP", Crv: "X25519", Use: "enc", Kid: k.kid,
-			X:       b64.EncodeToString(k.x),
-			D:       b64.EncodeToString(k.d),
+			X:       sealer.B64.EncodeToString(k.x),
+			D:       sealer.B64.EncodeToString(k.d),
 			Status:  k.status,
 			Created: k.created.UTC().Format(time.RFC3339),
 		}

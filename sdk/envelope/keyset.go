@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"time"
+
+	"github.com/sealpay/sealpay/sdk/internal/sealer"
 )
 
 // Key statuses, as written in key set files and [KeyInfo].
@@ -16,7 +18,7 @@ const (
 )
 
 // maxKeys bounds the keys in one set, retired ones included.
-const maxKeys = 64
+const maxKeys = sealer.MaxKeys
 
 // A KeySet is the edge's set of X25519 private keys. Exactly one key is the
 // primary, which [Seal] uses through [KeySet.Public]; enabled keys still open
@@ -38,7 +40,6 @@ type privateKey struct {
 	d       []byte // RFC 8037 "d": the X25519 private key, as generated
 	x       []byte
 	sk      hpke.PrivateKey
-	pk      hpke.PublicKey
 	status  string
 	created time.Time
 	retired time.Time // zero unless retired
@@ -79,17 +80,15 @@ func newKey(d []byte, status string, created, retired time.Time) (*privateKey, e
 	}
 	// A private key whose public key is low order cannot exist: clamping
 	// makes every scalar a multiple of 8 times a generator of prime order.
-	// newPublicKey checks anyway, so both halves of a key pass one rule.
-	pk, err := v1Suite.newPublicKey(x)
-	if err != nil {
+	// CheckPublicKey checks anyway, so both halves of a key pass one rule.
+	if err := sealer.CheckPublicKey(x); err != nil {
 		return nil, err
 	}
 	return &privateKey{
-		kid:     thumbprint(x),
+		kid:     sealer.Thumbprint(x),
 		d:       append([]byte(nil), d...),
 		x:       x,
 		sk:      sk,
-		pk:      pk,
 		status:  status,
 		created: created,
 		retired: retired,
@@ -189,11 +188,11 @@ func (ks *KeySet) Keys() []KeyInfo {
 func (ks *KeySet) Public() *PublicKeySet {
 	p := &PublicKeySet{}
 	if pk := ks.primary(); pk != nil {
-		p.keys = append(p.keys, publicKey{kid: pk.kid, x: pk.x, pk: pk.pk})
+		p.set.Keys = append(p.set.Keys, sealer.PublicKey{KeyID: pk.kid, X: pk.x})
 	}
 	for _, k := range ks.keys {
 		if k.status == statusEnabled {
-			p.keys = append(p.keys, publicKey{kid: k.kid, x: k.x, pk: k.pk})
+			p.set.Keys = append(p.set.Keys, sealer.PublicKey{KeyID: k.kid, X: k.x})
 		}
 	}
 	return p

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/internal/jsontest"
+	"github.com/sealpay/sealpay/sdk/internal/sealer"
 )
 
 // The seal path writes JSON with jsontext (appendCard, header marshal) and
@@ -104,7 +105,7 @@ func marshalJSONHeader(t testing.TB, h header, escapeHTML bool) []byte {
 	var buf bytes.Buffer
 	e := json.NewEncoder(&buf)
 	e.SetEscapeHTML(escapeHTML)
-	if err := e.Encode(jsonHeader{h.kid, h.mid, h.iat, h.exp, h.jti, h.aud}); err != nil {
+	if err := e.Encode(jsonHeader{h.Kid, h.Mid, h.Iat, h.Exp, h.JTI, h.Aud}); err != nil {
 		t.Fatal(err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
@@ -125,37 +126,37 @@ func TestHeaderMarshalMatchesJSON(t *testing.T) {
 			s = "a" + string([]byte{byte(c)}) + "z"
 		}
 		headers = append(headers,
-			header{kid: s, mid: mid, iat: 1, exp: 2, jti: jti},
-			header{kid: kid, mid: s, iat: 1, exp: 2, jti: jti},
-			header{kid: kid, mid: mid, iat: 1, exp: 2, jti: s},
-			header{kid: kid, mid: mid, iat: 1, exp: 2, jti: jti, aud: "https://" + s},
+			header{Kid: s, Mid: mid, Iat: 1, Exp: 2, JTI: jti},
+			header{Kid: kid, Mid: s, Iat: 1, Exp: 2, JTI: jti},
+			header{Kid: kid, Mid: mid, Iat: 1, Exp: 2, JTI: s},
+			header{Kid: kid, Mid: mid, Iat: 1, Exp: 2, JTI: jti, Aud: "https://" + s},
 		)
 	}
 	headers = append(headers,
-		header{kid: kid, mid: mid, iat: 0, exp: 1, jti: jti},
-		header{kid: kid, mid: mid, iat: maxSafeInteger - 3600, exp: maxSafeInteger, jti: jti, aud: "https://shop.example:8443"},
-		header{kid: kid, mid: mid, iat: 1767225600, exp: 1767226500, jti: jti, aud: strings.Repeat("~", maxAudLength)},
+		header{Kid: kid, Mid: mid, Iat: 0, Exp: 1, JTI: jti},
+		header{Kid: kid, Mid: mid, Iat: maxSafeInteger - 3600, Exp: maxSafeInteger, JTI: jti, Aud: "https://shop.example:8443"},
+		header{Kid: kid, Mid: mid, Iat: 1767225600, Exp: 1767226500, JTI: jti, Aud: strings.Repeat("~", maxAudLength)},
 	)
 	checked := 0
 	for _, h := range headers {
-		if !validKeyID(h.kid) || !validMerchantID(h.mid) || (h.aud != "" && !validOrigin(h.aud)) {
+		if !validKeyID(h.Kid) || !validMerchantID(h.Mid) || (h.Aud != "" && !validOrigin(h.Aud)) {
 			continue // Seal never writes it
 		}
-		if !validB64Chars(h.jti) {
+		if !validB64Chars(h.JTI) {
 			continue
 		}
 		checked++
-		got := h.marshal()
+		got := h.Marshal()
 		if want := marshalJSONHeader(t, h, false); !bytes.Equal(got, want) {
 			t.Fatalf("marshal = %s, encoding/json without HTML escaping %s", got, want)
 		}
-		if !strings.ContainsAny(h.aud, "<>&") {
+		if !strings.ContainsAny(h.Aud, "<>&") {
 			if want := marshalJSONHeader(t, h, true); !bytes.Equal(got, want) {
 				t.Fatalf("marshal = %s, json.Marshal %s", got, want)
 			}
 		}
 		back, err := parseHeader(got)
-		if err != nil && validJTI(h.jti) && h.exp > h.iat {
+		if err != nil && validJTI(h.JTI) && h.Exp > h.Iat {
 			t.Fatalf("parseHeader(marshal(%+v)) = %v", h, err)
 		}
 		if err == nil && back != h {
@@ -189,12 +190,12 @@ func FuzzHeaderMarshal(f *testing.F) {
 	}
 	f.Add("k", "m.1:2", int64(0), int64(3600), "AAAAAAAAAAAAAAAAAAAAAA", "https://<a>&b")
 	f.Fuzz(func(t *testing.T, kid, mid string, iat, exp int64, jti, aud string) {
-		h := header{kid: kid, mid: mid, iat: iat, exp: exp, jti: jti, aud: aud}
+		h := header{Kid: kid, Mid: mid, Iat: iat, Exp: exp, JTI: jti, Aud: aud}
 		if !validKeyID(kid) || !validMerchantID(mid) || (aud != "" && !validOrigin(aud)) || !validJTI(jti) ||
 			iat < 0 || exp <= iat || exp-iat > maxLifetime || exp > maxSafeInteger {
 			return
 		}
-		got := h.marshal()
+		got := h.Marshal()
 		if want := marshalJSONHeader(t, h, false); !bytes.Equal(got, want) {
 			t.Fatalf("marshal = %s, encoding/json without HTML escaping %s", got, want)
 		}
@@ -251,7 +252,7 @@ func parsePublicKeySetReference(jwks []byte) (kids []string, err error) {
 			return nil, keySetError(i, "duplicate kid")
 		}
 		seen[kid] = true
-		if _, err := v1Suite.newPublicKey(x); err != nil {
+		if err := sealer.CheckPublicKey(x); err != nil {
 			return nil, keySetError(i, err.Error())
 		}
 		kids = append(kids, kid)

@@ -171,7 +171,7 @@ func generateVectors(t *testing.T) *vectorFile {
 		enc, _ := decodeB64(parts[2])
 		vf.Valid = append(vf.Valid, validVector{
 			Name: in.name, Seed: in.seed, SkE: hex.EncodeToString(skE), PkE: hex.EncodeToString(enc),
-			MID: h.mid, Aud: h.aud, IAT: h.iat, EXP: h.exp, JTI: h.jti,
+			MID: h.Mid, Aud: h.Aud, IAT: h.Iat, EXP: h.Exp, JTI: h.JTI,
 			Card: string(pt), Header: string(hb), AAD: parts[0] + "." + parts[1], Envelope: env,
 		})
 	}
@@ -224,23 +224,23 @@ func openCases(t *testing.T, vf *vectorFile) []openCase {
 		t.Fatal(err)
 	}
 	cryptotest.SetGlobalRandom(t, 100)
-	wrongKey, err := sealTo(other.pk, []byte(v1.Header), []byte(v1.Card))
+	wrongKey, err := sealTo(other.x, []byte(v1.Header), []byte(v1.Card))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rk := vectorKeySet(t).keys[0]
 	cryptotest.SetGlobalRandom(t, 101)
-	badLuhn, err := sealTo(rk.pk, h1.marshal(), []byte(`{"number":"4242424242424241","exp_month":12,"exp_year":2030}`))
+	badLuhn, err := sealTo(rk.x, h1.Marshal(), []byte(`{"number":"4242424242424241","exp_month":12,"exp_year":2030}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cryptotest.SetGlobalRandom(t, 102)
-	expiredCard, err := sealTo(rk.pk, h1.marshal(), []byte(`{"number":"4242424242424242","exp_month":11,"exp_year":2025}`))
+	expiredCard, err := sealTo(rk.x, h1.Marshal(), []byte(`{"number":"4242424242424242","exp_month":11,"exp_year":2025}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	hOther := h1
-	hOther.kid = other.kid
+	hOther.Kid = other.kid
 
 	now := v1.IAT
 	cases := []openCase{
@@ -283,7 +283,7 @@ func openCases(t *testing.T, vf *vectorFile) []openCase {
 		{Name: "header: not an object", Envelope: with(b64.EncodeToString([]byte(`["kid"]`)), "", ""), Expect: string(errcode.InvalidEnvelope)},
 		{Name: "header: trailing data", Envelope: with(b64.EncodeToString([]byte(v1.Header+"{}")), "", ""), Expect: string(errcode.InvalidEnvelope)},
 
-		{Name: "unknown kid", Envelope: with(b64.EncodeToString(hOther.marshal()), "", ""), Expect: string(errcode.UnknownKey)},
+		{Name: "unknown kid", Envelope: with(b64.EncodeToString(hOther.Marshal()), "", ""), Expect: string(errcode.UnknownKey)},
 
 		{Name: "tampered ciphertext (first byte)", Envelope: with("", "", flip(ct, 0, 0x01)), Expect: string(errcode.DecryptFailed)},
 		{Name: "tampered tag (last byte)", Envelope: with("", "", flip(ct, -1, 0x80)), Expect: string(errcode.DecryptFailed)},

@@ -2,7 +2,8 @@
 // [bridge.MethodSeal] and [bridge.MethodCheckCard], JSON in, JSON out. It is
 // plain Go so that everything the card module does is tested on the host;
 // the wasm/ package only moves bytes between JavaScript and [Handle]. It
-// links sdk/card and sdk/envelope, and nothing of sdk/qr.
+// links sdk/card and the sealing half of sdk/envelope (sdk/internal/sealer,
+// which seals without crypto/hpke), and nothing of sdk/qr.
 //
 // For most uses, call [Handle] with a method name and a JSON request;
 // failures carry an errcode.Code.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/bridge"
 	"github.com/sealpay/sealpay/sdk/card"
-	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/internal/sealer"
 )
 
 // SealRequest is the request of [bridge.MethodSeal]:
@@ -44,7 +44,7 @@ func (h handler) seal(req []byte) (*SealResponse, error) {
 	if r.TTL < 0 || r.TTL > maxTTLSeconds {
 		return nil, bridge.BadRequest("bridge: seal: ttl out of range")
 	}
-	pub, err := envelope.ParsePublicKeySet(r.Keys)
+	pub, err := sealer.ParsePublicKeySet(r.Keys)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,9 @@ func (h handler) seal(req []byte) (*SealResponse, error) {
 	if err := c.Validate(h.now()); err != nil {
 		return nil, err
 	}
-	env, err := envelope.Seal(pub, c, envelope.SealOptions{
+	// sealer is envelope.Seal's implementation, without envelope's opening
+	// half: the card module then links no crypto/hpke.
+	env, err := sealer.Seal(pub, c, sealer.SealOptions{
 		MerchantID: r.MerchantID,
 		Origin:     r.Origin,
 		TTL:        time.Duration(r.TTL) * time.Second,

@@ -1,4 +1,4 @@
-package envelope
+package sealer
 
 import (
 	"bytes"
@@ -12,23 +12,27 @@ import (
 )
 
 // Every JSON document this package reads, the seal side's JWK Set and the
-// open side's headers and key set files alike, is checked by checkJSON
+// open side's headers and key set files alike, is checked by CheckJSON
 // and read with jsontext (the syntactic layer of encoding/json/v2), which
 // needs no reflection: the browser's card module runs the seal side.
 
-// maxJSONDepth bounds the nesting of every JSON document this package reads.
+// MaxJSONDepth bounds the nesting of every JSON document this package reads.
 // The deepest legitimate one is a key set: object, array, object.
-const maxJSONDepth = 4
+const MaxJSONDepth = 4
 
-// The faults checkJSON tells apart; every other one is errMalformedJSON.
+// The faults CheckJSON tells apart; every other one is errMalformedJSON.
 var (
-	errDuplicateMember = errors.New("duplicate member name")
-	errTooDeep         = errors.New("JSON nested too deeply")
-	errMalformedJSON   = errors.New("malformed JSON")
+	// ErrDuplicateMember is returned by [CheckJSON] for an object with two
+	// members of the same name.
+	ErrDuplicateMember = errors.New("duplicate member name")
+	// ErrTooDeep is returned by [CheckJSON] for a document nested deeper
+	// than a key set.
+	ErrTooDeep       = errors.New("JSON nested too deeply")
+	errMalformedJSON = errors.New("malformed JSON")
 )
 
-// checkJSON reports an error unless b is exactly one JSON value that is valid
-// UTF-8, nests at most maxJSONDepth deep, and has no duplicate member names
+// CheckJSON reports an error unless b is exactly one JSON value that is valid
+// UTF-8, nests at most MaxJSONDepth deep, and has no duplicate member names
 // in any object. Names are compared after unescaping, so "kid" and "k\u0069d"
 // are duplicates. A string with an escaped lone surrogate ("\ud800") is
 // malformed too: it stands for no Unicode text, and readers disagree about
@@ -41,7 +45,7 @@ var (
 // which lets two parsers of the same bytes disagree.
 //
 // [RFC 7493]: https://www.rfc-editor.org/rfc/rfc7493.html
-func checkJSON(b []byte) error {
+func CheckJSON(b []byte) error {
 	if !utf8.Valid(b) {
 		return errors.New("not valid UTF-8")
 	}
@@ -52,11 +56,11 @@ func checkJSON(b []byte) error {
 		case err == io.EOF && first:
 			return errors.New("no JSON value")
 		case errors.Is(err, jsontext.ErrDuplicateName):
-			return errDuplicateMember
+			return ErrDuplicateMember
 		case err != nil:
 			return errMalformedJSON
-		case d.StackDepth() > maxJSONDepth:
-			return errTooDeep
+		case d.StackDepth() > MaxJSONDepth:
+			return ErrTooDeep
 		case d.StackDepth() == 0: // the value is complete
 			if _, err := d.ReadToken(); err != io.EOF {
 				return errors.New("data after the JSON value")
@@ -66,18 +70,18 @@ func checkJSON(b []byte) error {
 	}
 }
 
-// parseObject checks b with checkJSON and returns the members of the JSON
+// ParseObject checks b with CheckJSON and returns the members of the JSON
 // object it holds, by exact (case-sensitive) name.
-func parseObject(b []byte) (map[string]jsontext.Value, error) {
-	if err := checkJSON(b); err != nil {
+func ParseObject(b []byte) (map[string]jsontext.Value, error) {
+	if err := CheckJSON(b); err != nil {
 		return nil, err
 	}
-	return object(b)
+	return Object(b)
 }
 
-// object returns the members of a JSON object already checked by
-// checkJSON, each value as its JSON text.
-func object(raw jsontext.Value) (map[string]jsontext.Value, error) {
+// Object returns the members of a JSON object already checked by
+// CheckJSON, each value as its JSON text.
+func Object(raw jsontext.Value) (map[string]jsontext.Value, error) {
 	if raw.Kind() != '{' {
 		return nil, errors.New("not a JSON object")
 	}
@@ -91,7 +95,7 @@ func object(raw jsontext.Value) (map[string]jsontext.Value, error) {
 		if err != nil {
 			return nil, errors.New("malformed JSON object")
 		}
-		key, _ := jsonString(name)
+		key, _ := JSONString(name)
 		v, err := d.ReadValue()
 		if err != nil {
 			return nil, errors.New("malformed JSON object")
@@ -101,8 +105,8 @@ func object(raw jsontext.Value) (map[string]jsontext.Value, error) {
 	return m, nil
 }
 
-// array returns the elements of a JSON array already checked by checkJSON.
-func array(raw jsontext.Value) ([]jsontext.Value, error) {
+// Array returns the elements of a JSON array already checked by CheckJSON.
+func Array(raw jsontext.Value) ([]jsontext.Value, error) {
 	if raw.Kind() != '[' {
 		return nil, errors.New("not a JSON array")
 	}
@@ -121,9 +125,9 @@ func array(raw jsontext.Value) ([]jsontext.Value, error) {
 	return a, nil
 }
 
-// jsonString returns the value of a JSON string. It refuses every other
+// JSONString returns the value of a JSON string. It refuses every other
 // type, null included.
-func jsonString(raw jsontext.Value) (string, bool) {
+func JSONString(raw jsontext.Value) (string, bool) {
 	if raw.Kind() != '"' {
 		return "", false
 	}
@@ -134,13 +138,13 @@ func jsonString(raw jsontext.Value) (string, bool) {
 	return string(s), true
 }
 
-// maxSafeInteger is 2^53 - 1, the largest integer every JSON implementation
+// MaxSafeInteger is 2^53 - 1, the largest integer every JSON implementation
 // (JavaScript's included) reads exactly.
-const maxSafeInteger = 1<<53 - 1
+const MaxSafeInteger = 1<<53 - 1
 
-// jsonInt returns the value of a JSON number written as a plain non-negative
+// JSONInt returns the value of a JSON number written as a plain non-negative
 // integer: digits only, no sign, fraction or exponent, at most 2^53 - 1.
-func jsonInt(raw jsontext.Value) (int64, bool) {
+func JSONInt(raw jsontext.Value) (int64, bool) {
 	if len(raw) == 0 || len(raw) > 16 {
 		return 0, false
 	}
@@ -153,22 +157,22 @@ func jsonInt(raw jsontext.Value) (int64, bool) {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil || n > maxSafeInteger {
+	if err != nil || n > MaxSafeInteger {
 		return 0, false
 	}
 	return n, true
 }
 
-// b64 is base64url without padding (RFC 4648, Section 5). Strict refuses
+// B64 is base64url without padding (RFC 4648, Section 5). Strict refuses
 // non-zero trailing bits.
-var b64 = base64.RawURLEncoding.Strict()
+var B64 = base64.RawURLEncoding.Strict()
 
-// decodeB64 decodes canonical base64url without padding: s must be exactly
+// DecodeB64 decodes canonical base64url without padding: s must be exactly
 // what encoding the result gives back. The standard decoder alone skips
 // '\r' and '\n', which would let many strings stand for one value.
-func decodeB64(s string) ([]byte, bool) {
-	b, err := b64.DecodeString(s)
-	if err != nil || b64.EncodeToString(b) != s {
+func DecodeB64(s string) ([]byte, bool) {
+	b, err := B64.DecodeString(s)
+	if err != nil || B64.EncodeToString(b) != s {
 		return nil, false
 	}
 	return b, true
