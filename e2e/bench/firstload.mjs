@@ -7,16 +7,20 @@
 // performance score of the checkout page, with its compression and cache
 // findings.
 //
-//   node e2e/bench/firstload.mjs [-runs N] [-networks loopback,4g,3g] [-no-lighthouse]
+//   node e2e/bench/firstload.mjs [-runs N] [-networks loopback,4g,3g] [-no-lighthouse] [-no-preload]
+//
+// -no-preload takes frame.html's preload links out (before the edge first
+// reads it), to measure what they earn.
 //
 // It prints Go benchmark lines (scripts/benchtable.awk makes the medians)
 // and a table of bytes per asset. Lighthouse comes from e2e/lighthouse
 // (npm ci there; `make bench` does it).
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { launch, CHROMIUM } from "../lib/browser.mjs";
 import { buildSealpay, REPO, startDemo } from "../lib/demo.mjs";
 
@@ -98,6 +102,7 @@ async function main() {
   const demo = startDemo(buildSealpay(tmp), join(tmp, "data"), 0);
   try {
     const urls = await demo.ready;
+    if (args.includes("-no-preload")) stripPreloads(join(tmp, "data", "assets"));
     const shop = `${urls.storefront}/`;
     console.log(`# first load of ${shop} (edge ${urls.edge}); ${runs} runs per network and cache state`);
     const table = [];
@@ -135,6 +140,16 @@ async function main() {
     await demo.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** stripPreloads removes frame.html's <link rel=preload>s in dir, and writes its copies anew. */
+function stripPreloads(dir) {
+  const file = join(dir, "frame.html");
+  const html = readFileSync(file, "utf8").replace(/<link rel="preload"[^>]*>/g, "");
+  writeFileSync(file, html);
+  writeFileSync(file + ".br", brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(file + ".gz", gzipSync(html, { level: 9 }));
+  console.log("# frame.html without preloads");
 }
 
 /** runLighthouse prints the mobile performance score and the findings on compression and cache lifetimes. */
