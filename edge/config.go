@@ -8,12 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -166,6 +168,36 @@ func ParseConfig(b []byte) (*Config, error) {
 	return &c, nil
 }
 
+// readSecretFile reads a file of secrets (the KEK, a signing secret, a
+// private key), refusing one its group or other users may read or write
+// with an error wrapping [envelope.ErrInsecureKeyFile]. what names the
+// file in messages by its configuration field.
+func readSecretFile(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
+	}
+	if err := envelope.CheckKeyFileMode(what, fi); err != nil {
+		return nil, fmt.Errorf("edge: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
+	}
+	if len(b) > maxSecretFile {
+		return nil, fmt.Errorf("edge: %s is larger than %d bytes: %w", what, maxSecretFile, ErrConfig)
+	}
+	return b, nil
+}
+
+// maxSecretFile caps a file read by readSecretFile.
+const maxSecretFile = 1 << 20
+
 // LoadConfig reads a configuration file and resolves its *_file paths
 // relative to the file's directory. Signing secrets in files are read.
 func LoadConfig(path string) (*Config, error) {
@@ -200,22 +232,27 @@ func LoadConfig(path string) (*Config, error) {
 	for _, m := range c.Merchants {
 		if m.SigningSecretFile != "" {
 			rel(&m.SigningSecretFile)
-			s, err := os.ReadFile(m.SigningSecretFile)
+			s, err := readSecretFile(m.SigningSecretFile, "signing_secret_file")
 			if err != nil {
-				return nil, fmt.Errorf("edge: merchant %q: reading signing secret file: %w", m.ID, err)
+				return nil, fmt.Errorf("edge: merchant %q: %w", m.ID, err)
 			}
 			m.SigningSecret = strings.TrimSpace(string(s))
 		}
 		if q := m.QR; q != nil {
 			for _, f := range []struct {
-				file *string
-				dst  *json.RawMessage
-			}{{&q.KeyFile, &q.Key}, {&q.CertificateFile, &q.Certificate}} {
+				file   *string
+				dst    *json.RawMessage
+				secret bool
+			}{{&q.KeyFile, &q.Key, true}, {&q.CertificateFile, &q.Certificate, false}} {
 				if *f.file == "" {
 					continue
 				}
 				rel(f.file)
-				b, err := os.ReadFile(*f.file)
+				read := os.ReadFile
+				if f.secret {
+					read = func(p string) ([]byte, error) { return readSecretFile(p, "qr key_file") }
+				}
+				b, err := read(*f.file)
 				if err != nil {
 					return nil, fmt.Errorf("edge: merchant %q: reading QR file: %w", m.ID, err)
 				}

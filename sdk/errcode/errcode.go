@@ -50,6 +50,7 @@ const (
 	PayloadTooLarge     Code = "payload_too_large"
 	BadRequest          Code = "bad_request"
 	UpstreamError       Code = "upstream_error"
+	InsecureKeyFile     Code = "insecure_key_file"
 	Internal            Code = "internal"
 )
 
