@@ -63,8 +63,15 @@ type Config struct {
 	AssetsDir string `json:"assets_dir,omitempty"`
 	// ClientIPHeader names a request header that carries the client address,
 	// set by a trusted proxy in front of the edge (the Worker defaults to
-	// CF-Connecting-IP). Empty means the connection's address.
+	// CF-Connecting-IP). Empty means the connection's address. Natively,
+	// the header is believed only on a connection from one of
+	// TrustedProxies; of a list (X-Forwarded-For), the right-most address
+	// that is not a trusted proxy counts.
 	ClientIPHeader string `json:"client_ip_header,omitempty"`
+	// TrustedProxies are the CIDR prefixes (or single addresses) of the
+	// proxies in front of the edge that set ClientIPHeader. Required with
+	// ClientIPHeader natively.
+	TrustedProxies []string `json:"trusted_proxies,omitempty"`
 	// QRRoots are the registry root public keys (Ed25519 JWKs, e.g.
 	// root.pub.jwk) the trust bundle must be signed by.
 	QRRoots []json.RawMessage `json:"qr_roots,omitempty"`
@@ -140,6 +147,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, fmt.Errorf("edge: configuration has no merchants: %w", ErrConfig)
 	}
 	if _, err := c.Limits.policy(); err != nil {
+		return nil, err
+	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
 		return nil, err
 	}
 	switch c.DatabaseSync {
