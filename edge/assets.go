@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
@@ -33,8 +32,9 @@ var errNotFound = errcode.New(errcode.NotFound, "edge: not found")
 // Requests that name a version (?v=...) are cached for a year as immutable;
 // others for five minutes, revalidated with an ETag. The frame gets its own
 // Content-Security-Policy: it alone runs WebAssembly ('wasm-unsafe-eval'),
-// and frame-ancestors lets only the merchant's pages (the one whose
-// publishable key is in ?key=, else every configured merchant) embed it.
+// and frame-ancestors lets only the page whose origin is in ?origin= embed
+// it, if that is an origin of the merchant whose publishable key is in
+// ?key= (see frameCSP).
 func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 	name := path.Base(r.URL.Path)
 	ctype, ok := assetTypes[name]
@@ -63,7 +63,7 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Cache-Control", "public, max-age=300, must-revalidate")
 	}
 	if name == "frame.html" {
-		hd.Set("Content-Security-Policy", h.frameCSP(r.URL.Query().Get("key")))
+		hd.Set("Content-Security-Policy", h.frameCSP(r.URL.Query().Get("key"), r.URL.Query().Get("origin")))
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("Cache-Control", "no-cache")
 		hd.Add("Vary", "Accept-Encoding")
@@ -99,34 +99,22 @@ func noneMatch(fields []string, etag string) bool {
 	return false
 }
 
-// frameCSP is the Content-Security-Policy of frame.html.
-func (h *Handler) frameCSP(publishableKey string) string {
-	var origins []string
-	if m := h.cfg.lookupKey(publishableKey, publishableKind); m != nil {
-		origins = sortedKeys(m.origins)
-	} else {
-		set := map[string]bool{}
-		for _, m := range h.cfg.Merchants {
-			for o := range m.origins {
-				set[o] = true
-			}
-		}
-		origins = sortedKeys(set)
-	}
+// frameCSP is the Content-Security-Policy of frame.html for the frame
+// parameters key and origin. Only origin's pages may embed the frame, and
+// only if key is a merchant's publishable key and origin one of that
+// merchant's origins; otherwise no page may ('none'): a frame for an
+// unknown key, or for another merchant's page, is of use only to a page
+// that means to misuse it.
+//
+// Styles come from 'self' only: the frame styles itself with constructed
+// style sheets (document.adoptedStyleSheets), which style-src does not
+// govern, and has no inline style to allow.
+func (h *Handler) frameCSP(publishableKey, origin string) string {
 	ancestors := "'none'"
-	if len(origins) > 0 {
-		ancestors = strings.Join(origins, " ")
+	if m := h.cfg.lookupKey(publishableKey, publishableKind); m != nil && m.allowsOrigin(origin) {
+		ancestors, _ = normalizeOrigin(origin)
 	}
 	return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
-		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
+		"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
 		"frame-ancestors " + ancestors
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

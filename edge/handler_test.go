@@ -95,7 +95,7 @@ func TestAssets(t *testing.T) {
 	}
 	t.Run("frame CSP", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/frame.html?key="+pk, nil))
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/frame.html?origin=https%3A%2F%2Fshop.example&key="+pk, nil))
 		csp := rec.Header().Get("Content-Security-Policy")
 		for _, want := range []string{"'wasm-unsafe-eval'", "frame-ancestors https://shop.example"} {
 			if !strings.Contains(csp, want) {
