@@ -276,6 +276,39 @@ describe("hosted fields", () => {
     assert.deepEqual(merchant.reports.filter((r) => r["document-uri"]?.endsWith("/hosted.html")), []);
     assert.deepEqual(p.console.filter((c) => /Content Security Policy|integrity/i.test(c)), []);
   });
+
+  test("the frame is styled under style-src 'self' and only this page may embed it", async () => {
+    const frameDoc = responses.find((r) => r.url.startsWith(`${edge.url}/v1/frame.html?`));
+    assert.ok(frameDoc, "the page loaded the frame");
+    const csp = frameDoc.headers["content-security-policy"];
+    assert.match(csp, /(^|; )style-src 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, new RegExp(`frame-ancestors ${merchant.origin.replace(/[.]/g, "\\.")}$`));
+    // The constructed style sheets apply: no inline style is needed.
+    const frame = p.page.frames().find((f) => f.url().startsWith(`${edge.url}/v1/frame.html?`));
+    const style = await frame.evaluate(() => {
+      const s = getComputedStyle(document.getElementById("number"));
+      return { sheets: document.adoptedStyleSheets.length, padding: s.paddingTop, radius: s.borderTopLeftRadius };
+    });
+    assert.ok(style.sheets >= 1, "the frame adopted its style sheets");
+    assert.deepEqual({ padding: style.padding, radius: style.radius }, { padding: "8px", radius: "4px" });
+  });
+
+  test("a frame for another origin or an unknown key cannot be embedded", async () => {
+    for (const [name, origin, key] of [
+      ["another origin", "https://other.example", edge.pk],
+      ["an unknown key", merchant.origin, "pk_UNKNOWN"],
+    ]) {
+      const src = `${edge.url}/v1/frame.html?${new URLSearchParams({ origin, key, channel: "0123456789abcdef01234567", mode: "card", locale: "en" })}`;
+      const refused = p.page.waitForEvent("console", { predicate: (m) => /frame-ancestors 'none'/.test(m.text()), timeout: 10_000 });
+      await p.page.evaluate((u) => {
+        const f = document.createElement("iframe");
+        f.src = u;
+        document.body.append(f);
+      }, src);
+      await refused.catch(() => assert.fail(`${name}: Chromium did not refuse the frame under frame-ancestors 'none'`));
+    }
+  });
 });
 
 describe("direct mode", () => {

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,7 +202,7 @@ func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, name, diges
 	switch {
 	case name == "frame.html":
 		hd.Set("Cache-Control", cacheFrame)
-		hd.Set("Content-Security-Policy", h.frameCSP(r.URL.Query().Get("key")))
+		hd.Set("Content-Security-Policy", h.frameCSP(r.URL.Query().Get("key"), r.URL.Query().Get("origin")))
 		hd.Set("Referrer-Policy", "no-referrer")
 	case digest != "":
 		hd.Set("Cache-Control", cacheImmutable)
@@ -247,34 +246,22 @@ func noneMatch(fields []string, etag string) bool {
 	return false
 }
 
-// frameCSP is the Content-Security-Policy of frame.html.
-func (h *Handler) frameCSP(publishableKey string) string {
-	var origins []string
-	if m := h.cfg.lookupKey(publishableKey, publishableKind); m != nil {
-		origins = sortedKeys(m.origins)
-	} else {
-		set := map[string]bool{}
-		for _, m := range h.cfg.Merchants {
-			for o := range m.origins {
-				set[o] = true
-			}
-		}
-		origins = sortedKeys(set)
-	}
+// frameCSP is the Content-Security-Policy of frame.html for the frame
+// parameters key and origin. Only origin's pages may embed the frame, and
+// only if key is a merchant's publishable key and origin one of that
+// merchant's origins; otherwise no page may ('none'): a frame for an
+// unknown key, or for another merchant's page, is of use only to a page
+// that means to misuse it.
+//
+// Styles come from 'self' only: the frame styles itself with constructed
+// style sheets (document.adoptedStyleSheets), which style-src does not
+// govern, and has no inline style to allow.
+func (h *Handler) frameCSP(publishableKey, origin string) string {
 	ancestors := "'none'"
-	if len(origins) > 0 {
-		ancestors = strings.Join(origins, " ")
+	if m := h.cfg.lookupKey(publishableKey, publishableKind); m != nil && m.allowsOrigin(origin) {
+		ancestors, _ = normalizeOrigin(origin)
 	}
 	return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
-		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
+		"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
 		"frame-ancestors " + ancestors
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -8,12 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 )
 
@@ -61,8 +63,15 @@ type Config struct {
 	AssetsDir string `json:"assets_dir,omitempty"`
 	// ClientIPHeader names a request header that carries the client address,
 	// set by a trusted proxy in front of the edge (the Worker defaults to
-	// CF-Connecting-IP). Empty means the connection's address.
+	// CF-Connecting-IP). Empty means the connection's address. Natively,
+	// the header is believed only on a connection from one of
+	// TrustedProxies; of a list (X-Forwarded-For), the right-most address
+	// that is not a trusted proxy counts.
 	ClientIPHeader string `json:"client_ip_header,omitempty"`
+	// TrustedProxies are the CIDR prefixes (or single addresses) of the
+	// proxies in front of the edge that set ClientIPHeader. Required with
+	// ClientIPHeader natively.
+	TrustedProxies []string `json:"trusted_proxies,omitempty"`
 	// QRRoots are the registry root public keys (Ed25519 JWKs, e.g.
 	// root.pub.jwk) the trust bundle must be signed by.
 	QRRoots []json.RawMessage `json:"qr_roots,omitempty"`
@@ -140,6 +149,9 @@ func ParseConfig(b []byte) (*Config, error) {
 	if _, err := c.Limits.policy(); err != nil {
 		return nil, err
 	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		return nil, err
+	}
 	switch c.DatabaseSync {
 	case "", SyncFull, SyncNormal:
 	default:
@@ -165,6 +177,36 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// readSecretFile reads a file of secrets (the KEK, a signing secret, a
+// private key), refusing one its group or other users may read or write
+// with an error wrapping [envelope.ErrInsecureKeyFile]. what names the
+// file in messages by its configuration field.
+func readSecretFile(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
+	}
+	if err := envelope.CheckKeyFileMode(what, fi); err != nil {
+		return nil, fmt.Errorf("edge: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
+	}
+	if len(b) > maxSecretFile {
+		return nil, fmt.Errorf("edge: %s is larger than %d bytes: %w", what, maxSecretFile, ErrConfig)
+	}
+	return b, nil
+}
+
+// maxSecretFile caps a file read by readSecretFile.
+const maxSecretFile = 1 << 20
 
 // LoadConfig reads a configuration file and resolves its *_file paths
 // relative to the file's directory. Signing secrets in files are read.
@@ -200,22 +242,27 @@ func LoadConfig(path string) (*Config, error) {
 	for _, m := range c.Merchants {
 		if m.SigningSecretFile != "" {
 			rel(&m.SigningSecretFile)
-			s, err := os.ReadFile(m.SigningSecretFile)
+			s, err := readSecretFile(m.SigningSecretFile, "signing_secret_file")
 			if err != nil {
-				return nil, fmt.Errorf("edge: merchant %q: reading signing secret file: %w", m.ID, err)
+				return nil, fmt.Errorf("edge: merchant %q: %w", m.ID, err)
 			}
 			m.SigningSecret = strings.TrimSpace(string(s))
 		}
 		if q := m.QR; q != nil {
 			for _, f := range []struct {
-				file *string
-				dst  *json.RawMessage
-			}{{&q.KeyFile, &q.Key}, {&q.CertificateFile, &q.Certificate}} {
+				file   *string
+				dst    *json.RawMessage
+				secret bool
+			}{{&q.KeyFile, &q.Key, true}, {&q.CertificateFile, &q.Certificate, false}} {
 				if *f.file == "" {
 					continue
 				}
 				rel(f.file)
-				b, err := os.ReadFile(*f.file)
+				read := os.ReadFile
+				if f.secret {
+					read = func(p string) ([]byte, error) { return readSecretFile(p, "qr key_file") }
+				}
+				b, err := read(*f.file)
 				if err != nil {
 					return nil, fmt.Errorf("edge: merchant %q: reading QR file: %w", m.ID, err)
 				}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -24,7 +25,16 @@ import (
 // names none: "background", the lock file keeping other servers out.
 const defaultCheckpoint = CheckpointBackground
 
+// lockDatabase also creates the database file, empty and with mode 0600, if it does
+// not exist yet: SQLite would create it 0644 (less the umask), and it
+// gives the -wal and -shm files it makes later the database file's mode.
+// The vault's rows are sealed, but a copy of them is still no one else's.
 func lockDatabase(path string) (io.Closer, error) {
+	if db, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		db.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("edge: creating the database: %w", err)
+	}
 	f, err := os.OpenFile(path+"-lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("edge: opening the database's lock file: %w", err)

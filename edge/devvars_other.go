@@ -33,11 +33,18 @@ func DevVars(path string) ([]byte, error) {
 		}
 		return string(b), nil
 	}
-	keys, err := read(cfg.KeysFile, "keys_file")
+	secret := func(p, what string) (string, error) {
+		if p == "" {
+			return "", nil
+		}
+		b, err := readSecretFile(p, what)
+		return string(b), err
+	}
+	keys, err := secret(cfg.KeysFile, "keys_file")
 	if err != nil {
 		return nil, err
 	}
-	kek, err := read(cfg.KEKFile, "kek_file")
+	kek, err := secret(cfg.KEKFile, "kek_file")
 	if err != nil {
 		return nil, err
 	}

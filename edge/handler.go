@@ -16,8 +16,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -56,6 +56,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
+	// TrustPeer says the immediate peer is the platform's own front end,
+	// which sets client_ip_header itself (Cloudflare in front of a Worker,
+	// whose requests have no connection address to check against
+	// trusted_proxies). Native servers leave it false.
+	TrustPeer bool
 }
 
 // Handler is the edge's http.Handler.
@@ -69,10 +74,13 @@ type Handler struct {
 	db     *sql.DB
 	audit  *audit.Log
 	assets *assetTable
-	client *http.Client
-	log    *slog.Logger
-	now    func() time.Time
-	mux    *http.ServeMux
+	// proxies are trusted_proxies; trustPeer is [Options.TrustPeer].
+	proxies   []netip.Prefix
+	trustPeer bool
+	client    *http.Client
+	log       *slog.Logger
+	now       func() time.Time
+	mux       *http.ServeMux
 	// durable, if set, returns once the request's database writes are on
 	// stable storage: the native server's database_sync "full" (see Open).
 	durable func(context.Context) error
@@ -96,6 +104,16 @@ func New(opts Options) (*Handler, error) {
 		client: opts.Client,
 		log:    opts.Logger,
 		now:    opts.Now,
+
+		trustPeer: opts.TrustPeer,
+	}
+	var err error
+	if h.proxies, err = parseTrustedProxies(opts.Config.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if opts.Config.ClientIPHeader != "" && len(h.proxies) == 0 && !opts.TrustPeer {
+		// No connection would ever be allowed to set the header.
+		return nil, fmt.Errorf("edge: client_ip_header needs trusted_proxies, the addresses of the proxies that set it: %w", ErrConfig)
 	}
 	if h.client == nil {
 		h.client = &http.Client{Timeout: 20 * time.Second}
@@ -394,22 +412,6 @@ func bearer(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return key, true
-}
-
-// clientAddr is the client's address: the configured trusted header, or
-// the connection's remote address.
-func (h *Handler) clientAddr(r *http.Request) string {
-	if name := h.cfg.ClientIPHeader; name != "" {
-		if v := r.Header.Get(name); v != "" {
-			first, _, _ := strings.Cut(v, ",")
-			return strings.TrimSpace(first)
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // preflight answers CORS preflight requests for origins some merchant

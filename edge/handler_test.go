@@ -95,7 +95,7 @@ func TestAssets(t *testing.T) {
 	}
 	t.Run("frame CSP", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/frame.html?key="+pk, nil))
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/frame.html?origin=https%3A%2F%2Fshop.example&key="+pk, nil))
 		csp := rec.Header().Get("Content-Security-Policy")
 		for _, want := range []string{"'wasm-unsafe-eval'", "frame-ancestors https://shop.example"} {
 			if !strings.Contains(csp, want) {
@@ -146,6 +146,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"bad route name", `{"merchants":[{"id":"m","secret_keys":["` + h + `"],"forward_routes":{"C/x":"https://b.example"}}]}`},
 		{"relay host with path", `{"merchants":[{"id":"m","secret_keys":["` + h + `"],"relay_hosts":["psp.example/x"]}]}`},
 		{"bad limit", `{"limits":{"key_cards":{"window":"soon"}},"merchants":[{"id":"m","secret_keys":["` + h + `"]}]}`},
+		{"trusted proxy not a prefix", `{"trusted_proxies":["proxy.example"],"merchants":[{"id":"m","secret_keys":["` + h + `"]}]}`},
+		{"trusted proxy bad length", `{"trusted_proxies":["10.0.0.0/33"],"merchants":[{"id":"m","secret_keys":["` + h + `"]}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

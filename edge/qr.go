@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,7 +122,21 @@ type qrVerifyRequest struct {
 
 // qrVerify answers POST /v1/qr/verify with the SDK's verdict (200 whatever
 // the verdict; a verdict is an answer about the code, not an error).
+//
+// The route is open, for shoppers' apps. Only the checkout's own verify —
+// with the merchant's secret key, of the merchant's own code — records a
+// dynamic code's nonce and rejects a replay; anyone else's only looks it
+// up, and a code already used at the checkout verifies with a qr_replayed
+// warning. So nobody can use up a code by verifying it first.
 func (h *Handler) qrVerify(c *call) (*response, error) {
+	checkout := ""
+	if key, ok := bearer(c.r); ok && strings.HasPrefix(key, "sk_") {
+		m := h.cfg.lookupKey(key, secretKind)
+		if m == nil {
+			return nil, errUnauthorized
+		}
+		checkout = m.ID
+	}
 	var req qrVerifyRequest
 	if err := decodeJSON(c.body, &req); err != nil {
 		return nil, err
@@ -132,7 +148,7 @@ func (h *Handler) qrVerify(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := qr.VerifyOptions{Nonces: &sqlNonces{db: h.db, ctx: c.r.Context()}, Now: c.now, Lang: req.Lang}
+	opts := qr.VerifyOptions{Nonces: &sqlNonces{db: h.db, ctx: c.r.Context(), now: c.now}, Checkout: checkout, Now: c.now, Lang: req.Lang}
 	if opts.Lang == "" {
 		opts.Lang = c.r.Header.Get("Accept-Language")
 	}
@@ -223,6 +239,21 @@ func (h *Handler) merchantQR(m *Merchant) (*merchantQR, error) {
 type sqlNonces struct {
 	db  *sql.DB
 	ctx context.Context
+	now time.Time
+}
+
+// Recorded reports whether the checkout recorded nonce and it is still in
+// date. It only reads.
+func (s *sqlNonces) Recorded(nonce string) (bool, error) {
+	var one any // D1 gives numbers as float64
+	err := s.db.QueryRowContext(s.ctx, `SELECT 1 FROM qr_nonces WHERE nonce = ? AND expires_at >= ?`, nonce, s.now.Unix()).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("edge: looking up a QR nonce: %w", err)
+	}
+	return true, nil
 }
 
 func (s *sqlNonces) Seen(nonce string, exp time.Time) (bool, error) {

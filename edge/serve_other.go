@@ -84,9 +84,9 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sql.DB
 	if err != nil {
 		return nil, nil, fmt.Errorf("edge: reading keys_file: %w", err)
 	}
-	kekBytes, err := os.ReadFile(cfg.KEKFile)
+	kekBytes, err := readSecretFile(cfg.KEKFile, "kek_file")
 	if err != nil {
-		return nil, nil, fmt.Errorf("edge: reading kek_file: %w", err)
+		return nil, nil, err
 	}
 	keks, err := ParseKEKs(kekBytes)
 	if err != nil {

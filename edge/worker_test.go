@@ -290,6 +290,7 @@ func TestWorkerSuite(t *testing.T) {
 	w := startWorker(t, fx)
 	edgetest.Run(t, w.URL, fx)
 	t.Run("card testing", func(t *testing.T) { edgetest.RunCardTesting(t, w.URL, fx, 40, 20) })
+	t.Run("spoofed client address", func(t *testing.T) { edgetest.RunSpoofedCardTesting(t, w.URL, fx) })
 	w.stop()
 
 	path := d1File(t, w.State)

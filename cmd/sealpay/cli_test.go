@@ -276,3 +276,32 @@ func TestUsage(t *testing.T) {
 		t.Errorf("sealpay demo --port -1: exit %d, want 2", code)
 	}
 }
+
+// TestRefusesOpenKeyFile checks that the commands that read a private key
+// set refuse one its group or other users can read, as a file written
+// with the default umask is, with insecure_key_file and a message that
+// says how to fix it.
+func TestRefusesOpenKeyFile(t *testing.T) {
+	keys, _ := newKeys(t)
+	if err := os.Chmod(keys, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"keys", "list", "--keys", keys},
+		{"keys", "public", "--keys", keys},
+		{"open", "--keys", keys},
+	} {
+		t.Run(strings.Join(args[:len(args)-1], " "), func(t *testing.T) {
+			_, stderr, code := sealpay(t, "sp1.abc", args...)
+			if code != 1 {
+				t.Fatalf("exit = %d, want 1", code)
+			}
+			if got, want := errorCode(t, stderr), "insecure_key_file"; got != want {
+				t.Errorf("code = %q, want %q", got, want)
+			}
+			if !strings.Contains(stderr, "chmod 600") {
+				t.Errorf("the message does not say how to fix the mode: %s", stderr)
+			}
+		})
+	}
+}

@@ -93,7 +93,7 @@ func runQR(env *Env, args []string) error {
 		if *keyFile == "" || *certFile == "" || *amount == "" || *currency == "" {
 			return fmt.Errorf("%w: qr sign needs --key, --cert, --amount and --currency", errUsage)
 		}
-		kb, err := os.ReadFile(*keyFile)
+		kb, err := readKeyFile(*keyFile)
 		if err != nil {
 			return err
 		}

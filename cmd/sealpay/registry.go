@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
 )
 
@@ -322,7 +323,7 @@ func readRevocations(path string) ([]revocation, error) {
 }
 
 func readRootKey(path string) (*qr.RootKey, error) {
-	b, err := os.ReadFile(path)
+	b, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -357,4 +358,17 @@ func printJSON(env *Env, v any) error {
 	}
 	_, err := env.Stdout.Write(buf.Bytes())
 	return err
+}
+
+// readKeyFile reads a private key file, refusing one that its group or
+// other users may read or write (envelope.ErrInsecureKeyFile).
+func readKeyFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := envelope.CheckKeyFileMode(filepath.Base(path), fi); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }

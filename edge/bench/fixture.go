@@ -67,6 +67,7 @@ func newFixture(dir, dbSync, checkpoint string) (*fixture, error) {
 		"keys_file":        "keys.json",
 		"kek_file":         "kek.secret",
 		"client_ip_header": clientHeader,
+		"trusted_proxies":  []string{"127.0.0.0/8", "::1"},
 		"limits": map[string]any{
 			"client_requests": counted, "key_requests": counted, "client_cards": counted,
 			"client_failures": counted, "key_cards": counted, "key_failures": counted,

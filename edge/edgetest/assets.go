@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -210,25 +211,37 @@ func assetRoutes(t *testing.T, c *client) {
 		}
 	})
 
+	// Only the page the frame is for may embed it, and only if it is one
+	// of the key's merchant's pages.
 	t.Run("frame policy", func(t *testing.T) {
+		shop, other := c.fx.Shop, c.fx.Other
 		for _, tc := range []struct {
-			name, key string
-			origins   []string
+			name, key, origin string
+			ancestors         string
 		}{
-			{"shop's key", c.fx.Shop.PK, []string{"http://localhost:3000", c.fx.Shop.Origin}},
-			{"other merchant's key", c.fx.Other.PK, []string{c.fx.Other.Origin}},
-			{"no key", "", []string{"http://localhost:3000", c.fx.Other.Origin, c.fx.Shop.Origin}},
-			{"unknown key", "pk_UNKNOWN", []string{"http://localhost:3000", c.fx.Other.Origin, c.fx.Shop.Origin}},
-			{"secret key", c.fx.Shop.SK, []string{"http://localhost:3000", c.fx.Other.Origin, c.fx.Shop.Origin}},
+			{"shop's key, shop's origin", shop.PK, shop.Origin, shop.Origin},
+			{"shop's key, shop's other origin", shop.PK, "http://localhost:3000", "http://localhost:3000"},
+			{"shop's key, other merchant's origin", shop.PK, other.Origin, "'none'"},
+			{"other merchant's key, shop's origin", other.PK, shop.Origin, "'none'"},
+			{"other merchant's key and origin", other.PK, other.Origin, other.Origin},
+			{"shop's key, no origin", shop.PK, "", "'none'"},
+			{"shop's key, unknown origin", shop.PK, "https://evil.example", "'none'"},
+			{"no key", "", shop.Origin, "'none'"},
+			{"unknown key", "pk_UNKNOWN", shop.Origin, "'none'"},
+			{"secret key", shop.SK, shop.Origin, "'none'"},
 		} {
-			a := c.do(t, req{method: "GET", path: "/v1/frame.html?origin=" + c.fx.Shop.Origin + "&key=" + tc.key + "&channel=0123456789abcdef01234567&mode=card"})
+			q := url.Values{"key": {tc.key}, "channel": {"0123456789abcdef01234567"}, "mode": {"card"}}
+			if tc.origin != "" {
+				q.Set("origin", tc.origin)
+			}
+			a := c.do(t, req{method: "GET", path: "/v1/frame.html?" + q.Encode()})
 			if a.Status != http.StatusOK {
 				t.Errorf("%s: GET /v1/frame.html = %d %s, want 200", tc.name, a.Status, a.code())
 				continue
 			}
 			want := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
-				"style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
-				"frame-ancestors " + strings.Join(tc.origins, " ")
+				"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
+				"frame-ancestors " + tc.ancestors
 			if got := a.Header.Get("Content-Security-Policy"); got != want {
 				t.Errorf("%s: frame.html Content-Security-Policy = %q, want %q", tc.name, got, want)
 			}

@@ -94,3 +94,86 @@ func RunCardTesting(t *testing.T, baseURL string, fx *Fixture, attempts, shopper
 	t.Log(res)
 	return res
 }
+
+// spoofer sends card-testing bursts with a forged client-address header.
+type spoofer struct {
+	fx       *Fixture
+	tokenize func(header, number string) answer
+}
+
+func newSpoofer(t *testing.T, baseURL string, fx *Fixture) *spoofer {
+	c := &client{base: strings.TrimSuffix(baseURL, "/"), hc: &http.Client{Timeout: 60 * time.Second}, fx: fx}
+	keys := c.do(t, req{method: "GET", path: "/v1/keys"})
+	kid, x, err := primaryX(keys.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sealer{kid: kid, x: x, fx: fx}
+	shop := fx.Shop
+	return &spoofer{fx: fx, tokenize: func(header, number string) answer {
+		env := s.seal(t, shop.ID, shop.Origin, s.card(number), nil)
+		return c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin, clientID: header,
+			body: jsonBody(map[string]any{"envelope": env})})
+	}}
+}
+
+// burst sends up to 40 attempts with random BIN-prefixed numbers and the
+// header header(i), and fails unless one is refused within 12.
+func (sp *spoofer) burst(t *testing.T, header func(i int) string) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	first := 0
+	for i := 1; i <= 40 && first == 0; i++ {
+		number := "411111"
+		for range 10 {
+			number += string(rune('0' + rng.IntN(10)))
+		}
+		if a := sp.tokenize(header(i), number); a.Status == http.StatusTooManyRequests {
+			first = i
+		}
+	}
+	if first == 0 || first > 12 {
+		t.Errorf("forged header: first refusal at attempt %d of 40, want within 12", first)
+	}
+}
+
+// RunSpoofedCardTesting runs card-testing bursts whose client-address
+// header ([ClientHeader], which the fixture's configuration trusts from
+// loopback, as from a proxy) is forged the ways a card tester forges
+// X-Forwarded-For behind a proxy that appends the address it saw: a new
+// address per attempt to the left of the real one, a shopper's address to
+// the left of it, non-IP strings, and a trusted proxy's own hop to its
+// right (TestClientAddr covers the other shapes). Each burst must be refused within 12 of 40 attempts, counted
+// under the real address, and the shopper whose address was forged must
+// still get through.
+func RunSpoofedCardTesting(t *testing.T, baseURL string, fx *Fixture) {
+	sp := newSpoofer(t, baseURL, fx)
+	for _, tc := range []struct {
+		name   string
+		header func(i int) string
+	}{
+		{"rotating address before the real one", func(i int) string { return fmt.Sprintf("198.18.%d.%d, 203.0.113.81", i/250, i%250+1) }},
+		{"a shopper's address before the real one", func(i int) string { return "192.0.2.201, 203.0.113.82" }},
+		{"non-IP strings", func(i int) string { return fmt.Sprintf("unknown-%d, 203.0.113.83", i) }},
+		{"trusted proxy hop after the real one", func(i int) string { return fmt.Sprintf("198.18.1.%d, 203.0.113.85, 127.0.0.1", i%250+1) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sp.burst(t, tc.header)
+			// The shopper whose address was forged is not the one counted.
+			switch a := sp.tokenize("192.0.2.201", Cards()[1].Number); a.Status {
+			case http.StatusCreated:
+				fx.live.Add(1)
+			default:
+				t.Errorf("shopper 192.0.2.201 after the burst: tokenize = %d %s, want 201", a.Status, a.code())
+			}
+		})
+	}
+}
+
+// RunUntrustedPeerCardTesting runs a card-testing burst that sends a new
+// address in [ClientHeader] with every attempt, from a peer that is not a
+// trusted proxy (the caller configures trusted_proxies without loopback):
+// the header must be ignored, and the burst refused within 12 attempts.
+func RunUntrustedPeerCardTesting(t *testing.T, baseURL string, fx *Fixture) {
+	newSpoofer(t, baseURL, fx).burst(t, func(i int) string { return fmt.Sprintf("198.18.3.%d", i%250+1) })
+}

@@ -125,6 +125,7 @@ func NewFixture(t testing.TB) *Fixture {
 		"keys_file":         "keys.json",
 		"kek_file":          "kek.secret",
 		"client_ip_header":  ClientHeader,
+		"trusted_proxies":   []string{"127.0.0.0/8", "::1"},
 		"trust_bundle_file": "trust.json",
 		"qr_root_files":     []string{"root.pub.jwk"},
 		"assets_dir":        "assets", // built on first use: Fixture.Assets

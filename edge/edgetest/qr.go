@@ -56,26 +56,27 @@ func qrRoutes(t *testing.T, c *client) {
 			t.Errorf("served bundle expires %v with %d certificates, want in date with the shop's accounts", b.ExpiresAt, len(b.Certificates))
 		}
 	})
-	verify := func(t *testing.T, p string, expect map[string]any) (string, []string) {
+	verify := func(t *testing.T, p, key string, expect map[string]any) (string, []string) {
 		body := map[string]any{"payload": p, "lang": "pt-BR"}
 		if expect != nil {
 			body["expect"] = expect
 		}
-		a := c.do(t, req{method: "POST", path: "/v1/qr/verify", origin: shop.Origin, body: jsonBody(body)})
+		a := c.do(t, req{method: "POST", path: "/v1/qr/verify", key: key, origin: shop.Origin, body: jsonBody(body)})
 		if a.Status != http.StatusOK {
 			t.Fatalf("POST /v1/qr/verify = %d %s, want 200", a.Status, a.Body)
 		}
 		var v struct {
-			Status  string
-			Lang    string
-			Reasons []struct{ Code string }
+			Status   string
+			Lang     string
+			Reasons  []struct{ Code string }
+			Warnings []struct{ Code string }
 		}
 		json.Unmarshal(a.Body, &v)
 		if v.Lang != "pt-BR" {
 			t.Errorf("verdict lang = %q, want pt-BR", v.Lang)
 		}
 		var codes []string
-		for _, r := range v.Reasons {
+		for _, r := range append(v.Reasons, v.Warnings...) {
 			codes = append(codes, r.Code)
 		}
 		return v.Status, codes
@@ -88,25 +89,35 @@ func qrRoutes(t *testing.T, c *client) {
 	// leaked key could print to pay a mule account.
 	mule := muleCode(t, c.fx)
 	t.Run("verify", func(t *testing.T) {
+		// In order, on one code: only the checkout's own verify (the shop's
+		// secret key) uses the nonce up; verifying first, as anyone can,
+		// does not, and after the checkout others get a warning.
 		tests := []struct {
-			name, payload string
-			expect        map[string]any
-			status, code  string
+			name, payload, key string
+			expect             map[string]any
+			status, code       string // code: a reason or warning; "" for none
 		}{
-			{"other amount expected", payload, map[string]any{"amount": "10.00"}, "rejected", "qr_mismatch"},
-			{"signed", payload, map[string]any{"amount": "49.9"}, "verified", ""},
-			{"replayed", payload, nil, "rejected", "qr_replayed"},
-			{"shop's key, another account", mule, nil, "rejected", "qr_bad_signature"},
-			{"unsigned", c.fx.QRBase, nil, "unsigned", "qr_unsigned"},
-			{"bad CRC", c.fx.QRBase[:len(c.fx.QRBase)-4] + "0000", nil, "rejected", "qr_bad_crc"},
+			{"other amount expected", payload, "", map[string]any{"amount": "10.00"}, "rejected", "qr_mismatch"},
+			{"anyone first", payload, "", map[string]any{"amount": "49.9"}, "verified", ""},
+			{"anyone again", payload, "", nil, "verified", ""},
+			{"another merchant's checkout", payload, c.fx.Other.SK, nil, "verified", ""},
+			{"the checkout", payload, shop.SK, map[string]any{"amount": "49.9"}, "verified", ""},
+			{"the checkout again", payload, shop.SK, nil, "rejected", "qr_replayed"},
+			{"anyone after the checkout", payload, "", nil, "verified", "qr_replayed"},
+			{"shop's key, another account", mule, "", nil, "rejected", "qr_bad_signature"},
+			{"unsigned", c.fx.QRBase, "", nil, "unsigned", "qr_unsigned"},
+			{"bad CRC", c.fx.QRBase[:len(c.fx.QRBase)-4] + "0000", "", nil, "rejected", "qr_bad_crc"},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				status, codes := verify(t, tc.payload, tc.expect)
-				if status != tc.status || (tc.code != "" && !contains(codes, tc.code)) {
-					t.Errorf("verdict = %s %v, want %s with %q", status, codes, tc.status, tc.code)
-				}
-			})
+			status, codes := verify(t, tc.payload, tc.key, tc.expect)
+			if status != tc.status || (tc.code == "") != (len(codes) == 0) || (tc.code != "" && !contains(codes, tc.code)) {
+				t.Errorf("%s: verdict = %s %v, want %s with %q", tc.name, status, codes, tc.status, tc.code)
+			}
+		}
+		// A secret key that is no merchant's is refused, not ignored.
+		a := c.do(t, req{method: "POST", path: "/v1/qr/verify", key: "sk_UNKNOWN", origin: shop.Origin, body: jsonBody(map[string]any{"payload": payload})})
+		if a.Status != http.StatusUnauthorized || a.code() != "unauthorized" {
+			t.Errorf("POST /v1/qr/verify with an unknown secret key = %d %s, want 401 unauthorized", a.Status, a.code())
 		}
 	})
 }

@@ -99,5 +99,8 @@ func setup(log *slog.Logger) (http.Handler, error) {
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
 	client.Timeout = 20 * time.Second
-	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client})
+	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
+		// The peer is Cloudflare, which sets CF-Connecting-IP itself and
+		// overwrites one a client sends.
+		TrustPeer: true})
 }

@@ -57,6 +57,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "bad_request"
   | "upstream_error"
+  | "insecure_key_file"
   | "internal";
 
 /** A locale the hosted fields and QR verdicts are translated into. */

@@ -53,6 +53,11 @@ var (
 	// the primary key, which is always enabled.
 	ErrPrimaryKey = errcode.New(errcode.BadRequest, "envelope: the primary key cannot be retired or removed")
 
+	// ErrInsecureKeyFile is returned by [ReadKeySetFile] and
+	// [CheckKeyFileMode] for a file that its group or other users can
+	// read or write.
+	ErrInsecureKeyFile = errcode.New(errcode.InsecureKeyFile, "envelope: key file is readable or writable by group or others")
+
 	// ErrInvalidOptions is returned by [Seal] for a missing or malformed
 	// merchant ID or origin, or a TTL outside (0, 1h].
 	ErrInvalidOptions = sealer.ErrInvalidOptions

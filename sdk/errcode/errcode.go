@@ -51,6 +51,7 @@ const (
 	PayloadTooLarge     Code = "payload_too_large"
 	BadRequest          Code = "bad_request"
 	UpstreamError       Code = "upstream_error"
+	InsecureKeyFile     Code = "insecure_key_file"
 	Internal            Code = "internal"
 )
 

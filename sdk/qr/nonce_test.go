@@ -81,6 +81,14 @@ func newMemoryNonceStore(now func() time.Time) *memoryNonceStore {
 	return &memoryNonceStore{now: now, seen: map[string]time.Time{}}
 }
 
+// Recorded implements [NonceStore].
+func (s *memoryNonceStore) Recorded(nonce string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.seen[nonce]
+	return ok && !s.now().After(exp), nil
+}
+
 // Seen implements [NonceStore].
 func (s *memoryNonceStore) Seen(nonce string, exp time.Time) (bool, error) {
 	s.mu.Lock()

@@ -5,9 +5,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 )
@@ -73,7 +75,10 @@ var urlProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitiona
 // decimal, hexadecimal and octal integers); IDNA-valid hosts with no
 // mixed-script label and no non-Latin label spelled in Latin look-alikes;
 // no look-alike of a merchant domain (compared on confusable skeletons,
-// after Unicode's UTS #39) and no merchant domain embedded in another host;
+// after Unicode's UTS #39 with its full confusables data, and on the
+// host's labels against the merchant's name, hyphens and suffix ignored,
+// within one edit)
+// and no merchant domain embedded in another host;
 // and, except on the merchant's own domains, no link shortener and no
 // top-level domain known for phishing.
 func checkURL(raw string, merchantDomains []string, add func(string)) {
@@ -158,6 +163,8 @@ func checkURL(raw string, merchantDomains []string, add func(string)) {
 			add(urlLookalike)
 		case strings.Contains("."+ascii+".", "."+d+"."):
 			add(urlEmbeddedDomain)
+		case nearLookalike(uni, dUni):
+			add(urlLookalike)
 		}
 	}
 	if own {
@@ -200,37 +207,105 @@ func isHexDigit(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// confusables maps characters to the ASCII they are read as. It is a small
-// subset of the Unicode Consortium's confusables.txt (UTS #39, "Unicode
-// Security Mechanisms", https://www.unicode.org/Public/security/latest/confusables.txt):
-// the Cyrillic, Greek and Latin letters most used in look-alike domains, and
-// the ASCII digits read as letters. Targets are fully reduced, so that "m"
-// and "rn" meet at "rn" (confusables.txt: 006D → 0072 006E). "w" → "vv" and
-// "d" → "cl" are the same kind of run confusion.
-var confusables = map[rune]string{
-	'0': "o", '1': "l", 'm': "rn", 'w': "vv", 'd': "cl",
-	'ı': "i", 'ɑ': "a", 'ɡ': "g", 'ɩ': "i",
-	'α': "a", 'ι': "i", 'ν': "v", 'ο': "o", 'ρ': "p", 'ϲ': "c", 'ϳ': "j",
-	'а': "a", 'е': "e", 'о': "o", 'р': "p", 'с': "c", 'у': "y", 'х': "x",
-	'ѕ': "s", 'і': "i", 'ј': "j", 'һ': "h", 'ӏ': "l", 'ԁ': "cl", 'ԛ': "q", 'ԝ': "vv",
-}
+// runConfusables are look-alikes that Unicode's data leaves out because
+// they span two characters, applied after it: "w" read as "vv" and "d" as
+// "cl" (as "m" is read as "rn", which the data has: 006D → 0072 006E).
+var runConfusables = map[rune]string{'w': "vv", 'd': "cl"}
 
-// skeleton maps a host to the form its look-alikes share: decomposed,
-// combining marks dropped, lower-cased, confusables replaced.
+//go:generate go run gen_confusables.go
+
+// confusableMap is confusablesData (all of UTS #39's confusables.txt, see
+// confusables_table.go) as a map from a character to its prototype, built
+// on first use.
+var confusableMap = sync.OnceValue(func() map[rune]string {
+	m := make(map[rune]string, 6600)
+	for e := range strings.SplitSeq(confusablesData, "\x00") {
+		if r, n := utf8.DecodeRuneInString(e); n > 0 {
+			m[r] = e[n:]
+		}
+	}
+	return m
+})
+
+// skeleton maps a host to the form its look-alikes share, after the
+// skeleton of UTS #39 ("Unicode Security Mechanisms", section 4): NFD, each
+// character replaced by its prototype in Unicode's confusables.txt, NFD
+// again. Two further steps make it fit host names: the result is
+// lower-cased (prototypes may be capitals: 0 → O), and combining marks are
+// dropped, so that "ħ" (h and a stroke overlay) meets "h" and "ü" meets
+// "u".
 func skeleton(s string) string {
+	conf := confusableMap()
+	var mapped strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if t, ok := conf[r]; ok {
+			mapped.WriteString(t)
+		} else {
+			mapped.WriteRune(r)
+		}
+	}
 	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+	for _, r := range norm.NFD.String(mapped.String()) {
 		if unicode.Is(unicode.Mn, r) {
 			continue
 		}
 		r = unicode.ToLower(r)
-		if t, ok := confusables[r]; ok {
+		if t, ok := runConfusables[r]; ok {
 			b.WriteString(t)
 		} else {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// maxLabelEdits is how many single-character edits (insertions, deletions,
+// substitutions) apart, on their skeletons, a label of a host and a
+// merchant's name may be and still count as a look-alike: one ("fulano"
+// and "fuano", "fuiano", "fulanno"). Names shorter than minEditLabel
+// characters are compared for equality only, as short names one edit apart
+// are too often simply different names.
+const (
+	maxLabelEdits = 1
+	minEditLabel  = 5
+)
+
+// labelKey is a label as nearLookalike compares it: its skeleton, without
+// hyphens.
+func labelKey(label string) string {
+	return strings.ReplaceAll(skeleton(label), "-", "")
+}
+
+// nearLookalike reports whether a host (Unicode form) has a label, other
+// than its top-level domain, that looks like a merchant domain's name —
+// the domain's first label, "fulano" for fulano.example or fulano.co.uk —
+// once hyphens and confusable characters are set aside: the same name
+// under another suffix (fulano.com, pay.fulano.co.uk), with a hyphen
+// dropped or added, or at most maxLabelEdits edits away.
+//
+// Merchant domains are registrable domains (the registry certifies them
+// so), which is why their first label is the name. The host's side needs
+// no Public Suffix List: a label of its suffix ("co" of co.uk) is no
+// merchant's name, and golang.org/x/net/publicsuffix would bring net/http
+// into the browser's QR module.
+func nearLookalike(host, domain string) bool {
+	name, _, _ := strings.Cut(domain, ".")
+	want := labelKey(name)
+	if want == "" {
+		return false
+	}
+	labels := strings.Split(host, ".")
+	for _, l := range labels[:len(labels)-1] {
+		got := labelKey(l)
+		if got == want {
+			return true
+		}
+		if utf8.RuneCountInString(got) >= minEditLabel && utf8.RuneCountInString(want) >= minEditLabel &&
+			levenshtein.ComputeDistance(got, want) <= maxLabelEdits {
+			return true
+		}
+	}
+	return false
 }
 
 // scriptOf names the script of a letter, or "" for digits, hyphens and

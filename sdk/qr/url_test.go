@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -145,4 +146,42 @@ func urlReasons(raw string, merchantDomains []string) []Reason {
 		rs[i] = newReason(errcode.QRSuspiciousURL, d, defaultLang)
 	}
 	return rs
+}
+
+// TestConfusablesData checks that the generated table holds every mapping
+// of the committed confusables.txt, and nothing else: run go generate in
+// sdk/qr after changing the data file.
+func TestConfusablesData(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "unicode", "confusables.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "# Version: "+confusablesVersion+"\n") {
+		t.Errorf("confusables.txt is not version %s: run go generate", confusablesVersion)
+	}
+	m := confusableMap()
+	n := 0
+	for line := range strings.Lines(string(b)) {
+		line, _, _ = strings.Cut(line, "#")
+		f := strings.Split(line, ";")
+		if len(f) < 3 {
+			continue
+		}
+		n++
+		src, err := strconv.ParseUint(strings.TrimSpace(f[0]), 16, 32)
+		if err != nil {
+			t.Fatalf("bad line %q", line)
+		}
+		var want strings.Builder
+		for _, h := range strings.Fields(f[1]) {
+			r, _ := strconv.ParseUint(h, 16, 32)
+			want.WriteRune(rune(r))
+		}
+		if got := m[rune(src)]; got != want.String() {
+			t.Errorf("table maps U+%04X to %+q, confusables.txt to %+q: run go generate", src, got, want.String())
+		}
+	}
+	if n < 6000 || len(m) != n {
+		t.Errorf("table has %d mappings, confusables.txt %d", len(m), n)
+	}
 }

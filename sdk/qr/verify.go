@@ -57,8 +57,10 @@ type Verdict struct {
 	Reasons []Reason `json:"reasons"`
 	// Warnings are findings that do not stop a code from verifying, in the
 	// shape of reasons; set only when Status is Verified. This version of
-	// Verify defines none: what used to be one (a certificate that binds no
-	// payee account) now rejects the code. Show any that appear.
+	// Verify defines one: qr_replayed (detail used_at_checkout) when the
+	// code's nonce was already used at the merchant's checkout, for a
+	// Verify that is not the checkout's own (see [VerifyOptions.Nonces]).
+	// Show any that appear.
 	Warnings []Reason `json:"warnings,omitempty"`
 	// Merchant and MerchantID are the certified display name and ID; set
 	// only when Status is Verified.
@@ -99,10 +101,19 @@ type Expectation struct {
 type VerifyOptions struct {
 	// Expect, if set, rejects a code that differs from it (qr_mismatch).
 	Expect *Expectation
-	// Nonces, if set, rejects a signed code whose nonce was accepted before
-	// (qr_replayed). Nonces are recorded only for codes that pass every
-	// other check.
+	// Nonces, if set, keeps each signed code's nonce. Only the checkout's
+	// own verify of its own code (Checkout is the code's merchant) records
+	// it, and rejects a code whose nonce it recorded before (qr_replayed);
+	// nonces are recorded only for codes that pass every other check. Any
+	// other verify — the shopper's, anyone's — only looks the nonce up: a
+	// code whose nonce the checkout recorded is still Verified, with a
+	// qr_replayed warning (the code was already used to pay), so that
+	// nobody can use up a code's nonce by verifying it first.
 	Nonces NonceStore
+	// Checkout is the merchant ID of the checkout that runs this Verify,
+	// as the caller has established it (the edge: from the merchant's
+	// secret key). Empty for everyone else.
+	Checkout string
 	// Now is the time to check expiry against; zero means time.Now().
 	Now time.Time
 	// Lang is a BCP 47 tag or an Accept-Language value for the messages;
@@ -225,12 +236,23 @@ func (c *verifier) run(payload string) {
 	}
 	c.expect()
 	if len(c.rs) == 0 && c.opts.Nonces != nil {
-		replayed, err := c.opts.Nonces.Seen(s.keyID+"."+s.nonce, time.Unix(s.expiry, 0).Add(clockSkew))
+		nonce := s.keyID + "." + s.nonce
+		if c.opts.Checkout != "" && c.opts.Checkout == c.cert.MerchantID {
+			replayed, err := c.opts.Nonces.Seen(nonce, time.Unix(s.expiry, 0).Add(clockSkew))
+			switch {
+			case err != nil:
+				c.add(errcode.Internal, "nonce_store")
+			case replayed:
+				c.add(errcode.QRReplayed, "")
+			}
+			return
+		}
+		used, err := c.opts.Nonces.Recorded(nonce)
 		switch {
 		case err != nil:
 			c.add(errcode.Internal, "nonce_store")
-		case replayed:
-			c.add(errcode.QRReplayed, "")
+		case used:
+			c.warn = append(c.warn, newReason(errcode.QRReplayed, "used_at_checkout", c.lang))
 		}
 	}
 }

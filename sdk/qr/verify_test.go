@@ -16,37 +16,54 @@ func TestVerifyReplay(t *testing.T) {
 	p := f.signFixed(t, "replay", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "10.00", Currency: "BRL"})
 	other := f.signFixed(t, "replay other", pixBase, f.fulano, f.certFulano, SignOptions{Amount: "10.00", Currency: "BRL"})
 	store := newMemoryNonceStore(func() time.Time { return fxNow })
-	opts := VerifyOptions{Now: fxNow, Nonces: store}
+	checkout := VerifyOptions{Now: fxNow, Nonces: store, Checkout: "m_fulano"}
+	anyone := VerifyOptions{Now: fxNow, Nonces: store}
+	otherMerchant := VerifyOptions{Now: fxNow, Nonces: store, Checkout: "m_beltrano"}
+	// The steps run in order against one store.
 	tests := []struct {
 		name    string
 		payload string
 		opts    VerifyOptions
 		want    Status
-		code    errcode.Code
+		code    errcode.Code // the first reason, or the warning of a verified code
 	}{
-		{"first scan", p, opts, Verified, ""},
-		{"second scan", p, opts, Rejected, errcode.QRReplayed},
-		{"another code, same merchant", other, opts, Verified, ""},
+		// Verifying first, as anyone can, does not use the code up.
+		{"anyone scans first", p, anyone, Verified, ""},
+		{"anyone scans again", p, anyone, Verified, ""},
+		{"another merchant's checkout", p, otherMerchant, Verified, ""},
+		{"the checkout's first scan", p, checkout, Verified, ""},
+		{"the checkout's second scan", p, checkout, Rejected, errcode.QRReplayed},
+		// After the checkout used it, others see a warning, not "do not pay".
+		{"anyone after the checkout", p, anyone, Verified, errcode.QRReplayed},
+		{"another merchant after the checkout", p, otherMerchant, Verified, errcode.QRReplayed},
+		{"another code, same merchant", other, checkout, Verified, ""},
 		// A code that fails another check does not use up its nonce.
-		{"mismatch does not record", other, VerifyOptions{Now: fxNow, Nonces: newMemoryNonceStore(nil), Expect: &Expectation{Amount: "1"}}, Rejected, errcode.QRMismatch},
-		{"store failure fails closed", p, VerifyOptions{Now: fxNow, Nonces: failingStore{}}, Rejected, errcode.Internal},
+		{"mismatch does not record", other, VerifyOptions{Now: fxNow, Nonces: newMemoryNonceStore(nil), Checkout: "m_fulano", Expect: &Expectation{Amount: "1"}}, Rejected, errcode.QRMismatch},
+		{"store failure fails closed", p, VerifyOptions{Now: fxNow, Nonces: failingStore{}, Checkout: "m_fulano"}, Rejected, errcode.Internal},
+		{"lookup failure fails closed", p, VerifyOptions{Now: fxNow, Nonces: failingStore{}}, Rejected, errcode.Internal},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			v := Verify(tc.payload, f.bundle, tc.opts)
-			if v.Status != tc.want {
-				t.Fatalf("Status = %s, want %s (%v)", v.Status, tc.want, v.Reasons)
-			}
-			if tc.code != "" && v.Reasons[0].Code != tc.code {
-				t.Errorf("reason %s, want %s", v.Reasons[0].Code, tc.code)
-			}
-		})
+		v := Verify(tc.payload, f.bundle, tc.opts)
+		if v.Status != tc.want {
+			t.Fatalf("%s: Status = %s, want %s (%v)", tc.name, v.Status, tc.want, v.Reasons)
+		}
+		var got errcode.Code
+		switch {
+		case len(v.Reasons) > 0:
+			got = v.Reasons[0].Code
+		case len(v.Warnings) > 0:
+			got = v.Warnings[0].Code
+		}
+		if got != tc.code {
+			t.Errorf("%s: reason or warning %q, want %q", tc.name, got, tc.code)
+		}
 	}
 }
 
 type failingStore struct{}
 
 func (failingStore) Seen(string, time.Time) (bool, error) { return false, errors.New("database down") }
+func (failingStore) Recorded(string) (bool, error)        { return false, errors.New("database down") }
 
 func TestVerifyFields(t *testing.T) {
 	f := newFixture(t)
@@ -179,8 +196,8 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("re-verify differs:\n%+v\n%+v", v, again)
 			}
 			store := newMemoryNonceStore(func() time.Time { return now })
-			if Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store}).Status != Verified ||
-				Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store}).Status != Rejected {
+			if Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store, Checkout: v.MerchantID}).Status != Verified ||
+				Verify(payload, fx.bundle, VerifyOptions{Now: now, Nonces: store, Checkout: v.MerchantID}).Status != Rejected {
 				t.Fatal("a verified code is not accepted exactly once by a nonce store")
 			}
 		}

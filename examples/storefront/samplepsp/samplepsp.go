@@ -11,13 +11,18 @@
 // The server keeps a record of every charge it received ([Server.Charges],
 // and one JSON line per charge on [Options.Log]) so that tests can check
 // that the card number arrived here and nowhere else. A record holds the
-// number's SHA-256 and last four digits, never the number or the CVC: even
-// a stand-in should not write card data to disk, in case someone types a
-// real card into a demo.
+// number's last four digits and an HMAC-SHA256 of it under a key drawn at
+// random for each [Server] and never written anywhere, never the number or
+// the CVC: even a stand-in should not write card data to disk, in case
+// someone types a real card into a demo. A plain hash would not do: card
+// numbers have so little entropy (a known prefix, the last four beside it
+// and a Luhn digit) that an unkeyed SHA-256 gives the number back in
+// seconds.
 package samplepsp
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -106,11 +111,13 @@ type Charge struct {
 	Reference string    `json:"reference"`
 	// StoredCredential is the request's flag (a saved card, no CVC).
 	StoredCredential bool `json:"stored_credential"`
-	// NumberSHA256 is the hex SHA-256 of the card number's digits, so a
-	// test can recognise a number it knows without the record holding it.
-	NumberSHA256 string `json:"number_sha256"`
-	Last4        string `json:"last4"`
-	CVCGiven     bool   `json:"cvc_given"`
+	// NumberMAC is the hex HMAC-SHA256 of the card number's digits under
+	// the server's own random key (see [Server.NumberMAC]), so a test in
+	// the same process can recognise a number it knows without the record
+	// holding it, and nobody can recover the number from a log line.
+	NumberMAC string `json:"number_hmac"`
+	Last4     string `json:"last4"`
+	CVCGiven  bool   `json:"cvc_given"`
 	// UserAgent is the sender's User-Agent (the edge sends "Sealpay-Edge/1").
 	UserAgent string `json:"user_agent"`
 }
@@ -131,6 +138,9 @@ type Server struct {
 	opts Options
 	mux  *http.ServeMux
 
+	// macKey keys [Charge.NumberMAC]; it lives only in this process.
+	macKey [32]byte
+
 	mu      sync.Mutex
 	charges []Charge
 }
@@ -141,6 +151,7 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{opts: opts, mux: http.NewServeMux()}
+	rand.Read(s.macKey[:]) // crypto/rand.Read never returns an error
 	s.mux.HandleFunc("POST /v1/charges", s.charge)
 	s.mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
@@ -161,6 +172,17 @@ func (s *Server) Charges() []Charge {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Charge(nil), s.charges...)
+}
+
+// NumberMAC returns the hex HMAC-SHA256 of a card number's digits under
+// this server's key: the value its records hold in [Charge.NumberMAC]. The
+// key is random per [Server], so the value means nothing to another
+// process or a later run.
+func (s *Server) NumberMAC(number string) string {
+	digits, _ := card.Normalize(number)
+	m := hmac.New(sha256.New, s.macKey[:])
+	m.Write([]byte(digits))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // maxBody caps a charge request.
@@ -191,8 +213,6 @@ func (s *Server) charge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := s.decide(req)
-	digits, _ := card.Normalize(req.Card.Number)
-	sum := sha256.Sum256([]byte(digits))
 	rec := Charge{
 		Time:             s.opts.Now().UTC(),
 		ID:               resp.ID,
@@ -202,7 +222,7 @@ func (s *Server) charge(w http.ResponseWriter, r *http.Request) {
 		Currency:         req.Currency,
 		Reference:        req.Reference,
 		StoredCredential: req.StoredCredential,
-		NumberSHA256:     hex.EncodeToString(sum[:]),
+		NumberMAC:        s.NumberMAC(req.Card.Number),
 		Last4:            resp.Last4,
 		CVCGiven:         req.Card.CVC != "",
 		UserAgent:        r.Header.Get("User-Agent"),
