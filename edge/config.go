@@ -33,21 +33,11 @@ type Config struct {
 	Database string `json:"database,omitempty"`
 	// DatabaseSync says when the native server's writes reach stable
 	// storage (native only; D1 is durable on its own): "full" (the
-	// default) — every answer that follows a write waits until the write
-	// is on disk, so acknowledged tokens and audit entries survive a power
-	// loss; "normal" — answers do not wait, writes survive a crash of the
-	// process but the last ones may roll back on a power loss. See
-	// docs/edge-api.md, "Performance".
+	// default) — each group commit is fsynced before its units complete,
+	// so acknowledged tokens and audit entries survive a power loss;
+	// "normal" — no fsync, writes survive a crash of the process but the
+	// last ones may roll back on a power loss. See docs/vault.md.
 	DatabaseSync string `json:"database_sync,omitempty"`
-	// DatabaseCheckpoint says where the native server copies the WAL back
-	// into the database file (native only): "background" (the default on
-	// Unix) — a connection of its own does it next to the requests, and a
-	// lock file (flock) keeps other servers out; "commit" (the default
-	// elsewhere, where there is no flock) — SQLite does it inside the COMMIT
-	// that takes the WAL past 4,000 pages, holding up every request
-	// meanwhile, and the database is held in SQLite's exclusive locking
-	// mode. See docs/edge-api.md, "Checkpoints".
-	DatabaseCheckpoint string `json:"database_checkpoint,omitempty"`
 	// KeysFile is the private key set (a JWK Set, mode 0600) (native only).
 	KeysFile string `json:"keys_file,omitempty"`
 	// KEKFile holds the vault's key-encryption secret (native only).
@@ -79,12 +69,6 @@ type Config struct {
 const (
 	SyncFull   = "full"
 	SyncNormal = "normal"
-)
-
-// The values of [Config.DatabaseCheckpoint].
-const (
-	CheckpointCommit     = "commit"
-	CheckpointBackground = "background"
 )
 
 // Merchant is one merchant: its API keys (stored hashed), the origins its
@@ -144,11 +128,6 @@ func ParseConfig(b []byte) (*Config, error) {
 	case "", SyncFull, SyncNormal:
 	default:
 		return nil, fmt.Errorf("edge: database_sync must be %q or %q: %w", SyncFull, SyncNormal, ErrConfig)
-	}
-	switch c.DatabaseCheckpoint {
-	case "", CheckpointCommit, CheckpointBackground:
-	default:
-		return nil, fmt.Errorf("edge: database_checkpoint must be %q or %q: %w", CheckpointCommit, CheckpointBackground, ErrConfig)
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Merchants {

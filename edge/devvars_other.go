@@ -47,7 +47,6 @@ func DevVars(path string) ([]byte, error) {
 	}
 	worker := *cfg
 	worker.Database, worker.DatabaseSync, worker.KeysFile, worker.KEKFile, worker.TrustBundleFile, worker.AssetsDir = "", "", "", "", "", ""
-	worker.DatabaseCheckpoint = ""
 	worker.Merchants = nil
 	for _, m := range cfg.Merchants {
 		mc := *m

@@ -16,6 +16,7 @@ import (
 	"testing/fstest"
 
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 const testConfig = `{"merchants":[{"id":"m_shop",
@@ -45,7 +46,7 @@ func newTestHandler(t *testing.T, assets fstest.MapFS) (*Handler, string, *bytes
 	}
 	t.Cleanup(func() { db.Close() })
 	var logs bytes.Buffer
-	opts := Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	opts := Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	if assets != nil {
 		opts.Assets = assets
 	}

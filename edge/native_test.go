@@ -58,9 +58,9 @@ func TestNativeSuite(t *testing.T) {
 
 	edgetest.Run(t, srv.URL, fx)
 
-	checkStore(t, db, fx)
-	fx.ScanForNumbers(t, "server log", logs.Bytes())
 	db.Close()
+	checkClosedStore(t, cfg.Database, fx)
+	fx.ScanForNumbers(t, "server log", logs.Bytes())
 	files, _ := filepath.Glob(filepath.Join(fx.Dir, "sealpay.db*"))
 	if len(files) == 0 {
 		t.Fatal("no database files found")
@@ -130,5 +130,17 @@ func TestNativeCardTesting(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	edgetest.RunCardTesting(t, srv.URL, fx, 40, 20)
+	db.Close()
+	checkClosedStore(t, cfg.Database, fx)
+}
+
+// checkClosedStore is checkStore on the closed server's database at path.
+func checkClosedStore(t *testing.T, path string, fx *edgetest.Fixture) {
+	t.Helper()
+	db, err := edge.OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	checkStore(t, db, fx)
 }

@@ -3,7 +3,6 @@ package edge
 import (
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
 	"github.com/sealpay/sealpay/sdk/qr/qrpng"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // QRConfig is a merchant's QR signing set-up for POST /v1/qr: its signing
@@ -132,7 +132,7 @@ func (h *Handler) qrVerify(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := qr.VerifyOptions{Nonces: &sqlNonces{db: h.db, ctx: c.r.Context()}, Now: c.now, Lang: req.Lang}
+	opts := qr.VerifyOptions{Nonces: &sqlNonces{ex: h.store, ctx: c.r.Context()}, Now: c.now, Lang: req.Lang}
 	if opts.Lang == "" {
 		opts.Lang = c.r.Header.Get("Accept-Language")
 	}
@@ -221,19 +221,16 @@ func (h *Handler) merchantQR(m *Merchant) (*merchantQR, error) {
 
 // sqlNonces is a qr.NonceStore in the qr_nonces table.
 type sqlNonces struct {
-	db  *sql.DB
+	ex  sqlunit.Executor
 	ctx context.Context
 }
 
 func (s *sqlNonces) Seen(nonce string, exp time.Time) (bool, error) {
-	res, err := s.db.ExecContext(s.ctx, `INSERT INTO qr_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT(nonce) DO NOTHING`,
-		nonce, exp.Unix())
+	rows, err := s.ex.Exec(s.ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+		`INSERT INTO qr_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT(nonce) DO NOTHING RETURNING 1`,
+		nonce, exp.Unix())}})
 	if err != nil {
 		return false, fmt.Errorf("edge: recording a QR nonce: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("edge: recording a QR nonce: %w", err)
-	}
-	return n == 0, nil
+	return len(rows[0]) == 0, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // TestQRTrustExpiry: the edge serves and uses a bundle past its expiry,
@@ -131,7 +132,7 @@ func newQRHandler(t *testing.T, bundle, rootJWK []byte, now func() time.Time) (*
 	}
 	t.Cleanup(func() { db.Close() })
 	var logs bytes.Buffer
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: bundle, Now: now,
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), TrustBundle: bundle, Now: now,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)

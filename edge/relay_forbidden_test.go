@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // countingTransport fails every request it is given, and counts them.
@@ -50,7 +51,7 @@ func TestRelayHostForbidden(t *testing.T) {
 	}
 	defer db.Close()
 	tr := &countingTransport{}
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, Client: &http.Client{Transport: tr}})
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), Client: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package edge
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/risk"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // LimitConfig overrides one limit of sdk/risk's default policy.
@@ -68,8 +68,8 @@ type riskGuard struct {
 	log *slog.Logger
 }
 
-func newRiskGuard(db *sql.DB, p risk.Policy, now func() time.Time, log *slog.Logger) *riskGuard {
-	return &riskGuard{lim: risk.NewLimiter(risk.NewSQLStore(db), p, now), log: log}
+func newRiskGuard(ex sqlunit.Executor, p risk.Policy, now func() time.Time, log *slog.Logger) *riskGuard {
+	return &riskGuard{lim: risk.NewLimiter(risk.NewStore(ex), p, now), log: log}
 }
 
 // clientID is the risk package's client key for c's address.

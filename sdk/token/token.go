@@ -18,6 +18,7 @@ package token
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"time"
 
@@ -146,4 +147,11 @@ func base62Value(c byte) int {
 		return int(c-'a') + 36
 	}
 	return -1
+}
+
+// internal is an internal error that keeps its cause for the operator's
+// log; clients see only the code (the edge never shows an internal
+// error's message).
+func internal(what string, cause error) error {
+	return fmt.Errorf("token: %s: %w: %w", what, errInternal, cause)
 }
