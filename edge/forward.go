@@ -12,7 +12,6 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
-	"github.com/sealpay/sealpay/sdk/token"
 	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
@@ -67,12 +66,12 @@ func (h *Handler) forward(c *call) (*response, error) {
 			return nil, err
 		}
 	}
-	// Pass 3: prepare every token, then store them all in one unit,
-	// durable before the backend can learn them.
+	// Pass 3: prepare every token, then store them all in one unit with
+	// their risk counts and the audit entry, durable before the backend
+	// can learn them.
 	ctx := c.r.Context()
 	toks := map[string]string{}
 	var stmts []sqlunit.Stmt
-	stored := make([]token.Stored, len(opened))
 	for i, op := range opened {
 		s, st, err := h.prepare(dbContext(ctx), c, op, false)
 		if err != nil {
@@ -80,8 +79,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 			c.tokens = nil
 			return nil, err
 		}
-		stored[i] = s
-		stmts = append(stmts, st...)
+		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
 		toks[envs[i]] = s.Token
 	}
 	body, err := rewriteStrings(c.body, func(s string) (string, error) {
@@ -97,9 +95,6 @@ func (h *Handler) forward(c *call) (*response, error) {
 	if _, err := h.vault.Exec(dbContext(ctx), sqlunit.Unit{Stmts: stmts, Tail: h.success(c, "forward")}); err != nil {
 		c.tokens = nil
 		return nil, err
-	}
-	for _, s := range stored {
-		h.risk.attempt(ctx, c, s.Fingerprint, nil)
 	}
 	undo := func() {
 		for _, tok := range c.tokens {

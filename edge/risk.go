@@ -130,6 +130,12 @@ func (g *riskGuard) allow(ctx context.Context, c *call) error {
 // to watch a context that can be cancelled.
 func dbContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
+// recordStmts are the statements that count a successful card attempt,
+// for the unit that stores the card: it is counted if and only if stored.
+func (g *riskGuard) recordStmts(c *call, fingerprint string) []sqlunit.Stmt {
+	return g.lim.RecordStmts(c.key, clientID(c), risk.Attempt{Card: fingerprint})
+}
+
 // attempt records one card attempt: err nil with the card's fingerprint,
 // or a card failure. Other errors (replays, bad JSON) are not card tests.
 func (g *riskGuard) attempt(ctx context.Context, c *call, fingerprint string, err error) {

@@ -106,11 +106,13 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 	ctx := dbContext(c.r.Context())
 	s, stmts, err := h.prepare(ctx, c, op, req.SingleUse)
 	if err == nil {
-		// The jti, the CVC, the token and the audit entry: one unit.
+		// The jti, the CVC, the token, the card's risk counts and the
+		// audit entry: one unit.
+		stmts = append(stmts, h.risk.recordStmts(c, s.Fingerprint)...)
 		_, err = h.vault.Exec(ctx, sqlunit.Unit{Stmts: stmts, Tail: h.success(c, "tokenize")})
 	}
-	h.risk.attempt(c.r.Context(), c, s.Fingerprint, err)
 	if err != nil {
+		h.risk.attempt(c.r.Context(), c, "", err)
 		c.tokens = nil
 		return nil, err
 	}

@@ -31,6 +31,9 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// A unit marked Early (sqlunit.Unit.Early, the rate-limit counters)
+// completes once its savepoint is released, before the group's COMMIT.
+
 // The values of [Options.Sync].
 const (
 	SyncFull   = "full"   // COMMIT fsyncs the WAL: a machine crash loses no completed unit
@@ -88,6 +91,7 @@ type job struct {
 	err  error
 	undo func()
 	done chan struct{}
+	sent bool // done closed early (Unit.Early)
 }
 
 var _ sqlunit.Executor = (*DB)(nil)
@@ -303,7 +307,9 @@ func (d *DB) run() {
 		}
 		d.commit(group)
 		for _, j := range group {
-			close(j.done)
+			if !j.sent {
+				close(j.done)
+			}
 		}
 	}
 }
@@ -335,6 +341,7 @@ func (d *DB) commit(group []*job) {
 			}
 		}
 		if lost < 0 {
+			complete(ran)
 			break
 		}
 		// The failing unit's error (SQLITE_FULL, SQLITE_IOERR, …) made
@@ -356,10 +363,24 @@ func (d *DB) commit(group []*job) {
 	}
 }
 
+// complete closes the done of the early units of group that ran: their
+// callers go on before the COMMIT.
+func complete(ran []*job) {
+	for _, j := range ran {
+		if j.u.Early && !j.sent {
+			j.sent = true
+			close(j.done)
+		}
+	}
+}
+
 // stop stops the database after err, failing every unit of group.
 func (d *DB) stop(group []*job, err error) {
 	d.broken = fmt.Errorf("sqlitedb: a COMMIT failed; the database refuses units until the server restarts: %w", err)
 	for _, j := range group {
+		if j.sent {
+			continue // an early unit, already answered
+		}
 		if j.undo != nil {
 			j.undo()
 			j.undo = nil
@@ -450,8 +471,18 @@ func (d *DB) query(ctx context.Context, s sqlunit.Stmt) (sqlunit.Rows, error) {
 	return sqlunit.Collect(rows)
 }
 
-// sql runs a statement of the writer's own (BEGIN, SAVEPOINT, COMMIT).
+// sql runs a statement of the writer's own (BEGIN, SAVEPOINT, COMMIT),
+// prepared once: they run several times per group.
 func (d *DB) sql(q string) error {
-	_, err := d.conn.ExecContext(context.Background(), q)
+	ctx := context.Background()
+	st := d.wstmts[q]
+	if st == nil {
+		var err error
+		if st, err = d.conn.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		d.wstmts[q] = st
+	}
+	_, err := st.ExecContext(ctx)
 	return err
 }

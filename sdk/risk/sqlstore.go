@@ -132,7 +132,7 @@ func (s *SQLStore) Get(ctx context.Context, cs []Counter) ([]int64, error) {
 
 // write runs q as a unit of its own and calls row for each row it returns.
 func (s *SQLStore) write(ctx context.Context, q string, args []any, row func(sqlunit.Row) error) error {
-	rs, err := s.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{{SQL: q, Args: args}}})
+	rs, err := s.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{{SQL: q, Args: args}}, Early: true})
 	if err != nil {
 		return err
 	}

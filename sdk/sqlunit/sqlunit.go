@@ -94,6 +94,11 @@ type Tail interface {
 type Unit struct {
 	Stmts []Stmt
 	Tail  Tail
+	// Early lets an executor complete the unit once it has run, before
+	// it is durable: for state whose loss in a crash costs nothing (rate
+	// counters). It is still atomic, and still lost only with the rest of
+	// its group.
+	Early bool
 }
 
 // A Querier runs reads.
