@@ -15,6 +15,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
@@ -40,7 +41,7 @@ func newTestHandler(t *testing.T, assets fstest.MapFS) (*Handler, string, *bytes
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/server"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -48,7 +49,7 @@ func TestNativeSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	h, db, err := edge.Open(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	h, db, err := server.Open(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestNativeCardTesting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, db, err := edge.Open(ctx, cfg, nil)
+	h, db, err := server.Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestNativeCardTesting(t *testing.T) {
 // checkClosedStore is checkStore on the closed server's database at path.
 func checkClosedStore(t *testing.T, path string, fx *edgetest.Fixture) {
 	t.Helper()
-	db, err := edge.OpenSQLite(context.Background(), path)
+	db, err := server.OpenSQLite(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
@@ -126,7 +127,7 @@ func newQRHandler(t *testing.T, bundle, rootJWK []byte, now func() time.Time) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 )
 
 // buildSealpay builds this command into a temporary directory.
@@ -254,7 +254,7 @@ func TestAuditVerifyBroken(t *testing.T) {
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	<-srv.done
 	dbPath := filepath.Join(fx.Dir, "sealpay.db")
-	db, err := edge.OpenSQLite(context.Background(), dbPath)
+	db, err := sqlitedb.OpenSQL(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

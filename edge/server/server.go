@@ -1,6 +1,9 @@
-//go:build !js
-
-package edge
+// Package server is the native Sealpay edge: it opens the edge handler on
+// its SQLite store (edge/sqlitedb) from a configuration file ([Open]),
+// listens and serves it ([Listen], [Serve]), and writes the .dev.vars that
+// run the same configuration under wrangler dev ([DevVars]). `sealpay
+// serve` is these calls.
+package server
 
 import (
 	"context"
@@ -15,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 )
@@ -26,9 +30,9 @@ func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("edge: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
+			return nil, fmt.Errorf("server: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
 		}
-		return nil, fmt.Errorf("edge: listening on %s: %w", addr, err)
+		return nil, fmt.Errorf("server: listening on %s: %w", addr, err)
 	}
 	return ln, nil
 }
@@ -57,36 +61,36 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("edge: graceful shutdown: %w", err)
+		return fmt.Errorf("server: graceful shutdown: %w", err)
 	}
 	return nil
 }
 
 // Open builds the native edge from a configuration loaded with
-// [LoadConfig]: it reads the key set, KEK and trust bundle files and opens
+// [edge.LoadConfig]: it reads the key set, KEK and trust bundle files and opens
 // the SQLite database with edge/sqlitedb (migrated; one writer commits
 // groups of units, fsynced with database_sync "full", the default). Close
 // the returned database when done.
-func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sqlitedb.DB, error) {
+func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handler, *sqlitedb.DB, error) {
 	if cfg.Database == "" || cfg.KeysFile == "" || cfg.KEKFile == "" {
-		return nil, nil, fmt.Errorf("edge: the native server needs database, keys_file and kek_file: %w", ErrConfig)
+		return nil, nil, fmt.Errorf("server: the native server needs database, keys_file and kek_file: %w", edge.ErrConfig)
 	}
 	ks, err := envelope.ReadKeySetFile(cfg.KeysFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("edge: reading keys_file: %w", err)
+		return nil, nil, fmt.Errorf("server: reading keys_file: %w", err)
 	}
 	kekBytes, err := os.ReadFile(cfg.KEKFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("edge: reading kek_file: %w", err)
+		return nil, nil, fmt.Errorf("server: reading kek_file: %w", err)
 	}
-	keks, err := ParseKEKs(kekBytes)
+	keks, err := edge.ParseKEKs(kekBytes)
 	if err != nil {
 		return nil, nil, err
 	}
 	var trust []byte
 	if cfg.TrustBundleFile != "" {
 		if trust, err = os.ReadFile(cfg.TrustBundleFile); err != nil {
-			return nil, nil, fmt.Errorf("edge: reading trust_bundle_file: %w", err)
+			return nil, nil, fmt.Errorf("server: reading trust_bundle_file: %w", err)
 		}
 	}
 	var assets fs.FS
@@ -97,7 +101,7 @@ func Open(ctx context.Context, cfg *Config, log *slog.Logger) (*Handler, *sqlite
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
+	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
