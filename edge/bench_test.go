@@ -21,6 +21,7 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"golang.org/x/crypto/blake2b"
@@ -75,7 +76,7 @@ func BenchmarkTokenizeNative(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, db, err := edge.Open(ctx, cfg, nil)
+	h, db, err := server.Open(ctx, cfg, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
 )
@@ -36,7 +37,7 @@ func TestBrowserContract(t *testing.T) {
 		}
 	}
 	cfg.AssetsDir = assets
-	h, db, err := edge.Open(context.Background(), cfg, nil)
+	h, db, err := server.Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

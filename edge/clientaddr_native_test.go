@@ -9,6 +9,7 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/server"
 )
 
 // TestNativeSpoofedClientAddress checks the card-testing defence against
@@ -33,7 +34,7 @@ func TestNativeSpoofedClientAddress(t *testing.T) {
 			if tc.proxies != nil {
 				cfg.TrustedProxies = tc.proxies
 			}
-			h, db, err := edge.Open(context.Background(), cfg, nil)
+			h, db, err := server.Open(context.Background(), cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

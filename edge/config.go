@@ -35,21 +35,11 @@ type Config struct {
 	Database string `json:"database,omitempty"`
 	// DatabaseSync says when the native server's writes reach stable
 	// storage (native only; D1 is durable on its own): "full" (the
-	// default) — every answer that follows a write waits until the write
-	// is on disk, so acknowledged tokens and audit entries survive a power
-	// loss; "normal" — answers do not wait, writes survive a crash of the
-	// process but the last ones may roll back on a power loss. See
-	// docs/edge-api.md, "Performance".
+	// default) — each group commit is fsynced before its units complete,
+	// so acknowledged tokens and audit entries survive a power loss;
+	// "normal" — no fsync, writes survive a crash of the process but the
+	// last ones may roll back on a power loss. See docs/vault.md.
 	DatabaseSync string `json:"database_sync,omitempty"`
-	// DatabaseCheckpoint says where the native server copies the WAL back
-	// into the database file (native only): "background" (the default on
-	// Unix) — a connection of its own does it next to the requests, and a
-	// lock file (flock) keeps other servers out; "commit" (the default
-	// elsewhere, where there is no flock) — SQLite does it inside the COMMIT
-	// that takes the WAL past 4,000 pages, holding up every request
-	// meanwhile, and the database is held in SQLite's exclusive locking
-	// mode. See docs/edge-api.md, "Checkpoints".
-	DatabaseCheckpoint string `json:"database_checkpoint,omitempty"`
 	// KeysFile is the private key set (a JWK Set, mode 0600) (native only).
 	KeysFile string `json:"keys_file,omitempty"`
 	// KEKFile holds the vault's key-encryption secret (native only).
@@ -88,12 +78,6 @@ type Config struct {
 const (
 	SyncFull   = "full"
 	SyncNormal = "normal"
-)
-
-// The values of [Config.DatabaseCheckpoint].
-const (
-	CheckpointCommit     = "commit"
-	CheckpointBackground = "background"
 )
 
 // Merchant is one merchant: its API keys (stored hashed), the origins its
@@ -157,11 +141,6 @@ func ParseConfig(b []byte) (*Config, error) {
 	default:
 		return nil, fmt.Errorf("edge: database_sync must be %q or %q: %w", SyncFull, SyncNormal, ErrConfig)
 	}
-	switch c.DatabaseCheckpoint {
-	case "", CheckpointCommit, CheckpointBackground:
-	default:
-		return nil, fmt.Errorf("edge: database_checkpoint must be %q or %q: %w", CheckpointCommit, CheckpointBackground, ErrConfig)
-	}
 	seen := map[string]bool{}
 	for i, m := range c.Merchants {
 		if m == nil || m.ID == "" {
@@ -178,11 +157,11 @@ func ParseConfig(b []byte) (*Config, error) {
 	return &c, nil
 }
 
-// readSecretFile reads a file of secrets (the KEK, a signing secret, a
+// ReadSecretFile reads a file of secrets (the KEK, a signing secret, a
 // private key), refusing one its group or other users may read or write
 // with an error wrapping [envelope.ErrInsecureKeyFile]. what names the
 // file in messages by its configuration field.
-func readSecretFile(path, what string) ([]byte, error) {
+func ReadSecretFile(path, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("edge: reading %s: %w", what, err)
@@ -205,7 +184,7 @@ func readSecretFile(path, what string) ([]byte, error) {
 	return b, nil
 }
 
-// maxSecretFile caps a file read by readSecretFile.
+// maxSecretFile caps a file read by ReadSecretFile.
 const maxSecretFile = 1 << 20
 
 // LoadConfig reads a configuration file and resolves its *_file paths
@@ -242,7 +221,7 @@ func LoadConfig(path string) (*Config, error) {
 	for _, m := range c.Merchants {
 		if m.SigningSecretFile != "" {
 			rel(&m.SigningSecretFile)
-			s, err := readSecretFile(m.SigningSecretFile, "signing_secret_file")
+			s, err := ReadSecretFile(m.SigningSecretFile, "signing_secret_file")
 			if err != nil {
 				return nil, fmt.Errorf("edge: merchant %q: %w", m.ID, err)
 			}
@@ -260,7 +239,7 @@ func LoadConfig(path string) (*Config, error) {
 				rel(f.file)
 				read := os.ReadFile
 				if f.secret {
-					read = func(p string) ([]byte, error) { return readSecretFile(p, "qr key_file") }
+					read = func(p string) ([]byte, error) { return ReadSecretFile(p, "qr key_file") }
 				}
 				b, err := read(*f.file)
 				if err != nil {

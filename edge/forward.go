@@ -11,6 +11,7 @@ import (
 
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
@@ -29,12 +30,11 @@ var (
 // forward answers POST /v1/forward/{route}.
 //
 // Every string value of the JSON body that starts with "sp1." is an
-// envelope. All of them are opened first (nothing is stored if one fails),
-// then tokenized; if a tokenize fails (e.g. a replayed jti), the tokens
-// already made for this request are deleted and nothing is forwarded. Only
-// then is the rewritten body signed and sent to the merchant's backend; if
-// the backend cannot be reached, the new tokens are deleted again, since
-// nobody ever learned them.
+// envelope. All of them are opened first, then stored in one unit with
+// the audit entry: every token, or — if one card is bad or one jti was
+// used — none, and no jti burned. Only then is the rewritten body signed
+// and sent to the merchant's backend; if the backend cannot be reached,
+// the new tokens are deleted again, since nobody ever learned them.
 func (h *Handler) forward(c *call) (*response, error) {
 	name := c.r.PathValue("route")
 	c.target = name
@@ -66,21 +66,20 @@ func (h *Handler) forward(c *call) (*response, error) {
 			return nil, err
 		}
 	}
-	// Pass 3: tokenize all, undoing on failure.
+	// Pass 3: prepare every token, then store them all in one unit with
+	// their risk counts and the audit entry, durable before the backend
+	// can learn them.
 	ctx := c.r.Context()
 	toks := map[string]string{}
-	undo := func() {
-		for _, tok := range c.tokens {
-			h.vault.Delete(context.WithoutCancel(ctx), c.merchant.ID, tok)
-		}
-	}
+	var stmts []sqlunit.Stmt
 	for i, op := range opened {
-		s, err := h.store(ctx, c, op, false)
-		h.risk.attempt(ctx, c, s.Fingerprint, err)
+		s, st, err := h.prepare(dbContext(ctx), c, op, false)
 		if err != nil {
-			undo()
+			h.risk.attempt(ctx, c, "", err)
+			c.tokens = nil
 			return nil, err
 		}
+		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
 		toks[envs[i]] = s.Token
 	}
 	body, err := rewriteStrings(c.body, func(s string) (string, error) {
@@ -90,14 +89,17 @@ func (h *Handler) forward(c *call) (*response, error) {
 		return s, nil
 	})
 	if err != nil {
-		undo()
+		c.tokens = nil
 		return nil, err
 	}
-	// Pass 4: make the tokens durable, then sign and send: the backend must
-	// never hold a token a crash could take back.
-	if err := h.waitDurable(c.r); err != nil {
-		undo()
-		return nil, fmt.Errorf("edge: storing tokens: %v: %w", err, errInternal)
+	if _, err := h.vault.Exec(dbContext(ctx), sqlunit.Unit{Stmts: stmts, Tail: h.success(c, "forward")}); err != nil {
+		c.tokens = nil
+		return nil, err
+	}
+	undo := func() {
+		for _, tok := range c.tokens {
+			h.vault.Delete(context.WithoutCancel(ctx), c.merchant.ID, tok)
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dst.String(), bytes.NewReader(body))
 	if err != nil {

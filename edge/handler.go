@@ -4,14 +4,14 @@
 // and as a Cloudflare Worker on D1 (edge/worker).
 //
 // For most uses, load a [Config] with [LoadConfig] (or [ParseConfig]), open
-// the vault's database, and call [New]; then serve the [Handler] with
-// [ListenAndServe] or, in a Worker, workers.Serve. docs/edge-api.md
-// describes the routes, the configuration and the error codes.
+// the vault's store — edge/sqlitedb natively, D1 in edge/worker — and call
+// [New]; then serve the [Handler]. Every operation that writes (a
+// tokenize, a forward, a relay, a delete) is one atomic unit of that store,
+// its audit entry included (docs/vault.md). docs/edge-api.md describes the
+// routes, the configuration and the error codes.
 package edge
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,16 +20,16 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/token"
 )
 
-// Options are what [New] needs. Config, Keys, KEKs and DB are required.
+// Options are what [New] needs. Config, Keys, KEKs and Store are required.
 type Options struct {
 	// Config holds the merchants and their keys, origins and routes.
 	Config *Config
@@ -37,10 +37,10 @@ type Options struct {
 	Keys *envelope.KeySet
 	// KEKs wrap the vault's data keys (see [ParseKEKs]).
 	KEKs *token.KEKSet
-	// DB is the vault's database, migrated (token.Migrate natively, wrangler
-	// d1 migrations apply at the edge); the audit log and the risk state
-	// live in it too.
-	DB *sql.DB
+	// Store runs the units and reads of the vault's database, migrated
+	// (token.Migrate natively, wrangler d1 migrations apply at the edge);
+	// the audit log and the risk state live in it too.
+	Store sqlunit.Executor
 	// TrustBundle is the registry's signed trust bundle served at
 	// GET /v1/qr/trust and used by POST /v1/qr/verify; nil disables both.
 	TrustBundle []byte
@@ -71,7 +71,7 @@ type Handler struct {
 	risk   *riskGuard
 	trust  []byte
 	qr     qrState
-	db     *sql.DB
+	store  sqlunit.Executor
 	audit  *audit.Log
 	assets *assetTable
 	// proxies are trusted_proxies; trustPeer is [Options.TrustPeer].
@@ -81,25 +81,19 @@ type Handler struct {
 	log       *slog.Logger
 	now       func() time.Time
 	mux       *http.ServeMux
-	// durable, if set, returns once the request's database writes are on
-	// stable storage: the native server's database_sync "full" (see Open).
-	durable func(context.Context) error
-	// inflight counts the API requests being served: the group commit waits
-	// a moment for those not yet waiting to join a COMMIT.
-	inflight atomic.Int64
 }
 
 // New returns the edge handler for opts.
 func New(opts Options) (*Handler, error) {
-	if opts.Config == nil || opts.Keys == nil || opts.KEKs == nil || opts.DB == nil {
-		return nil, errors.New("edge: New needs Config, Keys, KEKs and DB")
+	if opts.Config == nil || opts.Keys == nil || opts.KEKs == nil || opts.Store == nil {
+		return nil, errors.New("edge: New needs Config, Keys, KEKs and Store")
 	}
 	h := &Handler{
 		cfg:    opts.Config,
 		keys_:  opts.Keys,
 		trust:  opts.TrustBundle,
-		db:     opts.DB,
-		audit:  audit.New(opts.DB),
+		store:  opts.Store,
+		audit:  audit.New(opts.Store),
 		assets: newAssetTable(opts.Assets),
 		client: opts.Client,
 		log:    opts.Logger,
@@ -129,7 +123,7 @@ func New(opts Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	vault, err := token.NewSQLVault(opts.DB, opts.KEKs, token.Options{Now: h.now})
+	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now})
 	if err != nil {
 		return nil, fmt.Errorf("edge: opening the vault: %w", err)
 	}
@@ -138,7 +132,7 @@ func New(opts Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.risk = newRiskGuard(opts.DB, policy, h.now, h.log)
+	h.risk = newRiskGuard(opts.Store, policy, h.now, h.log)
 	h.routes()
 	return h, nil
 }
@@ -172,6 +166,7 @@ type call struct {
 	now      time.Time
 	target   string   // audit target: route name, relay host
 	tokens   []string // audit: token ids touched
+	audited  bool     // the success entry went into the operation's unit
 }
 
 // response is a successful answer, written after the audit entry is stored.
@@ -256,8 +251,6 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // the audit entry and the JSON answer.
 func (h *Handler) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.inflight.Add(1)
-		defer h.inflight.Add(-1)
 		c := &call{r: r, client: h.clientAddr(r), now: h.now()}
 		resp, err := h.run(w, c, rt)
 		if err != nil {
@@ -269,25 +262,15 @@ func (h *Handler) api(rt route) http.Handler {
 				sw.code = code
 			}
 			h.record(c, refusalAction(rt.action), code)
-			if err := h.waitDurable(r); err != nil {
-				h.log.Error("edge: database sync failed", "route", r.Pattern, "err", err.Error())
-			}
 			writeError(w, err)
 			return
 		}
-		if rt.action != "" {
+		// Every unit returns once durable: an answer that acknowledges a
+		// change (a token, a delete, a used CVC, a QR nonce, an audit
+		// entry) goes out only after it is on stable storage.
+		if rt.action != "" && !c.audited {
 			if err := h.record(c, rt.action, ""); err != nil {
 				h.log.Error("edge: audit append failed", "route", r.Pattern, "err", err.Error())
-				writeError(w, errcode.New(errcode.Internal, "internal error"))
-				return
-			}
-		}
-		// An answer that acknowledges a change (a token, a delete, a used
-		// CVC, a QR nonce, an audit entry) goes out only once the change is
-		// durable. Successful GETs changed nothing but rate-limit counters.
-		if rt.action != "" || r.Method != http.MethodGet {
-			if err := h.waitDurable(r); err != nil {
-				h.log.Error("edge: database sync failed", "route", r.Pattern, "err", err.Error())
 				writeError(w, errcode.New(errcode.Internal, "internal error"))
 				return
 			}
@@ -302,15 +285,6 @@ func (h *Handler) api(rt route) http.Handler {
 		}
 		writeJSON(w, resp.status, resp.body)
 	})
-}
-
-// waitDurable waits for the request's writes to reach stable storage, if
-// the handler was opened to (database_sync "full").
-func (h *Handler) waitDurable(r *http.Request) error {
-	if h.durable == nil {
-		return nil
-	}
-	return h.durable(r.Context())
 }
 
 func refusalAction(action string) string {
@@ -331,22 +305,38 @@ func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	if code == errcode.NotFound && mid == "" && c.r.Pattern == "/" {
 		return nil
 	}
+	_, err := h.audit.Append(dbContext(c.r.Context()), h.store, h.entry(c, action, code))
+	if err != nil {
+		h.log.Error("edge: audit append failed", "err", err.Error())
+	}
+	return err
+}
+
+// entry is the audit entry of c.
+func (h *Handler) entry(c *call, action string, code errcode.Code) audit.Entry {
+	mid := ""
+	if c.merchant != nil {
+		mid = c.merchant.ID
+	}
 	target := c.target
 	if target == "" {
 		target = c.r.Pattern
 	}
-	_, err := h.audit.Append(dbContext(c.r.Context()), audit.Entry{
+	return audit.Entry{
 		Time:     c.now,
 		Merchant: mid,
 		Action:   action,
 		Target:   target,
 		Token:    strings.Join(c.tokens, ","),
 		Code:     string(code),
-	})
-	if err != nil {
-		h.log.Error("edge: audit append failed", "err", err.Error())
 	}
-	return err
+}
+
+// success is the unit tail that stores c's success entry for action with
+// the operation's own statements, and notes that it did.
+func (h *Handler) success(c *call, action string) sqlunit.Tail {
+	c.audited = true
+	return h.audit.Tail(h.entry(c, action, ""))
 }
 
 var (

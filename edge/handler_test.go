@@ -15,7 +15,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 const testConfig = `{"merchants":[{"id":"m_shop",
@@ -39,13 +41,13 @@ func newTestHandler(t *testing.T, assets fstest.MapFS) (*Handler, string, *bytes
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	var logs bytes.Buffer
-	opts := Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	opts := Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	if assets != nil {
 		opts.Assets = assets
 	}

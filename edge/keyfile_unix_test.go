@@ -11,7 +11,9 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // TestOpenRefusesOpenKeyFiles checks that the native server refuses a key
@@ -38,7 +40,7 @@ func TestOpenRefusesOpenKeyFiles(t *testing.T) {
 			if err := os.Chmod(filepath.Join(fx.Dir, tc.file), tc.mode); err != nil {
 				t.Fatal(err)
 			}
-			_, err := edge.DevVars(fx.ConfigPath)
+			_, err := server.DevVars(fx.ConfigPath)
 			if got := code(err); got != tc.want {
 				t.Errorf("DevVars with %s mode %04o: code %q, want %q", tc.file, tc.mode, got, tc.want)
 			}
@@ -46,7 +48,7 @@ func TestOpenRefusesOpenKeyFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, db, err := edge.Open(context.Background(), cfg, nil)
+			_, db, err := server.Open(context.Background(), cfg, nil)
 			if err == nil {
 				db.Close()
 			}
@@ -75,14 +77,15 @@ func TestOpenCreatesPrivateDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, db, err := edge.Open(context.Background(), cfg, nil)
+	h, db, err := server.Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	_ = h
 	// A write makes SQLite create the WAL and its index.
-	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS mode_probe (x); INSERT INTO mode_probe VALUES (1)"); err != nil {
+	probe := sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S("CREATE TABLE IF NOT EXISTS mode_probe (x)"), sqlunit.S("INSERT INTO mode_probe VALUES (1)")}}
+	if _, err := db.Exec(context.Background(), probe); err != nil {
 		t.Fatal(err)
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {

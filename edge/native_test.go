@@ -7,15 +7,21 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/server"
+	"github.com/sealpay/sealpay/edge/sqlitedb"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -48,7 +54,7 @@ func TestNativeSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	h, db, err := edge.Open(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	h, db, err := server.Open(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +64,9 @@ func TestNativeSuite(t *testing.T) {
 
 	edgetest.Run(t, srv.URL, fx)
 
-	checkStore(t, db, fx)
-	fx.ScanForNumbers(t, "server log", logs.Bytes())
 	db.Close()
+	checkClosedStore(t, cfg.Database, fx)
+	fx.ScanForNumbers(t, "server log", logs.Bytes())
 	files, _ := filepath.Glob(filepath.Join(fx.Dir, "sealpay.db*"))
 	if len(files) == 0 {
 		t.Fatal("no database files found")
@@ -122,7 +128,7 @@ func TestNativeCardTesting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, db, err := edge.Open(ctx, cfg, nil)
+	h, db, err := server.Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,5 +136,101 @@ func TestNativeCardTesting(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	edgetest.RunCardTesting(t, srv.URL, fx, 40, 20)
+	db.Close()
+	checkClosedStore(t, cfg.Database, fx)
+}
+
+// checkClosedStore is checkStore on the closed server's database at path.
+func checkClosedStore(t *testing.T, path string, fx *edgetest.Fixture) {
+	t.Helper()
+	db, err := server.OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	checkStore(t, db, fx)
+}
+
+// TestNativeFullDisk: with the database capped by max_page_count, units
+// too big for the room left fail with SQLITE_FULL while concurrent
+// tokenizes on the same writer all succeed, and the server keeps serving.
+func TestNativeFullDisk(t *testing.T) {
+	ctx := context.Background()
+	fx := edgetest.NewFixture(t)
+	fx.Relax(t)
+	cfg, err := edge.LoadConfig(fx.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, db, err := server.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tz := edgetest.NewTokenizer(t, srv.URL, fx)
+
+	unit := func(q string) error {
+		_, err := db.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(q)}})
+		return err
+	}
+	if err := unit(`CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(ctx, `PRAGMA page_count`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Room for the tokenizes (about ten pages each), not for 16 MiB.
+	if err := unit(`PRAGMA max_page_count = ` + strconv.FormatInt(rows[0].Int(0)+2000, 10)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var full, other, created, refused int
+	for range 4 {
+		wg.Go(func() {
+			for range 3 {
+				err := unit(`INSERT INTO filler (b) VALUES (zeroblob(16777216))`)
+				mu.Lock()
+				if sqlitedb.Code(err) == sqlite3.SQLITE_FULL {
+					full++
+				} else {
+					other++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for range 8 {
+		wg.Go(func() {
+			for range 10 {
+				env, err := tz.Seal(tz.RandomCard())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, status, err := tz.Tokenize(env)
+				mu.Lock()
+				if err == nil && status == http.StatusCreated {
+					created++
+				} else {
+					refused++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if full != 12 || other != 0 {
+		t.Errorf("big units: %d failed with SQLITE_FULL, %d otherwise; want all 12 SQLITE_FULL", full, other)
+	}
+	if created != 80 || refused != 0 {
+		t.Errorf("concurrent tokenizes: %d created, %d not; want all 80 created", created, refused)
+	}
+	env, _ := tz.Seal(tz.RandomCard())
+	if _, status, err := tz.Tokenize(env); err != nil || status != http.StatusCreated {
+		t.Errorf("tokenize after the full-disk failures = %d, %v; want 201", status, err)
+	}
 }

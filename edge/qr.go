@@ -3,10 +3,8 @@ package edge
 import (
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/qr"
 	"github.com/sealpay/sealpay/sdk/qr/qrpng"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // QRConfig is a merchant's QR signing set-up for POST /v1/qr: its signing
@@ -148,7 +147,7 @@ func (h *Handler) qrVerify(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := qr.VerifyOptions{Nonces: &sqlNonces{db: h.db, ctx: c.r.Context(), now: c.now}, Checkout: checkout, Now: c.now, Lang: req.Lang}
+	opts := qr.VerifyOptions{Nonces: &sqlNonces{ex: h.store, ctx: c.r.Context(), now: c.now}, Checkout: checkout, Now: c.now, Lang: req.Lang}
 	if opts.Lang == "" {
 		opts.Lang = c.r.Header.Get("Accept-Language")
 	}
@@ -237,7 +236,7 @@ func (h *Handler) merchantQR(m *Merchant) (*merchantQR, error) {
 
 // sqlNonces is a qr.NonceStore in the qr_nonces table.
 type sqlNonces struct {
-	db  *sql.DB
+	ex  sqlunit.Executor
 	ctx context.Context
 	now time.Time
 }
@@ -245,26 +244,19 @@ type sqlNonces struct {
 // Recorded reports whether the checkout recorded nonce and it is still in
 // date. It only reads.
 func (s *sqlNonces) Recorded(nonce string) (bool, error) {
-	var one any // D1 gives numbers as float64
-	err := s.db.QueryRowContext(s.ctx, `SELECT 1 FROM qr_nonces WHERE nonce = ? AND expires_at >= ?`, nonce, s.now.Unix()).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
+	rows, err := s.ex.Query(s.ctx, `SELECT 1 FROM qr_nonces WHERE nonce = ? AND expires_at >= ?`, nonce, s.now.Unix())
+	if err != nil {
 		return false, fmt.Errorf("edge: looking up a QR nonce: %w", err)
 	}
-	return true, nil
+	return len(rows) > 0, nil
 }
 
 func (s *sqlNonces) Seen(nonce string, exp time.Time) (bool, error) {
-	res, err := s.db.ExecContext(s.ctx, `INSERT INTO qr_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT(nonce) DO NOTHING`,
-		nonce, exp.Unix())
+	rows, err := s.ex.Exec(s.ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+		`INSERT INTO qr_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT(nonce) DO NOTHING RETURNING 1`,
+		nonce, exp.Unix())}})
 	if err != nil {
 		return false, fmt.Errorf("edge: recording a QR nonce: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("edge: recording a QR nonce: %w", err)
-	}
-	return n == 0, nil
+	return len(rows[0]) == 0, nil
 }

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // TestQRTrustExpiry: the edge serves and uses a bundle past its expiry,
@@ -125,13 +127,13 @@ func newQRHandler(t *testing.T, bundle, rootJWK []byte, now func() time.Time) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	var logs bytes.Buffer
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: bundle, Now: now,
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), TrustBundle: bundle, Now: now,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)

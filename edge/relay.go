@@ -76,14 +76,13 @@ func (h *Handler) relay(c *call) (*response, error) {
 	}
 	ctx := c.r.Context()
 	c.tokens = tokensIn(req.Body)
-	body, numbers, cvcs, err := h.vault.FillRevealed(ctx, c.merchant.ID, []byte(req.Body))
+	// The single-use tokens it consumes, the CVCs it takes and the audit
+	// entry are one unit, durable before anything is sent: a crash cannot
+	// give a CVC out twice, and a relay whose second token fails takes
+	// nothing from the first.
+	body, numbers, cvcs, err := h.vault.FillWith(dbContext(ctx), c.merchant.ID, []byte(req.Body), h.success(c, "relay"))
 	if err != nil {
 		return nil, err
-	}
-	// A CVC and a single-use token are taken before they are sent: the
-	// taking must be durable first, or a crash could give them out twice.
-	if err := h.waitDurable(c.r); err != nil {
-		return nil, fmt.Errorf("edge: relay: %v: %w", err, errInternal)
 	}
 	out, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {

@@ -14,7 +14,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // countingTransport fails every request it is given, and counts them.
@@ -44,13 +46,13 @@ func TestRelayHostForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	tr := &countingTransport{}
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, Client: &http.Client{Transport: tr}})
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), Client: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}

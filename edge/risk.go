@@ -2,7 +2,6 @@ package edge
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/risk"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // LimitConfig overrides one limit of sdk/risk's default policy.
@@ -68,8 +68,8 @@ type riskGuard struct {
 	log *slog.Logger
 }
 
-func newRiskGuard(db *sql.DB, p risk.Policy, now func() time.Time, log *slog.Logger) *riskGuard {
-	return &riskGuard{lim: risk.NewLimiter(risk.NewSQLStore(db), p, now), log: log}
+func newRiskGuard(ex sqlunit.Executor, p risk.Policy, now func() time.Time, log *slog.Logger) *riskGuard {
+	return &riskGuard{lim: risk.NewLimiter(risk.NewStore(ex), p, now), log: log}
 }
 
 // clientID is the risk package's client key for c's address.
@@ -129,6 +129,12 @@ func (g *riskGuard) allow(ctx context.Context, c *call) error {
 // modernc.org/sqlite and database/sql each start a goroutine per statement
 // to watch a context that can be cancelled.
 func dbContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// recordStmts are the statements that count a successful card attempt,
+// for the unit that stores the card: it is counted if and only if stored.
+func (g *riskGuard) recordStmts(c *call, fingerprint string) []sqlunit.Stmt {
+	return g.lim.RecordStmts(c.key, clientID(c), risk.Attempt{Card: fingerprint})
+}
 
 // attempt records one card attempt: err nil with the card's fingerprint,
 // or a card failure. Other errors (replays, bad JSON) are not card tests.

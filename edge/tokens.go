@@ -12,6 +12,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/token"
 )
 
@@ -102,9 +103,17 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 		h.risk.attempt(c.r.Context(), c, "", err)
 		return nil, err
 	}
-	s, err := h.store(dbContext(c.r.Context()), c, op, req.SingleUse)
-	h.risk.attempt(c.r.Context(), c, s.Fingerprint, err)
+	ctx := dbContext(c.r.Context())
+	s, stmts, err := h.prepare(ctx, c, op, req.SingleUse)
+	if err == nil {
+		// The jti, the CVC, the token, the card's risk counts and the
+		// audit entry: one unit.
+		stmts = append(stmts, h.risk.recordStmts(c, s.Fingerprint)...)
+		_, err = h.vault.Exec(ctx, sqlunit.Unit{Stmts: stmts, Tail: h.success(c, "tokenize")})
+	}
 	if err != nil {
+		h.risk.attempt(c.r.Context(), c, "", err)
+		c.tokens = nil
 		return nil, err
 	}
 	return &response{status: http.StatusCreated, body: answerFor(s, false)}, nil
@@ -131,28 +140,30 @@ func (h *Handler) open(c *call, env string) (*envelope.Opened, error) {
 	return op, nil
 }
 
-// store tokenizes an opened envelope, recording its jti.
-func (h *Handler) store(ctx context.Context, c *call, op *envelope.Opened, singleUse bool) (token.Stored, error) {
+// prepare checks an opened envelope's card and returns the token it will
+// be and the statements that store it with its jti, for a unit; it adds
+// the token to c's audit entry.
+func (h *Handler) prepare(ctx context.Context, c *call, op *envelope.Opened, singleUse bool) (token.Stored, []sqlunit.Stmt, error) {
 	digits, err := card.Normalize(op.Card.Number)
 	if err != nil {
-		return token.Stored{}, err
+		return token.Stored{}, nil, err
 	}
 	brand := card.DetectBrand(digits)
 	if brand == nil {
-		return token.Stored{}, card.ErrUnsupportedBrand
+		return token.Stored{}, nil, card.ErrUnsupportedBrand
 	}
 	cd := op.Card
 	cd.Number = digits
-	s, err := h.vault.Tokenize(ctx, c.merchant.ID, cd, brand.ID(), token.TokenizeOptions{
+	s, stmts, err := h.vault.PrepareTokenize(ctx, c.merchant.ID, cd, brand.ID(), token.TokenizeOptions{
 		SingleUse:  singleUse,
 		JTI:        op.Header.JTI,
 		JTIExpires: op.Header.ExpiresAt.Add(envelopeSkew),
 	})
 	if err != nil {
-		return token.Stored{}, err
+		return token.Stored{}, nil, err
 	}
 	c.tokens = append(c.tokens, s.Token)
-	return s, nil
+	return s, stmts, nil
 }
 
 // isSameOrigin reports whether origin is the edge's own origin (the
@@ -196,7 +207,7 @@ func (h *Handler) deleteToken(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.vault.Delete(c.r.Context(), c.merchant.ID, tok); err != nil {
+	if err := h.vault.DeleteWith(dbContext(c.r.Context()), c.merchant.ID, tok, h.success(c, "delete")); err != nil {
 		return nil, err
 	}
 	return &response{status: http.StatusOK, body: map[string]any{"token": tok, "deleted": true}}, nil

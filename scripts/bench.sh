@@ -13,8 +13,8 @@
 #   BENCH_PARTS="go native"     a subset: go native worker browser firstload
 #   BENCH_FIRSTLOAD_RUNS=5      runs of the first-load benchmark per network
 #   BENCH_NATIVE_RUNS=3         runs of the native tokenize load test
-#   BENCH_NATIVE_CHECKPOINT=background   the server's database_checkpoint
-#                               (commit: SQLite's checkpoints inside COMMITs)
+#   BENCH_NATIVE_CHECKPOINT=    database_checkpoint, only for comparing with a
+#                               sealpay built before edge/sqlitedb (see docs/notes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,7 +47,7 @@ if part native; then
 	command -v wrk >/dev/null || echo "(wrk not installed: apt-get install wrk adds the wrk run)"
 	go build -o "$out/edgebench" ./edge/bench
 	for i in $(seq "${BENCH_NATIVE_RUNS:-3}"); do
-		"$out/edgebench" -n "${BENCH_NATIVE_N:-20000}" -c 32 -checkpoint "${BENCH_NATIVE_CHECKPOINT:-background}" \
+		"$out/edgebench" -n "${BENCH_NATIVE_N:-20000}" -c 32 -checkpoint "${BENCH_NATIVE_CHECKPOINT:-}" \
 			-bench-lines "$out/native-run.txt"
 		cat "$out/native-run.txt" >>"$out/native.txt" && rm "$out/native-run.txt"
 	done

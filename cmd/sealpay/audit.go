@@ -9,6 +9,7 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
+	edgeserver "github.com/sealpay/sealpay/edge/server"
 )
 
 func init() {
@@ -43,7 +44,7 @@ func runAudit(env *Env, args []string) error {
 		return fmt.Errorf("audit: database: %w", err)
 	}
 	ctx := context.Background()
-	db, err := edge.OpenSQLite(ctx, path)
+	db, err := edgeserver.OpenSQLite(ctx, path)
 	if err != nil {
 		return err
 	}

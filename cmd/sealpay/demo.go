@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
+	edgeserver "github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/examples/qr-poster/poster"
 	"github.com/sealpay/sealpay/examples/storefront/samplepsp"
 	"github.com/sealpay/sealpay/examples/storefront/shop"
@@ -265,7 +266,7 @@ func startDemo(ctx context.Context, c demoConfig) (*demo, error) {
 // on a lock: it fails at once while another process (or another demo in
 // this one) holds the database.
 func probeVault(ctx context.Context, path string) error {
-	db, err := edge.OpenSQLite(ctx, path)
+	db, err := edgeserver.OpenSQLite(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func (d *demo) handlers(ctx context.Context, c demoConfig, data *demoData, log *
 	if err != nil {
 		return nil, err
 	}
-	edgeHandler, db, err := edge.Open(ctx, cfg, log.With("server", "edge"))
+	edgeHandler, db, err := edgeserver.Open(ctx, cfg, log.With("server", "edge"))
 	if err != nil {
 		return nil, err
 	}

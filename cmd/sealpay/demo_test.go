@@ -24,8 +24,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
+	edgeserver "github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/examples/storefront/samplepsp"
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
@@ -547,7 +547,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	scanForCard(t, dir, number)
 	// The audit log, in the vault's database, holds an intact chain.
-	db, err := edge.OpenSQLite(context.Background(), filepath.Join(dir, "vault.db"))
+	db, err := edgeserver.OpenSQLite(context.Background(), filepath.Join(dir, "vault.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

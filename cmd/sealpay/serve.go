@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/sealpay/sealpay/edge"
+	edgeserver "github.com/sealpay/sealpay/edge/server"
 )
 
 func init() {
@@ -30,7 +31,7 @@ func runServe(env *Env, args []string) error {
 		return fmt.Errorf("%w: --config is required", errUsage)
 	}
 	if *devVars {
-		b, err := edge.DevVars(*cfgPath)
+		b, err := edgeserver.DevVars(*cfgPath)
 		if err != nil {
 			return err
 		}
@@ -46,18 +47,18 @@ func runServe(env *Env, args []string) error {
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ln, err := edge.Listen(*addr)
+	ln, err := edgeserver.Listen(*addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	h, db, err := edge.Open(ctx, cfg, log)
+	h, db, err := edgeserver.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	log.Info("sealpay serve: listening", "url", "http://"+ln.Addr().String(), "merchants", len(cfg.Merchants))
-	if err := edge.Serve(ctx, ln, h, log); err != nil {
+	if err := edgeserver.Serve(ctx, ln, h, log); err != nil {
 		return err
 	}
 	log.Info("sealpay serve: stopped")

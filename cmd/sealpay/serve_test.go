@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/sqlitedb"
 )
 
 // buildSealpay builds this command into a temporary directory.
@@ -151,6 +151,7 @@ func TestServeCrashSafety(t *testing.T) {
 	var (
 		mu    sync.Mutex
 		acks  []acked
+		taken []string // tokens whose CVC an acknowledged relay took
 		wg    sync.WaitGroup
 		stopc = make(chan struct{})
 	)
@@ -172,10 +173,18 @@ func TestServeCrashSafety(t *testing.T) {
 				if err != nil {
 					return // the server died mid-request: not acknowledged
 				}
-				if status == http.StatusCreated {
-					mu.Lock()
-					acks = append(acks, acked{tok, number})
-					mu.Unlock()
+				if status != http.StatusCreated {
+					continue
+				}
+				mu.Lock()
+				acks = append(acks, acked{tok, number})
+				mu.Unlock()
+				if tok[len(tok)-1]%4 == 0 { // about a quarter of the tokens, by their random ids
+					if status, err := tz.TakeCVC(tok); err == nil && status == http.StatusOK {
+						mu.Lock()
+						taken = append(taken, tok)
+						mu.Unlock()
+					}
 				}
 			}
 		})
@@ -203,6 +212,17 @@ func TestServeCrashSafety(t *testing.T) {
 	}
 	if lost != 0 {
 		t.Errorf("%d of %d acknowledged tokens do not relay their card after the crash, want 0", lost, len(acks))
+	}
+	// A CVC that an acknowledged relay took stays taken.
+	t.Logf("%d CVCs taken by acknowledged relays before kill -9", len(taken))
+	back := 0
+	for _, tok := range taken {
+		if status, err := tz2.TakeCVC(tok); err != nil || status != http.StatusNotFound {
+			back++
+		}
+	}
+	if len(taken) == 0 || back != 0 {
+		t.Errorf("%d of %d CVCs taken by acknowledged relays are back after the crash (want 0 of more than 0)", back, len(taken))
 	}
 
 	// Graceful stop.
@@ -254,7 +274,7 @@ func TestAuditVerifyBroken(t *testing.T) {
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	<-srv.done
 	dbPath := filepath.Join(fx.Dir, "sealpay.db")
-	db, err := edge.OpenSQLite(context.Background(), dbPath)
+	db, err := sqlitedb.OpenSQL(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,12 @@
 // action, a target (route name or relay host), token ids, an error code and
 // a time.
 //
-// D1 has no transactions, so an append cannot read the chain head and
-// insert under one lock. Instead every entry has a sequence number that is
-// the table's primary key: an appender reads the head (seq n, hash h),
-// inserts seq n+1 chained to h with ON CONFLICT DO NOTHING, and if another
-// appender won the race (no row inserted) reads the new head and tries
-// again. The single INSERT is atomic, so the chain is never forked.
+// An entry is the last statement of its operation's unit ([Log.Tail]),
+// built when the unit runs from the head this process knows. Every entry
+// has a sequence number that is the table's primary key: if another
+// process (another Worker) appended first, the INSERT fails, so does the
+// unit, and [sqlunit.Exec] runs it again on the head read anew. The chain
+// is never forked.
 package audit
 
 import (
@@ -26,20 +26,16 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // genesis is the "previous hash" of the first entry.
 const genesis = "0000000000000000000000000000000000000000000000000000000000000000"
-
-// maxAppendTries bounds the retries of a contended append.
-const maxAppendTries = 64
 
 // ErrBroken is returned (wrapped in a [*BrokenLinkError]) by [Verify] when
 // the chain does not verify.
@@ -94,91 +90,103 @@ func (e *Entry) ComputeHash(prev string) (string, error) {
 }
 
 // Log appends to the audit_log table (created by the vault's migrations,
-// sdk/token/migrations/*_audit.sql).
+// sdk/token/migrations/*_audit.sql). Each entry is the last statement of
+// the unit of the operation it records ([Log.Tail]), so an operation and
+// its entry are stored together or not at all.
 type Log struct {
-	db *sql.DB
-	// mu serializes this process's appends so they do not race each other
-	// for the same sequence number; races with other processes (other
-	// Worker isolates) are resolved by retrying.
-	mu sync.Mutex
-	// seq and hash are the head this Log last wrote, if hasHead: the next
-	// append tries it first and re-reads the head only when another writer
-	// got in between (the INSERT then inserts nothing).
+	q sqlunit.Querier
+	// mu guards the head: the seq and hash of the last entry, as this Log
+	// believes it to be (hasHead false: unknown, read it first).
+	mu      sync.Mutex
 	hasHead bool
 	seq     int64
 	hash    string
-	// insert is the prepared INSERT, made on first use: modernc.org/sqlite
-	// otherwise parses and plans it on every append.
-	insert *sql.Stmt
 }
 
-// New returns a Log on db.
-func New(db *sql.DB) *Log { return &Log{db: db} }
+// New returns a Log that reads the chain's head with q.
+func New(q sqlunit.Querier) *Log { return &Log{q: q} }
 
-// Append chains e to the head of the log and stores it. It sets e.Seq,
-// e.Prev and e.Hash and returns the stored entry.
-func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
+// Tail returns the unit tail that appends e: when the unit runs, e is
+// chained to the head at that moment. Its Seq, Prev and Hash are set then.
+func (l *Log) Tail(e Entry) sqlunit.Tail { return &tail{l: l, e: e} }
+
+// Append stores e in a unit of its own and returns the stored entry.
+func (l *Log) Append(ctx context.Context, ex sqlunit.Executor, e Entry) (Entry, error) {
+	t := &tail{l: l, e: e}
+	if _, err := sqlunit.Exec(ctx, ex, sqlunit.Unit{Tail: t}); err != nil {
+		return Entry{}, fmt.Errorf("audit: appending entry: %w", err)
+	}
+	return t.e, nil
+}
+
+type tail struct {
+	l *Log
+	e Entry
+}
+
+func (t *tail) Next(ctx context.Context) (sqlunit.Stmt, func(), error) {
+	l := t.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e.Time = time.UnixMilli(e.Time.UnixMilli())
-	for range maxAppendTries {
-		seq, prev := l.seq, l.hash
-		if !l.hasHead {
-			var err error
-			if seq, prev, err = head(ctx, l.db); err != nil {
-				return Entry{}, err
-			}
-		}
-		l.hasHead = false
-		var err error
-		e.Seq, e.Prev = seq+1, prev
-		if e.Hash, err = e.ComputeHash(prev); err != nil {
-			return Entry{}, err
-		}
-		if l.insert == nil {
-			if l.insert, err = l.db.PrepareContext(ctx, insertEntry); err != nil {
-				return Entry{}, fmt.Errorf("audit: preparing the append: %w", err)
-			}
-		}
-		res, err := l.insert.ExecContext(ctx,
-			e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code, e.Prev, e.Hash)
+	if !l.hasHead {
+		seq, hash, err := head(ctx, l.q)
 		if err != nil {
-			if isConflict(err) {
-				continue
-			}
-			return Entry{}, fmt.Errorf("audit: appending entry: %w", err)
+			return sqlunit.Stmt{}, nil, err
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			continue // another appender took this sequence number
-		}
-		l.hasHead, l.seq, l.hash = true, e.Seq, e.Hash
-		return e, nil
+		l.hasHead, l.seq, l.hash = true, seq, hash
 	}
-	return Entry{}, errors.New("audit: append kept losing the race for the next sequence number")
+	e := t.e
+	e.Time = time.UnixMilli(e.Time.UnixMilli())
+	e.Seq, e.Prev = l.seq+1, l.hash
+	var err error
+	if e.Hash, err = e.ComputeHash(e.Prev); err != nil {
+		return sqlunit.Stmt{}, nil, err
+	}
+	t.e = e
+	prevSeq, prevHash := l.seq, l.hash
+	l.seq, l.hash = e.Seq, e.Hash
+	undo := func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.seq == e.Seq && l.hash == e.Hash {
+			l.seq, l.hash = prevSeq, prevHash
+		} else {
+			l.hasHead = false // someone else moved it: read it again
+		}
+	}
+	return sqlunit.S(insertEntry, e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code, e.Prev, e.Hash), undo, nil
 }
 
+// Stale re-reads the head after a failed unit: another writer (another
+// Worker) may have taken the sequence number.
+func (t *tail) Stale(ctx context.Context, q sqlunit.Querier) (bool, error) {
+	seq, hash, err := head(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	l := t.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	stale := !l.hasHead || seq != l.seq || hash != l.hash
+	l.hasHead, l.seq, l.hash = true, seq, hash
+	return stale, nil
+}
+
+// insertEntry fails on a taken sequence number (the primary key), which
+// fails the entry's unit: the chain is never forked.
 const insertEntry = `INSERT INTO audit_log
 	(seq, at, merchant, action, target, token, code, prev_hash, hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// isConflict reports whether err is a uniqueness conflict. Drivers word it
-// differently; the ON CONFLICT clause makes this a fallback.
-func isConflict(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLITE_CONSTRAINT")
-}
-
-func head(ctx context.Context, db *sql.DB) (int64, string, error) {
-	var seq int64
-	var hash string
-	err := db.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, genesis, nil
-	}
+func head(ctx context.Context, q sqlunit.Querier) (int64, string, error) {
+	rows, err := q.Query(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
 	if err != nil {
 		return 0, "", fmt.Errorf("audit: reading the chain head: %w", err)
 	}
-	return seq, hash, nil
+	if len(rows) == 0 {
+		return 0, genesis, nil
+	}
+	return rows[0].Int(0), rows[0].String(1), nil
 }
 
 // BrokenLinkError reports the first entry at which the chain fails.

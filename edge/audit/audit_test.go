@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/edge/audit"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 	_ "modernc.org/sqlite"
 )
 
@@ -49,10 +50,11 @@ func entry(i int) audit.Entry {
 func TestAppendVerify(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	log := audit.New(db)
+	ex := sqlunit.OnSQL(db)
+	log := audit.New(ex)
 	var last audit.Entry
 	for i := range 10 {
-		e, err := log.Append(ctx, entry(i))
+		e, err := log.Append(ctx, ex, entry(i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,9 +89,10 @@ func TestConcurrentAppenders(t *testing.T) {
 	errs := make(chan error, writers*each)
 	for w := range writers {
 		wg.Go(func() {
-			log := audit.New(db)
+			ex := sqlunit.OnSQL(db)
+			log := audit.New(ex)
 			for i := range each {
-				if _, err := log.Append(ctx, entry(w*each+i)); err != nil {
+				if _, err := log.Append(ctx, ex, entry(w*each+i)); err != nil {
 					errs <- err
 				}
 			}
@@ -109,7 +112,7 @@ func TestConcurrentAppenders(t *testing.T) {
 func TestAppendOnly(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	if _, err := audit.New(db).Append(ctx, entry(0)); err != nil {
+	if _, err := audit.New(sqlunit.OnSQL(db)).Append(ctx, sqlunit.OnSQL(db), entry(0)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE audit_log SET code = 'x' WHERE seq = 1`); err == nil {
@@ -137,9 +140,10 @@ func TestVerifyFindsFirstBrokenLink(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			db := openDB(t)
-			log := audit.New(db)
+			ex := sqlunit.OnSQL(db)
+			log := audit.New(ex)
 			for i := range 8 {
-				if _, err := log.Append(ctx, entry(i)); err != nil {
+				if _, err := log.Append(ctx, ex, entry(i)); err != nil {
 					t.Fatal(err)
 				}
 			}

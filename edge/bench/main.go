@@ -56,7 +56,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.c, "c", 32, "concurrent connections (1 to 256)")
 	fs.IntVar(&o.warmup, "warmup", 1000, "requests sent before measuring (not counted)")
 	fs.StringVar(&o.sync, "sync", "full", "the server's database_sync: full, normal, or \"\" for the server's default (see docs/edge-api.md)")
-	fs.StringVar(&o.checkpoint, "checkpoint", "background", "the server's database_checkpoint: background, commit, or \"\" for the server's default")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "database_checkpoint for a -sealpay binary built before edge/sqlitedb (background or commit), to compare with; \"\" sets none")
 	fs.StringVar(&o.wrk, "wrk", "wrk", "wrk `binary`; \"\" or \"none\" skips the wrk run")
 	fs.IntVar(&o.wrkThreads, "wrk-threads", 2, "wrk threads")
 	fs.DurationVar(&o.crypto, "crypto", 2*time.Second, "how long to measure the crypto-only bound")
@@ -170,7 +170,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "\nPOST /v1/tokens on sealpay serve (127.0.0.1, SQLite vault, database_sync=%s, database_checkpoint=%s), %d CPUs\n", o.sync, o.checkpoint, runtime.NumCPU())
+	fmt.Fprintf(stdout, "\nPOST /v1/tokens on sealpay serve (127.0.0.1, SQLite vault, database_sync=%s, database_checkpoint=%q), %d CPUs\n", o.sync, o.checkpoint, runtime.NumCPU())
 	fmt.Fprintf(stdout, "load average before: %s, after: %s\n\n", load0, load1)
 	printTable(stdout, rows)
 	fmt.Fprintln(stdout)

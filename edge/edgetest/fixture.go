@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
 )
@@ -206,7 +207,7 @@ func (fx *Fixture) writeRegistry(t testing.TB) map[string]any {
 // DevVars returns the .dev.vars file for running the fixture's edge under
 // wrangler dev: the configuration, key set and KEK as Worker secrets.
 func (fx *Fixture) DevVars() ([]byte, error) {
-	return edge.DevVars(fx.ConfigPath)
+	return server.DevVars(fx.ConfigPath)
 }
 
 // Numbers returns every card number the suite has sent so far, and the

@@ -81,6 +81,27 @@ func (tz *Tokenizer) Tokenize(env string) (string, int, error) {
 	return got.Token, resp.StatusCode, nil
 }
 
+// TakeCVC relays {{tok:cvc}} to the fixture's provider, which takes the
+// CVC out of the vault, and returns the relay's status. Like Tokenize it
+// reports a failed connection as an error, for load tests that kill the
+// server.
+func (tz *Tokenizer) TakeCVC(tok string) (int, error) {
+	fx := tz.s.fx
+	body := jsonBody(map[string]any{"url": fx.Provider.URL + "/v1/charges", "body": `{"cvc":"{{` + tok + `:cvc}}"}`})
+	r, err := http.NewRequest("POST", tz.c.base+"/v1/relay", strings.NewReader(string(body)))
+	if err != nil {
+		return 0, err
+	}
+	r.Header.Set("Authorization", "Bearer "+fx.Shop.SK)
+	r.Header.Set("Content-Type", "application/json")
+	resp, err := tz.HTTP.Do(r)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
 // Relay fills {{tok:number}} into a request to the fixture's provider and
 // returns the relay status and the number the provider received.
 func (tz *Tokenizer) Relay(t testing.TB, tok string) (int, string) {

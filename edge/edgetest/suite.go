@@ -214,6 +214,7 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 	t.Run("forward", func(t *testing.T) { forward(t, c, s) })
 	t.Run("relay", func(t *testing.T) { relay(t, c, s) })
 	t.Run("get and delete", func(t *testing.T) { getDelete(t, c, s) })
+	t.Run("atomic units", func(t *testing.T) { atomicUnits(t, c, s) })
 	t.Run("qr", func(t *testing.T) { qrRoutes(t, c) })
 	t.Run("assets", func(t *testing.T) { assetRoutes(t, c) })
 	t.Run("unknown route", func(t *testing.T) {

@@ -19,7 +19,6 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
@@ -32,7 +31,6 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
-	_ "github.com/syumai/workers/cloudflare/d1" // the "d1" database/sql driver
 	"github.com/syumai/workers/cloudflare/fetch"
 )
 
@@ -91,15 +89,11 @@ func setup(log *slog.Logger) (http.Handler, error) {
 			}
 		}
 	}
-	db, err := sql.Open("d1", "DB")
-	if err != nil {
-		return nil, err
-	}
 	// Outbound requests go through the Workers fetch API with redirect
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
 	client.Timeout = 20 * time.Second
-	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, DB: db, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
+	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
 		// The peer is Cloudflare, which sets CF-Connecting-IP itself and
 		// overwrites one a client sends.
 		TrustPeer: true})

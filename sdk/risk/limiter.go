@@ -152,14 +152,11 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 	return p.Decide(u), nil
 }
 
-// Record counts one card attempt by client with key; the next [Check]
-// sees it. It is at most two store calls: one [Store.AddMembers] for the
-// card, then one [Store.Add] of the counters.
-func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) error {
+// plan returns what an attempt adds: card members (each new one also
+// counts 1 on its counter) and counter deltas.
+func (l *Limiter) plan(key, client string, a Attempt) (members []Member, adds []Delta) {
 	now := l.now().Unix()
 	p := l.policy
-	var members []Member
-	var adds []Delta
 	add := func(name string, lim Limit) {
 		cur, _, _ := windows(name, lim, now)
 		adds = append(adds, Delta{cur, 1, cur.Start + 2*window(lim)})
@@ -188,8 +185,14 @@ func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) err
 			add(id.id.name("att"), id.fails)
 		}
 	}
-	// Members first, then the counts: a crash in between undercounts a
-	// card by one, it never counts a card twice.
+	return members, adds
+}
+
+// Record counts one card attempt by client with key; the next [Check]
+// sees it. It is at most two store calls: one [Store.AddMembers] for the
+// card, then one [Store.Add] of the counters.
+func (l *Limiter) Record(ctx context.Context, key, client string, a Attempt) error {
+	members, adds := l.plan(key, client, a)
 	if len(members) > 0 {
 		added, err := l.store.AddMembers(ctx, members...)
 		if err != nil {

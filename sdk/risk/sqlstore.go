@@ -5,21 +5,25 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // SQLStore is a [Store] on the vault's database: SQLite (modernc.org/sqlite)
 // or Cloudflare D1, with the tables of migration 0002_risk.sql. Every call
-// is one statement, atomic without a transaction, however many counters or
+// that writes is one unit of one statement, however many counters or
 // members it names.
 type SQLStore struct {
-	db    *sql.DB
-	stmts sync.Map // query text → *sql.Stmt
+	ex sqlunit.Executor
 }
 
-// NewSQLStore returns a store on db, which must be migrated.
-func NewSQLStore(db *sql.DB) *SQLStore { return &SQLStore{db: db} }
+// NewSQLStore returns a store on db, which must be migrated, one
+// transaction per call ([sqlunit.OnSQL]).
+func NewSQLStore(db *sql.DB) *SQLStore { return &SQLStore{ex: sqlunit.OnSQL(db)} }
+
+// NewStore returns a store whose units run on ex.
+func NewStore(ex sqlunit.Executor) *SQLStore { return &SQLStore{ex: ex} }
 
 // maxBatch keeps every statement under D1's 100 bound parameters (four
 // per counter or member, two per counter read).
@@ -45,12 +49,8 @@ func (s *SQLStore) Add(ctx context.Context, ds ...Delta) ([]int64, error) {
 		args = append(args, d.Counter.Name, d.Counter.Start, d.N, d.Expires)
 	}
 	got := make([]bool, len(ds))
-	err := s.query(ctx, addQueries[len(ds)], args, func(rows *sql.Rows) error {
-		var c Counter
-		var n int64
-		if err := rows.Scan(&c.Name, &c.Start, &n); err != nil {
-			return err
-		}
+	err := s.write(ctx, addQueries[len(ds)], args, func(row sqlunit.Row) error {
+		c, n := Counter{row.String(0), row.Int(1)}, row.Int(2)
 		for i := range ds {
 			if ds[i].Counter == c {
 				out[i], got[i] = n, true
@@ -87,11 +87,8 @@ func (s *SQLStore) AddMembers(ctx context.Context, ms ...Member) ([]bool, error)
 	for _, m := range ms {
 		args = append(args, m.Counter.Name, m.Counter.Start, m.Member, m.Expires)
 	}
-	err := s.query(ctx, memberQueries[len(ms)], args, func(rows *sql.Rows) error {
-		var k key
-		if err := rows.Scan(&k.c.Name, &k.c.Start, &k.m); err != nil {
-			return err
-		}
+	err := s.write(ctx, memberQueries[len(ms)], args, func(row sqlunit.Row) error {
+		k := key{Counter{row.String(0), row.Int(1)}, row.String(2)}
 		for i := range ms {
 			if ms[i].Counter == k.c && ms[i].Member == k.m {
 				out[i] = true
@@ -118,61 +115,33 @@ func (s *SQLStore) Get(ctx context.Context, cs []Counter) ([]int64, error) {
 	for _, c := range cs {
 		args = append(args, c.Name, c.Start)
 	}
-	err := s.query(ctx, getQueries[len(cs)], args, func(rows *sql.Rows) error {
-		var c Counter
-		var n int64
-		if err := rows.Scan(&c.Name, &c.Start, &n); err != nil {
-			return err
-		}
+	rows, err := s.ex.Query(ctx, getQueries[len(cs)], args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		c, n := Counter{row.String(0), row.Int(1)}, row.Int(2)
 		for i := range cs {
 			if cs[i] == c {
 				out[i] = n
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return out, nil
 }
 
-// query runs q, prepared once per store, and calls row for each row.
-// modernc.org/sqlite would otherwise parse and plan the statement on every
-// call, which costs more than running it; D1's driver prepares every
-// statement anyway. The statements' shapes are few (one per batch size),
-// so the cache stays small.
-func (s *SQLStore) query(ctx context.Context, q string, args []any, row func(*sql.Rows) error) error {
-	st, err := s.stmt(ctx, q)
+// write runs q as a unit of its own and calls row for each row it returns.
+func (s *SQLStore) write(ctx context.Context, q string, args []any, row func(sqlunit.Row) error) error {
+	rs, err := s.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{{SQL: q, Args: args}}, Early: true})
 	if err != nil {
 		return err
 	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
+	for _, r := range rs[0] {
+		if err := row(r); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
-}
-
-func (s *SQLStore) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := s.stmts.Load(q); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := s.db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
+	return nil
 }
 
 // The statements by batch size, built once: building them on every call
@@ -229,20 +198,12 @@ func distinct[K comparable](n int, key func(int) K) bool {
 // Purge deletes counters and members that expired at now, and returns how
 // many rows went. Run it from a timer or a cron trigger.
 func (s *SQLStore) Purge(ctx context.Context, now time.Time) (int, error) {
-	n := 0
-	for _, q := range []string{
-		`DELETE FROM risk_counters WHERE expires_at <= ?`,
-		`DELETE FROM risk_members WHERE expires_at <= ?`,
-	} {
-		res, err := s.db.ExecContext(ctx, q, now.Unix())
-		if err != nil {
-			return n, err
-		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return n, err
-		}
-		n += int(k)
+	rs, err := s.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{
+		sqlunit.S(`DELETE FROM risk_counters WHERE expires_at <= ? RETURNING 1`, now.Unix()),
+		sqlunit.S(`DELETE FROM risk_members WHERE expires_at <= ? RETURNING 1`, now.Unix()),
+	}})
+	if err != nil {
+		return 0, err
 	}
-	return n, nil
+	return len(rs[0]) + len(rs[1]), nil
 }

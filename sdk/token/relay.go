@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // Relay templating. A placeholder is exactly
@@ -182,6 +184,14 @@ func (v *Vault) Fill(ctx context.Context, merchantID string, template []byte) (b
 // FillRevealed is [Vault.Fill] that also returns the CVCs it revealed, for
 // [RedactCVCs] to mask in the provider's answer.
 func (v *Vault) FillRevealed(ctx context.Context, merchantID string, template []byte) (body []byte, numbers, cvcs []string, err error) {
+	return v.FillWith(ctx, merchantID, template, nil)
+}
+
+// FillWith is [Vault.FillRevealed] with tail's statement (an audit entry)
+// in the unit that consumes the template's single-use tokens and takes its
+// CVCs: all of them are taken, or — if one token is gone or one CVC is
+// missing — none.
+func (v *Vault) FillWith(ctx context.Context, merchantID string, template []byte, tail sqlunit.Tail) (body []byte, numbers, cvcs []string, err error) {
 	if _, err := FillPlaceholders(template, func(_, f string) (string, error) { return dryRunValue(Field(f)), nil }); err != nil {
 		return nil, nil, nil, err
 	}
@@ -201,19 +211,20 @@ func (v *Vault) FillRevealed(ctx context.Context, merchantID string, template []
 		}
 		need[p.token][p.field] = true
 	}
+	rs := make([]revealing, len(order))
+	for i, tok := range order {
+		rs[i] = revealing{token: tok, want: need[tok], needsCVC: need[tok][FieldCVC]}
+	}
+	revealed, err := v.reveal(ctx, merchantID, rs, tail)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	cards := make(map[string][5]string, len(order))
-	for _, tok := range order {
-		var fields []Field
-		for _, f := range []Field{FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName} {
-			if need[tok][f] {
-				fields = append(fields, f)
-			}
-		}
-		c, err := v.Reveal(ctx, merchantID, tok, fields...)
-		if err != nil {
-			return nil, nil, nil, err
-		}
+	for i, tok := range order {
+		c := revealed[i]
 		if need[tok][FieldCVC] && c.CVC == "" {
+			// Taken, but expired between the guard and the clock: the
+			// unit has run, so say so rather than send an empty CVC.
 			return nil, nil, nil, ErrNoCVC
 		}
 		if c.Number != "" {

@@ -3,6 +3,8 @@ package token
 import (
 	"context"
 	"fmt"
+
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // Rewrap moves up to batch rows (cards and CVCs) sealed under older KEKs of
@@ -45,22 +47,13 @@ type sealedRow struct {
 
 func (v *Vault) rewrapTable(ctx context.Context, table, label, oldID, newID string, limit int) (int, error) {
 	// table is one of two constants above, never input.
-	rows, err := v.db.QueryContext(ctx, `SELECT token, merchant_id, sealed FROM `+table+` WHERE kek_id = ? LIMIT ?`, oldID, limit)
+	rows, err := v.ex.Query(ctx, `SELECT token, merchant_id, sealed FROM `+table+` WHERE kek_id = ? LIMIT ?`, oldID, limit)
 	if err != nil {
-		return 0, fmt.Errorf("token: rewrap: reading %s: %w", table, errInternal)
+		return 0, internal("rewrap: reading "+table, err)
 	}
 	var todo []sealedRow
-	for rows.Next() {
-		var r sealedRow
-		if err := rows.Scan(&r.token, &r.merchant, &r.sealed); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("token: rewrap: reading %s: %w", table, errInternal)
-		}
-		todo = append(todo, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("token: rewrap: reading %s: %w", table, errInternal)
+	for _, row := range rows {
+		todo = append(todo, sealedRow{row.String(0), row.String(1), row.Bytes(2)})
 	}
 	if len(todo) == 0 {
 		return 0, nil
@@ -80,12 +73,9 @@ func (v *Vault) rewrapTable(ctx context.Context, table, label, oldID, newID stri
 			return n, fmt.Errorf("token: rewrap: a row of %s under KEK %q failed authentication: %w", table, oldID, errInternal)
 		}
 		sealed := sealRow(newAEAD, label, newID, r.token, r.merchant, pt)
-		res, err := v.db.ExecContext(ctx, `UPDATE `+table+` SET kek_id = ?, sealed = ? WHERE token = ? AND kek_id = ?`, newID, sealed, r.token, oldID)
-		if err != nil {
-			return n, fmt.Errorf("token: rewrap: updating %s: %w", table, errInternal)
-		}
-		if _, err := res.RowsAffected(); err != nil {
-			return n, fmt.Errorf("token: rewrap: updating %s: %w", table, errInternal)
+		if _, err := v.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+			`UPDATE `+table+` SET kek_id = ?, sealed = ? WHERE token = ? AND kek_id = ?`, newID, sealed, r.token, oldID)}}); err != nil {
+			return n, internal("rewrap: updating "+table, err)
 		}
 		// Counted whether moved here or found gone: what matters is that
 		// the row no longer needs oldID, or soon will not.

@@ -20,7 +20,6 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -28,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"golang.org/x/crypto/blake2b"
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -157,7 +157,7 @@ func fingerprint(root []byte, merchant, number string) string {
 // create the same key race through INSERT … ON CONFLICT DO NOTHING and both
 // read back the winner.
 type keyring struct {
-	db   *sql.DB
+	ex   sqlunit.Executor
 	keks *KEKSet
 	now  func() time.Time
 
@@ -224,18 +224,13 @@ func (r *keyring) fingerprintRoot(ctx context.Context) ([]byte, error) {
 // the vault has a fingerprint key that no KEK in the set opens: that would
 // silently change every fingerprint.
 func (r *keyring) existingFingerprintRoot(ctx context.Context) ([]byte, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT kek_id, wrapped FROM vault_keys WHERE purpose = ? ORDER BY created_at, kek_id`, purposeFingerprint)
+	rows, err := r.ex.Query(ctx, `SELECT kek_id, wrapped FROM vault_keys WHERE purpose = ? ORDER BY created_at, kek_id`, purposeFingerprint)
 	if err != nil {
-		return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
+		return nil, internal("reading vault keys", err)
 	}
-	defer rows.Close()
 	found := 0
-	for rows.Next() {
-		var id string
-		var wrapped []byte
-		if err := rows.Scan(&id, &wrapped); err != nil {
-			return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
-		}
+	for _, row := range rows {
+		id, wrapped := row.String(0), row.Bytes(1)
 		found++
 		if kek, ok := r.keks.byID[id]; ok {
 			key, err := kek.Unwrap(ctx, wrapped, dataKeyAD(id, purposeFingerprint))
@@ -244,9 +239,6 @@ func (r *keyring) existingFingerprintRoot(ctx context.Context) ([]byte, error) {
 			}
 			return key, nil
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
 	}
 	if found > 0 {
 		return nil, fmt.Errorf("token: the vault's fingerprint key is wrapped only by KEKs missing from the set: %w", errKeyMaterial)
@@ -268,17 +260,16 @@ func (r *keyring) loadOrCreate(ctx context.Context, kek KEK, purpose string, cre
 	id := kek.ID()
 	ad := dataKeyAD(id, purpose)
 	for attempt := 0; ; attempt++ {
-		var wrapped []byte
-		err := r.db.QueryRowContext(ctx, `SELECT wrapped FROM vault_keys WHERE kek_id = ? AND purpose = ?`, id, purpose).Scan(&wrapped)
+		rows, err := r.ex.Query(ctx, `SELECT wrapped FROM vault_keys WHERE kek_id = ? AND purpose = ?`, id, purpose)
 		switch {
-		case err == nil:
-			key, err := kek.Unwrap(ctx, wrapped, ad)
+		case err != nil:
+			return nil, internal("reading vault keys", err)
+		case len(rows) > 0:
+			key, err := kek.Unwrap(ctx, rows[0].Bytes(0), ad)
 			if err != nil {
 				return nil, fmt.Errorf("token: KEK %q cannot unwrap its %s key: %w", id, purpose, errKeyMaterial)
 			}
 			return key, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, fmt.Errorf("token: reading vault keys: %w", errInternal)
 		case create == nil:
 			return nil, fmt.Errorf("token: no %s key for KEK %q: %w", purpose, id, errKeyMaterial)
 		case attempt > 0:
@@ -292,10 +283,10 @@ func (r *keyring) loadOrCreate(ctx context.Context, kek KEK, purpose string, cre
 		if err != nil {
 			return nil, fmt.Errorf("token: KEK %q cannot wrap a key: %w", id, errKeyMaterial)
 		}
-		if _, err := r.db.ExecContext(ctx,
+		if _, err := r.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
 			`INSERT INTO vault_keys (kek_id, purpose, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kek_id, purpose) DO NOTHING`,
-			id, purpose, w, r.now().Unix()); err != nil {
-			return nil, fmt.Errorf("token: storing vault key: %w", errInternal)
+			id, purpose, w, r.now().Unix())}}); err != nil {
+			return nil, internal("storing vault key", err)
 		}
 	}
 }

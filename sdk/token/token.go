@@ -2,7 +2,8 @@
 //
 // For most uses, open a database, call [Migrate] (SQLite; on Cloudflare D1
 // wrangler applies the same migrations), build a [KEKSet] from
-// [NewLocalKEK], then call [NewSQLVault]. [Vault.Tokenize] stores a card and
+// [NewLocalKEK], then call [NewVault] on an executor (or [NewSQLVault] on
+// a database/sql handle). [Vault.Tokenize] stores a card and
 // returns its [Stored] metadata; [Vault.Get] and [Vault.Delete] manage it;
 // [Vault.Fill] (built on [Vault.Reveal] and [FillPlaceholders]) puts card
 // data into a request for the merchant's payment provider, and [Redact]
@@ -10,14 +11,16 @@
 //
 // Card numbers, names and CVCs are sealed at rest with XChaCha20-Poly1305
 // under data keys wrapped by a [KEK]; rows record the KEK version, and
-// [Vault.Rewrap] moves them to a new one while reads keep working. No
-// method needs a database transaction, so the same code runs on D1.
+// [Vault.Rewrap] moves them to a new one while reads keep working. Every
+// write is one atomic unit ([sqlunit.Unit]) on an executor: one savepoint
+// natively (edge/sqlitedb), one batch() on D1.
 // See docs/vault.md for the construction and the schema.
 package token
 
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"time"
 
@@ -146,4 +149,11 @@ func base62Value(c byte) int {
 		return int(c-'a') + 36
 	}
 	return -1
+}
+
+// internal is an internal error that keeps its cause for the operator's
+// log; clients see only the code (the edge never shows an internal
+// error's message).
+func internal(what string, cause error) error {
+	return fmt.Errorf("token: %s: %w: %w", what, errInternal, cause)
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sealpay/sealpay/sdk/card"
+	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 // Defaults for [Options].
@@ -53,22 +55,21 @@ const (
 )
 
 // A Vault stores cards behind tokens in a SQL database: SQLite through
-// modernc.org/sqlite, or Cloudflare D1. It is safe for concurrent use, and
-// it never opens a transaction (D1 has none): every write is one statement,
-// and multi-statement operations are ordered so that a crash between two of
-// them leaves nothing that matters (see docs/vault.md).
+// modernc.org/sqlite, or Cloudflare D1. It is safe for concurrent use.
+// Every operation that writes is one atomic unit ([sqlunit.Unit]): all of
+// its statements take effect, or none (see docs/vault.md).
 type Vault struct {
-	db    *sql.DB
-	stmts *stmtCache
-	keys  *keyring
-	opts  Options
+	ex   sqlunit.Executor
+	keys *keyring
+	opts Options
 }
 
-// NewSQLVault returns a vault over db, whose schema must be migrated (see
-// [Migrate]). It does not touch the database; keys are loaded on first use.
-func NewSQLVault(db *sql.DB, keks *KEKSet, opts Options) (*Vault, error) {
-	if db == nil || keks == nil || keks.primary == nil {
-		return nil, fmt.Errorf("token: NewSQLVault needs a database and a KEK set: %w", errBadRequest)
+// NewVault returns a vault whose units run on ex, over a migrated schema
+// (see [Migrate]). It does not touch the database; keys are loaded on
+// first use.
+func NewVault(ex sqlunit.Executor, keks *KEKSet, opts Options) (*Vault, error) {
+	if ex == nil || keks == nil || keks.primary == nil {
+		return nil, fmt.Errorf("token: NewVault needs an executor and a KEK set: %w", errBadRequest)
 	}
 	if opts.CVCTTL < 0 || opts.SingleUseTTL < 0 {
 		return nil, fmt.Errorf("token: negative TTL: %w", errBadRequest)
@@ -83,11 +84,45 @@ func NewSQLVault(db *sql.DB, keks *KEKSet, opts Options) (*Vault, error) {
 		opts.Now = time.Now
 	}
 	return &Vault{
-		db:    db,
-		stmts: &stmtCache{db: db},
-		opts:  opts,
-		keys:  &keyring{db: db, keks: keks, now: opts.Now, seal: map[string]cipher.AEAD{}},
+		ex:   ex,
+		opts: opts,
+		keys: &keyring{ex: ex, keks: keks, now: opts.Now, seal: map[string]cipher.AEAD{}},
 	}, nil
+}
+
+// NewSQLVault is [NewVault] on a database/sql handle of SQLite, one
+// transaction per unit ([sqlunit.OnSQL]): for tools and tests.
+func NewSQLVault(db *sql.DB, keks *KEKSet, opts Options) (*Vault, error) {
+	if db == nil {
+		return nil, fmt.Errorf("token: NewSQLVault needs a database: %w", errBadRequest)
+	}
+	return NewVault(sqlunit.OnSQL(db), keks, opts)
+}
+
+// Exec runs u on the vault's executor ([sqlunit.Exec]), with a failed
+// guard turned into this package's error for it: [ErrReplayed],
+// [ErrNotFound] or [ErrNoCVC]. Other failures are internal errors that
+// keep their cause.
+func (v *Vault) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error) {
+	rows, err := sqlunit.Exec(ctx, v.ex, u)
+	if err == nil {
+		return rows, nil
+	}
+	var r *sqlunit.Refusal
+	if errors.As(err, &r) {
+		switch r.Reason {
+		case sqlunit.RefusedReplayed:
+			return nil, ErrReplayed
+		case sqlunit.RefusedNotFound:
+			return nil, ErrNotFound
+		case sqlunit.RefusedNoCVC:
+			return nil, ErrNoCVC
+		}
+	}
+	if errcode.Of(err) != errcode.Internal {
+		return nil, err // the tail's own error, e.g. the audit log's
+	}
+	return nil, internal("running a unit", err)
 }
 
 // Tokenize seals c for merchantID and returns the new token's metadata.
@@ -95,50 +130,63 @@ func NewSQLVault(db *sql.DB, keks *KEKSet, opts Options) (*Vault, error) {
 // expected to be validated already; Tokenize only refuses shapes it cannot
 // store, with the card package's codes.
 //
-// With opts.JTI set, the jti is recorded first: a second Tokenize with the
-// same jti returns [ErrReplayed] and stores nothing. A Tokenize that fails
-// after recording the jti also burns it; the browser seals a fresh envelope.
-// The CVC, if any, is held separately for Options.CVCTTL.
+// The jti (opts.JTI), the CVC and the token are one unit: a second
+// Tokenize with the same jti returns [ErrReplayed] and stores nothing, and
+// a Tokenize that fails stores nothing, not even the jti. The CVC, if any,
+// is held separately for Options.CVCTTL.
 func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, brand string, opts TokenizeOptions) (Stored, error) {
-	if err := checkMerchant(merchantID); err != nil {
-		return Stored{}, err
-	}
-	if !validBrand(brand) {
-		return Stored{}, fmt.Errorf("token: brand must be a brand id (1 to 32 characters from [a-z0-9_]): %w", errBadRequest)
-	}
-	number, err := normalizeNumber(c.Number)
+	s, stmts, err := v.PrepareTokenize(ctx, merchantID, c, brand, opts)
 	if err != nil {
 		return Stored{}, err
 	}
+	if _, err := v.Exec(ctx, sqlunit.Unit{Stmts: stmts}); err != nil {
+		return Stored{}, err
+	}
+	return s, nil
+}
+
+// PrepareTokenize checks and seals c like [Vault.Tokenize] and returns
+// the token it will be and the statements that store it, for the caller
+// to run in a unit of its own making with [Vault.Exec] (a forward stores
+// all its envelopes, and its audit entry, in one unit). Nothing is stored
+// until then.
+func (v *Vault) PrepareTokenize(ctx context.Context, merchantID string, c card.Card, brand string, opts TokenizeOptions) (Stored, []sqlunit.Stmt, error) {
+	if err := checkMerchant(merchantID); err != nil {
+		return Stored{}, nil, err
+	}
+	if !validBrand(brand) {
+		return Stored{}, nil, fmt.Errorf("token: brand must be a brand id (1 to 32 characters from [a-z0-9_]): %w", errBadRequest)
+	}
+	number, err := normalizeNumber(c.Number)
+	if err != nil {
+		return Stored{}, nil, err
+	}
 	if c.ExpMonth < 1 || c.ExpMonth > 12 || c.ExpYear < 2000 || c.ExpYear > 2199 {
-		return Stored{}, fmt.Errorf("token: expiry month must be 1 to 12 and year 2000 to 2199: %w", errBadExpiry)
+		return Stored{}, nil, fmt.Errorf("token: expiry month must be 1 to 12 and year 2000 to 2199: %w", errBadExpiry)
 	}
 	if c.CVC != "" && !allDigits(c.CVC, 3, 4) {
-		return Stored{}, fmt.Errorf("token: CVC must be 3 or 4 digits (%d characters): %w", len(c.CVC), errBadCVC)
+		return Stored{}, nil, fmt.Errorf("token: CVC must be 3 or 4 digits (%d characters): %w", len(c.CVC), errBadCVC)
 	}
 	if err := checkName(c.Name); err != nil {
-		return Stored{}, err
+		return Stored{}, nil, err
 	}
 	now := v.opts.Now()
 	if opts.JTI != "" {
 		if !printableASCII(opts.JTI, 128) {
-			return Stored{}, fmt.Errorf("token: jti must be 1 to 128 printable ASCII characters: %w", errBadRequest)
+			return Stored{}, nil, fmt.Errorf("token: jti must be 1 to 128 printable ASCII characters: %w", errBadRequest)
 		}
 		if !opts.JTIExpires.After(now) {
-			return Stored{}, fmt.Errorf("token: jti expiry must be in the future: %w", errBadRequest)
+			return Stored{}, nil, fmt.Errorf("token: jti expiry must be in the future: %w", errBadRequest)
 		}
 	}
-
-	// Load keys before recording the jti, so that a key problem does not
-	// burn the envelope.
 	kekID := v.keys.keks.primary.ID()
 	aead, err := v.keys.sealer(ctx, kekID)
 	if err != nil {
-		return Stored{}, err
+		return Stored{}, nil, err
 	}
 	root, err := v.keys.fingerprintRoot(ctx)
 	if err != nil {
-		return Stored{}, err
+		return Stored{}, nil, err
 	}
 
 	tok := NewTokenID()
@@ -153,46 +201,33 @@ func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, br
 		SingleUse:   opts.SingleUse,
 		Created:     time.Unix(now.Unix(), 0).UTC(),
 	}
-	var expires sql.NullInt64
+	var expires any
 	if opts.SingleUse {
 		s.Expires = s.Created.Add(v.opts.SingleUseTTL)
-		expires = sql.NullInt64{Int64: s.Expires.Unix(), Valid: true}
+		expires = s.Expires.Unix()
 	}
 	sealed := sealRow(aead, labelCard, kekID, tok, merchantID, encodeCard(number, c.Name))
-
-	// 1. The jti, first: replay must be refused before anything is stored.
+	stmts := make([]sqlunit.Stmt, 0, 4)
 	if opts.JTI != "" {
-		// RETURNING gives a row back only if this insert won: the check
-		// and the record are one statement.
-		var one int
-		err := v.stmts.queryRow(ctx,
-			`INSERT INTO vault_jtis (jti, merchant_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING RETURNING 1`,
-			opts.JTI, merchantID, opts.JTIExpires.Unix()).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return Stored{}, ErrReplayed
-		}
-		if err != nil {
-			return Stored{}, fmt.Errorf("token: recording jti: %w", errInternal)
-		}
+		// A jti still remembered refuses the unit; one that expired but
+		// was not purged yet is replaced.
+		stmts = append(stmts,
+			sqlunit.Refuse(sqlunit.RefusedReplayed, `SELECT 1 FROM vault_jtis WHERE jti = ? AND expires_at > ?`, opts.JTI, now.Unix()),
+			sqlunit.S(`INSERT INTO vault_jtis (jti, merchant_id, expires_at) VALUES (?, ?, ?)
+				ON CONFLICT (jti) DO UPDATE SET merchant_id = excluded.merchant_id, expires_at = excluded.expires_at`,
+				opts.JTI, merchantID, opts.JTIExpires.Unix()))
 	}
-	// 2. The CVC, before the token: if the token insert fails, the orphan
-	// CVC row is unreachable and dies with its TTL.
 	if c.CVC != "" {
 		sealedCVC := sealRow(aead, labelCVC, kekID, tok, merchantID, encodeCVC(c.CVC))
-		if _, err := v.stmts.exec(ctx,
+		stmts = append(stmts, sqlunit.S(
 			`INSERT INTO vault_cvcs (token, merchant_id, kek_id, sealed, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			tok, merchantID, kekID, sealedCVC, now.Add(v.opts.CVCTTL).Unix()); err != nil {
-			return Stored{}, fmt.Errorf("token: storing CVC: %w", errInternal)
-		}
+			tok, merchantID, kekID, sealedCVC, now.Add(v.opts.CVCTTL).Unix()))
 	}
-	// 3. The token row: once it exists the token is complete.
-	if _, err := v.stmts.exec(ctx,
+	stmts = append(stmts, sqlunit.S(
 		`INSERT INTO vault_tokens (token, merchant_id, brand, last4, exp_month, exp_year, fingerprint, single_use, kek_id, sealed, created_at, expires_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tok, merchantID, brand, s.Last4, c.ExpMonth, c.ExpYear, s.Fingerprint, boolInt(opts.SingleUse), kekID, sealed, s.Created.Unix(), expires); err != nil {
-		return Stored{}, fmt.Errorf("token: storing token: %w", errInternal)
-	}
-	return s, nil
+		tok, merchantID, brand, s.Last4, int64(c.ExpMonth), int64(c.ExpYear), s.Fingerprint, boolInt(opts.SingleUse), kekID, sealed, s.Created.Unix(), expires))
+	return s, stmts, nil
 }
 
 // Get returns a token's metadata. A token of another merchant, an expired
@@ -201,24 +236,24 @@ func (v *Vault) Get(ctx context.Context, merchantID, token string) (Stored, erro
 	if !ValidTokenID(token) || checkMerchant(merchantID) != nil {
 		return Stored{}, ErrNotFound
 	}
-	s := Stored{Token: token, MerchantID: merchantID}
-	var single, created int64
-	var expires sql.NullInt64
-	err := v.stmts.queryRow(ctx,
+	rows, err := v.ex.Query(ctx,
 		`SELECT brand, last4, exp_month, exp_year, fingerprint, single_use, created_at, expires_at
 		 FROM vault_tokens WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
-		token, merchantID, v.opts.Now().Unix()).
-		Scan(&s.Brand, &s.Last4, &s.ExpMonth, &s.ExpYear, &s.Fingerprint, &single, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
+		token, merchantID, v.opts.Now().Unix())
+	if err != nil {
+		return Stored{}, internal("reading token", err)
+	}
+	if len(rows) == 0 {
 		return Stored{}, ErrNotFound
 	}
-	if err != nil {
-		return Stored{}, fmt.Errorf("token: reading token: %w", errInternal)
+	r := rows[0]
+	s := Stored{
+		Token: token, MerchantID: merchantID,
+		Brand: r.String(0), Last4: r.String(1), ExpMonth: int(r.Int(2)), ExpYear: int(r.Int(3)),
+		Fingerprint: r.String(4), SingleUse: r.Int(5) != 0, Created: time.Unix(r.Int(6), 0).UTC(),
 	}
-	s.SingleUse = single != 0
-	s.Created = time.Unix(created, 0).UTC()
-	if expires.Valid {
-		s.Expires = time.Unix(expires.Int64, 0).UTC()
+	if !r.Null(7) {
+		s.Expires = time.Unix(r.Int(7), 0).UTC()
 	}
 	return s, nil
 }
@@ -226,31 +261,28 @@ func (v *Vault) Get(ctx context.Context, merchantID, token string) (Stored, erro
 // Delete removes a token and its CVC. Deleting a token that [Vault.Get]
 // would not find gives [ErrNotFound].
 func (v *Vault) Delete(ctx context.Context, merchantID, token string) error {
+	return v.DeleteWith(ctx, merchantID, token, nil)
+}
+
+// DeleteWith is [Vault.Delete] with tail's statement (an audit entry) in
+// the same unit.
+func (v *Vault) DeleteWith(ctx context.Context, merchantID, token string, tail sqlunit.Tail) error {
 	if !ValidTokenID(token) || checkMerchant(merchantID) != nil {
 		return ErrNotFound
 	}
-	// CVC first: a crash in between leaves a token without a CVC, which is
-	// what every token becomes after CVCTTL anyway.
-	if _, err := v.stmts.exec(ctx, `DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ?`, token, merchantID); err != nil {
-		return fmt.Errorf("token: deleting CVC: %w", errInternal)
-	}
-	var expires sql.NullInt64
-	err := v.stmts.queryRow(ctx, `DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ? RETURNING expires_at`, token, merchantID).Scan(&expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("token: deleting token: %w", errInternal)
-	}
-	if expires.Valid && expires.Int64 <= v.opts.Now().Unix() {
-		return ErrNotFound // it was already dead
-	}
-	return nil
+	_, err := v.Exec(ctx, sqlunit.Unit{Tail: tail, Stmts: []sqlunit.Stmt{
+		sqlunit.RefuseUnless(sqlunit.RefusedNotFound, `SELECT 1 FROM vault_tokens WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+			token, merchantID, v.opts.Now().Unix()),
+		sqlunit.S(`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ?`, token, merchantID),
+		sqlunit.S(`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ?`, token, merchantID),
+	}})
+	return err
 }
 
 // Reveal opens a token for the relay, and only for it: the returned card
 // holds the requested fields (every field if none are named), the others
-// are zero. It is the only method that decrypts card data.
+// are zero. It and [Vault.Fill] are the only methods that decrypt card
+// data.
 //
 // Asking for [FieldCVC] takes the CVC out of the vault: it is returned once
 // and deleted, and it is empty if already taken or expired. Revealing a
@@ -261,91 +293,129 @@ func (v *Vault) Reveal(ctx context.Context, merchantID, token string, fields ...
 	if err != nil {
 		return card.Card{}, err
 	}
-	if !ValidTokenID(token) || checkMerchant(merchantID) != nil {
-		return card.Card{}, ErrNotFound
-	}
-	now := v.opts.Now().Unix()
-	var single int64
-	var kekID string
-	var sealed []byte
-	var c card.Card
-	err = v.stmts.queryRow(ctx,
-		`SELECT single_use, kek_id, sealed, exp_month, exp_year FROM vault_tokens
-		 WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
-		token, merchantID, now).Scan(&single, &kekID, &sealed, &c.ExpMonth, &c.ExpYear)
-	if errors.Is(err, sql.ErrNoRows) {
-		return card.Card{}, ErrNotFound
-	}
+	cs, err := v.reveal(ctx, merchantID, []revealing{{token: token, want: want}}, nil)
 	if err != nil {
-		return card.Card{}, fmt.Errorf("token: reading token: %w", errInternal)
+		return card.Card{}, err
 	}
-	if single != 0 {
-		// Claim the single-use token: of concurrent reveals, exactly one
-		// gets the row back. A crash after this loses the token, never
-		// reveals it twice.
-		err = v.stmts.queryRow(ctx,
-			`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ? AND expires_at > ? RETURNING kek_id, sealed`,
-			token, merchantID, now).Scan(&kekID, &sealed)
-		if errors.Is(err, sql.ErrNoRows) {
-			return card.Card{}, ErrNotFound
-		}
-		if err != nil {
-			return card.Card{}, fmt.Errorf("token: claiming single-use token: %w", errInternal)
-		}
-	}
-	if !want[FieldExpMonth] {
-		c.ExpMonth = 0
-	}
-	if !want[FieldExpYear] {
-		c.ExpYear = 0
-	}
-	if want[FieldNumber] || want[FieldName] {
-		aead, err := v.keys.sealer(ctx, kekID)
-		if err != nil {
-			return card.Card{}, err
-		}
-		pt, err := openRow(aead, labelCard, kekID, token, merchantID, sealed)
-		if err != nil {
-			return card.Card{}, fmt.Errorf("token: sealed card under KEK %q failed authentication: %w", kekID, errInternal)
-		}
-		number, name, err := decodeCard(pt)
-		if err != nil {
-			return card.Card{}, fmt.Errorf("token: sealed card is malformed: %w", errInternal)
-		}
-		if want[FieldNumber] {
-			c.Number = number
-		}
-		if want[FieldName] {
-			c.Name = name
-		}
-	}
-	if want[FieldCVC] || single != 0 {
-		cvc, err := v.takeCVC(ctx, merchantID, token, now)
-		if err != nil {
-			return card.Card{}, err
-		}
-		if want[FieldCVC] {
-			c.CVC = cvc
-		}
-	}
-	return c, nil
+	return cs[0], nil
 }
 
-// takeCVC deletes the token's CVC and returns it if it had not expired.
-// The delete is the read, so two concurrent reveals cannot both get it.
-func (v *Vault) takeCVC(ctx context.Context, merchantID, token string, now int64) (string, error) {
-	var kekID string
-	var sealed []byte
-	var expires int64
-	err := v.stmts.queryRow(ctx,
-		`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ? RETURNING kek_id, sealed, expires_at`,
-		token, merchantID).Scan(&kekID, &sealed, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+// revealing is one token a reveal opens, and the fields it wants.
+type revealing struct {
+	token    string
+	want     map[Field]bool
+	needsCVC bool // refuse the whole unit with ErrNoCVC if the CVC is gone
+}
+
+// reveal opens the tokens in one unit: the single-use tokens it consumes,
+// the CVCs it takes and tail's statement all take effect together, or —
+// if any token is gone or a needed CVC is — none does.
+func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, tail sqlunit.Tail) ([]card.Card, error) {
+	if checkMerchant(merchantID) != nil {
+		return nil, ErrNotFound
 	}
-	if err != nil {
-		return "", fmt.Errorf("token: taking CVC: %w", errInternal)
+	now := v.opts.Now().Unix()
+	type read struct {
+		single bool
+		kekID  string
+		sealed []byte
+		c      card.Card
+		cvcAt  int // index of the CVC statement's rows, or -1
 	}
+	reads := make([]read, len(rs))
+	var stmts []sqlunit.Stmt
+	for i, r := range rs {
+		if !ValidTokenID(r.token) {
+			return nil, ErrNotFound
+		}
+		rows, err := v.ex.Query(ctx,
+			`SELECT single_use, kek_id, sealed, exp_month, exp_year FROM vault_tokens
+			 WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+			r.token, merchantID, now)
+		if err != nil {
+			return nil, internal("reading token", err)
+		}
+		if len(rows) == 0 {
+			return nil, ErrNotFound
+		}
+		row := rows[0]
+		rd := read{single: row.Int(0) != 0, kekID: row.String(1), sealed: row.Bytes(2), cvcAt: -1}
+		rd.c.ExpMonth, rd.c.ExpYear = int(row.Int(3)), int(row.Int(4))
+		if !rd.single && !r.want[FieldCVC] {
+			reads[i] = rd
+			continue
+		}
+		// The token must still be there when the unit runs: of
+		// concurrent reveals of a single-use token, exactly one consumes
+		// it, and a CVC is taken once.
+		stmts = append(stmts, sqlunit.RefuseUnless(sqlunit.RefusedNotFound,
+			`SELECT 1 FROM vault_tokens WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+			r.token, merchantID, now))
+		if r.needsCVC {
+			stmts = append(stmts, sqlunit.RefuseUnless(sqlunit.RefusedNoCVC,
+				`SELECT 1 FROM vault_cvcs WHERE token = ? AND merchant_id = ? AND expires_at > ?`, r.token, merchantID, now))
+		}
+		if rd.single {
+			stmts = append(stmts, sqlunit.S(`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ?`, r.token, merchantID))
+		}
+		rd.cvcAt = len(stmts)
+		stmts = append(stmts, sqlunit.S(`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ? RETURNING kek_id, sealed, expires_at`,
+			r.token, merchantID))
+		reads[i] = rd
+	}
+	var results []sqlunit.Rows
+	if len(stmts) > 0 || tail != nil {
+		var err error
+		if results, err = v.Exec(ctx, sqlunit.Unit{Stmts: stmts, Tail: tail}); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]card.Card, len(rs))
+	for i, r := range rs {
+		rd := reads[i]
+		c := rd.c
+		if !r.want[FieldExpMonth] {
+			c.ExpMonth = 0
+		}
+		if !r.want[FieldExpYear] {
+			c.ExpYear = 0
+		}
+		if r.want[FieldNumber] || r.want[FieldName] {
+			aead, err := v.keys.sealer(ctx, rd.kekID)
+			if err != nil {
+				return nil, err
+			}
+			pt, err := openRow(aead, labelCard, rd.kekID, r.token, merchantID, rd.sealed)
+			if err != nil {
+				return nil, fmt.Errorf("token: sealed card under KEK %q failed authentication: %w", rd.kekID, errInternal)
+			}
+			number, name, err := decodeCard(pt)
+			if err != nil {
+				return nil, fmt.Errorf("token: sealed card is malformed: %w", errInternal)
+			}
+			if r.want[FieldNumber] {
+				c.Number = number
+			}
+			if r.want[FieldName] {
+				c.Name = name
+			}
+		}
+		if r.want[FieldCVC] && rd.cvcAt >= 0 && len(results[rd.cvcAt]) > 0 {
+			cvc, err := v.openCVC(ctx, merchantID, r.token, results[rd.cvcAt][0], now)
+			if err != nil {
+				return nil, err
+			}
+			c.CVC = cvc
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// openCVC opens a CVC row taken by a reveal (kek_id, sealed, expires_at);
+// "" if it had expired.
+func (v *Vault) openCVC(ctx context.Context, merchantID, token string, row sqlunit.Row, now int64) (string, error) {
+	kekID, sealed, expires := row.String(0), row.Bytes(1), row.Int(2)
 	if expires <= now {
 		return "", nil
 	}
@@ -365,24 +435,21 @@ func (v *Vault) takeCVC(ctx context.Context, merchantID, token string, now int64
 }
 
 // Purge deletes what expired at now: CVCs, single-use tokens and recorded
-// jtis, and returns how many rows went. Reads already ignore expired rows,
-// so Purge is housekeeping (run it from a timer or a cron trigger).
+// jtis, in one unit, and returns how many rows went. Reads already ignore
+// expired rows, so Purge is housekeeping (run it from a timer or a cron
+// trigger).
 func (v *Vault) Purge(ctx context.Context, now time.Time) (n int, err error) {
 	t := now.Unix()
-	for _, q := range []string{
-		`DELETE FROM vault_cvcs WHERE expires_at <= ?`,
-		`DELETE FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ?`,
-		`DELETE FROM vault_jtis WHERE expires_at <= ?`,
-	} {
-		res, err := v.stmts.exec(ctx, q, t)
-		if err != nil {
-			return n, fmt.Errorf("token: purging: %w", errInternal)
-		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return n, fmt.Errorf("token: purging: %w", errInternal)
-		}
-		n += int(k)
+	rows, err := v.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{
+		sqlunit.S(`DELETE FROM vault_cvcs WHERE expires_at <= ? RETURNING 1`, t),
+		sqlunit.S(`DELETE FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING 1`, t),
+		sqlunit.S(`DELETE FROM vault_jtis WHERE expires_at <= ? RETURNING 1`, t),
+	}})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		n += len(r)
 	}
 	return n, nil
 }

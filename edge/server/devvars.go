@@ -1,6 +1,4 @@
-//go:build !js
-
-package edge
+package server
 
 import (
 	"bytes"
@@ -9,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/sealpay/sealpay/edge"
 )
 
 // DevVars returns a .dev.vars file for running the edge described by the
@@ -19,7 +19,7 @@ import (
 // never commit it. In production, set the same values with
 // `wrangler secret put`.
 func DevVars(path string) ([]byte, error) {
-	cfg, err := LoadConfig(path)
+	cfg, err := edge.LoadConfig(path)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func DevVars(path string) ([]byte, error) {
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return "", fmt.Errorf("edge: reading %s: %w", what, err)
+			return "", fmt.Errorf("server: reading %s: %w", what, err)
 		}
 		return string(b), nil
 	}
@@ -37,7 +37,7 @@ func DevVars(path string) ([]byte, error) {
 		if p == "" {
 			return "", nil
 		}
-		b, err := readSecretFile(p, what)
+		b, err := edge.ReadSecretFile(p, what)
 		return string(b), err
 	}
 	keys, err := secret(cfg.KeysFile, "keys_file")
@@ -54,7 +54,6 @@ func DevVars(path string) ([]byte, error) {
 	}
 	worker := *cfg
 	worker.Database, worker.DatabaseSync, worker.KeysFile, worker.KEKFile, worker.TrustBundleFile, worker.AssetsDir = "", "", "", "", "", ""
-	worker.DatabaseCheckpoint = ""
 	worker.Merchants = nil
 	for _, m := range cfg.Merchants {
 		mc := *m
@@ -78,7 +77,7 @@ func DevVars(path string) ([]byte, error) {
 			continue
 		}
 		if strings.ContainsAny(kv[1], "'\n") {
-			return nil, fmt.Errorf("edge: %s holds a quote or newline and cannot go in .dev.vars: %w", kv[0], ErrConfig)
+			return nil, fmt.Errorf("server: %s holds a quote or newline and cannot go in .dev.vars: %w", kv[0], edge.ErrConfig)
 		}
 		fmt.Fprintf(&buf, "%s='%s'\n", kv[0], kv[1])
 	}
@@ -91,4 +90,13 @@ func base64Value(s string) string {
 		return ""
 	}
 	return "base64:" + base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// compactJSON returns s compacted, or s trimmed if it is not JSON.
+func compactJSON(s string) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(s)); err != nil {
+		return strings.TrimSpace(s)
+	}
+	return buf.String()
 }

@@ -1,0 +1,123 @@
+// Package server is the native Sealpay edge: it opens the edge handler on
+// its SQLite store (edge/sqlitedb) from a configuration file ([Open]),
+// listens and serves it ([Listen], [Serve]), and writes the .dev.vars that
+// run the same configuration under wrangler dev ([DevVars]). `sealpay
+// serve` is these calls.
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/precompressed"
+	"github.com/sealpay/sealpay/edge/sqlitedb"
+	"github.com/sealpay/sealpay/sdk/envelope"
+)
+
+// Listen opens a TCP listener on addr (e.g. "127.0.0.1:8787"), saying so
+// plainly when the address is already in use. Listen before opening the
+// database, so that a second server fails fast on the port.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("server: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
+		}
+		return nil, fmt.Errorf("server: listening on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully,
+// letting requests in flight finish for up to 10 s.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	if log != nil {
+		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("server: graceful shutdown: %w", err)
+	}
+	return nil
+}
+
+// Open builds the native edge from a configuration loaded with
+// [edge.LoadConfig]: it reads the key set, KEK and trust bundle files and opens
+// the SQLite database with edge/sqlitedb (migrated; one writer commits
+// groups of units, fsynced with database_sync "full", the default). Close
+// the returned database when done.
+func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handler, *sqlitedb.DB, error) {
+	if cfg.Database == "" || cfg.KeysFile == "" || cfg.KEKFile == "" {
+		return nil, nil, fmt.Errorf("server: the native server needs database, keys_file and kek_file: %w", edge.ErrConfig)
+	}
+	ks, err := envelope.ReadKeySetFile(cfg.KeysFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("server: reading keys_file: %w", err)
+	}
+	kekBytes, err := edge.ReadSecretFile(cfg.KEKFile, "kek_file")
+	if err != nil {
+		return nil, nil, err
+	}
+	keks, err := edge.ParseKEKs(kekBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var trust []byte
+	if cfg.TrustBundleFile != "" {
+		if trust, err = os.ReadFile(cfg.TrustBundleFile); err != nil {
+			return nil, nil, fmt.Errorf("server: reading trust_bundle_file: %w", err)
+		}
+	}
+	var assets fs.FS
+	if cfg.AssetsDir != "" {
+		assets = os.DirFS(cfg.AssetsDir)
+		// The handler serves the brotli and gzip copies as they are.
+		if err := precompressed.Check(assets); err != nil {
+			return nil, nil, fmt.Errorf("server: assets_dir: %w (rebuild the assets with js/scripts/build-wasm.mjs)", err)
+		}
+	}
+	db, err := sqlitedb.Open(ctx, cfg.Database, sqlitedb.Options{Sync: cfg.DatabaseSync})
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return h, db, nil
+}
+
+// OpenSQLite opens the SQLite database at path as a plain database/sql
+// handle for tools (sealpay audit, the demo's probe), migrated; see
+// sqlitedb.OpenSQL. It fails at once while a sealpay serve holds the
+// database.
+func OpenSQLite(ctx context.Context, path string) (*sql.DB, error) {
+	return sqlitedb.OpenSQL(ctx, path)
+}
