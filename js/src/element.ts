@@ -91,7 +91,7 @@ export class Frame {
     this.readyPromise_ = new Promise((r) => (this.resolveReady_ = r));
   }
 
-  /** ready resolves when the frame has loaded its module. */
+  /** ready resolves when the frame shows its fields (its module may still be loading). */
   ready(): Promise<void> {
     return this.readyPromise_;
   }

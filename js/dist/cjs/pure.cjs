@@ -324,7 +324,7 @@ var Frame = class {
     this.iframe.remove();
     this.readyPromise_ = new Promise((r) => this.resolveReady_ = r);
   }
-  /** ready resolves when the frame has loaded its module. */
+  /** ready resolves when the frame shows its fields (its module may still be loading). */
   ready() {
     return this.readyPromise_;
   }

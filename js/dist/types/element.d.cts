@@ -37,7 +37,7 @@ export declare class Frame {
     listen(): void;
     /** close stops listening and fails every pending command. */
     close(reason: string): void;
-    /** ready resolves when the frame has loaded its module. */
+    /** ready resolves when the frame shows its fields (its module may still be loading). */
     ready(): Promise<void>;
     /**
      * send posts a command once the frame is ready and resolves with its
