@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,9 +51,10 @@ var errNotAcceptable = errcode.New(errcode.NotAcceptable, "edge: no acceptable c
 // asset is one browser asset, loaded once: its representations and the
 // digest that names it in its content-addressed URL.
 type asset struct {
-	ctype  string
-	digest string           // base64url SHA-384 of the identity bytes: /v1/c/{digest}/{name}
-	reps   []representation // in contentcoding.Codings order
+	ctype   string
+	digest  string                 // base64url SHA-384 of the identity bytes: /v1/c/{digest}/{name}
+	reps    []representation       // in contentcoding.Codings order
+	codings []contentcoding.Coding // reps' codings, in the same order
 }
 
 // representation is an asset's bytes in one content coding.
@@ -123,17 +125,9 @@ func loadAsset(fsys fs.FS, name, ctype string) (*asset, error) {
 			}
 		}
 		a.reps = append(a.reps, representation{coding: c, body: body, etag: contentcoding.ETag(sum, c)})
+		a.codings = append(a.codings, c)
 	}
 	return a, nil
-}
-
-// codings lists the codings of an asset's representations.
-func (a *asset) codings() []contentcoding.Coding {
-	out := make([]contentcoding.Coding, len(a.reps))
-	for i, r := range a.reps {
-		out[i] = r.coding
-	}
-	return out
 }
 
 // serveAsset answers GET /v1/{name}: sealpay.js for five minutes, the other
@@ -185,17 +179,12 @@ func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, name, diges
 		writeError(w, errNotFound)
 		return
 	}
-	c, ok := contentcoding.Negotiate(r.Header.Values("Accept-Encoding"), a.codings())
+	c, ok := contentcoding.Negotiate(r.Header.Values("Accept-Encoding"), a.codings)
 	if !ok {
 		writeError(w, errNotAcceptable)
 		return
 	}
-	rep := a.reps[0]
-	for _, x := range a.reps {
-		if x.coding == c {
-			rep = x
-		}
-	}
+	rep := a.reps[slices.Index(a.codings, c)]
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Vary", "Accept-Encoding")

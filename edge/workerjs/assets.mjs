@@ -125,7 +125,7 @@ export class Assets {
  * re-encodes a response in a coding the client did not accept.
  * @param {Request} request
  */
-function clientAcceptEncoding(request) {
+export function clientAcceptEncoding(request) {
   const cf = request.cf?.clientAcceptEncoding;
   if (typeof cf === "string") return cf === "" ? null : cf;
   return request.headers.get("Accept-Encoding");

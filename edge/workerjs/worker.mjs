@@ -20,7 +20,7 @@ import "./wasm_exec.js";
 import { connect } from "cloudflare:sockets";
 import mod from "./app.wasm";
 import manifest from "./assets.json";
-import { Assets } from "./assets.mjs";
+import { Assets, clientAcceptEncoding } from "./assets.mjs";
 import { Pool, internalError } from "./pool.mjs";
 
 // syumai/workers' cloudflare/sockets calls this to catch a JS exception.
@@ -116,11 +116,11 @@ export default {
  * @param {Request} request
  */
 function withClientEncoding(request) {
-  const cf = request.cf?.clientAcceptEncoding;
-  if (typeof cf !== "string" || cf === request.headers.get("Accept-Encoding")) return request;
+  const field = clientAcceptEncoding(request);
+  if (field === request.headers.get("Accept-Encoding")) return request;
   const headers = new Headers(request.headers);
-  if (cf === "") headers.delete("Accept-Encoding");
-  else headers.set("Accept-Encoding", cf);
+  if (field === null) headers.delete("Accept-Encoding");
+  else headers.set("Accept-Encoding", field);
   return new Request(request, { headers });
 }
 

@@ -117,8 +117,9 @@ class HostedFields {
         .then(
           (core) => {
             this.core = core;
-            // Format and check what the shopper typed meanwhile.
-            void this.check(fields);
+            // Format and check what the shopper typed meanwhile (an empty
+            // form has nothing to report: change events follow input).
+            if (fields.some((f) => $<HTMLInputElement>(f).value !== "")) void this.check(fields);
             return core;
           },
           (e: unknown) => {
