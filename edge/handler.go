@@ -38,7 +38,7 @@ type Options struct {
 	// KEKs wrap the vault's data keys (see [ParseKEKs]).
 	KEKs *token.KEKSet
 	// Store runs the units and reads of the vault's database, migrated
-	// (token.Migrate natively, wrangler d1 migrations apply at the edge);
+	// (migrations.Apply natively, wrangler d1 migrations apply at the edge);
 	// the audit log and the risk state live in it too.
 	Store sqlunit.Executor
 	// TrustBundle is the registry's signed trust bundle served at

@@ -74,7 +74,7 @@ not_found_handling = "none"
 binding = "DB"
 database_name = "sealpay"
 database_id = "00000000-0000-0000-0000-000000000000"
-migrations_dir = ${JSON.stringify(join(ROOT, "sdk", "token", "migrations"))}
+migrations_dir = ${JSON.stringify(join(ROOT, "edge", "migrations"))}
 `;
   const config = join(dir, "wrangler.toml");
   writeFileSync(config, toml);

@@ -90,7 +90,7 @@ func (e *Entry) ComputeHash(prev string) (string, error) {
 }
 
 // Log appends to the audit_log table (created by the vault's migrations,
-// sdk/token/migrations/*_audit.sql). Each entry is the last statement of
+// edge/migrations/*_audit.sql). Each entry is the last statement of
 // the unit of the operation it records ([Log.Tail]), so an operation and
 // its entry are stored together or not at all.
 type Log struct {

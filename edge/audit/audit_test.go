@@ -23,7 +23,7 @@ func openDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	files, _ := filepath.Glob("../../sdk/token/migrations/*_audit.sql")
+	files, _ := filepath.Glob("../migrations/*_audit.sql")
 	if len(files) != 1 {
 		t.Fatalf("found %d audit migrations, want 1", len(files))
 	}

@@ -21,12 +21,12 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"github.com/sealpay/sealpay/edge/migrations"
 	"io"
 	"strconv"
 	"sync"
 
 	"github.com/sealpay/sealpay/sdk/sqlunit"
-	"github.com/sealpay/sealpay/sdk/token"
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -177,7 +177,7 @@ type lockedConnector struct {
 func (c *lockedConnector) Close() error { return c.lock.Close() }
 
 func migrate(ctx context.Context, db *sql.DB, path string) error {
-	if err := token.Migrate(ctx, db); err != nil {
+	if err := migrations.Apply(ctx, db); err != nil {
 		if code(err) == sqlite3.SQLITE_BUSY {
 			return errHeld(path)
 		}

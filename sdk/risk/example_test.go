@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/sealpay/sealpay/edge/migrations"
 	"log"
 	"net/netip"
 	"time"
@@ -11,7 +12,6 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/sealpay/sealpay/sdk/risk"
-	"github.com/sealpay/sealpay/sdk/token"
 )
 
 func ExampleLimiter() {
@@ -22,7 +22,7 @@ func ExampleLimiter() {
 	}
 	db.SetMaxOpenConns(1) // every connection to :memory: is a new database
 	defer db.Close()
-	if err := token.Migrate(ctx, db); err != nil { // the vault's migrations include risk's tables
+	if err := migrations.Apply(ctx, db); err != nil { // the vault's migrations include risk's tables
 		log.Fatal(err)
 	}
 	now := time.Date(2030, 1, 15, 10, 0, 0, 0, time.UTC)

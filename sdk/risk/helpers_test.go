@@ -3,6 +3,7 @@ package risk_test
 import (
 	"context"
 	"database/sql"
+	"github.com/sealpay/sealpay/edge/migrations"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -11,7 +12,6 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/sealpay/sealpay/sdk/risk"
-	"github.com/sealpay/sealpay/sdk/token"
 )
 
 var ctx = context.Background()
@@ -26,7 +26,7 @@ func openStore(t testing.TB) (*risk.SQLStore, *sql.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := token.Migrate(ctx, db); err != nil {
+	if err := migrations.Apply(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	return risk.NewSQLStore(db), db

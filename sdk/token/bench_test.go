@@ -3,6 +3,7 @@ package token_test
 import (
 	"database/sql"
 	"fmt"
+	"github.com/sealpay/sealpay/edge/migrations"
 	mrand "math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -53,7 +54,7 @@ func BenchmarkTokenizeParallel(b *testing.B) {
 			}
 			defer db.Close()
 			db.SetMaxOpenConns(tc.conns)
-			if err := token.Migrate(ctx, db); err != nil {
+			if err := migrations.Apply(ctx, db); err != nil {
 				b.Fatal(err)
 			}
 			v, err := token.NewSQLVault(db, kekSet(b, localKEK(b, "k")), token.Options{Now: newClock().Now})

@@ -3,6 +3,8 @@ package token_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/sealpay/sealpay/edge/migrations"
+	"io/fs"
 	mrand "math/rand/v2"
 	"os"
 	"regexp"
@@ -36,7 +38,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 
 	var schema []byte // every migration's text and name ends up in sqlite_master or d1_migrations
 	for _, n := range migrationNames(t) {
-		b, _ := os.ReadFile("migrations/" + n)
+		b, _ := fs.ReadFile(migrations.FS(), n)
 		schema = append(append(schema, b...), n...)
 	}
 	rng := mrand.New(mrand.NewPCG(20, 30))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/sealpay/sealpay/edge/migrations"
 	"log"
 
 	_ "modernc.org/sqlite"
@@ -21,7 +22,7 @@ func Example() {
 	}
 	db.SetMaxOpenConns(1) // every connection to :memory: is a new database
 	defer db.Close()
-	if err := token.Migrate(ctx, db); err != nil {
+	if err := migrations.Apply(ctx, db); err != nil {
 		log.Fatal(err)
 	}
 

@@ -6,10 +6,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/sealpay/sealpay/edge/migrations"
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -35,7 +35,7 @@ func openDB(t testing.TB) (*sql.DB, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := token.Migrate(context.Background(), db); err != nil {
+	if err := migrations.Apply(context.Background(), db); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
 	return db, path
@@ -127,19 +127,8 @@ func count(t testing.TB, db *sql.DB, table string) int {
 
 func openSQLite(path string) (*sql.DB, error) { return sql.Open("sqlite", dsn(path)) }
 
-// migrationNames lists migrations/*.sql in order, as wrangler would.
-func migrationNames(t testing.TB) []string {
-	t.Helper()
-	names, err := filepath.Glob("migrations/*.sql")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no migrations: %v", err)
-	}
-	for i := range names {
-		names[i] = filepath.Base(names[i])
-	}
-	sort.Strings(names)
-	return names
-}
+// migrationNames lists the edge's migration files in the order they apply.
+func migrationNames(testing.TB) []string { return migrations.Names() }
 
 // luhnCard returns a random Luhn-valid 16-digit number starting with 4.
 func luhnCard(rng *mrand.Rand) string {

@@ -3,7 +3,6 @@ package token_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -570,63 +569,5 @@ func TestNewSQLVaultErrors(t *testing.T) {
 		if _, err := tc.f(); errcode.Of(err) != errcode.BadRequest {
 			t.Errorf("%s: %v, want bad_request", tc.name, err)
 		}
-	}
-}
-
-func TestMigrate(t *testing.T) {
-	db, _ := openDB(t) // migrated once
-	for i := range 2 {
-		if err := token.Migrate(ctx, db); err != nil {
-			t.Fatalf("Migrate run %d: %v", i+2, err)
-		}
-	}
-	rows, err := db.Query(`SELECT name FROM d1_migrations ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		names = append(names, n)
-	}
-	if got, want := fmt.Sprint(names), fmt.Sprint(migrationNames(t)); got != want {
-		t.Errorf("d1_migrations = %s, want %s (the files in migrations/, in order)", got, want)
-	}
-}
-
-func TestMigrateConcurrent(t *testing.T) {
-	path := t.TempDir() + "/c.db"
-	// The file exists and is in WAL mode before the processes race, as on a
-	// server: switching a brand-new file to WAL is the one step SQLite
-	// itself refuses to run concurrently (SQLITE_BUSY, no busy wait).
-	first, err := openSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Ping(); err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			db, err := openSQLite(path)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer db.Close()
-			if err := token.Migrate(ctx, db); err != nil {
-				t.Errorf("concurrent Migrate: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	db, _ := openSQLite(path)
-	defer db.Close()
-	if n, want := count(t, db, "d1_migrations"), len(migrationNames(t)); n != want {
-		t.Errorf("%d migrations recorded by 4 concurrent processes, want %d", n, want)
 	}
 }

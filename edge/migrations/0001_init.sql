@@ -1,6 +1,6 @@
 -- Sealpay vault, schema 1.
 --
--- Applied by token.Migrate on SQLite and by `wrangler d1 migrations apply`
+-- Applied by migrations.Apply (edge/migrations) on SQLite and by `wrangler d1 migrations apply`
 -- on Cloudflare D1, which both record it as "0001_init.sql" in the
 -- d1_migrations table. Plain SQLite that D1 accepts: no BEGIN/COMMIT, no
 -- PRAGMA, and every statement idempotent (IF NOT EXISTS) so that a run
