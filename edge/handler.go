@@ -54,6 +54,11 @@ type Options struct {
 	// code, duration) and operator details of internal errors — never card
 	// data, keys or tokens. Nil discards.
 	Logger *slog.Logger
+	// LogErrorsOnly keeps the request line only for requests answered with
+	// an error status (400 and above): for a platform that logs every
+	// request itself (Cloudflare's invocation logs hold method, URL,
+	// status and timing), where each line costs the request CPU time.
+	LogErrorsOnly bool
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
 	// TrustPeer says the immediate peer is the platform's own front end,
@@ -79,8 +84,10 @@ type Handler struct {
 	trustPeer bool
 	client    *http.Client
 	log       *slog.Logger
-	now       func() time.Time
-	mux       *http.ServeMux
+	// logErrorsOnly is [Options.LogErrorsOnly].
+	logErrorsOnly bool
+	now           func() time.Time
+	mux           *http.ServeMux
 }
 
 // New returns the edge handler for opts.
@@ -99,7 +106,8 @@ func New(opts Options) (*Handler, error) {
 		log:    opts.Logger,
 		now:    opts.Now,
 
-		trustPeer: opts.TrustPeer,
+		trustPeer:     opts.TrustPeer,
+		logErrorsOnly: opts.LogErrorsOnly,
 	}
 	var err error
 	if h.proxies, err = parseTrustedProxies(opts.Config.TrustedProxies); err != nil {
@@ -218,8 +226,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, errcode.New(errcode.Internal, "internal error"))
 			}
 		}
-		h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", sw.status,
-			"code", sw.code, "ms", time.Since(start).Milliseconds())
+		if !h.logErrorsOnly || sw.status >= 400 {
+			h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", sw.status,
+				"code", sw.code, "ms", time.Since(start).Milliseconds())
+		}
 	}()
 	sw.Header().Set("X-Content-Type-Options", "nosniff")
 	h.mux.ServeHTTP(sw, r)

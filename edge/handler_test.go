@@ -206,3 +206,18 @@ func TestAssetCopies(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestLog(t *testing.T) {
+	for _, errorsOnly := range []bool{false, true} {
+		h, _, logs := newTestHandler(t, nil)
+		h.logErrorsOnly = errorsOnly
+		for _, path := range []string{"/healthz", "/v1/no-such-route"} {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+		}
+		got := logs.String()
+		ok, notFound := strings.Contains(got, "status=200"), strings.Contains(got, "status=404")
+		if ok == errorsOnly || !notFound {
+			t.Errorf("LogErrorsOnly %v: request lines for 200 %v, for 404 %v; want %v, true\n%s", errorsOnly, ok, notFound, !errorsOnly, got)
+		}
+	}
+}

@@ -7,8 +7,8 @@
 #   make worker-size    print the upload size with wrangler deploy --dry-run
 #   make worker-bench   print the Worker figures: upload size, load average,
 #                       and per-request CPU and wall time under wrangler dev
-#                       (median of WORKER_BENCH_COUNT runs) for our entry,
-#                       syumai/workers' per-request entry and a JS-only floor
+#                       (median of WORKER_BENCH_COUNT runs) for our entry, a
+#                       JS-only replay of its D1 calls and a JS-only floor
 
 EDGE_DIR ?= edge
 WRANGLER_ENV := PATH="$(CURDIR)/$(EDGE_DIR)/node_modules/node/bin:$$PATH" \

@@ -54,10 +54,11 @@ type workerBuild struct {
 	// tags are Go build tags for app.wasm (sealpay_crashtest adds the
 	// /__crash routes of edge/worker/crash_js.go).
 	tags string
-	// entry is "" for ours (edge/workerjs), "syumai" for the per-request
-	// entry that syumai/workers' workers-assets-gen writes (the old one,
-	// for comparison), or "floor" for a JS-only Worker that answers every
-	// request with 200 "ok" (what wrangler and workerd cost by themselves).
+	// entry is "" for ours (edge/workerjs), or "floor" for a JS-only
+	// Worker that answers every request with 200 "ok" (what wrangler and
+	// workerd cost by themselves); for the benchmark, "record" is ours
+	// wrapped by testdata/workerbench/record.mjs, and "d1replay" the
+	// JS-only Worker that replays what it recorded (replay.mjs).
 	entry string
 }
 
@@ -90,18 +91,33 @@ func buildWorker(t testing.TB, wb workerBuild, assets string) (main, static stri
 	case "":
 		run(append(goflags, withAssets...), "bash", "build.sh", dir)
 		return filepath.Join(dir, "worker.mjs"), filepath.Join(dir, "assets")
-	case "syumai":
-		run(nil, "go", "run", "github.com/syumai/workers/cmd/workers-assets-gen", "-mode=go", "-o", dir)
-		run(append(goflags, "GOOS=js", "GOARCH=wasm"), "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "app.wasm"), "./worker")
 	case "floor":
 		js := "export default { fetch: () => new Response(\"ok\") };\n"
 		if err := os.WriteFile(filepath.Join(dir, "worker.mjs"), []byte(js), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	case "record":
+		run(append(goflags, withAssets...), "bash", "build.sh", dir)
+		copyFile(t, filepath.Join("testdata", "workerbench", "record.mjs"), filepath.Join(dir, "record.mjs"))
+		return filepath.Join(dir, "record.mjs"), filepath.Join(dir, "assets")
+	case "d1replay":
+		copyFile(t, filepath.Join("workerjs", "d1.mjs"), filepath.Join(dir, "d1.mjs"))
+		copyFile(t, filepath.Join("testdata", "workerbench", "replay.mjs"), filepath.Join(dir, "worker.mjs"))
 	default:
 		t.Fatalf("unknown Worker entry %q", wb.entry)
 	}
 	return filepath.Join(dir, "worker.mjs"), ""
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err == nil {
+		err = os.WriteFile(to, b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func freePort(t testing.TB) int {
@@ -140,7 +156,7 @@ func startWorkerTB(t testing.TB, fx *edgetest.Fixture, wb workerBuild) *workerEd
 		assets = fx.Assets(t)
 	}
 	main, static := buildWorker(t, wb, assets)
-	migrations, _ := filepath.Abs(filepath.Join("..", "sdk", "token", "migrations"))
+	migrations, _ := filepath.Abs(filepath.Join("migrations"))
 	toml := fmt.Sprintf(`name = "sealpay-edge-test"
 main = %q
 compatibility_date = "2026-11-01"

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"syscall/js"
 
@@ -22,11 +24,10 @@ type d1 struct {
 
 var _ sqlunit.Executor = (*d1)(nil)
 
-var (
-	uint8Array = js.Global().Get("Uint8Array")
-	jsArray    = js.Global().Get("Array")
-	jsObject   = js.Global().Get("Object")
-)
+// d1js is edge/workerjs/d1.mjs, which the entry makes a global: a unit
+// goes to it as one JSON string and its rows come back as one, one crossing
+// each way instead of a JS value per statement, argument, row and column.
+var d1js = js.Global().Get("sealpayD1")
 
 // binding returns the D1 binding. The environment belongs to the
 // request being served, so it is looked up per call.
@@ -38,35 +39,24 @@ func (d *d1) binding() (js.Value, error) {
 	return db, nil
 }
 
-func (d *d1) prepare(db js.Value, s sqlunit.Stmt) js.Value {
-	args := make([]any, len(s.Args))
-	for i, a := range s.Args {
-		switch v := a.(type) {
-		case []byte:
-			b := uint8Array.New(len(v))
-			js.CopyBytesToJS(b, v)
-			args[i] = b
-		default:
-			args[i] = v
-		}
-	}
-	return db.Call("prepare", s.SQL).Call("bind", args...)
-}
-
 func (d *d1) Query(ctx context.Context, q string, args ...any) (sqlunit.Rows, error) {
 	db, err := d.binding()
 	if err != nil {
 		return nil, err
 	}
-	res, err := await(d.prepare(db, sqlunit.Stmt{SQL: q, Args: args}).Call("raw"))
+	stmt, err := appendStmt(nil, sqlunit.Stmt{SQL: q, Args: args})
+	if err != nil {
+		return nil, err
+	}
+	res, err := await(d1js.Call("query", db, string(stmt)))
 	if err != nil {
 		return nil, fmt.Errorf("edge/worker: D1 read: %w", err)
 	}
-	out := make(sqlunit.Rows, res.Length())
-	for i := range out {
-		out[i] = row(res.Index(i))
+	var rows []rawRow
+	if err := json.Unmarshal([]byte(res.String()), &rows); err != nil {
+		return nil, fmt.Errorf("edge/worker: D1 read: %w", err)
 	}
-	return out, nil
+	return toRows(rows)
 }
 
 func (d *d1) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error) {
@@ -83,26 +73,36 @@ func (d *d1) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error) {
 		}
 		stmts, undo = append(stmts[:len(stmts):len(stmts)], s), un
 	}
-	batch := jsArray.New(len(stmts))
+	batch := []byte{'['}
 	for i, s := range stmts {
-		batch.SetIndex(i, d.prepare(db, s))
+		if i > 0 {
+			batch = append(batch, ',')
+		}
+		if batch, err = appendStmt(batch, s); err != nil {
+			if undo != nil {
+				undo()
+			}
+			return nil, err
+		}
 	}
-	res, err := await(db.Call("batch", batch))
+	batch = append(batch, ']')
+	res, err := await(d1js.Call("batch", db, string(batch)))
 	if err != nil {
 		if undo != nil {
 			undo()
 		}
 		return nil, sqlunit.Classify(fmt.Errorf("edge/worker: D1 batch: %w", err))
 	}
+	// The batch committed: from here on an error is the adapter's, and the
+	// unit's effects stay.
+	var results [][]rawRow
+	if err := json.Unmarshal([]byte(res.String()), &results); err != nil || len(results) != len(stmts) {
+		return nil, fmt.Errorf("edge/worker: D1 batch: %d results for %d statements: %v", len(results), len(stmts), err)
+	}
 	out := make([]sqlunit.Rows, len(stmts))
-	for i := range out {
-		rs := res.Index(i).Get("results")
-		if rs.IsUndefined() || rs.IsNull() {
-			continue
-		}
-		out[i] = make(sqlunit.Rows, rs.Length())
-		for k := range out[i] {
-			out[i][k] = row(jsObject.Call("values", rs.Index(k)))
+	for i, rs := range results {
+		if out[i], err = toRows(rs); err != nil {
+			return nil, fmt.Errorf("edge/worker: D1 batch: %w", err)
 		}
 	}
 	return out, nil
@@ -110,42 +110,67 @@ func (d *d1) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error) {
 
 // (await, the promise helper, is in assets_js.go.)
 
-// row converts a JS array of column values.
-func row(a js.Value) sqlunit.Row {
-	r := make(sqlunit.Row, a.Length())
-	for i := range r {
-		r[i] = value(a.Index(i))
+// appendStmt appends s in d1.mjs's wire form: {"sql": ..., "args": [...]},
+// a blob argument as {"$b": base64}.
+func appendStmt(b []byte, s sqlunit.Stmt) ([]byte, error) {
+	q, _ := json.Marshal(s.SQL) // a string always marshals
+	b = append(append(append(b, `{"sql":`...), q...), `,"args":[`...)
+	for i, a := range s.Args {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch v := a.(type) {
+		case []byte:
+			b = append(b, `{"$b":"`...)
+			b = base64.StdEncoding.AppendEncode(b, v)
+			b = append(b, `"}`...)
+		case string, int, int64, float64, bool, nil:
+			j, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Errorf("edge/worker: D1 argument %d: %w", i, err)
+			}
+			b = append(b, j...)
+		default:
+			return nil, fmt.Errorf("edge/worker: D1 argument %d is a %T", i, a)
+		}
 	}
-	return r
+	return append(b, "]}"...), nil
 }
 
-// value converts one D1 column value: numbers, strings, null, and blobs
-// (arrays of byte values, or an ArrayBuffer view).
-func value(v js.Value) any {
-	switch v.Type() {
-	case js.TypeNumber:
-		return v.Float()
-	case js.TypeString:
-		return v.String()
-	case js.TypeBoolean:
-		if v.Bool() {
-			return int64(1)
-		}
-		return int64(0)
-	case js.TypeObject:
-		if v.InstanceOf(jsArray) {
-			b := make([]byte, v.Length())
-			for i := range b {
-				b[i] = byte(v.Index(i).Int())
+// rawRow is a row in d1.mjs's wire form.
+type rawRow []json.RawMessage
+
+// toRows converts rows from the wire form: numbers (float64), strings,
+// NULL, booleans (as 0 or 1) and blobs ({"$b": base64}).
+func toRows(rows []rawRow) (sqlunit.Rows, error) {
+	out := make(sqlunit.Rows, len(rows))
+	for i, raw := range rows {
+		r := make(sqlunit.Row, len(raw))
+		for k, c := range raw {
+			if len(c) > 0 && c[0] == '{' {
+				var blob struct {
+					B []byte `json:"$b"` // encoding/json decodes standard base64
+				}
+				if err := json.Unmarshal(c, &blob); err != nil {
+					return nil, err
+				}
+				if blob.B == nil {
+					blob.B = []byte{}
+				}
+				r[k] = blob.B
+				continue
 			}
-			return b
+			if err := json.Unmarshal(c, &r[k]); err != nil {
+				return nil, err
+			}
+			if b, ok := r[k].(bool); ok { // SQLite has none, but as before
+				r[k] = int64(0)
+				if b {
+					r[k] = int64(1)
+				}
+			}
 		}
-		if v.InstanceOf(js.Global().Get("ArrayBuffer")) {
-			v = uint8Array.New(v)
-		}
-		b := make([]byte, v.Get("length").Int())
-		js.CopyBytesToGo(b, v)
-		return b
+		out[i] = r
 	}
-	return nil
+	return out, nil
 }

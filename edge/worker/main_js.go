@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall/js"
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
@@ -53,10 +54,15 @@ func main() {
 	// Not workers.Serve: it returns, and so ends the program, once the
 	// first response has been sent. Register the handler, tell the entry
 	// it can send requests, and keep running for the next ones.
-	workers.ServeNonBlock(wholeBody(h))
+	serve(binding, h)
 	workers.Ready()
 	select {}
 }
+
+// binding is the instance's object for its entry points: the entry sets
+// globalThis.context only while the program initialises (as syumai/workers
+// expects), so it is read here, during package initialisation.
+var binding = js.Global().Get("context").Get("binding")
 
 // wrapForTest, when set (by crash_js.go, only with the sealpay_crashtest
 // build tag), wraps the handler with routes for tests.
@@ -96,5 +102,8 @@ func setup(log *slog.Logger) (http.Handler, error) {
 	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
 		// The peer is Cloudflare, which sets CF-Connecting-IP itself and
 		// overwrites one a client sends.
-		TrustPeer: true})
+		TrustPeer: true,
+		// Cloudflare logs every request; a line costs CPU time (measured
+		// by BenchmarkWorkerRequestCPU, see BENCHMARKS.md).
+		LogErrorsOnly: true})
 }

@@ -22,6 +22,10 @@ import mod from "./app.wasm";
 import manifest from "./assets.json";
 import { Assets, clientAcceptEncoding } from "./assets.mjs";
 import { Pool, internalError } from "./pool.mjs";
+import * as d1 from "./d1.mjs";
+
+// edge/worker's store (d1_js.go) runs its units and reads through d1.mjs.
+globalThis.sealpayD1 = d1;
 
 // syumai/workers' cloudflare/sockets calls this to catch a JS exception.
 globalThis.tryCatch = (fn) => {
@@ -44,7 +48,7 @@ async function startGo(env) {
   const context = { env, ctx: undefined, connect, binding: {} };
   const inst = {
     context,
-    handle: (request) => context.binding.handleRequest(request),
+    handle: (request) => handle(context.binding, request),
     memory: () => wasm.exports.mem.buffer.byteLength,
     dead: false,
     ondeath: null,
@@ -92,6 +96,29 @@ async function startGo(env) {
   return inst;
 }
 
+/**
+ * handle hands one request to Go (edge/worker/serve_js.go): the method, the
+ * URL, the header fields as one JSON string and the whole body, and makes
+ * the Response from what Go returns. One crossing each way: a JS value per
+ * header would cost Go a call and a finalizer each.
+ *
+ * Go sees the Accept-Encoding the client sent (frame.html is negotiated
+ * there), which the runtime replaced with "br, gzip" and kept in
+ * request.cf.clientAcceptEncoding (see assets.mjs).
+ * @param {{serve: Function}} binding
+ * @param {Request} request
+ * @returns {Promise<Response>}
+ */
+async function handle(binding, request) {
+  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+  const accept = clientAcceptEncoding(request);
+  const fields = [];
+  for (const [name, value] of request.headers) if (name !== "accept-encoding") fields.push([name, value]);
+  if (accept !== null) fields.push(["accept-encoding", accept]);
+  const [status, statusText, headers, resBody] = await binding.serve(request.method, request.url, JSON.stringify(fields), body);
+  return new Response(resBody, { status, statusText, headers: JSON.parse(headers) });
+}
+
 // An instance starts at 9 MiB and settles near 16 MiB; keeping two
 // covers a request that overlaps another without a start-up, and the
 // memory cap bounds what they hold (Workers allow 128 MB per isolate).
@@ -101,28 +128,13 @@ const assets = new Assets(manifest);
 export default {
   fetch(request, env, ctx) {
     const asset = assets.serve(request, env);
-    if (asset === null) return pool.fetch(withClientEncoding(request), env, ctx).then(manualEncoding);
+    if (asset === null) return pool.fetch(request, env, ctx).then(manualEncoding);
     return asset.catch((err) => {
       console.error("edge: serving a browser asset failed:", String(err));
       return internalError();
     });
   },
 };
-
-/**
- * withClientEncoding gives Go the Accept-Encoding the client sent (frame.html
- * is negotiated there), which the runtime replaced with "br, gzip" and kept
- * in request.cf.clientAcceptEncoding (see assets.mjs).
- * @param {Request} request
- */
-function withClientEncoding(request) {
-  const field = clientAcceptEncoding(request);
-  if (field === request.headers.get("Accept-Encoding")) return request;
-  const headers = new Headers(request.headers);
-  if (field === null) headers.delete("Accept-Encoding");
-  else headers.set("Accept-Encoding", field);
-  return new Request(request, { headers });
-}
 
 /**
  * manualEncoding passes on a Go response whose body is in a coding already
