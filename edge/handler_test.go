@@ -15,6 +15,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
@@ -47,7 +48,7 @@ func newTestHandler(t *testing.T, assets fstest.MapFS) (*Handler, string, *bytes
 	}
 	t.Cleanup(func() { db.Close() })
 	var logs bytes.Buffer
-	opts := Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	opts := Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: testAuditKeys(t), Store: sqlunit.OnSQL(db), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	if assets != nil {
 		opts.Assets = assets
 	}
@@ -205,4 +206,14 @@ func TestAssetCopies(t *testing.T) {
 			t.Errorf("GET %s (Accept-Encoding %q) = %d %q %q, want %d %q %q", tc.path, tc.accept, rec.Code, rec.Header().Get("Content-Encoding"), rec.Body.String(), tc.status, tc.encoding, tc.body)
 		}
 	}
+}
+
+// testAuditKeys returns a fixed audit key.
+func testAuditKeys(t testing.TB) *audit.Keys {
+	t.Helper()
+	ks, err := audit.ParseKeys([]byte("a1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
 }
