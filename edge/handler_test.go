@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
@@ -216,4 +218,37 @@ func testAuditKeys(t testing.TB) *audit.Keys {
 		t.Fatal(err)
 	}
 	return ks
+}
+
+// TestPruneAudit: PruneAudit cuts at audit_retention before the handler's
+// clock, archives what it cuts, and leaves a chain that verifies.
+func TestPruneAudit(t *testing.T) {
+	ctx := context.Background()
+	h, _, _ := newTestHandler(t, nil)
+	var archive bytes.Buffer
+	if res, err := h.PruneAudit(ctx, &archive); err != nil || res.Entries != 0 {
+		t.Fatalf("PruneAudit without audit_retention = %+v, %v; want nothing done", res, err)
+	}
+	for i := range 5 { // five clients: one audited refusal each
+		r := httptest.NewRequest("GET", "/v1/tokens/tok_x", nil)
+		r.RemoteAddr = fmt.Sprintf("192.0.2.%d:1234", i+1)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	h.cfg.AuditRetention = "2160h"
+	if res, err := h.PruneAudit(ctx, &archive); err != nil || res.Entries != 0 {
+		t.Fatalf("PruneAudit of fresh entries = %+v, %v; want nothing cut", res, err)
+	}
+	later := time.Now().Add(91 * 24 * time.Hour)
+	h.now = func() time.Time { return later }
+	res, err := h.PruneAudit(ctx, &archive)
+	if err != nil || res.Entries != 5 || res.Checkpoint.Seq != 5 || res.Refusals != 5 {
+		t.Fatalf("PruneAudit 91 days later = %+v, %v; want 5 entries and 5 counters cut", res, err)
+	}
+	if n := bytes.Count(archive.Bytes(), []byte(`"type":"entry"`)); n != 5 {
+		t.Errorf("archive holds %d entries, want 5", n)
+	}
+	v, err := audit.Verify(ctx, h.store, h.akeys, audit.VerifyOptions{})
+	if err != nil || v.Entries != 0 || v.Checkpoint != res.Checkpoint {
+		t.Errorf("Verify after the cut = %+v, %v; want no entries, from checkpoint %v", v, err, res.Checkpoint)
+	}
 }
