@@ -112,7 +112,7 @@ func TestNewNeedsTrustedProxies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Config: &cfg, Keys: h.keys_, KEKs: keks, Store: h.store}
+	opts := Options{Config: &cfg, Keys: h.keys_, KEKs: keks, AuditKeys: h.akeys, Store: h.store}
 	if _, err := New(opts); !errors.Is(err, ErrConfig) {
 		t.Errorf("New with client_ip_header and no trusted_proxies = %v, want ErrConfig", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
@@ -44,6 +45,18 @@ type Config struct {
 	KeysFile string `json:"keys_file,omitempty"`
 	// KEKFile holds the vault's key-encryption secret (native only).
 	KEKFile string `json:"kek_file,omitempty"`
+	// AuditKeyFile holds the audit log's MAC keys, "ID:BASE64" entries as
+	// in KEKFile (native only; the Worker reads the SEALPAY_AUDIT_KEY
+	// secret). Keep it off the database's disk if you can: whoever holds
+	// it can rewrite the audit log.
+	AuditKeyFile string `json:"audit_key_file,omitempty"`
+	// AuditRetention is how long audit entries are kept in the database,
+	// a Go duration ("8760h" for 365 days); older ones are archived and
+	// cut by [Handler.PruneAudit]. Empty keeps them for ever.
+	AuditRetention string `json:"audit_retention,omitempty"`
+	// AuditArchive is the file that pruned audit entries are appended to
+	// before they are deleted (native only).
+	AuditArchive string `json:"audit_archive,omitempty"`
 	// TrustBundleFile is the registry's signed trust bundle served at
 	// GET /v1/qr/trust and used by POST /v1/qr/verify (native only; the
 	// Worker reads the SEALPAY_TRUST variable).
@@ -72,6 +85,23 @@ type Config struct {
 	Limits *Limits `json:"limits,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
+}
+
+// minAuditRetention is the least audit_retention accepted: PCI DSS 10.5.1
+// asks for three months at hand.
+const minAuditRetention = 90 * 24 * time.Hour
+
+// AuditRetentionPeriod returns audit_retention as a duration, 0 for none
+// (keep every entry). It is at least 90 days (2160h).
+func (c *Config) AuditRetentionPeriod() (time.Duration, error) {
+	if c.AuditRetention == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.AuditRetention)
+	if err != nil || d < minAuditRetention {
+		return 0, fmt.Errorf("edge: audit_retention must be a Go duration of at least 2160h (90 days): %w", ErrConfig)
+	}
+	return d, nil
 }
 
 // The values of [Config.DatabaseSync].
@@ -134,6 +164,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, err
 	}
 	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if _, err := c.AuditRetentionPeriod(); err != nil {
 		return nil, err
 	}
 	switch c.DatabaseSync {
@@ -207,6 +240,8 @@ func LoadConfig(path string) (*Config, error) {
 	rel(&c.Database)
 	rel(&c.KeysFile)
 	rel(&c.KEKFile)
+	rel(&c.AuditKeyFile)
+	rel(&c.AuditArchive)
 	rel(&c.TrustBundleFile)
 	rel(&c.AssetsDir)
 	for _, f := range c.QRRootFiles {

@@ -12,8 +12,10 @@
 package edge
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -29,7 +31,8 @@ import (
 	"github.com/sealpay/sealpay/sdk/token"
 )
 
-// Options are what [New] needs. Config, Keys, KEKs and Store are required.
+// Options are what [New] needs. Config, Keys, KEKs, AuditKeys and Store
+// are required.
 type Options struct {
 	// Config holds the merchants and their keys, origins and routes.
 	Config *Config
@@ -37,6 +40,10 @@ type Options struct {
 	Keys *envelope.KeySet
 	// KEKs wrap the vault's data keys (see [ParseKEKs]).
 	KEKs *token.KEKSet
+	// AuditKeys MAC the audit log's chain (audit.ParseKeys of the
+	// audit_key_file natively, of the SEALPAY_AUDIT_KEY secret on the
+	// Worker). They must not be stored in the database.
+	AuditKeys *audit.Keys
 	// Store runs the units and reads of the vault's database, migrated
 	// (migrations.Apply natively, wrangler d1 migrations apply at the edge);
 	// the audit log and the risk state live in it too.
@@ -78,6 +85,7 @@ type Handler struct {
 	qr     qrState
 	store  sqlunit.Executor
 	audit  *audit.Log
+	akeys  *audit.Keys
 	assets *assetTable
 	// proxies are trusted_proxies; trustPeer is [Options.TrustPeer].
 	proxies   []netip.Prefix
@@ -92,15 +100,16 @@ type Handler struct {
 
 // New returns the edge handler for opts.
 func New(opts Options) (*Handler, error) {
-	if opts.Config == nil || opts.Keys == nil || opts.KEKs == nil || opts.Store == nil {
-		return nil, errors.New("edge: New needs Config, Keys, KEKs and Store")
+	if opts.Config == nil || opts.Keys == nil || opts.KEKs == nil || opts.AuditKeys == nil || opts.Store == nil {
+		return nil, errors.New("edge: New needs Config, Keys, KEKs, AuditKeys and Store")
 	}
 	h := &Handler{
 		cfg:    opts.Config,
 		keys_:  opts.Keys,
 		trust:  opts.TrustBundle,
 		store:  opts.Store,
-		audit:  audit.New(opts.Store),
+		audit:  audit.New(opts.Store, opts.AuditKeys),
+		akeys:  opts.AuditKeys,
 		assets: newAssetTable(opts.Assets),
 		client: opts.Client,
 		log:    opts.Logger,
@@ -169,7 +178,8 @@ type call struct {
 	r        *http.Request
 	merchant *Merchant
 	client   string // client address
-	key      string // hash of the API key, for per-key limits
+	key      string // hash of the API key, for per-key limits; "" until authenticated
+	keyID    string // fingerprint of the API key presented, for the audit (see [keyID])
 	body     []byte
 	now      time.Time
 	target   string   // audit target: route name, relay host
@@ -307,6 +317,11 @@ func refusalAction(action string) string {
 // record appends an audit entry for c. Refusals of unaudited routes are
 // recorded too ("every refusal"), except plain 404s for unknown paths from
 // unidentified callers, which would let anyone fill the log for free.
+// Refusals of callers that did not authenticate, and rate-limited
+// requests, are counted per client, merchant, code and minute
+// (audit.Log.Refusal): the first of each minute is an entry, the count is
+// in the audit_refusals table; a flood of bad keys costs one counter
+// update each, not a durable entry each.
 func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	mid := ""
 	if c.merchant != nil {
@@ -315,7 +330,13 @@ func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	if code == errcode.NotFound && mid == "" && c.r.Pattern == "/" {
 		return nil
 	}
-	_, err := h.audit.Append(dbContext(c.r.Context()), h.store, h.entry(c, action, code))
+	ctx := dbContext(c.r.Context())
+	var err error
+	if code != "" && (mid == "" || code == errcode.RateLimited) {
+		_, err = h.audit.Refusal(ctx, h.store, h.entry(c, action, code))
+	} else {
+		_, err = h.audit.Append(ctx, h.store, h.entry(c, action, code))
+	}
 	if err != nil {
 		h.log.Error("edge: audit append failed", "err", err.Error())
 	}
@@ -339,6 +360,8 @@ func (h *Handler) entry(c *call, action string, code errcode.Code) audit.Entry {
 		Target:   target,
 		Token:    strings.Join(c.tokens, ","),
 		Code:     string(code),
+		Client:   c.client,
+		KeyID:    c.keyID,
 	}
 }
 
@@ -368,6 +391,14 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 			hd.Set("Access-Control-Allow-Origin", origin)
 		}
 	}
+	// The key is looked up (in memory) before the limits are counted, so
+	// that a known key counts on its own limit; a refusal for a missing
+	// or unknown key comes only after the client's limit has counted the
+	// request. A client over its limit gets 429 whatever key it sends.
+	var authErr error
+	if key, ok := bearer(r); ok {
+		c.keyID = keyID(key)
+	}
 	switch rt.auth {
 	case authPublishable, authSecret:
 		prefix, kind := "pk_", publishableKind
@@ -375,24 +406,29 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 			prefix, kind = "sk_", secretKind
 		}
 		key, ok := bearer(r)
-		if !ok || !strings.HasPrefix(key, prefix) {
-			return nil, errUnauthorized
+		if ok && strings.HasPrefix(key, prefix) {
+			c.merchant = h.cfg.lookupKey(key, kind)
 		}
-		c.merchant = h.cfg.lookupKey(key, kind)
 		if c.merchant == nil {
-			return nil, errUnauthorized
+			authErr = errUnauthorized
+			break
 		}
 		c.key = HashAPIKey(key)
 		// The hosted-fields frame posts from the edge's own origin; tokenize
 		// then checks the envelope's aud against the merchant's origins.
 		if rt.auth == authPublishable && !c.merchant.allowsOrigin(origin) && !(rt.frame && isSameOrigin(r, origin)) {
-			return nil, errForbiddenOrigin
+			authErr = errForbiddenOrigin
 		}
 	}
 	if rt.limited {
-		if err := h.risk.allow(r.Context(), c); err != nil {
+		// A request about to be refused is not held: slowing it would
+		// cost this edge a connection and the caller nothing.
+		if err := h.risk.allow(r.Context(), c, authErr == nil); err != nil {
 			return nil, err
 		}
+	}
+	if authErr != nil {
+		return nil, authErr
 	}
 	if r.Method == http.MethodPost {
 		b, err := readBody(r, MaxBodySize)
@@ -402,6 +438,21 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 		c.body = b
 	}
 	return rt.fn(c)
+}
+
+// keyID is the audit's name for an API key: its kind ("pk", "sk", or "?"
+// for a string that is neither) and the first 12 hex digits of
+// [HashAPIKey], e.g. "pk:sha256:0123456789ab" — enough to find the key
+// in the configuration, and nothing of the key itself.
+func keyID(key string) string {
+	kind := "?"
+	switch {
+	case strings.HasPrefix(key, "pk_"):
+		kind = "pk"
+	case strings.HasPrefix(key, "sk_"):
+		kind = "sk"
+	}
+	return kind + ":" + HashAPIKey(key)[:len("sha256:")+12]
 }
 
 // bearer returns the token of an "Authorization: Bearer ..." header.
@@ -435,4 +486,18 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
 	hd.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// PruneAudit cuts the audit log at the configured audit_retention
+// (audit.Prune with Before = now − the retention), appending what it cuts
+// to archive first; with no retention configured it does nothing. Call it
+// from a timer (natively, with the audit_archive file opened for
+// appending) or a cron trigger.
+func (h *Handler) PruneAudit(ctx context.Context, archive io.Writer) (audit.PruneResult, error) {
+	keep, err := h.cfg.AuditRetentionPeriod()
+	if err != nil || keep == 0 {
+		return audit.PruneResult{}, err
+	}
+	now := h.now()
+	return audit.Prune(ctx, h.store, h.akeys, audit.PruneOptions{Before: now.Add(-keep), Archive: archive, Now: now})
 }

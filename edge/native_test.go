@@ -66,6 +66,12 @@ func TestNativeSuite(t *testing.T) {
 
 	db.Close()
 	checkClosedStore(t, cfg.Database, fx)
+	sdb, err := server.OpenSQLite(ctx, cfg.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edgetest.CheckFloodAudit(t, sdb, fx)
+	sdb.Close()
 	fx.ScanForNumbers(t, "server log", logs.Bytes())
 	files, _ := filepath.Glob(filepath.Join(fx.Dir, "sealpay.db*"))
 	if len(files) == 0 {
@@ -91,12 +97,12 @@ func checkStore(t *testing.T, db *sql.DB, fx *edgetest.Fixture) {
 	if want := fx.LiveTokens(); n != want {
 		t.Errorf("vault holds %d tokens, want %d (refused requests must store nothing)", n, want)
 	}
-	entries, err := audit.Verify(context.Background(), db)
+	res, err := audit.Verify(context.Background(), sqlunit.OnSQL(db), fx.AuditKeys(t), audit.VerifyOptions{})
 	if err != nil {
 		t.Errorf("audit.Verify = %v", err)
 	}
-	if entries == 0 {
-		t.Error("audit log is empty")
+	if res.Entries == 0 || res.Legacy != 0 {
+		t.Errorf("audit log has %d entries, %d unkeyed; want some, all keyed", res.Entries, res.Legacy)
 	}
 	rows, err := db.Query(`SELECT merchant, action, target, token, code FROM audit_log`)
 	if err != nil {

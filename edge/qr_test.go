@@ -133,7 +133,7 @@ func newQRHandler(t *testing.T, bundle, rootJWK []byte, now func() time.Time) (*
 	}
 	t.Cleanup(func() { db.Close() })
 	var logs bytes.Buffer
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), TrustBundle: bundle, Now: now,
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: testAuditKeys(t), Store: sqlunit.OnSQL(db), TrustBundle: bundle, Now: now,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@ func TestRelayHostForbidden(t *testing.T) {
 	}
 	defer db.Close()
 	tr := &countingTransport{}
-	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, Store: sqlunit.OnSQL(db), Client: &http.Client{Transport: tr}})
+	h, err := New(Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: testAuditKeys(t), Store: sqlunit.OnSQL(db), Client: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,11 +98,15 @@ func (e *rateLimited) retryAfter() string {
 	return strconv.FormatInt(s, 10)
 }
 
-// allow counts the request and applies the decision: refuse, or hold it
-// for the decision's delay. A store failure lets the request through (and
-// is logged): the limits protect against abuse, not against card theft,
-// which the envelope and the vault do.
-func (g *riskGuard) allow(ctx context.Context, c *call) error {
+// allow counts the request and applies the decision: refuse, or, if
+// hold, hold it for the decision's delay. A store failure lets the
+// request through (and is logged): the limits protect against abuse, not
+// against card theft, which the envelope and the vault do.
+//
+// It is called before a missing or unknown key is refused (c.key is then
+// ""): such requests count on the client's limits, and a client over them
+// is refused with rate_limited.
+func (g *riskGuard) allow(ctx context.Context, c *call, hold bool) error {
 	d, err := g.lim.Check(dbContext(ctx), c.key, clientID(c))
 	if err != nil {
 		g.log.Error("edge: risk store unavailable; allowing", "err", err.Error())
@@ -111,7 +115,7 @@ func (g *riskGuard) allow(ctx context.Context, c *call) error {
 	if !d.Allow {
 		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay}
 	}
-	if d.Delay > 0 {
+	if d.Delay > 0 && hold {
 		t := time.NewTimer(d.Delay)
 		defer t.Stop()
 		select {

@@ -156,7 +156,7 @@ func startWorkerTB(t testing.TB, fx *edgetest.Fixture, wb workerBuild) *workerEd
 		assets = fx.Assets(t)
 	}
 	main, static := buildWorker(t, wb, assets)
-	migrations, _ := filepath.Abs(filepath.Join("migrations"))
+	migrations, _ := filepath.Abs("migrations")
 	toml := fmt.Sprintf(`name = "sealpay-edge-test"
 main = %q
 compatibility_date = "2026-11-01"
@@ -316,6 +316,7 @@ func TestWorkerSuite(t *testing.T) {
 	}
 	defer db.Close()
 	checkStore(t, db, fx)
+	edgetest.CheckFloodAudit(t, db, fx)
 	fx.ScanForNumbers(t, "wrangler output", w.Output.Bytes())
 	filepath.Walk(w.State, func(p string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/audit"
 	edgeserver "github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/examples/qr-poster/poster"
 	"github.com/sealpay/sealpay/examples/storefront/samplepsp"
@@ -518,6 +519,19 @@ func prepareDemoData(dir string, now time.Time) (*demoData, error) {
 	} else if _, err := edge.ParseKEKs(b); err != nil {
 		return nil, bad("kek.secret", err)
 	}
+	// The audit log's MAC key, kept out of the database.
+	if _, err := os.Stat(d.path("audit.secret")); errors.Is(err, os.ErrNotExist) {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		key := "# the audit log's MAC key (ID:BASE64); never commit\na1:" + base64.StdEncoding.EncodeToString(secret) + "\n"
+		if err := writeIfMissing(d.path("audit.secret"), []byte(key), 0o600); err != nil {
+			return nil, err
+		}
+	} else if b, err := os.ReadFile(d.path("audit.secret")); err != nil {
+		return nil, err
+	} else if _, err := audit.ParseKeys(b); err != nil {
+		return nil, bad("audit.secret", err)
+	}
 
 	// The QR registry: a root key, the merchant's QR key and certificate.
 	root, err := loadOrCreate(d.path("registry", "root.jwk"), qr.ParseRootKey, qr.GenerateRootKey, (*qr.RootKey).ExportPrivateJWK)
@@ -643,6 +657,7 @@ func writeDemoEdgeConfig(d *demoData, urls map[string]string) (string, error) {
 		"database":          "vault.db",
 		"keys_file":         "edge-keys.json",
 		"kek_file":          "kek.secret",
+		"audit_key_file":    "audit.secret",
 		"trust_bundle_file": "trust-bundle.json",
 		"assets_dir":        "assets",
 		"qr_root_files":     []string{"registry/root.pub.jwk"},

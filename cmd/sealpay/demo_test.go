@@ -24,12 +24,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
 	edgeserver "github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/examples/storefront/samplepsp"
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
 func TestDefaultDemoDir(t *testing.T) {
@@ -551,10 +553,14 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := audit.Verify(context.Background(), db)
+	akeys, err := edgeserver.ReadAuditKeys(&edge.Config{AuditKeyFile: filepath.Join(dir, "audit.secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := audit.Verify(context.Background(), sqlunit.OnSQL(db), akeys, audit.VerifyOptions{})
 	db.Close()
-	if err != nil || entries < 8 {
-		t.Errorf("audit.Verify = %d entries, %v; want an intact chain of at least 8", entries, err)
+	if err != nil || res.Entries < 8 {
+		t.Errorf("audit.Verify = %d entries, %v; want an intact chain of at least 8", res.Entries, err)
 	}
 	for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
 		if strings.Contains(out, number) || strings.Contains(out, tok) {

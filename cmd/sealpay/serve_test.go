@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,12 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/edge/edgetest"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 )
@@ -264,13 +267,7 @@ func TestAuditVerifyBroken(t *testing.T) {
 	bin := buildSealpay(t)
 	fx := edgetest.NewFixture(t)
 	srv := startServe(t, bin, fx.ConfigPath)
-	for i := range 3 {
-		resp, err := http.Get(srv.url + fmt.Sprintf("/v1/tokens/tok_%d", i)) // refusals are audited
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-	}
+	auditedRefusals(t, srv.url, 3)
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	<-srv.done
 	dbPath := filepath.Join(fx.Dir, "sealpay.db")
@@ -287,7 +284,7 @@ func TestAuditVerifyBroken(t *testing.T) {
 		}
 	}
 	db.Close()
-	out, err := exec.Command(bin, "audit", "verify", "--db", dbPath).Output()
+	out, err := exec.Command(bin, "audit", "verify", "--config", fx.ConfigPath).Output()
 	var res struct {
 		OK       bool
 		BrokenAt int `json:"broken_at"`
@@ -295,5 +292,152 @@ func TestAuditVerifyBroken(t *testing.T) {
 	json.Unmarshal(out, &res)
 	if err == nil || res.OK || res.BrokenAt != 2 {
 		t.Errorf("audit verify of a tampered log = %s (err %v), want ok false, broken_at 2, exit 1", out, err)
+	}
+}
+
+// auditedRefusals sends n refused requests from n client addresses: one
+// audit entry each (refusals of one client are counted per minute).
+func auditedRefusals(t *testing.T, base string, n int) {
+	t.Helper()
+	for i := range n {
+		r, _ := http.NewRequest("GET", base+fmt.Sprintf("/v1/tokens/tok_%d", i), nil)
+		r.Header.Set(edgetest.ClientHeader, fmt.Sprintf("192.0.2.%d", i+1))
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+// TestAuditVerifyTamper runs `sealpay audit verify` on the attacks of the
+// security review, each on a copy of one served database: delete entries
+// and re-hash the chain; cut off the tail (caught with --expect-head);
+// drop the triggers, edit an entry and re-hash the rest. Each must fail
+// with the entry where the chain breaks. The re-hashing is what an
+// attacker without the audit key can do: the unkeyed SHA-256 links of
+// [audit.Entry.ComputeHash].
+func TestAuditVerifyTamper(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds sealpay; run without -short")
+	}
+	bin := buildSealpay(t)
+	fx := edgetest.NewFixture(t)
+	srv := startServe(t, bin, fx.ConfigPath)
+	auditedRefusals(t, srv.url, 8)
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	<-srv.done
+	served, err := os.ReadFile(filepath.Join(fx.Dir, "sealpay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := func(t *testing.T, args ...string) (ok bool, brokenAt int, head string, out []byte) {
+		t.Helper()
+		out, _ = exec.Command(bin, append([]string{"audit", "verify", "--config", fx.ConfigPath}, args...)...).Output()
+		var res struct {
+			OK       bool
+			BrokenAt int `json:"broken_at"`
+			Head     string
+		}
+		json.Unmarshal(out, &res)
+		return res.OK, res.BrokenAt, res.Head, out
+	}
+	ok, _, head, out := verify(t)
+	if !ok {
+		t.Fatalf("audit verify of the served log = %s, want ok", out)
+	}
+	tests := []struct {
+		name   string
+		tamper []string // SQL; "rehash N" re-hashes entries N.. unkeyed
+		expect bool     // verify with --expect-head of the untouched log
+		want   int      // broken_at
+	}{
+		{"delete entries and re-hash the chain", []string{
+			`DROP TRIGGER IF EXISTS audit_log_no_delete`, `DROP TRIGGER IF EXISTS audit_log_delete_below_checkpoint`, `DROP TRIGGER IF EXISTS audit_log_link`,
+			`DROP TRIGGER IF EXISTS audit_log_no_update`,
+			`DELETE FROM audit_log WHERE seq IN (3, 4)`, `UPDATE audit_log SET seq = seq - 2 WHERE seq > 4`, "rehash 3"}, false, 3},
+		{"cut off the tail", []string{
+			`DROP TRIGGER IF EXISTS audit_log_no_delete`, `DROP TRIGGER IF EXISTS audit_log_delete_below_checkpoint`,
+			`DELETE FROM audit_log WHERE seq > 5`}, true, 6},
+		{"drop the triggers and edit", []string{
+			`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET code = 'forged' WHERE seq = 4`, "rehash 4"}, false, 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(fx.Dir, "sealpay.db"), served, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(fx.Dir, "sealpay.db-wal"))
+			os.Remove(filepath.Join(fx.Dir, "sealpay.db-shm"))
+			db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(fx.Dir, "sealpay.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range tc.tamper {
+				if from, ok := strings.CutPrefix(q, "rehash "); ok {
+					n, _ := strconv.Atoi(from)
+					rehashUnkeyed(t, db, int64(n))
+					continue
+				}
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			db.Close()
+			var args []string
+			if tc.expect {
+				args = []string{"--expect-head", head}
+			}
+			ok, at, _, out := verify(t, args...)
+			if ok || at != tc.want {
+				t.Errorf("audit verify %v of the tampered log = %s, want ok false, broken_at %d", args, out, tc.want)
+			}
+		})
+	}
+}
+
+// rehashUnkeyed recomputes the links of entries from seq from on with the
+// unkeyed SHA-256 chain, marking them unkeyed where the schema says which
+// key MACed an entry.
+func rehashUnkeyed(t *testing.T, db *sql.DB, from int64) {
+	t.Helper()
+	var prev string
+	if err := db.QueryRow(`SELECT hash FROM audit_log WHERE seq = ?`, from-1).Scan(&prev); err != nil {
+		t.Fatal(err)
+	}
+	var keyed int
+	db.QueryRow(`SELECT count(*) FROM pragma_table_info('audit_log') WHERE name = 'mac_key'`).Scan(&keyed)
+	for _, q := range []string{`DROP TRIGGER IF EXISTS audit_log_no_update`, `DROP TRIGGER IF EXISTS audit_log_link`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := db.Query(`SELECT seq, at, merchant, action, target, token, code FROM audit_log WHERE seq >= ? ORDER BY seq`, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var at int64
+		rows.Scan(&e.Seq, &at, &e.Merchant, &e.Action, &e.Target, &e.Token, &e.Code)
+		e.Time = time.UnixMilli(at)
+		es = append(es, e)
+	}
+	rows.Close()
+	for _, e := range es {
+		h, err := e.ComputeHash(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?`, prev, h, e.Seq); err != nil {
+			t.Fatal(err)
+		}
+		if keyed == 1 {
+			if _, err := db.Exec(`UPDATE audit_log SET mac_key = '' WHERE seq = ?`, e.Seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prev = h
 	}
 }

@@ -127,6 +127,7 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
   // Envelope keys, the vault's KEK, and a QR registry with one certified merchant.
   await cli("keys", "new", "--out", "keys.json");
   writeFileSync(join(dir, "kek.secret"), `k1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, "audit.secret"), `a1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
   await cli("registry", "init", "--out", "registry");
   await cli("registry", "certify", "--root", "registry/root.jwk", "--merchant", merchant, "--name", "Shop Example",
     "--payee", "SHOP EXAMPLE", "--domain", "shop.example", "--account", "br.gov.bcb.pix=shop@example.com", "--key-out", "shop-qr.jwk", "--cert-out", `registry/certs/${merchant}.json`);
@@ -142,6 +143,7 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
     database: "sealpay.db",
     keys_file: "keys.json",
     kek_file: "kek.secret",
+    audit_key_file: "audit.secret",
     trust_bundle_file: "trust.json",
     qr_root_files: ["registry/root.pub.jwk"],
     assets_dir: "assets",

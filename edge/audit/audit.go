@@ -1,29 +1,48 @@
-// Package audit keeps the edge's append-only, hash-chained audit log in the
-// vault's database (SQLite natively, D1 at the edge).
+// Package audit keeps the edge's append-only, keyed and anchored audit log
+// in the vault's database (SQLite natively, D1 at the edge).
 //
-// For most uses, call [Log.Append] from the edge for every tokenize,
-// forward, relay, delete and refusal, and [Verify] to check the chain
-// (sealpay audit verify).
+// For most uses, make a [Log] with [New] and [ParseKeys], put
+// [Log.Tail] into the unit of every tokenize, forward, relay and delete,
+// [Log.Append] refusals, [Log.Refusal] refusals of unauthenticated
+// callers and rate-limited requests (counted, at most one entry per
+// client and minute), and check the chain with [Verify] (sealpay audit
+// verify). [Prune] cuts entries older than the retention, archiving them
+// first.
 //
-// Each entry's hash is SHA-256 over the previous entry's hash and the
-// entry's canonical encoding (see [Entry.Canonical]); the first entry
-// chains to 32 zero bytes. Entries carry no card data: a merchant id, an
-// action, a target (route name or relay host), token ids, an error code and
-// a time.
+// # The chain
+//
+// Each entry's hash is HMAC-SHA256, under an audit key kept outside the
+// database, of a domain string, the previous entry's hash (32 bytes) and
+// the entry's canonical encoding ([Entry.Canonical]); the first entry
+// chains to 32 zero bytes. Whoever can write the database but does not
+// hold the key cannot delete entries and re-hash the rest, nor edit one
+// with the triggers dropped: [Verify] finds the first link that fails.
+// A cut-off tail leaves a valid chain, so an operator records the head
+// ([Result.Head]) elsewhere and verifies with [VerifyOptions.ExpectHead].
+// Entries written before audit keys (mac_key "") are unkeyed SHA-256
+// links; they verify only as a prefix followed by keyed entries.
+//
+// Entries carry no card data: a merchant id, an action, a target (route
+// name or relay host), token ids, an error code, the client's address, a
+// fingerprint of the API key presented (never the key) and a time.
+//
+// # Concurrency
 //
 // An entry is the last statement of its operation's unit ([Log.Tail]),
-// built when the unit runs from the head this process knows. Every entry
-// has a sequence number that is the table's primary key: if another
-// process (another Worker) appended first, the INSERT fails, so does the
-// unit, and [sqlunit.Exec] runs it again on the head read anew. The chain
-// is never forked.
+// MACed when the unit runs on the head this process knows. The database
+// checks the link inside the unit: seq is the primary key, and a trigger
+// (migration 0101) refuses an entry whose prev_hash is not the hash of
+// the entry (or checkpoint) just before it. If another process (another
+// Worker) appended first, the unit fails, and [sqlunit.Exec] runs it
+// again on the head read anew. Natively the units of a group commit run
+// one after the other on one writer, each seeing the one before; on D1
+// each unit is one batch(). The chain is never forked.
 package audit
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -43,19 +62,22 @@ var ErrBroken = errcode.New(errcode.Internal, "audit: hash chain broken")
 
 // Entry is one audit log entry.
 type Entry struct {
-	Seq      int64     // 1, 2, 3, … assigned by Append
-	Time     time.Time // stored with millisecond precision
-	Merchant string    // merchant id, or "" when the caller was not identified
-	Action   string    // e.g. "tokenize", "forward", "relay", "get", "delete", "refuse"
-	Target   string    // route name, relay host or path; never a URL with a query
-	Token    string    // token ids, comma-separated, if any
-	Code     string    // "" on success, otherwise the error code
-	Prev     string    // hex hash of the previous entry
-	Hash     string    // hex hash of this entry
+	Seq      int64     `json:"seq"`      // 1, 2, 3, … assigned by Append
+	Time     time.Time `json:"time"`     // stored with millisecond precision
+	Merchant string    `json:"merchant"` // merchant id, or "" when the caller was not identified
+	Action   string    `json:"action"`   // e.g. "tokenize", "forward", "relay", "get", "delete", "refuse"
+	Target   string    `json:"target"`   // route name, relay host or path; never a URL with a query
+	Token    string    `json:"token"`    // token ids, comma-separated, if any
+	Code     string    `json:"code"`     // "" on success, otherwise the error code
+	Client   string    `json:"client"`   // the client's address
+	KeyID    string    `json:"key_id"`   // fingerprint of the API key presented, e.g. "pk:sha256:0123456789ab"; never the key
+	MACKey   string    `json:"mac_key"`  // id of the audit key that MACed the entry; "" for unkeyed entries written before audit keys
+	Prev     string    `json:"prev"`     // hex hash of the previous entry
+	Hash     string    `json:"hash"`     // hex hash (MAC) of this entry
 }
 
-// canonical is the fixed-order shape that is hashed.
-type canonical struct {
+// legacyCanonical is the fixed-order shape of unkeyed entries.
+type legacyCanonical struct {
 	Seq      int64  `json:"seq"`
 	At       int64  `json:"at"`
 	Merchant string `json:"merchant"`
@@ -65,23 +87,49 @@ type canonical struct {
 	Code     string `json:"code"`
 }
 
-// Canonical returns the bytes that are hashed for e: compact JSON with the
-// members seq, at (Unix milliseconds), merchant, action, target, token,
-// code in that order, without HTML escaping.
+// canonical is the fixed-order shape of keyed entries.
+type canonical struct {
+	V        int    `json:"v"`
+	Seq      int64  `json:"seq"`
+	At       int64  `json:"at"`
+	Merchant string `json:"merchant"`
+	Action   string `json:"action"`
+	Target   string `json:"target"`
+	Token    string `json:"token"`
+	Code     string `json:"code"`
+	Client   string `json:"client"`
+	KeyID    string `json:"key_id"`
+	MACKey   string `json:"mac_key"`
+}
+
+// Canonical returns the bytes that are hashed for e: compact JSON without
+// HTML escaping. A keyed entry's members are v (2), seq, at (Unix
+// milliseconds), merchant, action, target, token, code, client, key_id and
+// mac_key in that order; an unkeyed one's (MACKey "") are seq, at,
+// merchant, action, target, token and code.
 func (e *Entry) Canonical() []byte {
+	var v any = canonical{2, e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code, e.Client, e.KeyID, e.MACKey}
+	if e.MACKey == "" {
+		v = legacyCanonical{e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code}
+	}
+	return compactJSON(v)
+}
+
+func compactJSON(v any) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.Encode(canonical{e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code})
+	enc.Encode(v)
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // ComputeHash returns the hex SHA-256 of prev's bytes followed by
-// [Entry.Canonical].
+// [Entry.Canonical]: the unkeyed link of entries written before audit
+// keys. Keyed entries are checked by [Verify].
 func (e *Entry) ComputeHash(prev string) (string, error) {
-	p, err := hex.DecodeString(prev)
-	if err != nil || len(p) != sha256.Size {
-		return "", fmt.Errorf("audit: previous hash is not 64 hex digits: %w", ErrBroken)
+	p, err := decodeHash(prev)
+	if err != nil {
+		return "", err
 	}
 	h := sha256.New()
 	h.Write(p)
@@ -89,13 +137,39 @@ func (e *Entry) ComputeHash(prev string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// link returns e's hash: its keyed MAC under ks, or its unkeyed hash.
+func (e *Entry) link(ks *Keys, prev string) (string, error) {
+	if e.MACKey == "" {
+		return e.ComputeHash(prev)
+	}
+	k := ks.byID[e.MACKey]
+	if k == nil {
+		return "", fmt.Errorf("audit: entry %d names audit key %q, which is not configured: %w", e.Seq, e.MACKey, ErrBroken)
+	}
+	p, err := decodeHash(prev)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(k.mac(entryDomain, p, e.Canonical())), nil
+}
+
+func decodeHash(h string) ([]byte, error) {
+	p, err := hex.DecodeString(h)
+	if err != nil || len(p) != sha256.Size {
+		return nil, fmt.Errorf("audit: hash is not 64 hex digits: %w", ErrBroken)
+	}
+	return p, nil
+}
+
 // Log appends to the audit_log table (created by the vault's migrations,
-// edge/migrations/*_audit.sql). Each entry is the last statement of
-// the unit of the operation it records ([Log.Tail]), so an operation and
-// its entry are stored together or not at all.
+// edge/migrations). Each entry is the last statement of the unit of the
+// operation it records ([Log.Tail]), so an operation and its entry are
+// stored together or not at all.
 type Log struct {
-	q sqlunit.Querier
-	// mu guards the head: the seq and hash of the last entry, as this Log
+	q    sqlunit.Querier
+	keys *Keys
+	// mu guards the head: the seq and hash of the last entry (or of the
+	// latest checkpoint when every entry was pruned), as this Log
 	// believes it to be (hasHead false: unknown, read it first).
 	mu      sync.Mutex
 	hasHead bool
@@ -103,11 +177,13 @@ type Log struct {
 	hash    string
 }
 
-// New returns a Log that reads the chain's head with q.
-func New(q sqlunit.Querier) *Log { return &Log{q: q} }
+// New returns a Log that reads the chain's head with q and MACs entries
+// with the primary of keys.
+func New(q sqlunit.Querier, keys *Keys) *Log { return &Log{q: q, keys: keys} }
 
 // Tail returns the unit tail that appends e: when the unit runs, e is
-// chained to the head at that moment. Its Seq, Prev and Hash are set then.
+// chained to the head at that moment. Its Seq, MACKey, Prev and Hash are
+// set then.
 func (l *Log) Tail(e Entry) sqlunit.Tail { return &tail{l: l, e: e} }
 
 // Append stores e in a unit of its own and returns the stored entry.
@@ -137,9 +213,9 @@ func (t *tail) Next(ctx context.Context) (sqlunit.Stmt, func(), error) {
 	}
 	e := t.e
 	e.Time = time.UnixMilli(e.Time.UnixMilli())
-	e.Seq, e.Prev = l.seq+1, l.hash
+	e.Seq, e.Prev, e.MACKey = l.seq+1, l.hash, l.keys.primary.id
 	var err error
-	if e.Hash, err = e.ComputeHash(e.Prev); err != nil {
+	if e.Hash, err = e.link(l.keys, e.Prev); err != nil {
 		return sqlunit.Stmt{}, nil, err
 	}
 	t.e = e
@@ -154,7 +230,8 @@ func (t *tail) Next(ctx context.Context) (sqlunit.Stmt, func(), error) {
 			l.hasHead = false // someone else moved it: read it again
 		}
 	}
-	return sqlunit.S(insertEntry, e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code, e.Prev, e.Hash), undo, nil
+	return sqlunit.S(insertEntry, e.Seq, e.Time.UnixMilli(), e.Merchant, e.Action, e.Target, e.Token, e.Code,
+		e.Client, e.KeyID, e.MACKey, e.Prev, e.Hash), undo, nil
 }
 
 // Stale re-reads the head after a failed unit: another writer (another
@@ -172,14 +249,21 @@ func (t *tail) Stale(ctx context.Context, q sqlunit.Querier) (bool, error) {
 	return stale, nil
 }
 
-// insertEntry fails on a taken sequence number (the primary key), which
+// insertEntry fails on a taken sequence number (the primary key) or on a
+// prev_hash that is not the head's (the trigger audit_log_link), which
 // fails the entry's unit: the chain is never forked.
 const insertEntry = `INSERT INTO audit_log
-	(seq, at, merchant, action, target, token, code, prev_hash, hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	(seq, at, merchant, action, target, token, code, client, key_id, mac_key, prev_hash, hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// selectHead is the last entry, or the latest checkpoint if every entry
+// was pruned.
+const selectHead = `SELECT seq, hash FROM (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1)
+	UNION ALL SELECT seq, hash FROM (SELECT seq, hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1)
+	ORDER BY seq DESC LIMIT 1`
 
 func head(ctx context.Context, q sqlunit.Querier) (int64, string, error) {
-	rows, err := q.Query(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
+	rows, err := q.Query(ctx, selectHead)
 	if err != nil {
 		return 0, "", fmt.Errorf("audit: reading the chain head: %w", err)
 	}
@@ -187,58 +271,4 @@ func head(ctx context.Context, q sqlunit.Querier) (int64, string, error) {
 		return 0, genesis, nil
 	}
 	return rows[0].Int(0), rows[0].String(1), nil
-}
-
-// BrokenLinkError reports the first entry at which the chain fails.
-type BrokenLinkError struct {
-	Seq    int64  // the first entry that does not verify (or the missing one)
-	Reason string // what is wrong, e.g. "hash does not match the entry"
-}
-
-func (e *BrokenLinkError) Error() string {
-	return fmt.Sprintf("audit: chain broken at entry %d: %s", e.Seq, e.Reason)
-}
-
-// Unwrap returns [ErrBroken].
-func (e *BrokenLinkError) Unwrap() error { return ErrBroken }
-
-// Verify walks the whole chain in sequence order and returns the number of
-// entries that verified. It returns a [*BrokenLinkError] for the first
-// missing sequence number, wrong previous hash or wrong entry hash.
-//
-// A chain cannot show that entries were cut off its end; compare the count
-// (or the head hash) with one recorded elsewhere to detect that.
-func Verify(ctx context.Context, db *sql.DB) (int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT seq, at, merchant, action, target, token, code, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return 0, fmt.Errorf("audit: reading the log: %w", err)
-	}
-	defer rows.Close()
-	prev := genesis
-	var n int64
-	for rows.Next() {
-		var e Entry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Merchant, &e.Action, &e.Target, &e.Token, &e.Code, &e.Prev, &e.Hash); err != nil {
-			return n, fmt.Errorf("audit: reading entry %d: %w", n+1, err)
-		}
-		e.Time = time.UnixMilli(at)
-		switch want := n + 1; {
-		case e.Seq != want:
-			return n, &BrokenLinkError{Seq: want, Reason: fmt.Sprintf("entry missing (next stored entry is %d)", e.Seq)}
-		case e.Prev != prev:
-			return n, &BrokenLinkError{Seq: e.Seq, Reason: "previous hash does not match the previous entry"}
-		}
-		h, err := e.ComputeHash(prev)
-		if err != nil || h != e.Hash {
-			return n, &BrokenLinkError{Seq: e.Seq, Reason: "hash does not match the entry"}
-		}
-		prev = e.Hash
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("audit: reading the log: %w", err)
-	}
-	return n, nil
 }

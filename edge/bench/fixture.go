@@ -58,6 +58,10 @@ func newFixture(dir, dbSync, checkpoint string) (*fixture, error) {
 	if err := os.WriteFile(filepath.Join(dir, "kek.secret"), []byte(kek), 0o600); err != nil {
 		return nil, err
 	}
+	rand.Read(secret)
+	if err := os.WriteFile(filepath.Join(dir, "audit.secret"), []byte("a1:"+base64.StdEncoding.EncodeToString(secret)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
 	pk, sk := edge.NewAPIKeys()
 	fx := &fixture{dir: dir, config: filepath.Join(dir, "config.json"), keys: ks, pub: ks.Public(),
 		merchant: "m_bench", origin: "https://shop.example", pk: pk}
@@ -66,6 +70,7 @@ func newFixture(dir, dbSync, checkpoint string) (*fixture, error) {
 		"database":         "sealpay.db",
 		"keys_file":        "keys.json",
 		"kek_file":         "kek.secret",
+		"audit_key_file":   "audit.secret",
 		"client_ip_header": clientHeader,
 		"trusted_proxies":  []string{"127.0.0.0/8", "::1"},
 		"limits": map[string]any{

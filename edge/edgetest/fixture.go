@@ -110,6 +110,10 @@ func NewFixture(t testing.TB) *Fixture {
 	if err := os.WriteFile(filepath.Join(dir, "kek.secret"), []byte(kek), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	rand.Read(secret)
+	if err := os.WriteFile(filepath.Join(dir, "audit.secret"), []byte("a1:"+base64.StdEncoding.EncodeToString(secret)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	fx.Secret = "whsec_" + rand.Text()
 	fx.Backend = newRecorder(t, fx.backend)
 	fx.Provider = newRecorder(t, fx.provider)
@@ -125,6 +129,7 @@ func NewFixture(t testing.TB) *Fixture {
 		"database":          "sealpay.db",
 		"keys_file":         "keys.json",
 		"kek_file":          "kek.secret",
+		"audit_key_file":    "audit.secret",
 		"client_ip_header":  ClientHeader,
 		"trusted_proxies":   []string{"127.0.0.0/8", "::1"},
 		"trust_bundle_file": "trust.json",

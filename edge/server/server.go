@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/edge/precompressed"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
@@ -73,8 +74,8 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 // groups of units, fsynced with database_sync "full", the default). Close
 // the returned database when done.
 func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handler, *sqlitedb.DB, error) {
-	if cfg.Database == "" || cfg.KeysFile == "" || cfg.KEKFile == "" {
-		return nil, nil, fmt.Errorf("server: the native server needs database, keys_file and kek_file: %w", edge.ErrConfig)
+	if cfg.Database == "" || cfg.KeysFile == "" || cfg.KEKFile == "" || cfg.AuditKeyFile == "" {
+		return nil, nil, fmt.Errorf("server: the native server needs database, keys_file, kek_file and audit_key_file: %w", edge.ErrConfig)
 	}
 	ks, err := envelope.ReadKeySetFile(cfg.KeysFile)
 	if err != nil {
@@ -85,6 +86,10 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 		return nil, nil, err
 	}
 	keks, err := edge.ParseKEKs(kekBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	akeys, err := ReadAuditKeys(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,12 +111,29 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
+	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	return h, db, nil
+}
+
+// ReadAuditKeys reads the audit log's keys from cfg's audit_key_file,
+// refusing a file its group or other users may read or write.
+func ReadAuditKeys(cfg *edge.Config) (*audit.Keys, error) {
+	if cfg.AuditKeyFile == "" {
+		return nil, fmt.Errorf("server: no audit_key_file configured: %w", edge.ErrConfig)
+	}
+	b, err := edge.ReadSecretFile(cfg.AuditKeyFile, "audit_key_file")
+	if err != nil {
+		return nil, err
+	}
+	ks, err := audit.ParseKeys(b)
+	if err != nil {
+		return nil, fmt.Errorf("server: audit_key_file: %w", err)
+	}
+	return ks, nil
 }
 
 // OpenSQLite opens the SQLite database at path as a plain database/sql

@@ -2,8 +2,8 @@
 
 // Command worker is the Sealpay edge as a Cloudflare Worker
 // (github.com/syumai/workers). It reads its configuration and secrets from
-// the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK and
-// optionally SEALPAY_TRUST — keeps the vault in the D1 binding "DB", and
+// the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK,
+// SEALPAY_AUDIT_KEY and optionally SEALPAY_TRUST — keeps the vault in the D1 binding "DB", and
 // reads frame.html from the static assets binding "ASSETS" (the entry
 // serves the other browser assets itself; see assets_js.go).
 //
@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/sealpay/sealpay/edge"
+	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
@@ -84,6 +85,10 @@ func setup(log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	akeys, err := audit.ParseKeys([]byte(cloudflare.Getenv("SEALPAY_AUDIT_KEY")))
+	if err != nil {
+		return nil, fmt.Errorf("edge/worker: SEALPAY_AUDIT_KEY: %w", err)
+	}
 	// The trust bundle as it was signed: raw JSON, or "base64:" and its
 	// bytes in standard base64 (what `sealpay serve --dev-vars` writes).
 	var trust []byte
@@ -99,7 +104,7 @@ func setup(log *slog.Logger) (http.Handler, error) {
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
 	client.Timeout = 20 * time.Second
-	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
+	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
 		// The peer is Cloudflare, which sets CF-Connecting-IP itself and
 		// overwrites one a client sends.
 		TrustPeer: true,
