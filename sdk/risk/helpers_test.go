@@ -98,3 +98,9 @@ func (m *memStore) Get(_ context.Context, cs []risk.Counter) ([]int64, error) {
 	}
 	return out, nil
 }
+
+func (m *memStore) AddGet(ctx context.Context, ds []risk.Delta, cs []risk.Counter) ([]int64, []int64, error) {
+	added, _ := m.Add(ctx, ds...)
+	got, _ := m.Get(ctx, cs)
+	return added, got, nil
+}

@@ -30,6 +30,9 @@ type Store interface {
 	AddMembers(ctx context.Context, ms ...Member) ([]bool, error)
 	// Get returns the values of cs, in order; 0 for counters never added to.
 	Get(ctx context.Context, cs []Counter) ([]int64, error)
+	// AddGet is Add of ds and then Get of cs in one round trip to the
+	// database; either may be empty.
+	AddGet(ctx context.Context, ds []Delta, cs []Counter) (added, got []int64, err error)
 }
 
 // Delta is an addition to a counter for [Store.Add]. The store may forget
@@ -131,21 +134,15 @@ func (l *Limiter) Check(ctx context.Context, key, client string) (Decision, erro
 			read(r.name, r.lim, r.dst, true)
 		}
 	}
-	if len(adds) > 0 {
-		vals, err := l.store.Add(ctx, adds...)
+	if len(adds) > 0 || len(get) > 0 {
+		added, got, err := l.store.AddGet(ctx, adds, get)
 		if err != nil {
 			return Decision{Allow: true}, fmt.Errorf("risk: counting a request: %w", err)
 		}
-		for i, v := range vals {
+		for i, v := range added {
 			*addInto[i] += float64(v)
 		}
-	}
-	if len(get) > 0 {
-		vals, err := l.store.Get(ctx, get)
-		if err != nil {
-			return Decision{Allow: true}, fmt.Errorf("risk: reading counters: %w", err)
-		}
-		for i, v := range vals {
+		for i, v := range got {
 			*into[i] += weight[i] * float64(v)
 		}
 	}

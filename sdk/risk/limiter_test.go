@@ -257,7 +257,12 @@ func TestSQLStoreBatch(t *testing.T) {
 // countingStore counts calls to a Store.
 type countingStore struct {
 	risk.Store
-	adds, members, gets int
+	adds, members, gets, addGets int
+}
+
+func (s *countingStore) AddGet(ctx context.Context, ds []risk.Delta, cs []risk.Counter) ([]int64, []int64, error) {
+	s.addGets++
+	return s.Store.AddGet(ctx, ds, cs)
 }
 
 func (s *countingStore) Add(ctx context.Context, ds ...risk.Delta) ([]int64, error) {
@@ -276,27 +281,56 @@ func (s *countingStore) Get(ctx context.Context, cs []risk.Counter) ([]int64, er
 }
 
 // TestLimiterStoreCalls pins the cost of the limiter: each store call is
-// one database statement, and a tokenize pays for one Check and one
-// Record.
+// one round trip to the database, and a tokenize pays for one Check (one
+// AddGet: the request counts and the other counters read in one unit) and
+// one Record.
 func TestLimiterStoreCalls(t *testing.T) {
 	for _, tc := range []struct {
-		name                string
-		do                  func(l *risk.Limiter) error
-		adds, members, gets int
+		name                         string
+		do                           func(l *risk.Limiter) error
+		adds, members, gets, addGets int
 	}{
-		{"check", func(l *risk.Limiter) error { _, err := l.Check(ctx, "pk", "192.0.2.9"); return err }, 1, 0, 1},
-		{"check without client", func(l *risk.Limiter) error { _, err := l.Check(ctx, "pk", ""); return err }, 1, 0, 1},
-		{"record a card", func(l *risk.Limiter) error { return l.Record(ctx, "pk", "192.0.2.9", risk.Attempt{Card: "fp_1"}) }, 1, 1, 0},
-		{"record a failure", func(l *risk.Limiter) error { return l.Record(ctx, "pk", "192.0.2.9", risk.Attempt{Failed: true}) }, 1, 0, 0},
+		{"check", func(l *risk.Limiter) error { _, err := l.Check(ctx, "pk", "192.0.2.9"); return err }, 0, 0, 0, 1},
+		{"check without client", func(l *risk.Limiter) error { _, err := l.Check(ctx, "pk", ""); return err }, 0, 0, 0, 1},
+		{"record a card", func(l *risk.Limiter) error { return l.Record(ctx, "pk", "192.0.2.9", risk.Attempt{Card: "fp_1"}) }, 1, 1, 0, 0},
+		{"record a failure", func(l *risk.Limiter) error { return l.Record(ctx, "pk", "192.0.2.9", risk.Attempt{Failed: true}) }, 1, 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &countingStore{Store: newMemStore()}
 			if err := tc.do(risk.NewLimiter(s, risk.DefaultPolicy(), newClock().Now)); err != nil {
 				t.Fatal(err)
 			}
-			if s.adds != tc.adds || s.members != tc.members || s.gets != tc.gets {
-				t.Errorf("store calls: %d Add, %d AddMembers, %d Get; want %d, %d, %d", s.adds, s.members, s.gets, tc.adds, tc.members, tc.gets)
+			if s.adds != tc.adds || s.members != tc.members || s.gets != tc.gets || s.addGets != tc.addGets {
+				t.Errorf("store calls: %d Add, %d AddMembers, %d Get, %d AddGet; want %d, %d, %d, %d",
+					s.adds, s.members, s.gets, s.addGets, tc.adds, tc.members, tc.gets, tc.addGets)
 			}
 		})
+	}
+}
+
+// TestSQLStoreAddGet: the read sees the unit's own additions, and either
+// half may be empty.
+func TestSQLStoreAddGet(t *testing.T) {
+	store, _ := openStore(t)
+	a := risk.Counter{Name: "c:a/req", Start: 1_900_000_000}
+	b := risk.Counter{Name: "c:a/cards", Start: 1_900_000_000}
+	d := func(c risk.Counter, n int64) risk.Delta { return risk.Delta{Counter: c, N: n, Expires: c.Start + 120} }
+	for i, tc := range []struct {
+		ds         []risk.Delta
+		cs         []risk.Counter
+		added, got string
+	}{
+		{[]risk.Delta{d(a, 2)}, []risk.Counter{a, b}, "[2]", "[2 0]"},
+		{nil, []risk.Counter{b, a}, "[]", "[0 2]"},
+		{[]risk.Delta{d(b, 3), d(a, 1)}, nil, "[3 3]", "[]"},
+		{nil, nil, "[]", "[]"},
+	} {
+		added, got, err := store.AddGet(ctx, tc.ds, tc.cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(added) != tc.added || fmt.Sprint(got) != tc.got {
+			t.Errorf("AddGet #%d = %v, %v; want %s, %s", i+1, added, got, tc.added, tc.got)
+		}
 	}
 }

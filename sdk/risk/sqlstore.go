@@ -37,29 +37,71 @@ var errBatch = errors.New("risk: too many counters or members in one call")
 // Add implements [Store] with one multi-row INSERT … ON CONFLICT DO UPDATE
 // … RETURNING.
 func (s *SQLStore) Add(ctx context.Context, ds ...Delta) ([]int64, error) {
-	out := make([]int64, len(ds))
-	if len(ds) == 0 {
-		return out, nil
+	added, _, err := s.AddGet(ctx, ds, nil)
+	return added, err
+}
+
+// AddGet implements [Store]: Add's statement and Get's in one unit, run
+// early (see [sqlunit.Unit]): on D1 one batch, one round trip.
+func (s *SQLStore) AddGet(ctx context.Context, ds []Delta, cs []Counter) (added, got []int64, err error) {
+	var stmts []sqlunit.Stmt
+	if len(ds) > 0 {
+		st, err := addStmt(ds)
+		if err != nil {
+			return nil, nil, err
+		}
+		stmts = append(stmts, st)
 	}
+	if len(cs) > 0 {
+		st, err := getStmt(cs)
+		if err != nil {
+			return nil, nil, err
+		}
+		stmts = append(stmts, st)
+	}
+	if len(stmts) == 0 {
+		return []int64{}, []int64{}, nil
+	}
+	rs, err := s.ex.Exec(ctx, sqlunit.Unit{Stmts: stmts, Early: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	added = make([]int64, len(ds))
+	if len(ds) > 0 {
+		if added, err = addedValues(rs[0], ds); err != nil {
+			return nil, nil, err
+		}
+		rs = rs[1:]
+	}
+	got = make([]int64, len(cs))
+	if len(cs) > 0 {
+		got = gotValues(rs[0], cs)
+	}
+	return added, got, nil
+}
+
+func addStmt(ds []Delta) (sqlunit.Stmt, error) {
 	if len(ds) > maxBatch || !distinct(len(ds), func(i int) Counter { return ds[i].Counter }) {
-		return nil, errBatch
+		return sqlunit.Stmt{}, errBatch
 	}
 	args := make([]any, 0, 4*len(ds))
 	for _, d := range ds {
 		args = append(args, d.Counter.Name, d.Counter.Start, d.N, d.Expires)
 	}
+	return sqlunit.Stmt{SQL: addQueries[len(ds)], Args: args}, nil
+}
+
+// addedValues reads the new values of ds from the rows addStmt returned.
+func addedValues(rows sqlunit.Rows, ds []Delta) ([]int64, error) {
+	out := make([]int64, len(ds))
 	got := make([]bool, len(ds))
-	err := s.write(ctx, addQueries[len(ds)], args, func(row sqlunit.Row) error {
+	for _, row := range rows {
 		c, n := Counter{row.String(0), row.Int(1)}, row.Int(2)
 		for i := range ds {
 			if ds[i].Counter == c {
 				out[i], got[i] = n, true
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	for _, ok := range got {
 		if !ok {
@@ -67,6 +109,32 @@ func (s *SQLStore) Add(ctx context.Context, ds ...Delta) ([]int64, error) {
 		}
 	}
 	return out, nil
+}
+
+func getStmt(cs []Counter) (sqlunit.Stmt, error) {
+	if len(cs) > maxGet {
+		return sqlunit.Stmt{}, errors.New("risk: too many counters in one Get")
+	}
+	args := make([]any, 0, 2*len(cs))
+	for _, c := range cs {
+		args = append(args, c.Name, c.Start)
+	}
+	return sqlunit.Stmt{SQL: getQueries[len(cs)], Args: args}, nil
+}
+
+// gotValues reads the values of cs from the rows getStmt returned; 0 for
+// a counter with no row.
+func gotValues(rows sqlunit.Rows, cs []Counter) []int64 {
+	out := make([]int64, len(cs))
+	for _, row := range rows {
+		c, n := Counter{row.String(0), row.Int(1)}, row.Int(2)
+		for i := range cs {
+			if cs[i] == c {
+				out[i] = n
+			}
+		}
+	}
+	return out
 }
 
 // AddMembers implements [Store]: one multi-row INSERT … ON CONFLICT DO
@@ -104,30 +172,18 @@ func (s *SQLStore) AddMembers(ctx context.Context, ms ...Member) ([]bool, error)
 
 // Get implements [Store] with one SELECT.
 func (s *SQLStore) Get(ctx context.Context, cs []Counter) ([]int64, error) {
-	out := make([]int64, len(cs))
 	if len(cs) == 0 {
-		return out, nil
+		return []int64{}, nil
 	}
-	if len(cs) > maxGet {
-		return nil, errors.New("risk: too many counters in one Get")
-	}
-	args := make([]any, 0, 2*len(cs))
-	for _, c := range cs {
-		args = append(args, c.Name, c.Start)
-	}
-	rows, err := s.ex.Query(ctx, getQueries[len(cs)], args...)
+	st, err := getStmt(cs)
 	if err != nil {
 		return nil, err
 	}
-	for _, row := range rows {
-		c, n := Counter{row.String(0), row.Int(1)}, row.Int(2)
-		for i := range cs {
-			if cs[i] == c {
-				out[i] = n
-			}
-		}
+	rows, err := s.ex.Query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return gotValues(rows, cs), nil
 }
 
 // write runs q as a unit of its own and calls row for each row it returns.
