@@ -5,28 +5,56 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall/js"
 )
 
 // serve registers h as the instance's "serve" function, which the entry
 // (edge/workerjs/worker.mjs) calls once per request:
 //
-//	serve(method, url, headers, body) → Promise<[status, statusText, headers, body]>
+//	serve(method, url, fields, body) → Promise<[status, statusText, fields, body]>
 //
-// headers is a JSON array of [name, value] pairs both ways, body a
-// Uint8Array or null. The entry reads the request body whole before the
-// call, and Go hands the response over whole once the handler has
-// returned. It replaces syumai/workers' handleRequest, which crosses into
-// JS for every header, streams both bodies through ReadableStreams (whose
-// callbacks it never releases: 16 KiB lost per request in a long-lived
-// instance) and splits every header value at its commas.
+// fields are the header fields as one string, "name\nvalue\n" for each
+// (fetch's Headers hold no line breaks), both ways; body is a Uint8Array
+// or null. The entry reads the request body whole before the call, and Go
+// hands the response over whole once the handler has returned. It
+// replaces syumai/workers' handleRequest, which crosses into JS for every
+// header, streams both bodies through ReadableStreams (whose callbacks it
+// never releases: 16 KiB lost per request in a long-lived instance) and
+// splits every header value at its commas.
+//
+// One goroutine serves the instance's requests in turn (the pool lends an
+// instance to one request at a time), so its stack has grown once and not
+// for every request.
 func serve(binding js.Value, h http.Handler) {
 	promise := js.Global().Get("Promise")
 	uint8Array := js.Global().Get("Uint8Array")
+	type job struct {
+		r       *http.Request
+		resolve js.Value
+	}
+	jobs := make(chan job, 1)
+	go func() {
+		for j := range jobs {
+			rec := &recorder{header: http.Header{}, status: http.StatusOK}
+			h.ServeHTTP(rec, j.r)
+			if rec.status == http.StatusNotModified {
+				// As net/http does natively (RFC 9110 §15.4.5: a 304
+				// has no representation of its own).
+				rec.header.Del("Content-Type")
+			}
+			body := js.Null()
+			if !nullBody(rec.status) {
+				body = uint8Array.New(rec.body.Len())
+				js.CopyBytesToJS(body, rec.body.Bytes())
+			}
+			j.resolve.Invoke(js.ValueOf([]any{rec.status, http.StatusText(rec.status), fieldsOf(rec.header), body}))
+		}
+	}()
 	binding.Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 4 {
 			return promise.Call("reject", js.Global().Get("Error").New("serve: want 4 arguments"))
@@ -37,23 +65,8 @@ func serve(binding js.Value, h http.Handler) {
 		}
 		var settle js.Func
 		settle = js.FuncOf(func(_ js.Value, p []js.Value) any {
-			defer settle.Release()
-			resolve := p[0]
-			go func() {
-				rec := &recorder{header: http.Header{}, status: http.StatusOK}
-				h.ServeHTTP(rec, r)
-				if rec.status == http.StatusNotModified {
-					// As net/http does natively (RFC 9110 §15.4.5: a 304
-					// has no representation of its own).
-					rec.header.Del("Content-Type")
-				}
-				body := js.Null()
-				if !nullBody(rec.status) {
-					body = uint8Array.New(rec.body.Len())
-					js.CopyBytesToJS(body, rec.body.Bytes())
-				}
-				resolve.Invoke(js.ValueOf([]any{rec.status, http.StatusText(rec.status), headerJSON(rec.header), body}))
-			}()
+			settle.Release()
+			jobs <- job{r, p[0]}
 			return nil
 		})
 		return promise.New(settle)
@@ -63,48 +76,63 @@ func serve(binding js.Value, h http.Handler) {
 // request makes the *http.Request for the handler, as net/http would for
 // the same request on the native server: one value per field line (the
 // fetch API has joined repeated fields with ", ").
-func request(method, rawURL, headers string, body js.Value) (*http.Request, error) {
+func request(method, rawURL, fields string, body js.Value) (*http.Request, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("serve: request URL: %w", err)
 	}
-	var pairs [][2]string
-	if err := json.Unmarshal([]byte(headers), &pairs); err != nil {
-		return nil, fmt.Errorf("serve: request headers: %w", err)
-	}
-	h := make(http.Header, len(pairs))
-	for _, p := range pairs {
-		h.Add(p[0], p[1])
+	h := make(http.Header, strings.Count(fields, "\n")/2)
+	for rest := fields; rest != ""; {
+		var name, value string
+		var ok bool
+		if name, rest, ok = strings.Cut(rest, "\n"); ok {
+			value, rest, ok = strings.Cut(rest, "\n")
+		}
+		if !ok {
+			return nil, fmt.Errorf("serve: request header fields are malformed")
+		}
+		h.Add(name, value)
 	}
 	var b []byte
 	if !body.IsNull() && !body.IsUndefined() {
 		b = make([]byte, body.Get("length").Int())
 		js.CopyBytesToGo(b, body)
 	}
-	r, err := http.NewRequestWithContext(context.Background(), method, u.String(), bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
+	r := &http.Request{
+		Method:        method,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(b)),
+		ContentLength: int64(len(b)),
+		Host:          u.Host,
+		RequestURI:    u.RequestURI(),
+		// The peer is Cloudflare, which sets CF-Connecting-IP itself.
+		RemoteAddr: h.Get("CF-Connecting-IP"),
 	}
-	r.Header, r.Host = h, h.Get("Host")
-	if r.Host == "" {
-		r.Host = u.Host
+	if host := h.Get("Host"); host != "" {
+		r.Host = host
 	}
-	r.RequestURI = u.RequestURI()
-	// The peer is Cloudflare, which sets CF-Connecting-IP itself.
-	r.RemoteAddr = h.Get("CF-Connecting-IP")
-	return r, nil
+	if b == nil {
+		r.Body = http.NoBody
+	}
+	return r.WithContext(context.Background()), nil
 }
 
-// headerJSON is h as a JSON array of [name, value] pairs.
-func headerJSON(h http.Header) string {
-	pairs := make([][2]string, 0, len(h))
+// fieldsOf is h in the entry's form: "name\nvalue\n" for each value.
+func fieldsOf(h http.Header) string {
+	var b strings.Builder
 	for k, vs := range h {
 		for _, v := range vs {
-			pairs = append(pairs, [2]string{k, v})
+			b.WriteString(k)
+			b.WriteByte('\n')
+			b.WriteString(v)
+			b.WriteByte('\n')
 		}
 	}
-	b, _ := json.Marshal(pairs) // strings always marshal
-	return string(b)
+	return b.String()
 }
 
 // nullBody reports whether a response with this status has no body (the

@@ -98,8 +98,9 @@ async function startGo(env) {
 
 /**
  * handle hands one request to Go (edge/worker/serve_js.go): the method, the
- * URL, the header fields as one JSON string and the whole body, and makes
- * the Response from what Go returns. One crossing each way: a JS value per
+ * URL, the header fields as one string ("name\nvalue\n" for each: Headers
+ * hold no line breaks) and the whole body, and makes the Response from what
+ * Go returns, in the same form. One crossing each way: a JS value per
  * header would cost Go a call and a finalizer each.
  *
  * Go sees the Accept-Encoding the client sent (frame.html is negotiated
@@ -112,11 +113,14 @@ async function startGo(env) {
 async function handle(binding, request) {
   const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
   const accept = clientAcceptEncoding(request);
-  const fields = [];
-  for (const [name, value] of request.headers) if (name !== "accept-encoding") fields.push([name, value]);
-  if (accept !== null) fields.push(["accept-encoding", accept]);
-  const [status, statusText, headers, resBody] = await binding.serve(request.method, request.url, JSON.stringify(fields), body);
-  return new Response(resBody, { status, statusText, headers: JSON.parse(headers) });
+  let fields = "";
+  for (const [name, value] of request.headers) if (name !== "accept-encoding") fields += `${name}\n${value}\n`;
+  if (accept !== null) fields += `accept-encoding\n${accept}\n`;
+  const [status, statusText, resFields, resBody] = await binding.serve(request.method, request.url, fields, body);
+  const headers = new Headers();
+  const f = resFields.split("\n");
+  for (let i = 0; i + 1 < f.length; i += 2) headers.append(f[i], f[i + 1]);
+  return new Response(resBody, { status, statusText, headers });
 }
 
 // An instance starts at 9 MiB and settles near 16 MiB; keeping two
