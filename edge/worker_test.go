@@ -140,7 +140,7 @@ func startWorkerTB(t testing.TB, fx *edgetest.Fixture, wb workerBuild) *workerEd
 		assets = fx.Assets(t)
 	}
 	main, static := buildWorker(t, wb, assets)
-	migrations, _ := filepath.Abs(filepath.Join("..", "sdk", "token", "migrations"))
+	migrations, _ := filepath.Abs("migrations")
 	toml := fmt.Sprintf(`name = "sealpay-edge-test"
 main = %q
 compatibility_date = "2026-11-01"
