@@ -164,7 +164,7 @@ type call struct {
 	key      string // hash of the API key, for per-key limits
 	body     []byte
 	now      time.Time
-	target   string   // audit target: route name, relay host
+	target   string   // audit target: route name; a relay's method, host and path
 	tokens   []string // audit: token ids touched
 	audited  bool     // the success entry went into the operation's unit
 }
