@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // seedFile reads a testdata JSON file for fuzz seeds; no seeds is fatal.
@@ -223,6 +225,15 @@ func FuzzRedact(f *testing.F) {
 		}
 		for _, m := range standalone.FindAllSubmatchIndex(body, -1) {
 			run := body[m[4]:m[5]]
+			// A digit of another script, or an escape that may decode to
+			// a digit or eat one, next to the run makes it part of a
+			// longer one in Redact's reading.
+			before, _ := utf8.DecodeLastRune(body[:m[4]])
+			after, _ := utf8.DecodeRune(body[m[5]:])
+			near := body[max(0, m[4]-12):min(len(body), m[5]+1)]
+			if unicode.IsDigit(before) || unicode.IsDigit(after) || bytes.ContainsAny(near, `%\`) {
+				continue
+			}
 			if luhn(run) && bytes.Equal(out[m[4]:m[5]], run) {
 				t.Fatalf("Luhn-valid run of %d digits not masked", len(run))
 			}

@@ -18,29 +18,42 @@ import (
 // the body that spell it.
 type unit struct {
 	r          rune
-	start, end int
+	start, end int32 // bodies are at most a few MiB
 }
 
-// decodeUnits reads b as characters, decoding as it goes JSON string
-// escapes (\uXXXX, surrogate pairs, \n, \t, \/ …), percent-encoding
-// (%XX, multi-byte UTF-8 included) and raw UTF-8. Invalid UTF-8 bytes are
-// units of their own (U+FFFD). It decodes one level only: "%2534" is
-// "%", "2", "5", "3", "4".
-func decodeUnits(b []byte) []unit {
+// decodeUnits reads b as characters: raw UTF-8 and, if decode is set,
+// JSON string escapes (\uXXXX, surrogate pairs, \n, \t, \/ …) and
+// percent-encoding (%XX, multi-byte UTF-8 included). Invalid UTF-8 bytes
+// are units of their own (U+FFFD). It decodes one level only: "%2534" is
+// "%", "2", "5", "3", "4". The masks read a body both ways and mask
+// what either reading finds, since decoding can hide what is plain:
+// "100%4242…" decodes to "100B242…".
+func decodeUnits(b []byte, decode bool) []unit {
 	out := make([]unit, 0, len(b))
 	for i := 0; i < len(b); {
+		if c := b[i]; !decode || c != '\\' && c != '%' && c < utf8.RuneSelf {
+			if c >= utf8.RuneSelf {
+				r, n := utf8.DecodeRune(b[i:])
+				out = append(out, unit{r, int32(i), int32(i + n)})
+				i += n
+				continue
+			}
+			out = append(out, unit{rune(c), int32(i), int32(i + 1)})
+			i++
+			continue
+		}
 		if r, n := decodeEscape(b[i:]); n > 0 {
-			out = append(out, unit{r, i, i + n})
+			out = append(out, unit{r, int32(i), int32(i + n)})
 			i += n
 			continue
 		}
 		if r, n := decodePercent(b[i:]); n > 0 {
-			out = append(out, unit{r, i, i + n})
+			out = append(out, unit{r, int32(i), int32(i + n)})
 			i += n
 			continue
 		}
 		r, n := utf8.DecodeRune(b[i:])
-		out = append(out, unit{r, i, i + n})
+		out = append(out, unit{r, int32(i), int32(i + n)})
 		i += n
 	}
 	return out
@@ -190,41 +203,35 @@ type digitRun struct {
 	groups []int // where each group of digits starts, in digits
 }
 
-// runs splits units into runs of digits whose neighbours in the run are
-// separated only by units sep accepts (loose: any number of them; not
-// loose: exactly one). Units for which skip says true are neither digits
-// nor separators.
-func runs(us []unit, sep func(rune) bool, loose bool, skip []bool) []digitRun {
-	var out []digitRun
-	isDigitAt := func(k int) (int, bool) {
-		if skip[k] {
-			return 0, false
-		}
-		return digitValue(us[k].r)
-	}
+// eachRun calls fn for each run of digits in units whose neighbours in the
+// run are separated only by units sep accepts (loose: any number of them;
+// not loose: exactly one). The run passed to fn is reused for the next
+// one.
+func eachRun(us []unit, sep func(rune) bool, loose bool, fn func(*digitRun)) {
+	var run digitRun
 	for i := 0; i < len(us); {
-		if _, ok := isDigitAt(i); !ok {
+		if _, ok := digitValue(us[i].r); !ok {
 			i++
 			continue
 		}
-		run := digitRun{groups: []int{0}}
+		run.digits, run.idx, run.groups = run.digits[:0], run.idx[:0], append(run.groups[:0], 0)
 		j := i
 		for {
-			v, _ := isDigitAt(j)
+			v, _ := digitValue(us[j].r)
 			run.digits = append(run.digits, byte('0'+v))
 			run.idx = append(run.idx, j)
 			j++
 			if j < len(us) {
-				if _, ok := isDigitAt(j); ok {
+				if _, ok := digitValue(us[j].r); ok {
 					continue
 				}
 			}
 			k := j
-			for k < len(us) && !skip[k] && sep(us[k].r) && (loose || k == j) {
+			for k < len(us) && sep(us[k].r) && (loose || k == j) {
 				k++
 			}
 			if k > j && k < len(us) {
-				if _, ok := isDigitAt(k); ok {
+				if _, ok := digitValue(us[k].r); ok {
 					run.groups = append(run.groups, len(run.digits))
 					j = k
 					continue
@@ -232,10 +239,9 @@ func runs(us []unit, sep func(rune) bool, loose bool, skip []bool) []digitRun {
 			}
 			break
 		}
-		out = append(out, run)
+		fn(&run)
 		i = j
 	}
-	return out
 }
 
 // knownDigits returns the digits of each of numbers that has at least 12.
@@ -276,16 +282,23 @@ func knownDigits(numbers []string) []string {
 func Redact(body []byte, numbers []string) []byte {
 	out := bytes.Clone(body)
 	known := knownDigits(numbers)
-	us := decodeUnits(body)
-	none := make([]bool, len(us))
+	for _, decode := range []bool{true, false} {
+		redactNumbers(out, decodeUnits(body, decode), known)
+	}
+	return redactBase64(out, known)
+}
+
+// redactNumbers masks in out the numbers [Redact] masks, as us reads the
+// body.
+func redactNumbers(out []byte, us []unit, known []string) {
 	masked := make([]bool, len(us))
-	maskUnits := func(r digitRun, from, to int) {
+	maskUnits := func(r *digitRun, from, to int) {
 		for k := from; k < to-4; k++ {
 			masked[r.idx[k]] = true
 		}
 	}
 	if len(known) > 0 {
-		for _, r := range runs(us, isLooseSeparator, true, none) {
+		eachRun(us, isLooseSeparator, true, func(r *digitRun) {
 			for _, k := range known {
 				for off := 0; ; {
 					at := bytes.Index(r.digits[off:], []byte(k))
@@ -296,9 +309,9 @@ func Redact(body []byte, numbers []string) []byte {
 					off += at + 1
 				}
 			}
-		}
+		})
 	}
-	for _, r := range runs(us, isGroupSeparator, false, none) {
+	eachRun(us, isGroupSeparator, false, func(r *digitRun) {
 		for gi := range r.groups {
 			for gj := gi; gj < len(r.groups); gj++ {
 				from, to := r.groups[gi], len(r.digits)
@@ -313,7 +326,7 @@ func Redact(body []byte, numbers []string) []byte {
 				}
 			}
 		}
-	}
+	})
 	for k, m := range masked {
 		if m {
 			for b := us[k].start; b < us[k].end; b++ {
@@ -321,6 +334,10 @@ func Redact(body []byte, numbers []string) []byte {
 			}
 		}
 	}
+}
+
+// redactBase64 masks in out each known number's base64 forms.
+func redactBase64(out []byte, known []string) []byte {
 	for _, k := range known {
 		for _, p := range base64Forms(k) {
 			for off := 0; ; {
@@ -410,18 +427,20 @@ func RedactCVCs(body []byte, cvcs []string) []byte {
 	if len(want) == 0 {
 		return out
 	}
-	us := decodeUnits(body)
 	never := func(rune) bool { return false }
-	for _, r := range runs(us, never, false, make([]bool, len(us))) {
-		for _, c := range want {
-			if bytes.Equal(r.digits, c) {
-				for _, k := range r.idx {
-					for b := us[k].start; b < us[k].end; b++ {
-						out[b] = '*'
+	for _, decode := range []bool{true, false} {
+		us := decodeUnits(body, decode)
+		eachRun(us, never, false, func(r *digitRun) {
+			for _, c := range want {
+				if bytes.Equal(r.digits, c) {
+					for _, k := range r.idx {
+						for b := us[k].start; b < us[k].end; b++ {
+							out[b] = '*'
+						}
 					}
 				}
 			}
-		}
+		})
 	}
 	return out
 }
