@@ -25,7 +25,7 @@ type RelayRoute struct {
 	Host string `json:"host"`
 	// Path is a path pattern: literal segments and {name} segments, each
 	// matching one segment of letters, digits and "-._~"
-	// ("/v1/customers/{id}/sources"). See [ParsePathPattern].
+	// ("/v1/customers/{id}/sources"). See docs/edge-api.md for the syntax.
 	Path string `json:"path"`
 	// Format is the body's format, "json" or "form"
 	// (application/x-www-form-urlencoded); the edge sends that
@@ -39,7 +39,7 @@ type RelayRoute struct {
 	// Response, if set, keeps only parts of the provider's answer.
 	Response *RelayResponse `json:"response,omitempty"`
 
-	pattern  PathPattern
+	pattern  pathPattern
 	format   token.Format
 	allowed  map[string]map[token.Field]bool
 	response []jsontext.Pointer
@@ -59,8 +59,7 @@ type RelayResponse struct {
 // relayMethods are the methods a relay route may name.
 var relayMethods = map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true}
 
-// compile checks r and fills its parsed forms; allowLoopbackHTTP is the
-// merchant's setting (it does not change what a route may name).
+// compile checks r and fills in its parsed forms.
 func (r *RelayRoute) compile() error {
 	if !relayMethods[r.Method] {
 		return fmt.Errorf("method %q must be POST, PUT or PATCH", r.Method)
@@ -68,7 +67,7 @@ func (r *RelayRoute) compile() error {
 	if !validRelayHost(r.Host) {
 		return fmt.Errorf("host %q must be a lower-case host or host:port", r.Host)
 	}
-	p, err := ParsePathPattern(r.Path)
+	p, err := parsePathPattern(r.Path)
 	if err != nil {
 		return err
 	}
@@ -135,10 +134,10 @@ func (m *Merchant) matchRelayRoute(method, host, path string) *RelayRoute {
 	return nil
 }
 
-// PathPattern is a parsed relay route path: "/" followed by segments
+// pathPattern is a parsed relay route path: "/" followed by segments
 // separated by "/", each literal text or a {name} that matches one
 // segment.
-type PathPattern struct {
+type pathPattern struct {
 	segs []pathSeg
 }
 
@@ -150,7 +149,7 @@ type pathSeg struct {
 // maxPathPattern bounds a route's path pattern.
 const maxPathPattern = 512
 
-// ParsePathPattern parses a relay route's path pattern. A pattern is "/"
+// parsePathPattern parses a relay route's path pattern. A pattern is "/"
 // alone, or "/"-separated segments that are not empty, "." or "..":
 // literal segments of letters, digits and "-._~!$&'()*+,;=:@" (no
 // percent-encoding, so that a path matches in one spelling only), or
@@ -158,9 +157,9 @@ const maxPathPattern = 512
 // which matches one segment of letters, digits and "-._~" other than "."
 // and "..". A trailing "/" is a segment boundary like any other: it must
 // be in the pattern to be matched.
-func ParsePathPattern(s string) (PathPattern, error) {
-	bad := func(why string) (PathPattern, error) {
-		return PathPattern{}, fmt.Errorf("path pattern: %s", why)
+func parsePathPattern(s string) (pathPattern, error) {
+	bad := func(why string) (pathPattern, error) {
+		return pathPattern{}, fmt.Errorf("path pattern: %s", why)
 	}
 	if len(s) > maxPathPattern {
 		return bad(fmt.Sprintf("longer than %d bytes", maxPathPattern))
@@ -169,9 +168,9 @@ func ParsePathPattern(s string) (PathPattern, error) {
 		return bad(`must start with "/"`)
 	}
 	if s == "/" {
-		return PathPattern{segs: []pathSeg{{lit: ""}}}, nil
+		return pathPattern{segs: []pathSeg{{lit: ""}}}, nil
 	}
-	var p PathPattern
+	var p pathPattern
 	names := map[string]bool{}
 	for _, seg := range strings.Split(s[1:], "/") {
 		switch {
@@ -223,8 +222,8 @@ func isLiteralPathByte(c byte) bool {
 	return isUnreserved(c) || strings.IndexByte("!$&'()*+,;=:@", c) >= 0
 }
 
-// String returns the pattern as [ParsePathPattern] reads it.
-func (p PathPattern) String() string {
+// String returns the pattern as [parsePathPattern] reads it.
+func (p pathPattern) String() string {
 	var b strings.Builder
 	for _, s := range p.segs {
 		b.WriteByte('/')
@@ -241,7 +240,7 @@ func (p PathPattern) String() string {
 // without the query) matches p: segment by segment, literals exactly,
 // parameters against one segment of letters, digits and "-._~" other
 // than "." and "..". A path with percent-encoding matches no pattern.
-func (p PathPattern) Match(path string) bool {
+func (p pathPattern) Match(path string) bool {
 	if len(p.segs) == 0 || !strings.HasPrefix(path, "/") {
 		return false
 	}

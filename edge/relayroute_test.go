@@ -42,16 +42,16 @@ func TestPathPattern(t *testing.T) {
 		{"/v1/charges//", false, nil, nil},
 		{"/" + strings.Repeat("a", maxPathPattern), false, nil, nil},
 	} {
-		p, err := ParsePathPattern(tc.pattern)
+		p, err := parsePathPattern(tc.pattern)
 		if (err == nil) != tc.ok {
-			t.Errorf("ParsePathPattern(%q) error = %v, want ok %t", tc.pattern, err, tc.ok)
+			t.Errorf("parsePathPattern(%q) error = %v, want ok %t", tc.pattern, err, tc.ok)
 			continue
 		}
 		if !tc.ok {
 			continue
 		}
 		if p.String() != tc.pattern {
-			t.Errorf("ParsePathPattern(%q).String() = %q", tc.pattern, p.String())
+			t.Errorf("parsePathPattern(%q).String() = %q", tc.pattern, p.String())
 		}
 		for _, path := range tc.match {
 			if !p.Match(path) {
@@ -76,12 +76,12 @@ func FuzzPathPattern(f *testing.F) {
 	f.Add("/v1/{id}", "/v1/..")
 	f.Add("/v1/{id}", "/v1/%2e%2e")
 	f.Fuzz(func(t *testing.T, pattern, path string) {
-		p, err := ParsePathPattern(pattern)
+		p, err := parsePathPattern(pattern)
 		if err != nil {
 			return
 		}
 		if p.String() != pattern {
-			t.Fatalf("ParsePathPattern(%q).String() = %q", pattern, p.String())
+			t.Fatalf("parsePathPattern(%q).String() = %q", pattern, p.String())
 		}
 		var concrete strings.Builder
 		for _, s := range p.segs {
