@@ -172,9 +172,10 @@ func parsePathPattern(s string) (pathPattern, error) {
 	}
 	var p pathPattern
 	names := map[string]bool{}
-	for _, seg := range strings.Split(s[1:], "/") {
+	segs := strings.Split(s[1:], "/")
+	for i, seg := range segs {
 		switch {
-		case seg == "" && len(p.segs) > 0 && strings.HasSuffix(s, "/") && len(p.segs) == strings.Count(s, "/")-1:
+		case seg == "" && i == len(segs)-1 && i > 0 && segs[i-1] != "":
 			p.segs = append(p.segs, pathSeg{lit: ""}) // the trailing "/"
 		case seg == "", seg == ".", seg == "..":
 			return bad(`has an empty, "." or ".." segment`)
