@@ -111,7 +111,7 @@ const (
 )
 
 // Merchant is one merchant: its API keys (stored hashed), the origins its
-// pages are served from, its forward routes and relay allowlist.
+// pages are served from, its forward routes and relay routes.
 type Merchant struct {
 	// ID is the merchant id envelopes carry in "mid".
 	ID string `json:"id"`
@@ -126,8 +126,16 @@ type Merchant struct {
 	// ForwardRoutes maps a route name to the merchant backend URL that
 	// POST /v1/forward/{route} forwards to.
 	ForwardRoutes map[string]string `json:"forward_routes,omitempty"`
-	// RelayHosts are the hosts ("api.psp.example" or "host:port", matched
-	// exactly) POST /v1/relay may send card data to.
+	// RelayRoutes are the provider endpoints POST /v1/relay may send card
+	// data to, and where in each request's body which card fields may go
+	// (see [RelayRoute]). A relay to a host no route names is refused
+	// with relay_host_forbidden; one to a method and path of a named host
+	// that no route allows, or with a placeholder where its route does not
+	// allow it, with relay_route_forbidden.
+	RelayRoutes []*RelayRoute `json:"relay_routes,omitempty"`
+	// RelayHosts was the host allowlist of earlier versions, which let any
+	// method and path of a host take placeholders anywhere. It is refused
+	// with a message that says to write relay_routes instead.
 	RelayHosts []string `json:"relay_hosts,omitempty"`
 	// SigningSecret signs forwarded requests (Sealpay-Signature). It may be
 	// given inline (the Worker's config is a secret) or in SigningSecretFile.
@@ -342,12 +350,25 @@ func (m *Merchant) compile() error {
 		}
 		m.routes[name] = u
 	}
+	if len(m.RelayHosts) > 0 {
+		return bad("relay_hosts is no longer accepted: it allowed placeholders anywhere in any request to a host. " +
+			"List each provider endpoint in relay_routes instead, with its method, host, path, format and the places " +
+			"each card field may go (docs/edge-api.md, \"Relay routes\")")
+	}
 	m.relayHosts = map[string]bool{}
-	for _, h := range m.RelayHosts {
-		if h == "" || strings.ContainsAny(h, "/@?#") || strings.ToLower(h) != h {
-			return bad("relay host %q must be a lower-case host or host:port", h)
+	for i, r := range m.RelayRoutes {
+		if r == nil {
+			return bad("relay route %d is null", i)
 		}
-		m.relayHosts[h] = true
+		if err := r.compile(); err != nil {
+			return bad("relay route %d: %v", i, err)
+		}
+		for j, o := range m.RelayRoutes[:i] {
+			if o.Method == r.Method && o.Host == r.Host && o.pattern.String() == r.pattern.String() {
+				return bad("relay routes %d and %d are the same endpoint", j, i)
+			}
+		}
+		m.relayHosts[r.Host] = true
 	}
 	return nil
 }

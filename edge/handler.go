@@ -182,7 +182,7 @@ type call struct {
 	keyID    string // fingerprint of the API key presented, for the audit (see [keyID])
 	body     []byte
 	now      time.Time
-	target   string   // audit target: route name, relay host
+	target   string   // audit target: route name; a relay's method, host and path
 	tokens   []string // audit: token ids touched
 	audited  bool     // the success entry went into the operation's unit
 }

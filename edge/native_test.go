@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -111,6 +112,13 @@ func checkStore(t *testing.T, db *sql.DB, fx *edgetest.Fixture) {
 	defer rows.Close()
 	var all bytes.Buffer
 	refusals := 0
+	// The relay entries name the method, host and path, never the query:
+	// the shared suite relays to /v1/charges with and without one, and
+	// PUTs to it, which no route allows. (Tests that do not run the suite
+	// relay nothing.)
+	relays := 0
+	charges := fx.Provider.Host + "/v1/charges"
+	want := map[string]bool{"POST " + charges + "|": false, "PUT " + charges + "|relay_route_forbidden": false}
 	for rows.Next() {
 		var m, a, tg, tok, code string
 		rows.Scan(&m, &a, &tg, &tok, &code)
@@ -118,9 +126,23 @@ func checkStore(t *testing.T, db *sql.DB, fx *edgetest.Fixture) {
 		if code != "" {
 			refusals++
 		}
+		if a == "relay" {
+			relays++
+			if _, ok := want[tg+"|"+code]; ok {
+				want[tg+"|"+code] = true
+			}
+			if strings.Contains(tg, "?") {
+				t.Errorf("a relay's audit target holds a query string")
+			}
+		}
 	}
 	if refusals == 0 {
 		t.Error("audit log has no refusals")
+	}
+	for k, seen := range want {
+		if !seen && relays > 0 {
+			t.Errorf("audit log has no relay entry with target and code %q", k)
+		}
 	}
 	fx.ScanForNumbers(t, "audit log", all.Bytes())
 }

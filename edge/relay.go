@@ -2,6 +2,7 @@ package edge
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,10 +13,14 @@ import (
 	"github.com/sealpay/sealpay/sdk/token"
 )
 
-// errRelayHost is returned when a relay names a host outside the merchant's
-// allowlist, a scheme other than https, or a URL with credentials: the
-// request is well formed, but the edge will not send card data there.
+// errRelayHost is returned when a relay names a host no relay route of the
+// merchant names, a scheme other than https, or a URL with credentials:
+// the request is well formed, but the edge will not send card data there.
 var errRelayHost = errcode.New(errcode.RelayHostForbidden, "edge: relay URL host is not on the merchant's allowlist (https only, no credentials)")
+
+// errRelayRoute is returned when no relay route of the merchant allows a
+// relay's method and path, or its body is not in the route's format.
+var errRelayRoute = errcode.New(errcode.RelayRouteForbidden, "edge: no relay route of the merchant allows this request")
 
 // relayRequest is the body of POST /v1/relay.
 type relayRequest struct {
@@ -32,18 +37,42 @@ type relayAnswer struct {
 	Body    string            `json:"body"`
 }
 
-// droppedRelayHeaders are request headers a relay may not set.
+// droppedRelayHeaders are request headers a relay may not set. The edge
+// sets Content-Type (from the route) and Accept-Encoding (identity) itself.
 var droppedRelayHeaders = map[string]bool{
 	"Host": true, "Content-Length": true, "Connection": true, "Transfer-Encoding": true,
 	"Te": true, "Trailer": true, "Upgrade": true, "Proxy-Authorization": true,
 	"Proxy-Connection": true, "Keep-Alive": true, "Expect": true, "Cookie": true,
+	"Accept-Encoding": true, "Content-Type": true, "Content-Encoding": true,
 }
 
 // relayedHeaders are the provider's response headers passed back.
 var relayedHeaders = []string{"Content-Type", "Request-Id", "X-Request-Id", "Idempotency-Key", "Retry-After", "Location"}
 
+// contentTypes are the Content-Types the edge sends for each route format.
+var contentTypes = map[token.Format]string{
+	token.FormatJSON: "application/json",
+	token.FormatForm: "application/x-www-form-urlencoded",
+}
+
+// maxAuditPath bounds the path recorded in a relay's audit entry.
+const maxAuditPath = 256
+
+// relayTarget is a relay's audit target: its method, host and path,
+// never its query ("POST api.psp.example/v1/charges").
+func relayTarget(method string, u *url.URL) string {
+	if len(method) > 10 || strings.Trim(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		method = "-"
+	}
+	path := u.EscapedPath()
+	if len(path) > maxAuditPath {
+		path = path[:maxAuditPath] + "…"
+	}
+	return method + " " + u.Host + path
+}
+
 // relay answers POST /v1/relay: fill the template with card data from the
-// vault and send it to an allowed host of the merchant's payment provider.
+// vault and send it to one of the merchant's relay routes.
 func (h *Handler) relay(c *call) (*response, error) {
 	var req relayRequest
 	if err := decodeJSON(c.body, &req); err != nil {
@@ -53,7 +82,11 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("edge: relay \"url\" is not an absolute URL: %w", ErrBadRequest)
 	}
-	c.target = u.Host
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodPost
+	}
+	c.target = relayTarget(method, u)
 	if u.User != nil || !c.merchant.relayHosts[u.Host] ||
 		!(u.Scheme == "https" || u.Scheme == "http" && c.merchant.AllowLoopbackHTTP && isLoopbackHost(u.Hostname())) {
 		return nil, errRelayHost
@@ -61,17 +94,34 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if strings.Contains(req.URL, "{{") {
 		return nil, fmt.Errorf("edge: placeholders are only filled in the relay body: %w", ErrBadRequest)
 	}
-	method := strings.ToUpper(req.Method)
-	switch method {
-	case "":
-		method = http.MethodPost
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-	default:
+	if !relayMethods[method] {
 		return nil, fmt.Errorf("edge: relay method must be POST, PUT or PATCH: %w", ErrBadRequest)
 	}
 	for k, v := range req.Headers {
 		if strings.Contains(k+v, "{{") {
 			return nil, fmt.Errorf("edge: placeholders are only filled in the relay body: %w", ErrBadRequest)
+		}
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	route := c.merchant.matchRelayRoute(method, u.Host, path)
+	if route == nil {
+		return nil, fmt.Errorf("edge: no relay route allows %s on this path of %s: %w", method, u.Host, errRelayRoute)
+	}
+	if f := token.TemplateFormat([]byte(req.Body)); f != route.format {
+		return nil, fmt.Errorf("edge: the relay route's body format is %s, the template's %s: %w", route.format, f, errRelayRoute)
+	}
+	placements, err := token.Placements([]byte(req.Body))
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range placements {
+		if !route.allows(p.At, p.Field) {
+			// The place is named by position: member names are the
+			// merchant's text and could hold anything.
+			return nil, fmt.Errorf("edge: placeholder %d (%s) stands where the relay route does not allow it: %w", i+1, p.Field, token.ErrPlacement)
 		}
 	}
 	ctx := c.r.Context()
@@ -95,6 +145,10 @@ func (h *Handler) relay(c *call) (*response, error) {
 		}
 		out.Header.Set(ck, v)
 	}
+	out.Header.Set("Content-Type", contentTypes[route.format])
+	// Identity only: the answer must be redacted as the text it is, and a
+	// compressed answer would hide the card numbers it echoes.
+	out.Header.Set("Accept-Encoding", "identity")
 	if out.Header.Get("User-Agent") == "" {
 		out.Header.Set("User-Agent", "Sealpay-Edge/1")
 	}
@@ -107,6 +161,12 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if err != nil || len(rb) > maxUpstreamBody {
 		return nil, fmt.Errorf("edge: relay to %s: answer unreadable or over 1 MiB: %w", u.Host, errUpstream)
 	}
+	if rb, err = decodeRelayAnswer(resp.Header.Get("Content-Encoding"), rb); err != nil {
+		return nil, fmt.Errorf("edge: relay to %s: %w", u.Host, err)
+	}
+	if route.response != nil {
+		rb = filterAnswer(rb, route.response)
+	}
 	ans := relayAnswer{Status: resp.StatusCode, Headers: map[string]string{}, Body: string(redactRelay(rb, numbers, cvcs))}
 	for _, k := range relayedHeaders {
 		if v := resp.Header.Get(k); v != "" {
@@ -115,6 +175,44 @@ func (h *Handler) relay(c *call) (*response, error) {
 	}
 	return &response{status: http.StatusOK, body: ans}, nil
 }
+
+// decodeRelayAnswer returns a provider's answer as the text to redact.
+// The edge asks for identity, but a provider may compress anyway: gzip
+// (the one coding HTTP servers send unasked) is decoded, also when the
+// body starts with gzip's magic bytes and says nothing; any other coding
+// is refused, since redaction cannot see into it. On the Worker the
+// platform's fetch may already have decoded a gzip body it still labels
+// gzip: a body labelled gzip without the magic bytes is such a body.
+func decodeRelayAnswer(coding string, b []byte) ([]byte, error) {
+	coding = strings.ToLower(strings.TrimSpace(coding))
+	switch coding {
+	case "", "identity", "gzip", "x-gzip":
+	default:
+		return nil, fmt.Errorf("answer in content coding %q, which the edge does not decode: %w", coding, errUpstream)
+	}
+	if !isGzip(b) {
+		return b, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("answer is not valid gzip: %w", errUpstream)
+	}
+	zr.Multistream(false)
+	d, err := io.ReadAll(io.LimitReader(zr, maxUpstreamBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("answer is not valid gzip: %w", errUpstream)
+	}
+	if len(d) > maxUpstreamBody {
+		return nil, fmt.Errorf("answer is over 1 MiB once decompressed: %w", errUpstream)
+	}
+	if isGzip(d) {
+		return nil, fmt.Errorf("answer is compressed twice: %w", errUpstream)
+	}
+	return d, nil
+}
+
+// isGzip reports whether b starts with gzip's magic bytes (RFC 1952).
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 
 // redactRelay masks the revealed card numbers (and any Luhn-valid run)
 // and the revealed CVCs in a provider's answer.

@@ -29,12 +29,14 @@ func (c *countingTransport) RoundTrip(*http.Request) (*http.Response, error) {
 
 // TestRelayHostForbidden: a relay to a URL off the merchant's allowlist is
 // refused with 403 relay_host_forbidden, sends nothing, and is audited as
-// a refused relay with that code and the URL's host; a url that is not a
-// URL at all stays bad_request.
+// a refused relay with that code and the request's method, host and path
+// (never its query); a url that is not a URL at all stays bad_request.
 func TestRelayHostForbidden(t *testing.T) {
 	_, sk := NewAPIKeys()
 	cfg, err := ParseConfig([]byte(`{"merchants":[{"id":"m_shop","secret_keys":["` + HashAPIKey(sk) + `"],
-		"allowed_origins":["https://shop.example"], "relay_hosts":["api.psp.example", "127.0.0.1:8443"]}]}`))
+		"allowed_origins":["https://shop.example"], "relay_routes":[
+		{"method":"POST","host":"api.psp.example","path":"/charge","format":"json","placeholders":{"/n":["number"]}},
+		{"method":"POST","host":"127.0.0.1:8443","path":"/charge","format":"json","placeholders":{"/n":["number"]}}]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,16 +60,17 @@ func TestRelayHostForbidden(t *testing.T) {
 	}
 	const body = `{"n":"{{tok_0000000000000000000001:number}}"}`
 	for _, tc := range []struct {
-		name, url  string
-		status     int
-		code, host string
+		name, url    string
+		status       int
+		code, target string
 	}{
-		{"host off the allowlist", "https://evil.example/charge", 403, "relay_host_forbidden", "evil.example"},
-		{"allowed host on another port", "https://api.psp.example:444/charge", 403, "relay_host_forbidden", "api.psp.example:444"},
-		{"plain http", "http://api.psp.example/charge", 403, "relay_host_forbidden", "api.psp.example"},
-		{"http to loopback without allow_loopback_http", "http://127.0.0.1:8443/charge", 403, "relay_host_forbidden", "127.0.0.1:8443"},
-		{"credentials", "https://user:pw@api.psp.example/charge", 403, "relay_host_forbidden", "api.psp.example"},
-		{"another scheme", "ftp://api.psp.example/charge", 403, "relay_host_forbidden", "api.psp.example"},
+		{"host off the allowlist", "https://evil.example/charge?k=v", 403, "relay_host_forbidden", "POST evil.example/charge"},
+		{"allowed host on another port", "https://api.psp.example:444/charge", 403, "relay_host_forbidden", "POST api.psp.example:444/charge"},
+		{"plain http", "http://api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge"},
+		{"http to loopback without allow_loopback_http", "http://127.0.0.1:8443/charge", 403, "relay_host_forbidden", "POST 127.0.0.1:8443/charge"},
+		{"credentials", "https://user:pw@api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge"},
+		{"another scheme", "ftp://api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge"},
+		{"path no route allows", "https://api.psp.example/v1/customers?description=x", 403, "relay_route_forbidden", "POST api.psp.example/v1/customers"},
 		{"not an absolute URL", "/charge", 400, "bad_request", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +84,7 @@ func TestRelayHostForbidden(t *testing.T) {
 			if w.Code != tc.status || string(got.Error.Code) != tc.code {
 				t.Fatalf("relay to %s = %d %s, want %d %s", tc.url, w.Code, got.Error.Code, tc.status, tc.code)
 			}
-			if tc.host == "" {
+			if tc.target == "" {
 				return
 			}
 			var action, target, code string
@@ -89,8 +92,8 @@ func TestRelayHostForbidden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if action != "relay" || target != tc.host || code != tc.code {
-				t.Errorf("audit entry = (%s, %s, %s), want (relay, %s, %s)", action, target, code, tc.host, tc.code)
+			if action != "relay" || target != tc.target || code != tc.code {
+				t.Errorf("audit entry = (%s, %s, %s), want (relay, %s, %s)", action, target, code, tc.target, tc.code)
 			}
 		})
 	}

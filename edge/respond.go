@@ -16,7 +16,8 @@ func statusOf(c errcode.Code) int {
 		errcode.DecryptFailed, errcode.EnvelopeExpired, errcode.EnvelopeNotYetValid,
 		errcode.BadRequest:
 		return http.StatusBadRequest
-	case errcode.WrongMerchant, errcode.WrongOrigin, errcode.ForbiddenOrigin, errcode.RelayHostForbidden:
+	case errcode.WrongMerchant, errcode.WrongOrigin, errcode.ForbiddenOrigin, errcode.RelayHostForbidden,
+		errcode.RelayRouteForbidden:
 		return http.StatusForbidden
 	case errcode.Replayed:
 		return http.StatusConflict

@@ -671,7 +671,7 @@ func writeDemoEdgeConfig(d *demoData, urls map[string]string) (string, error) {
 				"cards":    backend + "/sealpay/cards",
 				"forget":   backend + "/sealpay/forget",
 			},
-			"relay_hosts":         []string{strings.TrimPrefix(urls["sample provider"], "http://")},
+			"relay_routes":        samplepsp.RelayRoutes(strings.TrimPrefix(urls["sample provider"], "http://")),
 			"signing_secret":      m.SigningSecret,
 			"allow_loopback_http": true,
 			"qr": map[string]string{

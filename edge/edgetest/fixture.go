@@ -7,6 +7,7 @@ package edgetest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -141,16 +142,17 @@ func NewFixture(t testing.TB) *Fixture {
 			"secret_keys":         []string{edge.HashAPIKey(fx.Shop.SK)},
 			"allowed_origins":     []string{fx.Shop.Origin, "http://localhost:3000"},
 			"forward_routes":      map[string]string{"checkout": fx.Backend.URL + "/checkout", "down": "http://127.0.0.1:1/down"},
-			"relay_hosts":         []string{fx.Provider.Host},
+			"relay_routes":        fx.shopRelayRoutes(),
 			"signing_secret":      fx.Secret,
 			"allow_loopback_http": true,
 			"qr":                  qrShop,
 		}, {
-			"id":                  fx.Other.ID,
-			"publishable_keys":    []string{edge.HashAPIKey(fx.Other.PK)},
-			"secret_keys":         []string{edge.HashAPIKey(fx.Other.SK)},
-			"allowed_origins":     []string{fx.Other.Origin},
-			"relay_hosts":         []string{fx.Elsewhere.Host},
+			"id":               fx.Other.ID,
+			"publishable_keys": []string{edge.HashAPIKey(fx.Other.PK)},
+			"secret_keys":      []string{edge.HashAPIKey(fx.Other.SK)},
+			"allowed_origins":  []string{fx.Other.Origin},
+			"relay_routes": []map[string]any{{"method": "POST", "host": fx.Elsewhere.Host, "path": "/charge", "format": "json",
+				"placeholders": map[string][]string{"/n": {"number"}}}},
 			"allow_loopback_http": true,
 		}},
 	}
@@ -159,6 +161,30 @@ func NewFixture(t testing.TB) *Fixture {
 		t.Fatal(err)
 	}
 	return fx
+}
+
+// shopRelayRoutes are the shop's relay routes, all to the stand-in
+// provider: where the suite's templates put card data, and nowhere else.
+func (fx *Fixture) shopRelayRoutes() []map[string]any {
+	route := func(method, path, format string, placeholders map[string][]string) map[string]any {
+		return map[string]any{"method": method, "host": fx.Provider.Host, "path": path, "format": format, "placeholders": placeholders}
+	}
+	charges := route("POST", "/v1/charges", "json", map[string][]string{
+		"/source/number": {"number"}, "/source/exp": {"exp_month", "exp_year"}, "/source/cvc": {"cvc"},
+		"/number": {"number"}, "/n": {"number"}, "/cvc": {"cvc"},
+		"/a": {"number"}, "/a_cvc": {"cvc"}, "/b": {"number", "cvc"},
+	})
+	confirm := route("POST", "/v1/charges/{id}/confirm", "json", map[string][]string{"/n": {"number"}})
+	confirm["response"] = map[string]any{"allow": []string{"/id", "/status"}}
+	return []map[string]any{
+		charges,
+		confirm,
+		route("POST", "/redirect", "json", map[string][]string{"/n": {"number"}}),
+		route("POST", "/v1/customers", "json", map[string][]string{"/card/number": {"number"}, "/card/cvc": {"cvc"}}),
+		route("POST", "/v1/echo", "json", map[string][]string{"/number": {"number"}, "/cvc": {"cvc"}}),
+		route("POST", "/v1/gzip", "json", map[string][]string{"/n": {"number"}}),
+		route("POST", "/v1/form", "form", map[string][]string{"card[number]": {"number"}, "card[cvc]": {"cvc"}}),
+	}
 }
 
 // writeRegistry makes a QR registry — a root, a certified key for the
@@ -318,8 +344,13 @@ func (fx *Fixture) backend(w http.ResponseWriter, r *http.Request, body []byte) 
 	fmt.Fprintf(w, `{"signature_ok":%t,"received":%s}`, ok, body)
 }
 
-// provider is the payment provider: it echoes the body it got, card
-// numbers included, as real providers sometimes do in errors.
+// provider is the payment provider, a stand-in for one outside our
+// system: it echoes the body it got, card numbers included, as real
+// providers sometimes do in errors. It compresses its answer with gzip
+// when the request accepts gzip, as HTTP servers do; /v1/gzip compresses
+// whatever the request accepts; /v1/echo echoes the card number and CVC
+// in the spellings a provider's stored free text or error message may
+// use (see echoForms).
 func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte) {
 	if r.URL.Path == "/redirect" {
 		http.Redirect(w, r, fx.Elsewhere.URL+"/stolen", http.StatusFound)
@@ -327,8 +358,50 @@ func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Request-Id", "req_psp_1")
-	echo, _ := json.Marshal(string(body))
-	fmt.Fprintf(w, `{"id":"ch_1","status":"succeeded","echo":%s}`, echo)
+	var answer []byte
+	switch r.URL.Path {
+	case "/v1/echo":
+		var got struct{ Number, CVC string }
+		json.Unmarshal(body, &got)
+		answer = []byte(`{"id":"ch_echo","numbers":[` + strings.Join(EchoForms(got.Number), ",") +
+			`],"cvcs":[` + strings.Join(EchoCVCForms(got.CVC), ",") + `]}`)
+	default:
+		echo, _ := json.Marshal(string(body))
+		answer = fmt.Appendf(nil, `{"id":"ch_1","status":"succeeded","echo":%s}`, echo)
+	}
+	if r.URL.Path == "/v1/gzip" || strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(answer)
+		zw.Close()
+		answer = buf.Bytes()
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	w.Write(answer)
+}
+
+// EchoForms returns JSON strings (as JSON text) that spell number the
+// ways a provider's echo may: grouped by '.', '/', '_', double spaces,
+// '+' and %20, JSON-escaped, in full-width digits, and in base64.
+func EchoForms(number string) []string {
+	var esc, wide strings.Builder
+	for _, c := range number {
+		fmt.Fprintf(&esc, `\u%04x`, c)
+		wide.WriteRune(c - '0' + '\uff10')
+	}
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	return []string{
+		q(group(number, ".")), q(group(number, "/")), q(group(number, "_")), q(group(number, "  ")),
+		q(group(number, "+")), q(group(number, "%20")), `"` + esc.String() + `"`, q(wide.String()),
+		q(base64.StdEncoding.EncodeToString([]byte(number))),
+		q(base64.StdEncoding.EncodeToString([]byte(`{"description":"` + number + `"}`))),
+	}
+}
+
+// EchoCVCForms returns JSON strings that hold cvc where neither quotes
+// nor '=' delimit it.
+func EchoCVCForms(cvc string) []string {
+	return []string{`"CVC` + cvc + `x"`, `"cvc ` + cvc + ` ok"`}
 }
 
 // VerifySignature checks a Sealpay-Signature header

@@ -213,6 +213,7 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 	t.Run("cors", func(t *testing.T) { cors(t, c) })
 	t.Run("forward", func(t *testing.T) { forward(t, c, s) })
 	t.Run("relay", func(t *testing.T) { relay(t, c, s) })
+	t.Run("relay routes", func(t *testing.T) { relayRoutes(t, c, s) })
 	t.Run("get and delete", func(t *testing.T) { getDelete(t, c, s) })
 	t.Run("atomic units", func(t *testing.T) { atomicUnits(t, c, s) })
 	t.Run("qr", func(t *testing.T) { qrRoutes(t, c) })

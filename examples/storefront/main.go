@@ -7,11 +7,12 @@
 //	  go run ./examples/storefront -edge http://127.0.0.1:8787 -merchant m_hikari
 //
 // The edge's configuration must allow the shop's origin, send the forward
-// routes checkout, cards and forget to the backend, and allow the
-// provider's host for relays; the command prints that part of it.
+// routes checkout, cards and forget to the backend, and have a relay route
+// for the provider's charges; the command prints that part of it.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -49,6 +50,8 @@ func main() {
 	})
 	check(err)
 	provider := samplepsp.New(samplepsp.Options{APIKey: *providerKey})
+	routes, err := json.Marshal(samplepsp.RelayRoutes(*providerAddr))
+	check(err)
 	err = devserver.Run([]devserver.Server{
 		{Name: "storefront", Addr: *shopAddr, Handler: store},
 		{Name: "merchant backend", Addr: *backendAddr, Handler: backend},
@@ -57,10 +60,10 @@ func main() {
 		fmt.Printf(`The edge's configuration for merchant %q needs:
   "allowed_origins": ["http://%[2]s"],
   "forward_routes": {"checkout": "http://%[3]s/sealpay/checkout", "cards": "http://%[3]s/sealpay/cards", "forget": "http://%[3]s/sealpay/forget"},
-  "relay_hosts": [%[4]q], "allow_loopback_http": true
+  "relay_routes": %[4]s, "allow_loopback_http": true
 
 Open http://%[2]s/
-`, *merchant, *shopAddr, *backendAddr, *providerAddr)
+`, *merchant, *shopAddr, *backendAddr, routes)
 	})
 	check(err)
 }

@@ -51,6 +51,7 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden_origin"
   | "relay_host_forbidden"
+  | "relay_route_forbidden"
   | "rate_limited"
   | "not_found"
   | "not_acceptable"

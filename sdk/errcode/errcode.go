@@ -45,6 +45,7 @@ const (
 	Unauthorized        Code = "unauthorized"
 	ForbiddenOrigin     Code = "forbidden_origin"
 	RelayHostForbidden  Code = "relay_host_forbidden"
+	RelayRouteForbidden Code = "relay_route_forbidden"
 	RateLimited         Code = "rate_limited"
 	NotFound            Code = "not_found"
 	NotAcceptable       Code = "not_acceptable"

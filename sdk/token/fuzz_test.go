@@ -9,8 +9,11 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // seedFile reads a testdata JSON file for fuzz seeds; no seeds is fatal.
@@ -182,8 +185,9 @@ func FuzzFillPlaceholders(f *testing.F) {
 	})
 }
 
-// FuzzRedact checks that masking only ever turns digits into '*', keeps
-// the length, removes every revealed number, and masks every stand-alone
+// FuzzRedact checks that masking only ever turns bytes into '*' (digits,
+// or the escapes and multi-byte characters that spell digits), keeps the
+// length, removes every revealed number, and masks every stand-alone
 // Luhn-valid run of 13 to 19 digits.
 func FuzzRedact(f *testing.F) {
 	var rf struct {
@@ -206,7 +210,7 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("Redact changed the length from %d to %d", len(body), len(out))
 		}
 		for i := range out {
-			if out[i] != body[i] && !(isDigit(body[i]) && out[i] == '*') {
+			if out[i] != body[i] && out[i] != '*' {
 				t.Fatalf("Redact changed byte %d from %q to %q", i, body[i], out[i])
 			}
 		}
@@ -221,6 +225,15 @@ func FuzzRedact(f *testing.F) {
 		}
 		for _, m := range standalone.FindAllSubmatchIndex(body, -1) {
 			run := body[m[4]:m[5]]
+			// A digit of another script, or an escape that may decode to
+			// a digit or eat one, next to the run makes it part of a
+			// longer one in Redact's reading.
+			before, _ := utf8.DecodeLastRune(body[:m[4]])
+			after, _ := utf8.DecodeRune(body[m[5]:])
+			near := body[max(0, m[4]-12):min(len(body), m[5]+1)]
+			if unicode.IsDigit(before) || unicode.IsDigit(after) || bytes.ContainsAny(near, `%\`) {
+				continue
+			}
 			if luhn(run) && bytes.Equal(out[m[4]:m[5]], run) {
 				t.Fatalf("Luhn-valid run of %d digits not masked", len(run))
 			}
@@ -238,4 +251,134 @@ func firstDiffString(a, b string) int {
 		}
 	}
 	return n
+}
+
+// FuzzPlacements checks [Placements] against filling: for a JSON template
+// it accepts, the template fills to JSON in which each placeholder's
+// pointer names a value that holds what was filled in for it (a distinct
+// stand-in per placeholder); for a form template, the named field's value
+// holds it. Errors are ErrBadTemplate or ErrPlacement.
+func FuzzPlacements(f *testing.F) {
+	var tf struct {
+		Cases []struct {
+			Template string `json:"template"`
+		} `json:"cases"`
+	}
+	seedFile(f, "relay_templates.json", &tf)
+	for _, c := range tf.Cases {
+		f.Add([]byte(c.Template))
+	}
+	if len(tf.Cases) == 0 {
+		f.Fatal("no seeds")
+	}
+	const tok = "tok_4eC39HqLyjWDarjtT1zdp7"
+	for _, s := range []string{
+		`{"card":{"number":"{{` + tok + `:number}}","cvc":"{{` + tok + `:cvc}}"},"m":{{` + tok + `:exp_month}}}`,
+		`{"a":["{{` + tok + `:name}}",{"b~/c":"x{{` + tok + `:number}}y"}]}`,
+		`{"{{` + tok + `:number}}":1}`,
+		`{"d":"\u007b{0}}","n":"{{` + tok + `:number}}"}`,
+		`card[number]={{` + tok + `:number}}&x=1`,
+		`card%5Bcvc%5D={{` + tok + `:cvc}};a=b`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, template []byte) {
+		ps, err := Placements(template)
+		if err != nil {
+			if !errors.Is(err, ErrBadTemplate) && !errors.Is(err, ErrPlacement) {
+				t.Fatalf("Placements error %v is neither ErrBadTemplate nor ErrPlacement", err)
+			}
+			return
+		}
+		n := 0
+		filled, err := FillPlaceholders(template, func(_, field string) (string, error) {
+			n++
+			if Field(field) == FieldExpMonth || Field(field) == FieldExpYear {
+				return strconv.Itoa(1000 + n), nil
+			}
+			return "v" + strconv.Itoa(n) + "v", nil
+		})
+		if err != nil {
+			return // filling has its own rules (numbers only for expiry fields)
+		}
+		if len(ps) != n {
+			t.Fatalf("Placements found %d placeholders, filling %d", len(ps), n)
+		}
+		want := func(i int, f Field) string {
+			if f == FieldExpMonth || f == FieldExpYear {
+				return strconv.Itoa(1001 + i)
+			}
+			return "v" + strconv.Itoa(i+1) + "v"
+		}
+		if TemplateFormat(template) == FormatForm {
+			q, err := url.ParseQuery(string(filled))
+			if err != nil {
+				return
+			}
+			for i, p := range ps {
+				found := false
+				for _, v := range q[p.At] {
+					found = found || strings.Contains(v, want(i, p.Field))
+				}
+				if !found {
+					t.Fatalf("placeholder %d: form field named by Placements does not hold its value", i+1)
+				}
+			}
+			return
+		}
+		var doc any
+		if err := json.Unmarshal(filled, &doc); err != nil {
+			t.Fatalf("filled template is not JSON: %v", err)
+		}
+		for i, p := range ps {
+			v, ok := pointerValue(doc, p.At)
+			if !ok {
+				t.Fatalf("placeholder %d: pointer names no value of the filled template", i+1)
+			}
+			switch v := v.(type) {
+			case string:
+				if !strings.Contains(v, want(i, p.Field)) {
+					t.Fatalf("placeholder %d: the string at its pointer does not hold its value", i+1)
+				}
+			case float64:
+				if strconv.Itoa(int(v)) != want(i, p.Field) {
+					t.Fatalf("placeholder %d: the number at its pointer is not its value", i+1)
+				}
+			default:
+				t.Fatalf("placeholder %d: its pointer names a %T", i+1, v)
+			}
+		}
+	})
+}
+
+// pointerValue resolves a JSON Pointer in a document decoded by
+// encoding/json, independently of the code under test.
+func pointerValue(doc any, ptr string) (any, bool) {
+	if ptr == "" {
+		return doc, true
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, false
+	}
+	v := doc
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := v.(type) {
+		case map[string]any:
+			x, ok := c[tok]
+			if !ok {
+				return nil, false
+			}
+			v = x
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			v = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
 }

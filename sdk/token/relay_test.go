@@ -210,13 +210,30 @@ func TestRelayEndToEnd(t *testing.T) {
 	}
 }
 
-// TestRedactCVCs: a revealed CVC is masked where it stands as a whole
-// quoted or form value, and left alone inside longer numbers.
+// TestRedactCVCs: a revealed CVC is masked wherever it stands with no
+// digit on either side, in any spelling of its digits, and left alone
+// inside longer runs of digits.
 func TestRedactCVCs(t *testing.T) {
-	in := `{"cvc":"123","echo":"{\"cvc\":\"123\"}","amount":1234,"id":"x123"}&cvc=123`
-	want := `{"cvc":"***","echo":"{\"cvc\":\"***\"}","amount":1234,"id":"x123"}&cvc=***`
-	if got := string(token.RedactCVCs([]byte(in), []string{"123"})); got != want {
-		t.Errorf("RedactCVCs differs from want at byte %d (got %d bytes, want %d)", firstDiff(got, want), len(got), len(want))
+	for _, tc := range []struct{ name, in, want string }{
+		{"JSON value", `{"cvc":"123"}`, `{"cvc":"***"}`},
+		{"echoed JSON", `"{\"cvc\":\"123\"}"`, `"{\"cvc\":\"***\"}"`},
+		{"form value", `a=1&cvc=123`, `a=1&cvc=***`},
+		{"glued to letters", `CVC123x`, `CVC***x`},
+		{"in a sentence", `cvc 123 ok`, `cvc *** ok`},
+		{"after a letter", `"id":"x123"`, `"id":"x***"`},
+		{"JSON-escaped digits", `"\u0031\u0032\u0033"`, `"******************"`},
+		{"full-width digits", "cvc １２３", "cvc *********"},
+		{"percent-encoded digits", `cvc=%31%32%33&x`, `cvc=*********&x`},
+		{"inside a longer number", `"amount":1234`, `"amount":1234`},
+		{"after a digit", `91230`, `91230`},
+		{"next to an escaped digit", `\u0039123`, `\u0039123`},
+		{"twice", `123 and 123`, `*** and ***`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(token.RedactCVCs([]byte(tc.in), []string{"123"})); got != tc.want {
+				t.Errorf("RedactCVCs(%s case) differs from want at byte %d (got %d bytes, want %d)", tc.name, firstDiff(got, tc.want), len(got), len(tc.want))
+			}
+		})
 	}
 }
 

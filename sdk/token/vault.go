@@ -54,6 +54,15 @@ const (
 	FieldName     Field = "name"
 )
 
+// ValidField reports whether f is one of the fields.
+func ValidField(f Field) bool {
+	switch f {
+	case FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName:
+		return true
+	}
+	return false
+}
+
 // A Vault stores cards behind tokens in a SQL database: SQLite through
 // modernc.org/sqlite, or Cloudflare D1. It is safe for concurrent use.
 // Every operation that writes is one atomic unit ([sqlunit.Unit]): all of

@@ -298,3 +298,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }
+
+// RelayRoutes returns the edge configuration's relay_routes for a sample
+// provider at host ("127.0.0.1:8703"): POST /v1/charges with a JSON body,
+// the card fields at the places a [ChargeRequest] has them and nowhere
+// else, and only the members of a [ChargeResponse] (and an error's
+// "error") passed back to the merchant. See docs/edge-api.md, "Relay
+// routes".
+func RelayRoutes(host string) []map[string]any {
+	return []map[string]any{{
+		"method": http.MethodPost,
+		"host":   host,
+		"path":   "/v1/charges",
+		"format": "json",
+		"placeholders": map[string][]string{
+			"/card/number":    {"number"},
+			"/card/exp_month": {"exp_month"},
+			"/card/exp_year":  {"exp_year"},
+			"/card/cvc":       {"cvc"},
+		},
+		"response": map[string]any{"allow": []string{
+			"/id", "/status", "/authorization", "/decline_code", "/amount", "/currency", "/last4", "/sample", "/error",
+		}},
+	}}
+}

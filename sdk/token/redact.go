@@ -1,0 +1,446 @@
+package token
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Redaction of a provider's answer. A provider may echo what it was sent
+// in many spellings — its own error text, a stored free-text field, a
+// URL-encoded or JSON-escaped copy, base64 — so the masks below look at
+// the body through a decoding view: each character is read as what it
+// encodes, and a match masks the bytes that spelled it.
+
+// unit is one decoded character of a body and the bytes [start, end) of
+// the body that spell it.
+type unit struct {
+	r          rune
+	start, end int32 // bodies are at most a few MiB
+}
+
+// decodeUnits reads b as characters: raw UTF-8 and, if decode is set,
+// JSON string escapes (\uXXXX, surrogate pairs, \n, \t, \/ …) and
+// percent-encoding (%XX, multi-byte UTF-8 included). Invalid UTF-8 bytes
+// are units of their own (U+FFFD). It decodes one level only: "%2534" is
+// "%", "2", "5", "3", "4". The masks read a body both ways and mask
+// what either reading finds, since decoding can hide what is plain:
+// "100%4242…" decodes to "100B242…".
+func decodeUnits(b []byte, decode bool) []unit {
+	out := make([]unit, 0, len(b))
+	for i := 0; i < len(b); {
+		if c := b[i]; !decode || c != '\\' && c != '%' && c < utf8.RuneSelf {
+			if c >= utf8.RuneSelf {
+				r, n := utf8.DecodeRune(b[i:])
+				out = append(out, unit{r, int32(i), int32(i + n)})
+				i += n
+				continue
+			}
+			out = append(out, unit{rune(c), int32(i), int32(i + 1)})
+			i++
+			continue
+		}
+		if r, n := decodeEscape(b[i:]); n > 0 {
+			out = append(out, unit{r, int32(i), int32(i + n)})
+			i += n
+			continue
+		}
+		if r, n := decodePercent(b[i:]); n > 0 {
+			out = append(out, unit{r, int32(i), int32(i + n)})
+			i += n
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		out = append(out, unit{r, int32(i), int32(i + n)})
+		i += n
+	}
+	return out
+}
+
+// decodeEscape decodes a JSON string escape at the start of b, returning
+// the rune and the escape's length, or 0 if b does not start with one.
+func decodeEscape(b []byte) (rune, int) {
+	if len(b) < 2 || b[0] != '\\' {
+		return 0, 0
+	}
+	switch b[1] {
+	case 'n':
+		return '\n', 2
+	case 't':
+		return '\t', 2
+	case 'r':
+		return '\r', 2
+	case 'f':
+		return '\f', 2
+	case 'b':
+		return '\b', 2
+	case '/', '\\', '"':
+		return rune(b[1]), 2
+	case 'u':
+		r, ok := hex4(b[2:])
+		if !ok {
+			return 0, 0
+		}
+		if utf16IsHigh(r) && len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+			if lo, ok := hex4(b[8:]); ok && 0xdc00 <= lo && lo <= 0xdfff {
+				return (r-0xd800)<<10 + (lo - 0xdc00) + 0x10000, 12
+			}
+		}
+		return r, 6
+	}
+	return 0, 0
+}
+
+func utf16IsHigh(r rune) bool { return 0xd800 <= r && r <= 0xdbff }
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		v, ok := hexVal(c)
+		if !ok {
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, true
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// decodePercent decodes percent-encoding at the start of b: one %XX for
+// an ASCII byte, or the %XX sequence of one multi-byte UTF-8 character.
+// It returns 0 if b does not start with that.
+func decodePercent(b []byte) (rune, int) {
+	var buf [utf8.UTFMax]byte
+	n := 0
+	for n < utf8.UTFMax && len(b) >= 3*(n+1) && b[3*n] == '%' {
+		hi, ok1 := hexVal(b[3*n+1])
+		lo, ok2 := hexVal(b[3*n+2])
+		if !ok1 || !ok2 {
+			break
+		}
+		buf[n] = hi<<4 | lo
+		n++
+		if buf[0] < utf8.RuneSelf {
+			return rune(buf[0]), 3
+		}
+		if utf8.FullRune(buf[:n]) {
+			r, size := utf8.DecodeRune(buf[:n])
+			if r == utf8.RuneError && size <= 1 {
+				return 0, 0
+			}
+			return r, 3 * n
+		}
+	}
+	return 0, 0
+}
+
+// digitValue returns the value of a decimal digit in any script (Unicode
+// category Nd: ASCII, full-width, Arabic-Indic, Devanagari …). Nd digits
+// come in contiguous runs that start at zero, so the value is the offset
+// from the start of the run, modulo 10.
+func digitValue(r rune) (int, bool) {
+	if '0' <= r && r <= '9' {
+		return int(r - '0'), true
+	}
+	if r < 0x80 || !unicode.IsDigit(r) {
+		return 0, false
+	}
+	start := r
+	for unicode.IsDigit(start - 1) {
+		start--
+	}
+	return int(r-start) % 10, true
+}
+
+// foldWidth maps a full-width ASCII variant (U+FF01–U+FF5E) to ASCII.
+func foldWidth(r rune) rune {
+	if 0xff01 <= r && r <= 0xff5e {
+		return r - 0xfee0
+	}
+	return r
+}
+
+// isLooseSeparator reports whether r may stand between the digit groups
+// of a revealed number: white space of any kind (runs of it too), format
+// characters (zero-width space …), dashes, '.', '/', '_' and '+', also
+// full-width.
+func isLooseSeparator(r rune) bool {
+	r = foldWidth(r)
+	switch r {
+	case '-', '.', '/', '_', '+', '\u2212':
+		return true
+	}
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Zs, r)
+}
+
+// isGroupSeparator reports whether r is one of the separators a card
+// number is printed with (a space, a dash, a no-break space): those a
+// Luhn-valid run of unknown digits may be split by.
+func isGroupSeparator(r rune) bool {
+	return r == ' ' || r == '-' || r == '\u00a0'
+}
+
+// digitRun is a run of digit units: digits[k] is the value of units[idx[k]].
+type digitRun struct {
+	digits []byte // ASCII '0'–'9'
+	idx    []int
+	groups []int // where each group of digits starts, in digits
+}
+
+// eachRun calls fn for each run of digits in units whose neighbours in the
+// run are separated only by units sep accepts (loose: any number of them;
+// not loose: exactly one). The run passed to fn is reused for the next
+// one.
+func eachRun(us []unit, sep func(rune) bool, loose bool, fn func(*digitRun)) {
+	var run digitRun
+	for i := 0; i < len(us); {
+		if _, ok := digitValue(us[i].r); !ok {
+			i++
+			continue
+		}
+		run.digits, run.idx, run.groups = run.digits[:0], run.idx[:0], append(run.groups[:0], 0)
+		j := i
+		for {
+			v, _ := digitValue(us[j].r)
+			run.digits = append(run.digits, byte('0'+v))
+			run.idx = append(run.idx, j)
+			j++
+			if j < len(us) {
+				if _, ok := digitValue(us[j].r); ok {
+					continue
+				}
+			}
+			k := j
+			for k < len(us) && sep(us[k].r) && (loose || k == j) {
+				k++
+			}
+			if k > j && k < len(us) {
+				if _, ok := digitValue(us[k].r); ok {
+					run.groups = append(run.groups, len(run.digits))
+					j = k
+					continue
+				}
+			}
+			break
+		}
+		fn(&run)
+		i = j
+	}
+}
+
+// knownDigits returns the digits of each of numbers that has at least 12.
+func knownDigits(numbers []string) []string {
+	var known []string
+	for _, n := range numbers {
+		var d strings.Builder
+		for i := 0; i < len(n); i++ {
+			if isDigit(n[i]) {
+				d.WriteByte(n[i])
+			}
+		}
+		if d.Len() >= 12 {
+			known = append(known, d.String())
+		}
+	}
+	return known
+}
+
+// Redact returns a copy of body in which card numbers are masked: the
+// bytes of every digit but the last four become '*', so lengths and
+// offsets do not move. It masks
+//
+//   - each of numbers (given in any grouping) wherever its digits appear,
+//     even inside a longer run, in any spelling: digits of any script
+//     (full-width "４２４２"), JSON-escaped ("\u0034"), percent-encoded
+//     ("%34"), split by any runs of white space, dashes, '.', '/', '_' or
+//     '+' ("4242.4242", "4242%204242", "4242  4242");
+//   - each of numbers in base64 (standard or URL alphabet, at any
+//     alignment inside a longer encoding): the characters that encode
+//     its digits alone;
+//   - any Luhn-valid run of 13 to 19 digits, in any of the spellings
+//     above, where a run may be split into groups by single spaces,
+//     dashes or no-break spaces ("4111 1111-1111 1111") and any sequence
+//     of whole groups is tried. Runs of more than 19 digits without
+//     separators (order numbers, timestamps) are left alone unless they
+//     contain one of numbers.
+func Redact(body []byte, numbers []string) []byte {
+	out := bytes.Clone(body)
+	known := knownDigits(numbers)
+	for _, decode := range []bool{true, false} {
+		redactNumbers(out, decodeUnits(body, decode), known)
+	}
+	return redactBase64(out, known)
+}
+
+// redactNumbers masks in out the numbers [Redact] masks, as us reads the
+// body.
+func redactNumbers(out []byte, us []unit, known []string) {
+	masked := make([]bool, len(us))
+	maskUnits := func(r *digitRun, from, to int) {
+		for k := from; k < to-4; k++ {
+			masked[r.idx[k]] = true
+		}
+	}
+	if len(known) > 0 {
+		eachRun(us, isLooseSeparator, true, func(r *digitRun) {
+			for _, k := range known {
+				for off := 0; ; {
+					at := bytes.Index(r.digits[off:], []byte(k))
+					if at < 0 {
+						break
+					}
+					maskUnits(r, off+at, off+at+len(k))
+					off += at + 1
+				}
+			}
+		})
+	}
+	eachRun(us, isGroupSeparator, false, func(r *digitRun) {
+		for gi := range r.groups {
+			for gj := gi; gj < len(r.groups); gj++ {
+				from, to := r.groups[gi], len(r.digits)
+				if gj+1 < len(r.groups) {
+					to = r.groups[gj+1]
+				}
+				if to-from > 19 {
+					break
+				}
+				if to-from >= 13 && luhn(r.digits[from:to]) {
+					maskUnits(r, from, to)
+				}
+			}
+		}
+	})
+	for k, m := range masked {
+		if m {
+			for b := us[k].start; b < us[k].end; b++ {
+				out[b] = '*'
+			}
+		}
+	}
+}
+
+// redactBase64 masks in out each known number's base64 forms.
+func redactBase64(out []byte, known []string) []byte {
+	for _, k := range known {
+		for _, p := range base64Forms(k) {
+			for off := 0; ; {
+				at := bytes.Index(out[off:], []byte(p))
+				if at < 0 {
+					break
+				}
+				for b := off + at; b < off+at+len(p); b++ {
+					out[b] = '*'
+				}
+				off += at + len(p)
+			}
+		}
+	}
+	return out
+}
+
+// base64Forms returns the base64 text that encodes digits (and the same
+// digits grouped by spaces or dashes, as they might be stored) in either
+// alphabet, at each of the three alignments the digits can have inside a
+// longer encoded value: at each, only the characters that encode the
+// digits' own bytes, whole 3-byte groups of them.
+func base64Forms(digits string) []string {
+	var out []string
+	for _, s := range []string{digits, groupDigits(digits, " "), groupDigits(digits, "-")} {
+		for skip := 0; skip < 3; skip++ {
+			m := (len(s) - skip) / 3 * 3
+			if m < 9 {
+				continue
+			}
+			part := []byte(s[skip : skip+m])
+			for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+				out = append(out, enc.EncodeToString(part))
+			}
+		}
+	}
+	return out
+}
+
+// groupDigits splits digits into groups of four joined by sep.
+func groupDigits(digits, sep string) string {
+	var parts []string
+	for len(digits) > 4 {
+		parts = append(parts, digits[:4])
+		digits = digits[4:]
+	}
+	return strings.Join(append(parts, digits), sep)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// luhn reports whether ASCII digits d pass the Luhn (mod 10) check.
+func luhn(d []byte) bool {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}
+
+// RedactCVCs returns a copy of body in which each of cvcs (3 or 4 ASCII
+// digits) is masked wherever it stands with no digit on either side:
+// "cvc":"123", cvc=123, CVC123x and "cvc 123 ok" alike. Digits are read
+// as [Redact] reads them (any script, JSON-escaped, percent-encoded), so
+// "\u0031\u0032\u0033" and full-width "１２３" count, and so do digits
+// next to them: "1234" holds no CVC "123". The bytes that spell each
+// masked digit become '*'.
+//
+// A CVC is short: amounts, years and ids that happen to have its digits
+// as a whole are masked too. A relay route's response allowlist
+// (docs/edge-api.md) keeps what a merchant needs instead.
+func RedactCVCs(body []byte, cvcs []string) []byte {
+	out := bytes.Clone(body)
+	var want [][]byte
+	for _, c := range cvcs {
+		if allDigits(c, 3, 4) {
+			want = append(want, []byte(c))
+		}
+	}
+	if len(want) == 0 {
+		return out
+	}
+	never := func(rune) bool { return false }
+	for _, decode := range []bool{true, false} {
+		us := decodeUnits(body, decode)
+		eachRun(us, never, false, func(r *digitRun) {
+			for _, c := range want {
+				if bytes.Equal(r.digits, c) {
+					for _, k := range r.idx {
+						for b := us[k].start; b < us[k].end; b++ {
+							out[b] = '*'
+						}
+					}
+				}
+			}
+		})
+	}
+	return out
+}
