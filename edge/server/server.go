@@ -22,6 +22,7 @@ import (
 	"github.com/sealpay/sealpay/edge/precompressed"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/token"
 )
 
 // Listen opens a TCP listener on addr (e.g. "127.0.0.1:8787"), saying so
@@ -106,12 +107,52 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
+	// One process holds the database (sqlitedb's lock), so the CVC keys
+	// can live in its memory and never reach the disk.
+	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, Store: db, TrustBundle: trust, Assets: assets, Logger: log,
+		CVCKeys: token.NewMemoryCVCKeys()})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	return h, db, nil
+}
+
+// PurgeJobs are the native server's purge jobs: the edge's
+// ([edge.Handler.PurgeJobs]), then a checkpoint that truncates the WAL
+// ("checkpoint"), so that with secure_delete no deleted row's bytes stay
+// in vault.db or its -wal.
+func PurgeJobs(h *edge.Handler, db *sqlitedb.DB) []edge.PurgeJob {
+	return append(h.PurgeJobs(), edge.PurgeJob{Name: "checkpoint", Run: func(ctx context.Context, _ time.Time) (int, error) {
+		return 0, db.Checkpoint(ctx)
+	}})
+}
+
+// RunPurge runs jobs every interval until ctx is done, and once at once.
+// Each run is logged (counts per job, errors with their causes).
+func RunPurge(ctx context.Context, jobs []edge.PurgeJob, interval time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		res, err := edge.RunPurge(ctx, jobs, time.Now())
+		attrs := make([]any, 0, 2*len(res))
+		for _, r := range res {
+			attrs = append(attrs, r.Name, r.Deleted)
+		}
+		if err != nil {
+			log.Error("sealpay serve: purge failed", append(attrs, "err", err.Error())...)
+		} else {
+			log.Debug("sealpay serve: purged", attrs...)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // OpenSQLite opens the SQLite database at path as a plain database/sql
