@@ -2,6 +2,7 @@ package token
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sealpay/sealpay/sdk/sqlunit"
@@ -115,8 +116,11 @@ func (v *Vault) rewrapCVCs(ctx context.Context, oldID, newID string, v1 bool, li
 	for _, row := range rows {
 		tok, merchant, sealed, expires := row.String(0), row.String(1), row.Bytes(2), row.Int(3)
 		pt, err := v.openCVCSealed(ctx, oldID, tok, merchant, expires, sealed, now)
-		if err != nil {
+		if errors.Is(err, errOpenRow) {
 			return n, fmt.Errorf("token: rewrap: a CVC row under KEK %q failed authentication: %w", oldID, errInternal)
+		}
+		if err != nil {
+			return n, err
 		}
 		n++
 		if pt == nil {

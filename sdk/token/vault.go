@@ -154,7 +154,8 @@ func (v *Vault) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error
 // The jti (opts.JTI), the CVC and the token are one unit: a second
 // Tokenize with the same jti returns [ErrReplayed] and stores nothing, and
 // a Tokenize that fails stores nothing, not even the jti. The CVC, if any,
-// is held separately for Options.CVCTTL.
+// is held separately for Options.CVCTTL (less if its CVC key, made by a
+// process with a shorter TTL, ends sooner).
 func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, brand string, opts TokenizeOptions) (Stored, error) {
 	s, stmts, err := v.PrepareTokenize(ctx, merchantID, c, brand, opts)
 	if err != nil {
@@ -455,8 +456,11 @@ func (v *Vault) openCVC(ctx context.Context, merchantID, token string, row sqlun
 	if pt == nil && err == nil {
 		return "", nil // its key is gone: the CVC with it
 	}
-	if err != nil {
+	if errors.Is(err, errOpenRow) {
 		return "", fmt.Errorf("token: sealed CVC under KEK %q failed authentication: %w", kekID, errInternal)
+	}
+	if err != nil {
+		return "", err // the key store's or the KEK's, with its cause
 	}
 	cvc, err := decodeCVC(pt)
 	if err != nil {
