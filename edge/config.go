@@ -83,6 +83,9 @@ type Config struct {
 	// Limits overrides sdk/risk's default rate limits and card-testing
 	// thresholds.
 	Limits *Limits `json:"limits,omitempty"`
+	// Purge sets the lifetimes of CVCs and single-use tokens, the CVC key
+	// window, the risk counters' retention and the native purge interval.
+	Purge *PurgeConfig `json:"purge,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
@@ -169,6 +172,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, fmt.Errorf("edge: configuration has no merchants: %w", ErrConfig)
 	}
 	if _, err := c.Limits.policy(); err != nil {
+		return nil, err
+	}
+	if _, err := c.Purge.settings(); err != nil {
 		return nil, err
 	}
 	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {

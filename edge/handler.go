@@ -68,6 +68,10 @@ type Options struct {
 	LogErrorsOnly bool
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
+	// CVCKeys keeps the keys CVCs are sealed under; nil keeps them in the
+	// store's table vault_cvc_keys (token.NewSQLCVCKeys). The native
+	// server passes token.NewMemoryCVCKeys: see docs/vault.md, "Deletion".
+	CVCKeys token.CVCKeyStore
 	// TrustPeer says the immediate peer is the platform's own front end,
 	// which sets client_ip_header itself (Cloudflare in front of a Worker,
 	// whose requests have no connection address to check against
@@ -96,6 +100,7 @@ type Handler struct {
 	logErrorsOnly bool
 	now           func() time.Time
 	mux           *http.ServeMux
+	purge         purgeSettings
 }
 
 // New returns the edge handler for opts.
@@ -140,7 +145,11 @@ func New(opts Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now})
+	if h.purge, err = opts.Config.Purge.settings(); err != nil {
+		return nil, err
+	}
+	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now, CVCKeys: opts.CVCKeys,
+		CVCTTL: h.purge.cvcTTL, CVCKeyWindow: h.purge.cvcWindow, SingleUseTTL: h.purge.singleUseTTL})
 	if err != nil {
 		return nil, fmt.Errorf("edge: opening the vault: %w", err)
 	}

@@ -166,6 +166,9 @@ binding = "DB"
 database_name = "sealpay"
 database_id = "00000000-0000-0000-0000-000000000000"
 migrations_dir = %q
+
+[triggers]
+crons = ["* * * * *"]
 `, main, migrations)
 	if static != "" {
 		// As in edge/wrangler.toml.
@@ -222,7 +225,9 @@ func runWranglerDev(t testing.TB, wrangler string, env []string, dir, cfgPath, s
 	port := freePort(t)
 	out := &syncBuffer{}
 	dev := exec.Command(wrangler, "dev", "-c", cfgPath, "--local", "--ip", "127.0.0.1", "--port", fmt.Sprint(port),
-		"--persist-to", state, "--inspector-port", "0", "--show-interactive-dev-session=false")
+		"--persist-to", state, "--inspector-port", "0", "--show-interactive-dev-session=false",
+		// GET /__scheduled?cron=… runs the scheduled handler (TestWorkerPurge).
+		"--test-scheduled")
 	dev.Env, dev.Dir = env, dir
 	dev.Stdout, dev.Stderr = out, out
 	dev.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -166,6 +166,7 @@ type demo struct {
 	servers []*http.Server
 	done    chan error
 	db      interface{ Close() error }
+	purge   func() // stops the edge's purge and waits for it
 	logs    []io.Closer
 	closeMu sync.Once
 	err     error
@@ -292,6 +293,14 @@ func (d *demo) handlers(ctx context.Context, c demoConfig, data *demoData, log *
 		return nil, err
 	}
 	d.db = db
+	// The edge's purge, as sealpay serve runs it.
+	purgeCtx, stopPurge := context.WithCancel(context.Background())
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		edgeserver.RunPurge(purgeCtx, edgeserver.PurgeJobs(edgeHandler, db, cfg), edgeHandler.PurgeInterval(), log.With("server", "edge"))
+	}()
+	d.purge = func() { stopPurge(); <-purged }
 
 	sri, err := subresourceIntegrity(data.path("assets", "sealpay.js"))
 	if err != nil {
@@ -369,6 +378,9 @@ func (d *demo) Close() error {
 			}()
 		}
 		wg.Wait()
+		if d.purge != nil {
+			d.purge()
+		}
 		if d.db != nil {
 			errs = append(errs, d.db.Close())
 		}

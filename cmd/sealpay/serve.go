@@ -57,6 +57,13 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		edgeserver.RunPurge(purgeCtx, edgeserver.PurgeJobs(h, db, cfg), h.PurgeInterval(), log)
+	}()
+	defer func() { stopPurge(); <-purged }()
 	log.Info("sealpay serve: listening", "url", "http://"+ln.Addr().String(), "merchants", len(cfg.Merchants))
 	if err := edgeserver.Serve(ctx, ln, h, log); err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 	"github.com/sealpay/sealpay/edge/precompressed"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/token"
 )
 
 // Listen opens a TCP listener on addr (e.g. "127.0.0.1:8787"), saying so
@@ -111,7 +112,10 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log})
+	// One process holds the database (sqlitedb's lock), so the CVC keys
+	// can live in its memory and never reach the disk.
+	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log,
+		CVCKeys: token.NewMemoryCVCKeys()})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -134,6 +138,64 @@ func ReadAuditKeys(cfg *edge.Config) (*audit.Keys, error) {
 		return nil, fmt.Errorf("server: audit_key_file: %w", err)
 	}
 	return ks, nil
+}
+
+// PurgeJobs are the native server's purge jobs: the edge's
+// ([edge.Handler.PurgeJobs]); with cfg's audit_retention and
+// audit_archive, the audit log's ("audit": [edge.Handler.PruneAudit],
+// appending what it cuts to the archive file, created 0600); then a
+// checkpoint that truncates the WAL ("checkpoint"), so that with
+// secure_delete no deleted row's bytes stay in vault.db or its -wal.
+func PurgeJobs(h *edge.Handler, db *sqlitedb.DB, cfg *edge.Config) []edge.PurgeJob {
+	jobs := h.PurgeJobs()
+	if keep, _ := cfg.AuditRetentionPeriod(); keep > 0 && cfg.AuditArchive != "" {
+		jobs = append(jobs, edge.PurgeJob{Name: "audit", Run: func(ctx context.Context, _ time.Time) (int, error) {
+			return pruneAudit(ctx, h, cfg.AuditArchive)
+		}})
+	}
+	return append(jobs, edge.PurgeJob{Name: "checkpoint", Run: func(ctx context.Context, _ time.Time) (int, error) {
+		return 0, db.Checkpoint(ctx)
+	}})
+}
+
+// pruneAudit runs the audit log's retention, archiving to the file at path.
+func pruneAudit(ctx context.Context, h *edge.Handler, path string) (int, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("server: opening audit_archive: %w", err)
+	}
+	res, err := h.PruneAudit(ctx, f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("server: closing audit_archive: %w", cerr)
+	}
+	return int(res.Entries), err
+}
+
+// RunPurge runs jobs every interval until ctx is done, and once at once.
+// Each run is logged (counts per job, errors with their causes).
+func RunPurge(ctx context.Context, jobs []edge.PurgeJob, interval time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		res, err := edge.RunPurge(ctx, jobs, time.Now())
+		attrs := make([]any, 0, 2*len(res))
+		for _, r := range res {
+			attrs = append(attrs, r.Name, r.Deleted)
+		}
+		if err != nil {
+			log.Error("sealpay serve: purge failed", append(attrs, "err", err.Error())...)
+		} else {
+			log.Debug("sealpay serve: purged", attrs...)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // OpenSQLite opens the SQLite database at path as a plain database/sql

@@ -13,6 +13,14 @@
 // Reads ([DB.Query]) run on read-only connections beside the writer (the
 // WAL lets readers and one writer work at once) and see every unit that
 // completed before them.
+//
+// Every connection runs with PRAGMA secure_delete=ON: SQLite zeroes the
+// bytes of deleted rows in the pages it writes, instead of leaving them on
+// free pages or in free space inside a page. In WAL mode the old page
+// images stay in the -wal file until a checkpoint copies the pages back and
+// the log is reset: [DB.Checkpoint] does that (TRUNCATE), and the edge's
+// purge runs it after every purge, so a deleted row leaves no bytes in
+// either file (docs/vault.md, "Deletion").
 package sqlitedb
 
 import (
@@ -92,12 +100,21 @@ type job struct {
 	undo func()
 	done chan struct{}
 	sent bool // done closed early (Unit.Early)
+	// fn, if set, makes this job not a unit but a call of fn on the
+	// writer's connection between two groups (a checkpoint).
+	fn func() error
 }
 
 var _ sqlunit.Executor = (*DB)(nil)
 
+// secureDelete is a per-connection pragma, so it is in every DSN: the
+// writer's, the readers' (a reader never deletes, but a connection
+// without it that ever wrote would leave deleted bytes behind) and the
+// tools'.
+const secureDelete = "&_pragma=secure_delete(on)"
+
 func dsn(path string, sync string) string {
-	s := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+	s := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" + secureDelete
 	if sync == SyncNormal {
 		s += "&_pragma=synchronous(NORMAL)"
 	} else {
@@ -135,7 +152,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if d.conn, err = d.write.Conn(ctx); err != nil {
 		return fail(fmt.Errorf("sqlitedb: opening %s: %w", path, err))
 	}
-	if d.read, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)"); err != nil {
+	if d.read, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)"+secureDelete); err != nil {
 		return fail(fmt.Errorf("sqlitedb: opening %s for reading: %w", path, err))
 	}
 	d.read.SetMaxOpenConns(opts.Reads)
@@ -291,13 +308,30 @@ func (d *DB) closeHandles() error {
 func (d *DB) run() {
 	defer close(d.stopped)
 	group := make([]*job, 0, maxGroup)
-	for j := range d.jobs {
+	var held *job // a call that arrived while a group was gathered
+	for {
+		j := held
+		held = nil
+		if j == nil {
+			var ok bool
+			if j, ok = <-d.jobs; !ok {
+				return
+			}
+		}
+		if j.fn != nil {
+			d.call(j)
+			continue
+		}
 		group = append(group[:0], j)
 	gather:
 		for len(group) < maxGroup {
 			select {
 			case j, ok := <-d.jobs:
 				if !ok {
+					break gather
+				}
+				if j.fn != nil {
+					held = j
 					break gather
 				}
 				group = append(group, j)
@@ -312,6 +346,49 @@ func (d *DB) run() {
 			}
 		}
 	}
+}
+
+// call runs a job's fn outside any transaction.
+func (d *DB) call(j *job) {
+	if d.broken != nil {
+		j.err = d.broken
+	} else {
+		j.err = j.fn()
+	}
+	close(j.done)
+}
+
+// ErrCheckpointBusy is returned by [DB.Checkpoint] when a reader kept the
+// checkpoint from resetting the WAL; the old page images are still in it,
+// and the next checkpoint tries again.
+var ErrCheckpointBusy = errors.New("sqlitedb: a reader kept the checkpoint from resetting the WAL")
+
+// Checkpoint copies every page of the WAL into the database file and
+// truncates the WAL to zero bytes (PRAGMA wal_checkpoint(TRUNCATE)), on
+// the writer's connection between two groups. With secure_delete, a row
+// deleted before the call then leaves no bytes in either file. It waits
+// for readers (busy_timeout) and returns [ErrCheckpointBusy] if one still
+// holds an old snapshot.
+func (d *DB) Checkpoint(ctx context.Context) error {
+	j := &job{done: make(chan struct{}), fn: func() error {
+		var busy, log, done int64
+		if err := d.conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
+			return fmt.Errorf("sqlitedb: checkpoint: %w", err)
+		}
+		if busy != 0 {
+			return ErrCheckpointBusy
+		}
+		return nil
+	}}
+	d.mu.RLock()
+	if d.closed {
+		d.mu.RUnlock()
+		return errors.New("sqlitedb: database closed")
+	}
+	d.jobs <- j
+	d.mu.RUnlock()
+	<-j.done
+	return j.err
 }
 
 // commit runs group in one transaction, a savepoint per unit.

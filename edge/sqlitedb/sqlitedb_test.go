@@ -1,8 +1,12 @@
 package sqlitedb
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -133,5 +137,82 @@ func TestInUse(t *testing.T) {
 	defer d.Close()
 	if _, err := OpenSQL(context.Background(), path); !errors.Is(err, ErrInUse) {
 		t.Errorf("OpenSQL while held: %v, want ErrInUse", err)
+	}
+}
+
+// filesContain reports whether the database at path, its -wal or its
+// -journal holds b.
+func filesContain(t *testing.T, path string, b []byte) bool {
+	t.Helper()
+	for _, suffix := range []string{"", "-wal", "-journal"} {
+		data, err := os.ReadFile(path + suffix)
+		if err == nil && bytes.Contains(data, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDeletedBytesLeaveTheFiles: a row deleted through the writer leaves
+// no bytes in the database file or the WAL, once the WAL is checkpointed
+// (by Checkpoint while open, or by SQLite when the last connection
+// closes). Without secure_delete the bytes stay on the free pages.
+func TestDeletedBytesLeaveTheFiles(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		close bool // checkpoint by closing instead of Checkpoint
+	}{{"checkpoint", false}, {"close", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "vault.db")
+			d, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			kept := make([]byte, 48)
+			rand.Read(kept)
+			gone := make([][]byte, 50)
+			for i := range gone {
+				gone[i] = make([]byte, 48)
+				rand.Read(gone[i])
+				if _, err := d.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+					`INSERT INTO vault_cvcs (token, merchant_id, kek_id, sealed, expires_at) VALUES (?, 'm', 'k', ?, 1)`, fmt.Sprint("t", i), gone[i])}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := d.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+				`INSERT INTO vault_cvcs (token, merchant_id, kek_id, sealed, expires_at) VALUES ('kept', 'm', 'k', ?, 1)`, kept)}}); err != nil {
+				t.Fatal(err)
+			}
+			if !filesContain(t, path, gone[0]) {
+				t.Fatal("a live row's bytes are not in the files: the scan does not see what SQLite writes")
+			}
+			if _, err := d.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(`DELETE FROM vault_cvcs WHERE token != 'kept'`)}}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.close {
+				if err := d.Close(); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := d.Checkpoint(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() != 0 {
+				t.Errorf("-wal has %d bytes after the checkpoint, want 0", fi.Size())
+			}
+			left := 0
+			for _, b := range gone {
+				if filesContain(t, path, b) {
+					left++
+				}
+			}
+			if left != 0 {
+				t.Errorf("%d of %d deleted rows still in the files", left, len(gone))
+			}
+			if !filesContain(t, path, kept) {
+				t.Error("the live row is not in the files after the checkpoint")
+			}
+		})
 	}
 }

@@ -38,7 +38,8 @@ import (
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	h, err := setup(log)
+	eh, err := setup(log)
+	var h http.Handler = eh
 	if err != nil {
 		// Say what is wrong in the Worker's log (no secret is in these
 		// messages), and answer every request with an opaque 500.
@@ -56,6 +57,9 @@ func main() {
 	// first response has been sent. Register the handler, tell the entry
 	// it can send requests, and keep running for the next ones.
 	serve(binding, h)
+	if eh != nil {
+		registerScheduled(eh, log)
+	}
 	workers.Ready()
 	select {}
 }
@@ -69,7 +73,7 @@ var binding = js.Global().Get("context").Get("binding")
 // build tag), wraps the handler with routes for tests.
 var wrapForTest func(http.Handler) http.Handler
 
-func setup(log *slog.Logger) (http.Handler, error) {
+func setup(log *slog.Logger) (*edge.Handler, error) {
 	cfg, err := edge.ParseConfig([]byte(cloudflare.Getenv("SEALPAY_CONFIG")))
 	if err != nil {
 		return nil, err

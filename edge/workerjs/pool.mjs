@@ -37,6 +37,7 @@
  * @typedef {object} Instance
  * @property {{env: object, ctx: object}} context  the runtime context Go reads env and ctx from
  * @property {(request: Request) => Promise<Response>} handle  hands one request to Go
+ * @property {(cron: string, scheduledTime: number) => Promise<string>} scheduled  runs Go's purge for a Cron Trigger
  * @property {() => number} memory  bytes of linear memory the instance has grown to
  * @property {boolean} dead  set when the instance can no longer serve
  * @property {((err: Error) => void) | null} ondeath  called when it dies (the pool sets it per request)
@@ -85,6 +86,31 @@ export class Pool {
    * @returns {Promise<Response>}
    */
   async fetch(request, env, ctx) {
+    try {
+      return await this.#lend(env, ctx, (inst) => inst.handle(request).then(buffered), "a request");
+    } catch {
+      return internalError();
+    }
+  }
+
+  /**
+   * Runs one Worker scheduled event (a Cron Trigger) in an instance, like
+   * a request: Go's purge (edge.RunPurge). It resolves with what Go
+   * reports (a JSON summary of the jobs) and rejects if Go could not run
+   * or a job failed, so that the platform records the run as failed.
+   * @param {{cron: string, scheduledTime: number}} controller
+   * @param {object} env
+   * @param {object} ctx
+   * @returns {Promise<string>}
+   */
+  scheduled(controller, env, ctx) {
+    return this.#lend(env, ctx, (inst) => inst.scheduled(controller.cron, controller.scheduledTime), "a scheduled event");
+  }
+
+  // lend runs work with an idle instance, or a new one, set up for env and
+  // ctx, and gives the instance back afterwards. work's failure (or the
+  // instance's death) is logged and rethrown.
+  async #lend(env, ctx, work, what) {
     let inst;
     do inst = this.#idle.pop();
     while (inst?.dead);
@@ -94,7 +120,7 @@ export class Pool {
         inst = await this.#start(env);
       } catch (err) {
         console.error("edge: starting the Go instance failed:", String(err));
-        return internalError();
+        throw err;
       }
     }
     const waits = [];
@@ -104,17 +130,16 @@ export class Pool {
     // handle_cross_request_promise_resolution), so each request makes its
     // own for the instance's death instead of sharing one.
     const died = new Promise((_, reject) => (inst.ondeath = reject));
-    let res;
     try {
-      res = await Promise.race([inst.handle(request).then(buffered), died]);
+      return await Promise.race([work(inst), died]);
     } catch (err) {
-      const what = inst.dead ? "died during a request" : "failed a request";
-      console.error(`edge: the Go instance ${what}:`, String(err));
-      res = internalError();
+      const how = inst.dead ? "died during" : "failed";
+      console.error(`edge: the Go instance ${how} ${what}:`, String(err));
+      throw err;
+    } finally {
+      inst.ondeath = null;
+      this.#release(inst, waits);
     }
-    inst.ondeath = null;
-    this.#release(inst, waits);
-    return res;
   }
 
   // release returns inst to the pool once the promises its request gave to

@@ -50,6 +50,18 @@ function fakeGo() {
         inst.busy--;
       }
     };
+    // A scheduled event: "fail" rejects like a failed purge, anything else
+    // answers with the cron, the env's NAME and the instance id.
+    inst.scheduled = async (cron) => {
+      inst.busy++;
+      try {
+        if (inst.busy > 1) throw new Error("two events in one instance at once");
+        if (cron === "fail") throw new Error("purge job vault failed");
+        return JSON.stringify({ cron, name: inst.context.env.NAME, instance: id });
+      } finally {
+        inst.busy--;
+      }
+    };
     f.instances.push(inst);
     return inst;
   };
@@ -207,4 +219,16 @@ test("passThroughOnException reaches the request's own ctx", async () => {
   await json(await pool.fetch(req("/echo"), { NAME: "p" }, first));
   await json(await pool.fetch(req("/echo"), { NAME: "q" }, second));
   assert.deepEqual([first.passed, second.passed], [1, 1]);
+});
+
+test("a scheduled event runs in a pooled instance and reports Go's answer", async () => {
+  const f = fakeGo();
+  const pool = new Pool(f.start);
+  await json(await pool.fetch(req("/echo"), { NAME: "a" }, fakeCtx()));
+  const got = JSON.parse(await pool.scheduled({ cron: "*/5 * * * *", scheduledTime: 0 }, { NAME: "cron" }, fakeCtx()));
+  assert.deepEqual(got, { cron: "*/5 * * * *", name: "cron", instance: 0 });
+  await assert.rejects(pool.scheduled({ cron: "fail", scheduledTime: 0 }, {}, fakeCtx()), /purge job vault failed/);
+  // The instance survives a failed purge and serves the next request.
+  assert.equal((await json(await pool.fetch(req("/echo"), { NAME: "b" }, fakeCtx()))).instance, 0);
+  assert.equal(pool.stats().started, 1);
 });

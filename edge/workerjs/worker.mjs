@@ -49,6 +49,8 @@ async function startGo(env) {
   const inst = {
     context,
     handle: (request) => handle(context.binding, request),
+    // Set by edge/worker (purge_js.go) next to serve.
+    scheduled: (cron, scheduledTime) => context.binding.runScheduled(cron, scheduledTime),
     memory: () => wasm.exports.mem.buffer.byteLength,
     dead: false,
     ondeath: null,
@@ -137,6 +139,13 @@ export default {
       console.error("edge: serving a browser asset failed:", String(err));
       return internalError();
     });
+  },
+  // The Cron Trigger of wrangler.toml [triggers]: Go's purge (expired
+  // CVCs and their keys, single-use tokens, jtis, risk counters, QR
+  // nonces), in a pooled instance like a request. The event lasts until
+  // the purge settles, and a failed purge fails the event.
+  scheduled(controller, env, ctx) {
+    return pool.scheduled(controller, env, ctx);
   },
 };
 

@@ -5,9 +5,16 @@ package token
 //	data key   32 random bytes per (KEK version, purpose), stored in
 //	           vault_keys wrapped by that KEK with
 //	           AD = lp("sealpay/vault/v1/data-key") lp(kek id) lp(purpose)
-//	row        0x01 || nonce (24 random bytes) || XChaCha20-Poly1305(data key,
-//	           nonce, padded plaintext, AD = lp(label) lp(kek id) lp(token) lp(merchant))
-//	label      "sealpay/vault/v1/card" (number and name) or "sealpay/vault/v1/cvc"
+//	card row   0x02 || nonce (24 random bytes) || XChaCha20-Poly1305(seal key,
+//	           nonce, padded plaintext, AD = lp("sealpay/vault/v2/card") lp(kek id)
+//	           lp(token) lp(merchant) and every clear column of the row, see cardMeta)
+//	CVC row    0x02 || window (8 bytes, big-endian) || nonce || XChaCha20-Poly1305(
+//	           CVC key of (kek id, window), nonce, padded CVC, AD = lp("sealpay/vault/v2/cvc")
+//	           lp(kek id) lp(window) lp(token) lp(merchant) lp(expires_at)); cvckeys.go
+//	v1 rows    0x01 || nonce || XChaCha20-Poly1305(seal key, nonce, padded plaintext,
+//	           AD = lp(label) lp(kek id) lp(token) lp(merchant)), label
+//	           "sealpay/vault/v1/card" or "sealpay/vault/v1/cvc": still opened,
+//	           no longer written; Rewrap re-seals v1 cards as v2
 //	lp(x)      2-byte big-endian length of x, then x
 //
 // The fingerprint key is a second data key (purpose "fingerprint") that,
@@ -24,6 +31,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -39,12 +47,18 @@ const (
 	labelCard        = "sealpay/vault/v1/card"
 	labelCVC         = "sealpay/vault/v1/cvc"
 	labelFingerprint = "sealpay/vault/v1/fingerprint"
+	labelCardV2      = "sealpay/vault/v2/card"
+	labelCVCV2       = "sealpay/vault/v2/cvc"
 
 	purposeSeal        = "seal"
 	purposeFingerprint = "fingerprint"
 
-	// rowFormat is the first byte of every sealed row.
-	rowFormat byte = 1
+	// rowFormat is the first byte of a v1 sealed row, rowFormatV2 of a v2
+	// one. The byte is not in the additional data, but the two versions'
+	// additional data start with different labels, so a row cannot be
+	// passed off as the other version.
+	rowFormat   byte = 1
+	rowFormatV2 byte = 2
 
 	// Plaintexts are zero-padded to these multiples so that a row's size
 	// does not tell the length of the cardholder's name.
@@ -90,6 +104,89 @@ func openRow(aead cipher.AEAD, label, kekID, token, merchant string, sealed []by
 		return nil, errOpenRow
 	}
 	pt, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], lp(label, kekID, token, merchant))
+	if err != nil {
+		return nil, errOpenRow
+	}
+	return pt, nil
+}
+
+// cardMeta is a card row's clear columns, all bound into the v2 row's
+// additional data: editing any of them (turning a single-use token into a
+// reusable one, moving an expiry) or swapping rows makes opening fail.
+type cardMeta struct {
+	token, merchant, brand, last4, fingerprint string
+	expMonth, expYear                          int64
+	singleUse                                  bool
+	created                                    int64
+	expires                                    int64 // 0 for NULL (a reusable token)
+}
+
+func (m cardMeta) ad(kekID string) []byte {
+	single, expires := "0", ""
+	if m.singleUse {
+		single = "1"
+	}
+	if m.expires != 0 {
+		expires = strconv.FormatInt(m.expires, 10)
+	}
+	return lp(labelCardV2, kekID, m.token, m.merchant, m.brand, m.last4,
+		strconv.FormatInt(m.expMonth, 10), strconv.FormatInt(m.expYear, 10), m.fingerprint,
+		single, strconv.FormatInt(m.created, 10), expires)
+}
+
+// sealCard seals a v2 card row.
+func sealCard(aead cipher.AEAD, kekID string, m cardMeta, plaintext []byte) []byte {
+	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out[0] = rowFormatV2
+	rand.Read(out[1:])
+	return aead.Seal(out, out[1:], plaintext, m.ad(kekID))
+}
+
+// openCard opens a card row of either version.
+func openCard(aead cipher.AEAD, kekID string, m cardMeta, sealed []byte) ([]byte, error) {
+	if len(sealed) > 0 && sealed[0] == rowFormat {
+		return openRow(aead, labelCard, kekID, m.token, m.merchant, sealed)
+	}
+	n := aead.NonceSize()
+	if len(sealed) < 1+n+aead.Overhead() || sealed[0] != rowFormatV2 {
+		return nil, errOpenRow
+	}
+	pt, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], m.ad(kekID))
+	if err != nil {
+		return nil, errOpenRow
+	}
+	return pt, nil
+}
+
+func cvcAD(kekID string, window int64, token, merchant string, expires int64) []byte {
+	return lp(labelCVCV2, kekID, strconv.FormatInt(window, 10), token, merchant, strconv.FormatInt(expires, 10))
+}
+
+// sealCVC seals a v2 CVC row under the CVC key of (kekID, window).
+func sealCVC(aead cipher.AEAD, kekID string, window int64, token, merchant string, expires int64, plaintext []byte) []byte {
+	out := make([]byte, 9+aead.NonceSize(), 9+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out[0] = rowFormatV2
+	binary.BigEndian.PutUint64(out[1:9], uint64(window))
+	rand.Read(out[9:])
+	return aead.Seal(out, out[9:], plaintext, cvcAD(kekID, window, token, merchant, expires))
+}
+
+// cvcWindow returns the window of a v2 CVC row; ok is false for a v1 row
+// (sealed under the KEK's seal key) or a malformed one.
+func cvcWindow(sealed []byte) (window int64, ok bool) {
+	if len(sealed) < 9 || sealed[0] != rowFormatV2 {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(sealed[1:9])), true
+}
+
+func openCVCRow(aead cipher.AEAD, kekID string, token, merchant string, expires int64, sealed []byte) ([]byte, error) {
+	window, ok := cvcWindow(sealed)
+	n := aead.NonceSize()
+	if !ok || len(sealed) < 9+n+aead.Overhead() {
+		return nil, errOpenRow
+	}
+	pt, err := aead.Open(nil, sealed[9:9+n], sealed[9+n:], cvcAD(kekID, window, token, merchant, expires))
 	if err != nil {
 		return nil, errOpenRow
 	}
@@ -161,8 +258,11 @@ type keyring struct {
 	keks *KEKSet
 	now  func() time.Time
 
+	cvcStore CVCKeyStore
+
 	mu   sync.Mutex
 	seal map[string]cipher.AEAD // by KEK id
+	cvc  map[cvcKeyID]*cvcKey
 	fp   []byte
 }
 

@@ -18,6 +18,7 @@ import (
 const (
 	DefaultCVCTTL       = 10 * time.Minute
 	DefaultSingleUseTTL = 15 * time.Minute
+	DefaultCVCKeyWindow = 5 * time.Minute
 )
 
 // Options tune a [Vault]. The zero value is the defaults.
@@ -25,6 +26,16 @@ type Options struct {
 	CVCTTL       time.Duration    // how long a CVC is held; DefaultCVCTTL if zero
 	SingleUseTTL time.Duration    // lifetime of a single-use token; DefaultSingleUseTTL if zero
 	Now          func() time.Time // the clock; time.Now if nil
+
+	// CVCKeys keeps the short-lived keys CVCs are sealed under (see
+	// [CVCKeyStore]); the table vault_cvc_keys on the vault's executor
+	// ([NewSQLCVCKeys]) if nil. Vaults that share a database must share
+	// it too.
+	CVCKeys CVCKeyStore
+	// CVCKeyWindow is how long one CVC key seals new CVCs; each key is
+	// destroyed CVCKeyWindow + CVCTTL after its window starts.
+	// DefaultCVCKeyWindow if zero.
+	CVCKeyWindow time.Duration
 }
 
 // TokenizeOptions are per-card choices for [Vault.Tokenize].
@@ -80,7 +91,7 @@ func NewVault(ex sqlunit.Executor, keks *KEKSet, opts Options) (*Vault, error) {
 	if ex == nil || keks == nil || keks.primary == nil {
 		return nil, fmt.Errorf("token: NewVault needs an executor and a KEK set: %w", errBadRequest)
 	}
-	if opts.CVCTTL < 0 || opts.SingleUseTTL < 0 {
+	if opts.CVCTTL < 0 || opts.SingleUseTTL < 0 || opts.CVCKeyWindow < 0 {
 		return nil, fmt.Errorf("token: negative TTL: %w", errBadRequest)
 	}
 	if opts.CVCTTL == 0 {
@@ -92,10 +103,20 @@ func NewVault(ex sqlunit.Executor, keks *KEKSet, opts Options) (*Vault, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.CVCKeyWindow == 0 {
+		opts.CVCKeyWindow = DefaultCVCKeyWindow
+	}
+	if opts.CVCKeyWindow < time.Second || opts.CVCTTL < time.Second {
+		return nil, fmt.Errorf("token: CVC TTL and key window must be at least a second: %w", errBadRequest)
+	}
+	if opts.CVCKeys == nil {
+		opts.CVCKeys = NewSQLCVCKeys(ex)
+	}
 	return &Vault{
 		ex:   ex,
 		opts: opts,
-		keys: &keyring{ex: ex, keks: keks, now: opts.Now, seal: map[string]cipher.AEAD{}},
+		keys: &keyring{ex: ex, keks: keks, now: opts.Now, cvcStore: opts.CVCKeys,
+			seal: map[string]cipher.AEAD{}, cvc: map[cvcKeyID]*cvcKey{}},
 	}, nil
 }
 
@@ -142,7 +163,8 @@ func (v *Vault) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error
 // The jti (opts.JTI), the CVC and the token are one unit: a second
 // Tokenize with the same jti returns [ErrReplayed] and stores nothing, and
 // a Tokenize that fails stores nothing, not even the jti. The CVC, if any,
-// is held separately for Options.CVCTTL.
+// is held separately for Options.CVCTTL (less if its CVC key, made by a
+// process with a shorter TTL, ends sooner).
 func (v *Vault) Tokenize(ctx context.Context, merchantID string, c card.Card, brand string, opts TokenizeOptions) (Stored, error) {
 	s, stmts, err := v.PrepareTokenize(ctx, merchantID, c, brand, opts)
 	if err != nil {
@@ -211,11 +233,14 @@ func (v *Vault) PrepareTokenize(ctx context.Context, merchantID string, c card.C
 		Created:     time.Unix(now.Unix(), 0).UTC(),
 	}
 	var expires any
+	meta := cardMeta{token: tok, merchant: merchantID, brand: brand, last4: s.Last4, fingerprint: s.Fingerprint,
+		expMonth: int64(c.ExpMonth), expYear: int64(c.ExpYear), singleUse: opts.SingleUse, created: s.Created.Unix()}
 	if opts.SingleUse {
 		s.Expires = s.Created.Add(v.opts.SingleUseTTL)
 		expires = s.Expires.Unix()
+		meta.expires = s.Expires.Unix()
 	}
-	sealed := sealRow(aead, labelCard, kekID, tok, merchantID, encodeCard(number, c.Name))
+	sealed := sealCard(aead, kekID, meta, encodeCard(number, c.Name))
 	stmts := make([]sqlunit.Stmt, 0, 4)
 	if opts.JTI != "" {
 		// A jti still remembered refuses the unit; one that expired but
@@ -227,10 +252,17 @@ func (v *Vault) PrepareTokenize(ctx context.Context, merchantID string, c card.C
 				opts.JTI, merchantID, opts.JTIExpires.Unix()))
 	}
 	if c.CVC != "" {
-		sealedCVC := sealRow(aead, labelCVC, kekID, tok, merchantID, encodeCVC(c.CVC))
+		window, key, err := v.currentCVCKey(ctx, kekID, now.Unix())
+		if err != nil {
+			return Stored{}, nil, err
+		}
+		// A key made by a process with a shorter TTL ends sooner: the CVC
+		// never outlives its key.
+		cvcExpires := min(now.Add(v.opts.CVCTTL).Unix(), key.expires)
+		sealedCVC := sealCVC(key.aead, kekID, window, tok, merchantID, cvcExpires, encodeCVC(c.CVC))
 		stmts = append(stmts, sqlunit.S(
 			`INSERT INTO vault_cvcs (token, merchant_id, kek_id, sealed, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			tok, merchantID, kekID, sealedCVC, now.Add(v.opts.CVCTTL).Unix()))
+			tok, merchantID, kekID, sealedCVC, cvcExpires))
 	}
 	stmts = append(stmts, sqlunit.S(
 		`INSERT INTO vault_tokens (token, merchant_id, brand, last4, exp_month, exp_year, fingerprint, single_use, kek_id, sealed, created_at, expires_at)
@@ -328,6 +360,7 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 		single bool
 		kekID  string
 		sealed []byte
+		meta   cardMeta
 		c      card.Card
 		cvcAt  int // index of the CVC statement's rows, or -1
 	}
@@ -338,7 +371,7 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 			return nil, ErrNotFound
 		}
 		rows, err := v.ex.Query(ctx,
-			`SELECT single_use, kek_id, sealed, exp_month, exp_year FROM vault_tokens
+			`SELECT `+cardColumns+` FROM vault_tokens
 			 WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
 			r.token, merchantID, now)
 		if err != nil {
@@ -347,9 +380,9 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 		if len(rows) == 0 {
 			return nil, ErrNotFound
 		}
-		row := rows[0]
-		rd := read{single: row.Int(0) != 0, kekID: row.String(1), sealed: row.Bytes(2), cvcAt: -1}
-		rd.c.ExpMonth, rd.c.ExpYear = int(row.Int(3)), int(row.Int(4))
+		kekID, sealed, meta := scanCard(rows[0])
+		rd := read{single: meta.singleUse, kekID: kekID, sealed: sealed, meta: meta, cvcAt: -1}
+		rd.c.ExpMonth, rd.c.ExpYear = int(meta.expMonth), int(meta.expYear)
 		if !rd.single && !r.want[FieldCVC] {
 			reads[i] = rd
 			continue
@@ -394,7 +427,7 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 			if err != nil {
 				return nil, err
 			}
-			pt, err := openRow(aead, labelCard, rd.kekID, r.token, merchantID, rd.sealed)
+			pt, err := openCard(aead, rd.kekID, rd.meta, rd.sealed)
 			if err != nil {
 				return nil, fmt.Errorf("token: sealed card under KEK %q failed authentication: %w", rd.kekID, errInternal)
 			}
@@ -428,13 +461,15 @@ func (v *Vault) openCVC(ctx context.Context, merchantID, token string, row sqlun
 	if expires <= now {
 		return "", nil
 	}
-	aead, err := v.keys.sealer(ctx, kekID)
-	if err != nil {
-		return "", err
+	pt, err := v.openCVCSealed(ctx, kekID, token, merchantID, expires, sealed, now)
+	if pt == nil && err == nil {
+		return "", nil // its key is gone: the CVC with it
 	}
-	pt, err := openRow(aead, labelCVC, kekID, token, merchantID, sealed)
-	if err != nil {
+	if errors.Is(err, errOpenRow) {
 		return "", fmt.Errorf("token: sealed CVC under KEK %q failed authentication: %w", kekID, errInternal)
+	}
+	if err != nil {
+		return "", err // the key store's or the KEK's, with its cause
 	}
 	cvc, err := decodeCVC(pt)
 	if err != nil {
@@ -443,10 +478,12 @@ func (v *Vault) openCVC(ctx context.Context, merchantID, token string, row sqlun
 	return cvc, nil
 }
 
-// Purge deletes what expired at now: CVCs, single-use tokens and recorded
-// jtis, in one unit, and returns how many rows went. Reads already ignore
-// expired rows, so Purge is housekeeping (run it from a timer or a cron
-// trigger).
+// Purge deletes what expired at now — CVCs, single-use tokens and recorded
+// jtis, in one unit — then destroys the CVC keys that expired, in a unit
+// of their own, and forgets them; it returns how many rows and keys went.
+// Reads already ignore expired rows; what Purge adds is erasure: once a
+// CVC key is destroyed, no CVC it sealed can be opened again (see
+// [CVCKeyStore]). Run it from a timer or a cron trigger.
 func (v *Vault) Purge(ctx context.Context, now time.Time) (n int, err error) {
 	t := now.Unix()
 	rows, err := v.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{
@@ -460,7 +497,56 @@ func (v *Vault) Purge(ctx context.Context, now time.Time) (n int, err error) {
 	for _, r := range rows {
 		n += len(r)
 	}
-	return n, nil
+	// Every CVC a key sealed expires no later than the key, so the rows
+	// are gone (or dead) by the time their key is destroyed.
+	k, err := v.keys.cvcStore.Destroy(ctx, t)
+	v.keys.forgetCVCKeys(t)
+	if err != nil {
+		return n, err
+	}
+	return n + k, nil
+}
+
+// currentCVCKey returns the window at now and the primary's CVC key for it,
+// made if needed.
+func (v *Vault) currentCVCKey(ctx context.Context, kekID string, now int64) (int64, *cvcKey, error) {
+	w := int64(v.opts.CVCKeyWindow / time.Second)
+	window := now - now%w
+	key, err := v.keys.cvcKeyFor(ctx, kekID, window, now, window+w+int64(v.opts.CVCTTL/time.Second), true)
+	if err == nil && key == nil {
+		err = fmt.Errorf("token: the current CVC key expired as it was made: %w", errKeyMaterial)
+	}
+	return window, key, err
+}
+
+// openCVCSealed opens a CVC row of either version. It returns nil, nil if
+// the row's CVC key is gone.
+func (v *Vault) openCVCSealed(ctx context.Context, kekID, token, merchantID string, expires int64, sealed []byte, now int64) ([]byte, error) {
+	window, ok := cvcWindow(sealed)
+	if !ok {
+		aead, err := v.keys.sealer(ctx, kekID)
+		if err != nil {
+			return nil, err
+		}
+		return openRow(aead, labelCVC, kekID, token, merchantID, sealed)
+	}
+	key, err := v.keys.cvcKeyFor(ctx, kekID, window, now, 0, false)
+	if err != nil || key == nil {
+		return nil, err
+	}
+	return openCVCRow(key.aead, kekID, token, merchantID, expires, sealed)
+}
+
+// cardColumns are the columns scanCard reads.
+const cardColumns = `kek_id, sealed, brand, last4, exp_month, exp_year, fingerprint, single_use, created_at, expires_at, token, merchant_id`
+
+// scanCard reads a row of cardColumns.
+func scanCard(r sqlunit.Row) (kekID string, sealed []byte, m cardMeta) {
+	return r.String(0), r.Bytes(1), cardMeta{
+		brand: r.String(2), last4: r.String(3), expMonth: r.Int(4), expYear: r.Int(5),
+		fingerprint: r.String(6), singleUse: r.Int(7) != 0, created: r.Int(8), expires: r.Int(9),
+		token: r.String(10), merchant: r.String(11),
+	}
 }
 
 func fieldSet(fields []Field) (map[Field]bool, error) {

@@ -333,12 +333,12 @@ func TestPurge(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		at   time.Duration
-		want int // rows Purge deletes at this time
+		want int // rows and keys Purge deletes at this time
 	}{
 		{time.Minute, 0},
 		{5 * time.Minute, 1},      // the jti
 		{10 * time.Minute, 2},     // both CVCs
-		{15 * time.Minute, 1},     // the single-use token
+		{15 * time.Minute, 2},     // the single-use token, and the CVC key (window 5m + CVC TTL 10m)
 		{365 * 24 * time.Hour, 0}, // reusable tokens stay
 	} {
 		n, err := v.Purge(ctx, clk.Now().Add(tc.at))
@@ -535,10 +535,10 @@ func TestFakeKMS(t *testing.T) {
 		opts = token.TokenizeOptions{}
 		toks = append(toks, s.Token)
 	}
-	// Two data keys wrapped (seal, fingerprint) and read back: 4 calls,
-	// however many cards.
-	if got := kms.Calls(); got != 4 {
-		t.Errorf("KMS calls for %d tokenizations = %d, want 4", len(cards), got)
+	// Two data keys wrapped (seal, fingerprint) and read back, and the
+	// CVC key of the window: 6 calls, however many cards.
+	if got := kms.Calls(); got != 6 {
+		t.Errorf("KMS calls for %d tokenizations = %d, want 6", len(cards), got)
 	}
 	// A new process reads with one unwrap.
 	v2, _ := token.NewSQLVault(db, kekSet(t, kms.KEK("vault-1")), token.Options{Now: clk.Now})
@@ -548,8 +548,8 @@ func TestFakeKMS(t *testing.T) {
 			t.Errorf("Reveal in a new process: match %v, %v", c.Number == cards[i].Number, err)
 		}
 	}
-	if got := kms.Calls(); got != 5 {
-		t.Errorf("KMS calls after %d reveals in a new process = %d, want 5", len(toks), got)
+	if got := kms.Calls(); got != 7 {
+		t.Errorf("KMS calls after %d reveals in a new process = %d, want 7", len(toks), got)
 	}
 }
 
