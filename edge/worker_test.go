@@ -455,6 +455,82 @@ func TestWorkerCrash(t *testing.T) {
 	}
 }
 
+// TestWorkerUnitFault: on D1, a unit that fails with a real SQLite error
+// (edge/worker/crash_js.go's /__fault/unit: a row, then a read of a table
+// that does not exist) fails alone and leaves nothing behind, while
+// concurrent tokenizes all succeed and the Worker keeps serving.
+func TestWorkerUnitFault(t *testing.T) {
+	fx := edgetest.NewFixture(t)
+	fx.Relax(t)
+	w := startWorkerTB(t, fx, workerBuild{tags: "sealpay_crashtest"})
+	tz := edgetest.NewTokenizer(t, w.URL, fx)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failed, sqliteErrors, created, other int
+	for range 4 {
+		wg.Go(func() {
+			for range 3 {
+				resp, err := tz.HTTP.Post(w.URL+"/__fault/unit", "application/json", strings.NewReader("{}"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var got map[string]bool
+				json.NewDecoder(resp.Body).Decode(&got)
+				resp.Body.Close()
+				mu.Lock()
+				if got["failed"] {
+					failed++
+				}
+				if got["sqlite_error"] {
+					sqliteErrors++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				env, err := tz.Seal(tz.RandomCard())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, status, err := tz.Tokenize(env)
+				mu.Lock()
+				if err == nil && status == http.StatusCreated {
+					created++
+				} else {
+					other++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if failed != 12 || sqliteErrors != 12 {
+		t.Errorf("faulty units: %d failed, %d with SQLITE_ERROR; want 12 and 12", failed, sqliteErrors)
+	}
+	if created != 20 || other != 0 {
+		t.Errorf("concurrent tokenizes: %d created, %d not; want all 20 created", created, other)
+	}
+	resp, err := tz.HTTP.Get(w.URL + "/__fault/count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var count struct{ Rows int }
+	json.NewDecoder(resp.Body).Decode(&count)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || count.Rows != 0 {
+		t.Errorf("fault-test rows after the failed units = %d (status %d), want 0: a failed unit must leave nothing", count.Rows, resp.StatusCode)
+	}
+	env, _ := tz.Seal(tz.RandomCard())
+	if _, status, err := tz.Tokenize(env); err != nil || status != http.StatusCreated {
+		t.Errorf("tokenize after the faults = %d, %v; want 201", status, err)
+	}
+}
+
 // relay asks the edge to send tok's number to the fixture's provider.
 func relay(hc *http.Client, base string, fx *edgetest.Fixture, tok string) error {
 	body, _ := json.Marshal(map[string]any{
