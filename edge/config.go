@@ -54,6 +54,11 @@ type Config struct {
 	// a Go duration ("8760h" for 365 days); older ones are archived and
 	// cut by [Handler.PruneAudit]. Empty keeps them for ever.
 	AuditRetention string `json:"audit_retention,omitempty"`
+	// SingleUseTTL is how long a single-use token lives at most, a Go
+	// duration from 1m to 24h; empty means 15m. Tokens of the
+	// hosted-fields frame are single-use unless the shopper saves the
+	// card, so this bounds how long such a token is worth anything.
+	SingleUseTTL string `json:"single_use_ttl,omitempty"`
 	// AuditArchive is the file that pruned audit entries are appended to
 	// before they are deleted (native only).
 	AuditArchive string `json:"audit_archive,omitempty"`
@@ -100,6 +105,19 @@ func (c *Config) AuditRetentionPeriod() (time.Duration, error) {
 	d, err := time.ParseDuration(c.AuditRetention)
 	if err != nil || d < minAuditRetention {
 		return 0, fmt.Errorf("edge: audit_retention must be a Go duration of at least 2160h (90 days): %w", ErrConfig)
+	}
+	return d, nil
+}
+
+// SingleUseLifetime returns single_use_ttl as a duration, 0 for the
+// default (token.DefaultSingleUseTTL, 15 minutes).
+func (c *Config) SingleUseLifetime() (time.Duration, error) {
+	if c.SingleUseTTL == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.SingleUseTTL)
+	if err != nil || d < time.Minute || d > 24*time.Hour {
+		return 0, fmt.Errorf("edge: single_use_ttl must be a Go duration from 1m to 24h: %w", ErrConfig)
 	}
 	return d, nil
 }
@@ -167,6 +185,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, err
 	}
 	if _, err := c.AuditRetentionPeriod(); err != nil {
+		return nil, err
+	}
+	if _, err := c.SingleUseLifetime(); err != nil {
 		return nil, err
 	}
 	switch c.DatabaseSync {

@@ -140,7 +140,11 @@ func New(opts Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now})
+	ttl, err := opts.Config.SingleUseLifetime()
+	if err != nil {
+		return nil, err
+	}
+	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now, SingleUseTTL: ttl})
 	if err != nil {
 		return nil, fmt.Errorf("edge: opening the vault: %w", err)
 	}

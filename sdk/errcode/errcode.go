@@ -52,6 +52,7 @@ const (
 	BadRequest          Code = "bad_request"
 	UpstreamError       Code = "upstream_error"
 	InsecureKeyFile     Code = "insecure_key_file"
+	UnsealedCardNumber  Code = "unsealed_card_number"
 	Internal            Code = "internal"
 )
 

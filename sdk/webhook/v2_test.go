@@ -66,7 +66,10 @@ func TestV2CoversEverything(t *testing.T) {
 			return vectorV2.header
 		}, true},
 		{"tokens dropped", func(m *Message) string { m.Tokens = ""; return vectorV2.header }, true},
-		{"body", func(m *Message) string { m.Body = []byte(`{"card":"tok_1111111111111111111111"}`); return vectorV2.header }, false},
+		{"body", func(m *Message) string {
+			m.Body = []byte(`{"card":"tok_1111111111111111111111"}`)
+			return vectorV2.header
+		}, false},
 		{"timestamp", func(m *Message) string { return strings.Replace(vectorV2.header, "t=1800000000", "t=1800000001", 1) }, false},
 		{"v1 only", func(m *Message) string { h, _, _ := strings.Cut(vectorV2.header, ",v2="); return h }, true},
 	}
