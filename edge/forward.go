@@ -30,11 +30,15 @@ var (
 // forward answers POST /v1/forward/{route}.
 //
 // Every string value of the JSON body that starts with "sp1." is an
-// envelope. All of them are opened first, then stored in one unit with
-// the audit entry: every token, or — if one card is bad or one jti was
-// used — none, and no jti burned. Only then is the rewritten body signed
-// and sent to the merchant's backend; if the backend cannot be reached,
-// the new tokens are deleted again, since nobody ever learned them.
+// envelope. A body that holds what looks like a card number outside them
+// is refused (unsealed_card_number) before anything else. The envelopes
+// are opened first, then stored in one unit with the audit entry: every
+// token, or — if one card is bad or one jti was used — none, and no jti
+// burned. Only then is the rewritten body signed and sent to the
+// merchant's backend, naming the tokens the edge minted
+// (Sealpay-Tokens) under a v2 signature that covers them, the method, the
+// route and the path; if the backend cannot be reached, the new tokens
+// are deleted again, since nobody ever learned them.
 func (h *Handler) forward(c *call) (*response, error) {
 	name := c.r.PathValue("route")
 	c.target = name
@@ -42,21 +46,30 @@ func (h *Handler) forward(c *call) (*response, error) {
 	if !ok {
 		return nil, errNoRoute
 	}
-	// Pass 1: check the JSON and collect the envelopes.
+	// Pass 1: check the JSON and collect the envelopes; what is left
+	// without them must hold no card number.
 	var envs []string
 	seen := map[string]bool{}
-	_, err := rewriteStrings(c.body, func(s string) (string, error) {
-		if strings.HasPrefix(s, "sp1.") && !seen[s] {
+	rest, err := rewriteStrings(c.body, func(s string) (string, error) {
+		if !strings.HasPrefix(s, "sp1.") {
+			return s, nil
+		}
+		if !seen[s] {
 			seen[s] = true
 			envs = append(envs, s)
 			if len(envs) > maxForwardEnvelopes {
 				return "", fmt.Errorf("edge: more than %d envelopes in one request: %w", maxForwardEnvelopes, ErrBadRequest)
 			}
 		}
-		return s, nil
+		return "", nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	// rest is re-encoded compactly, escapes decoded: "\u0034111…" is
+	// seen as the digits it stands for.
+	if holdsCardNumber(rest) {
+		return nil, errUnsealedCard
 	}
 	// Pass 2: open every envelope before storing anything.
 	opened := make([]*envelope.Opened, len(envs))
@@ -71,6 +84,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 	// can learn them.
 	ctx := c.r.Context()
 	toks := map[string]string{}
+	minted := make([]string, 0, len(opened))
 	var stmts []sqlunit.Stmt
 	for i, op := range opened {
 		s, st, err := h.prepare(dbContext(ctx), c, op, false)
@@ -81,6 +95,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 		}
 		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
 		toks[envs[i]] = s.Token
+		minted = append(minted, s.Token)
 	}
 	body, err := rewriteStrings(c.body, func(s string) (string, error) {
 		if tok, ok := toks[s]; ok {
@@ -106,10 +121,25 @@ func (h *Handler) forward(c *call) (*response, error) {
 		undo()
 		return nil, fmt.Errorf("edge: building the forward request: %w", err)
 	}
+	// The tokens, in the order their envelopes first appear in the body.
+	// Any other value in the body is the page's: the backend can tell.
+	tokens := strings.Join(minted, ",")
+	sig, err := webhook.SignForward([][]byte{[]byte(c.merchant.SigningSecret)}, webhook.Message{
+		Method: http.MethodPost,
+		Route:  name,
+		Path:   req.URL.RequestURI(),
+		Tokens: tokens,
+		Body:   body,
+	}, c.now)
+	if err != nil {
+		undo()
+		return nil, fmt.Errorf("edge: signing the forward: %w", err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Sealpay-Edge/1")
-	req.Header.Set(webhook.Header, webhook.SignRequest([]byte(c.merchant.SigningSecret), body, c.now))
-	req.Header.Set("Sealpay-Route", name)
+	req.Header.Set(webhook.Header, sig)
+	req.Header.Set(webhook.RouteHeader, name)
+	req.Header.Set(webhook.TokensHeader, tokens)
 	resp, err := h.client.Do(req)
 	if err != nil {
 		undo()

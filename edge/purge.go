@@ -25,7 +25,10 @@ type PurgeConfig struct {
 	// and every CVC it sealed, is destroyed at most CVCKeyWindow + CVCTTL
 	// after its window starts, plus one purge interval.
 	CVCKeyWindow string `json:"cvc_key_window,omitempty"`
-	// SingleUseTTL is the lifetime of a single-use token ("15m").
+	// SingleUseTTL is the lifetime of a single-use token ("15m"; at most
+	// "24h"). Tokens of the hosted-fields frame are single-use unless the
+	// shopper saves the card, so this bounds how long such a token is
+	// worth anything.
 	SingleUseTTL string `json:"single_use_ttl,omitempty"`
 	// RiskRetention keeps rate counters this long after they stop
 	// counting ("0s": purged as soon as they expire).
@@ -43,6 +46,10 @@ const DefaultPurgeInterval = time.Minute
 
 // maxCVCTTL bounds cvc_ttl: a CVC is for one checkout, never kept.
 const maxCVCTTL = time.Hour
+
+// maxSingleUseTTL bounds single_use_ttl: a single-use token is for one
+// payment.
+const maxSingleUseTTL = 24 * time.Hour
 
 func (p *PurgeConfig) settings() (purgeSettings, error) {
 	s := purgeSettings{interval: DefaultPurgeInterval, cvcTTL: token.DefaultCVCTTL,
@@ -73,6 +80,9 @@ func (p *PurgeConfig) settings() (purgeSettings, error) {
 	}
 	if s.cvcTTL > maxCVCTTL {
 		return s, fmt.Errorf("edge: purge.cvc_ttl must be at most %v: %w", maxCVCTTL, ErrConfig)
+	}
+	if s.singleUseTTL > maxSingleUseTTL {
+		return s, fmt.Errorf("edge: purge.single_use_ttl must be at most %v: %w", maxSingleUseTTL, ErrConfig)
 	}
 	return s, nil
 }

@@ -20,6 +20,7 @@ func TestPurgeConfig(t *testing.T) {
 		{"all set", `{"interval":"30s","cvc_ttl":"2m","cvc_key_window":"1m","single_use_ttl":"5m","risk_retention":"1h"}`, true,
 			purgeSettings{30 * time.Second, 2 * time.Minute, time.Minute, 5 * time.Minute, time.Hour}},
 		{"cvc_ttl over an hour", `{"cvc_ttl":"61m"}`, false, purgeSettings{}},
+		{"single_use_ttl over a day", `{"single_use_ttl":"25h"}`, false, purgeSettings{}},
 		{"fraction of a second", `{"cvc_ttl":"1500ms"}`, false, purgeSettings{}},
 		{"zero window", `{"cvc_key_window":"0s"}`, false, purgeSettings{}},
 		{"negative retention", `{"risk_retention":"-1s"}`, false, purgeSettings{}},

@@ -22,7 +22,8 @@ func statusOf(c errcode.Code) int {
 	case errcode.Replayed:
 		return http.StatusConflict
 	case errcode.InvalidCardNumber, errcode.UnsupportedBrand, errcode.InvalidExpiry,
-		errcode.CardExpired, errcode.InvalidCVC, errcode.QRMalformed, errcode.QRBadCRC:
+		errcode.CardExpired, errcode.InvalidCVC, errcode.QRMalformed, errcode.QRBadCRC,
+		errcode.UnsealedCardNumber:
 		return http.StatusUnprocessableEntity
 	case errcode.Unauthorized:
 		return http.StatusUnauthorized

@@ -86,6 +86,9 @@ func answerFor(s token.Stored, withTimes bool) tokenAnswer {
 type tokenizeRequest struct {
 	Envelope  string `json:"envelope"`
 	SingleUse bool   `json:"single_use,omitempty"`
+	// Save says the shopper asked to keep the card for later: only then
+	// is a token from the hosted-fields frame reusable.
+	Save bool `json:"save,omitempty"`
 }
 
 // tokenize answers POST /v1/tokens.
@@ -98,13 +101,21 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 	if req.Envelope == "" {
 		return nil, fmt.Errorf("edge: missing \"envelope\": %w", ErrBadRequest)
 	}
+	if req.Save && req.SingleUse {
+		return nil, fmt.Errorf("edge: \"save\" and \"single_use\" contradict each other: %w", ErrBadRequest)
+	}
+	// A card typed into the hosted-fields frame is for this payment
+	// unless the shopper asked to save it: its token is single-use (dies
+	// after its first relay or after single_use_ttl), so a token that
+	// leaks from the page or a log is worth nothing later.
+	singleUse := req.SingleUse || (!req.Save && isSameOrigin(c.r, c.r.Header.Get("Origin")))
 	op, err := h.open(c, req.Envelope)
 	if err != nil {
 		h.risk.attempt(c.r.Context(), c, "", err)
 		return nil, err
 	}
 	ctx := dbContext(c.r.Context())
-	s, stmts, err := h.prepare(ctx, c, op, req.SingleUse)
+	s, stmts, err := h.prepare(ctx, c, op, singleUse)
 	if err == nil {
 		// The jti, the CVC, the token, the card's risk counts and the
 		// audit entry: one unit.
@@ -116,7 +127,13 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 		c.tokens = nil
 		return nil, err
 	}
-	return &response{status: http.StatusCreated, body: answerFor(s, false)}, nil
+	a := answerFor(s, false)
+	if s.SingleUse {
+		// Say how long it lives, so the page need not guess.
+		exp := s.Expires.UTC()
+		a.Expires = &exp
+	}
+	return &response{status: http.StatusCreated, body: a}, nil
 }
 
 // open opens an envelope for c's merchant. A request from one of the

@@ -136,12 +136,13 @@ func NewFixture(t testing.TB) *Fixture {
 		"trust_bundle_file": "trust.json",
 		"qr_root_files":     []string{"root.pub.jwk"},
 		"assets_dir":        "assets", // built on first use: Fixture.Assets
+		"purge":             map[string]any{"single_use_ttl": SingleUseTTL.String()},
 		"merchants": []map[string]any{{
 			"id":                  fx.Shop.ID,
 			"publishable_keys":    []string{edge.HashAPIKey(fx.Shop.PK)},
 			"secret_keys":         []string{edge.HashAPIKey(fx.Shop.SK)},
 			"allowed_origins":     []string{fx.Shop.Origin, "http://localhost:3000"},
-			"forward_routes":      map[string]string{"checkout": fx.Backend.URL + "/checkout", "down": "http://127.0.0.1:1/down"},
+			"forward_routes":      map[string]string{"checkout": fx.Backend.URL + "/checkout", "refund": fx.Backend.URL + "/refund?kind=full", "down": "http://127.0.0.1:1/down"},
 			"relay_routes":        fx.shopRelayRoutes(),
 			"signing_secret":      fx.Secret,
 			"allow_loopback_http": true,
@@ -288,6 +289,7 @@ type Recorder struct {
 // Received is one request a Recorder got.
 type Received struct {
 	Method, Path string
+	Target       string // the request target as received: escaped path and query
 	Header       http.Header
 	Body         []byte
 }
@@ -297,7 +299,7 @@ func newRecorder(t testing.TB, answer func(http.ResponseWriter, *http.Request, [
 	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, Received{r.Method, r.URL.Path, r.Header.Clone(), body})
+		rec.reqs = append(rec.reqs, Received{r.Method, r.URL.Path, r.RequestURI, r.Header.Clone(), body})
 		rec.mu.Unlock()
 		answer(w, r, body)
 	}))
@@ -328,7 +330,8 @@ func (r *Recorder) All() []byte {
 // backend is the merchant backend: it checks the signature and answers
 // with what it got; {"want_status": N} picks the status.
 func (fx *Fixture) backend(w http.ResponseWriter, r *http.Request, body []byte) {
-	ok := VerifySignature(fx.Secret, r.Header.Get("Sealpay-Signature"), body)
+	ok := VerifySignature(fx.Secret, r.Header.Get("Sealpay-Signature"), body) &&
+		VerifySignatureV2(fx.Secret, r.Header.Get("Sealpay-Signature"), r.Method, r.Header.Get("Sealpay-Route"), r.RequestURI, r.Header.Get("Sealpay-Tokens"), body)
 	var req struct {
 		WantStatus int `json:"want_status"`
 	}
@@ -402,6 +405,30 @@ func EchoForms(number string) []string {
 // nor '=' delimit it.
 func EchoCVCForms(cvc string) []string {
 	return []string{`"CVC` + cvc + `x"`, `"cvc ` + cvc + ` ok"`}
+}
+
+// VerifySignatureV2 checks the v2 value of a Sealpay-Signature header,
+// HMAC-SHA256(secret, "sealpay/forward/v2" LF t LF method LF route LF
+// target LF tokens LF body) as docs/edge-api.md defines it, independently
+// of the edge's code.
+func VerifySignatureV2(secret, header, method, route, target, tokens string, body []byte) bool {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v2":
+			sig = v
+		}
+	}
+	if _, err := strconv.ParseInt(ts, 10, 64); err != nil || sig == "" {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "sealpay/forward/v2\n%s\n%s\n%s\n%s\n%s\n%s", ts, method, route, target, tokens, body)
+	want := hex.EncodeToString(mac.Sum(nil))
+	return hmac.Equal([]byte(want), []byte(sig))
 }
 
 // VerifySignature checks a Sealpay-Signature header

@@ -212,6 +212,8 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 	t.Run("auth and origins", func(t *testing.T) { authOrigins(t, c, s, tok) })
 	t.Run("cors", func(t *testing.T) { cors(t, c) })
 	t.Run("forward", func(t *testing.T) { forward(t, c, s) })
+	t.Run("forward vouches for minted tokens only", func(t *testing.T) { vouched(t, c, s) })
+	t.Run("frame tokens", func(t *testing.T) { frameTokens(t, c, s) })
 	t.Run("relay", func(t *testing.T) { relay(t, c, s) })
 	t.Run("relay routes", func(t *testing.T) { relayRoutes(t, c, s) })
 	t.Run("get and delete", func(t *testing.T) { getDelete(t, c, s) })

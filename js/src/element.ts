@@ -214,10 +214,17 @@ export function createCardElement(cfg: FrameConfig, opts: CardElementOptions, st
     off(event, handler) {
       (handlers[event] as Set<typeof handler> | undefined)?.delete(handler);
     },
-    async tokenize() {
+    async tokenize(options) {
       alive("tokenize");
       if (!mounted) throw new SealpayUsageError('Call "mount" before "tokenize"');
-      const r = await frame.send<TokenResult>({ type: "tokenize" });
+      if (options !== undefined && (options === null || typeof options !== "object")) {
+        throw new SealpayUsageError("tokenize(options): options must be an object like { save: true }");
+      }
+      const save = options?.save;
+      if (save !== undefined && typeof save !== "boolean") {
+        throw new SealpayUsageError("tokenize({ save }): save must be true or false");
+      }
+      const r = await frame.send<TokenResult>(save ? { type: "tokenize", save: true } : { type: "tokenize" });
       return pickToken(r);
     },
     focus() {

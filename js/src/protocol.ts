@@ -29,7 +29,7 @@ export interface FrameParams {
 
 /** Commands the parent sends to the frame. */
 export type Command =
-  | { type: "tokenize" }
+  | { type: "tokenize"; save?: boolean }
   | { type: "verifyQR"; payload: string; expect?: unknown; lang?: string }
   | { type: "focus" }
   | { type: "clear" };

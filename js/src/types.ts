@@ -59,6 +59,7 @@ export type ErrorCode =
   | "bad_request"
   | "upstream_error"
   | "insecure_key_file"
+  | "unsealed_card_number"
   | "internal";
 
 /** A locale the hosted fields and QR verdicts are translated into. */
@@ -205,6 +206,16 @@ export interface TokenResult {
   card: CardMetadata;
 }
 
+/** Options of {@link CardElement.tokenize}. */
+export interface TokenizeOptions {
+  /**
+   * The shopper asked to save the card for later payments: the token is
+   * reusable. Without it the token is single-use: it dies after its first
+   * use or after the edge's `single_use_ttl` (15 minutes by default).
+   */
+  save?: boolean;
+}
+
 /** The hosted card fields: one iframe served by the edge. */
 export interface CardElement {
   /** Insert the frame into the element (or the first match of a CSS selector). */
@@ -219,8 +230,11 @@ export interface CardElement {
     event: K,
     handler: (event: CardElementEventMap[K]) => void,
   ): void;
-  /** Seal the card in the frame and exchange it for a token at the edge. */
-  tokenize(): Promise<TokenResult>;
+  /**
+   * Seal the card in the frame and exchange it for a token at the edge:
+   * single-use unless `save` says the shopper asked to save the card.
+   */
+  tokenize(options?: TokenizeOptions): Promise<TokenResult>;
   /** Move focus to the first field. */
   focus(): void;
   /** Empty every field. */

@@ -78,6 +78,36 @@ test("tokenize sends one command to the edge origin and keeps only token fields"
   }
 });
 
+test("tokenize passes save on only when the shopper saves the card", async () => {
+  const b = fakeBrowser({ fetch: () => jsonResponse(200, keySet) });
+  try {
+    const { card, iframe, channel } = await mounted(b);
+    const ev = (data) => b.dispatch({ origin: "https://edge.example", source: iframe.contentWindow, data: { sealpay: 1, channel, ...data } });
+    ev({ type: "ready", version: "test" });
+    const cases = [
+      [undefined, undefined],
+      [{}, undefined],
+      [{ save: false }, undefined],
+      [{ save: true }, true],
+    ];
+    for (const [options, want] of cases) {
+      const before = b.posted.length;
+      const p = card.tokenize(options);
+      await new Promise((r) => setTimeout(r, 0));
+      assert.equal(b.posted.length, before + 1);
+      const { data } = b.posted[before];
+      assert.equal(data.command.type, "tokenize");
+      assert.equal(data.command.save, want, `tokenize(${JSON.stringify(options)}) sent save=${data.command.save}`);
+      ev({ type: "result", id: data.id, ok: true, value: { token: "tok_" + "a".repeat(22), card: {} } });
+      await p;
+    }
+    await assert.rejects(card.tokenize({ save: "yes" }), /save must be true or false/);
+    await assert.rejects(card.tokenize(null), /options must be an object/);
+  } finally {
+    b.restore();
+  }
+});
+
 test("a failed tokenize rejects with the frame's code", async () => {
   const b = fakeBrowser({ fetch: () => jsonResponse(200, keySet) });
   try {

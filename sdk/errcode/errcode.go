@@ -53,6 +53,7 @@ const (
 	BadRequest          Code = "bad_request"
 	UpstreamError       Code = "upstream_error"
 	InsecureKeyFile     Code = "insecure_key_file"
+	UnsealedCardNumber  Code = "unsealed_card_number"
 	Internal            Code = "internal"
 )
 

@@ -140,26 +140,39 @@ func FuzzParseHeader(f *testing.F) {
 		f.Add(tc.Header, []byte(tc.Body))
 	}
 	f.Fuzz(func(t *testing.T, h string, body []byte) {
-		ts, sigs, err := parseHeader(h)
+		ts, v1, v2, err := parseHeader(h)
 		if err != nil {
 			if !errors.Is(err, ErrMalformedHeader) {
 				t.Fatalf("parse error %v is not ErrMalformedHeader", err)
 			}
 		} else {
-			again := formatHeader(ts, sigs)
-			ts2, sigs2, err := parseHeader(again)
-			if err != nil || ts2 != ts || len(sigs2) != len(sigs) {
-				t.Fatalf("parse(format(parse(%q))) = %d, %d sigs, %v", h, ts2, len(sigs2), err)
+			again := formatHeader(ts, v1, v2)
+			ts2, v1b, v2b, err := parseHeader(again)
+			if err != nil || ts2 != ts || len(v1b) != len(v1) || len(v2b) != len(v2) {
+				t.Fatalf("parse(format(parse(%q))) = %d, %d+%d sigs, %v", h, ts2, len(v1b), len(v2b), err)
 			}
-			for i := range sigs {
-				if !bytes.Equal(sigs[i], sigs2[i]) {
-					t.Fatalf("signature %d changed in the round trip", i)
+			for i := range v1 {
+				if !bytes.Equal(v1[i], v1b[i]) {
+					t.Fatalf("v1 signature %d changed in the round trip", i)
+				}
+			}
+			for i := range v2 {
+				if !bytes.Equal(v2[i], v2b[i]) {
+					t.Fatalf("v2 signature %d changed in the round trip", i)
 				}
 			}
 		}
 		now := time.Unix(1_900_000_000, 0)
 		if err := VerifySignature(SignRequest([]byte(h+"k"), body, now), body, []byte(h+"k"), 0, now); err != nil {
 			t.Fatalf("sign then verify: %v", err)
+		}
+		m := Message{Method: "POST", Route: "checkout", Path: "/pay", Tokens: "tok_a", Body: body}
+		sig, err := SignForward([][]byte{[]byte(h + "k")}, m, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := VerifyMessage(sig, m, []byte(h+"k"), 0, now); err != nil {
+			t.Fatalf("sign then verify v2: %v", err)
 		}
 	})
 }

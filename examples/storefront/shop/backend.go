@@ -155,7 +155,8 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
-// signed reads the body, records it, checks the Sealpay-Signature and the
+// signed reads the body, records it, checks the Sealpay-Signature (v2:
+// method, path, route, the tokens the edge minted and the body) and the
 // request id, and runs fn.
 func (b *Backend) signed(route string, fn func(ctx context.Context, body []byte) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -167,10 +168,13 @@ func (b *Backend) signed(route string, fn func(ctx context.Context, body []byte)
 		now := b.opts.Now()
 		// The edge signs what it forwards; anything else is refused before
 		// it is even parsed.
-		header := r.Header.Get(webhook.Header)
-		sigErr := webhook.VerifySignature(header, body, b.opts.SigningSecret, webhook.DefaultTolerance, now)
+		v, sigErr := webhook.VerifyRequest(r, body, b.opts.SigningSecret, webhook.DefaultTolerance, now)
 		if sigErr != nil && len(b.opts.OldSigningSecret) > 0 {
-			sigErr = webhook.VerifySignature(header, body, b.opts.OldSigningSecret, webhook.DefaultTolerance, now)
+			v, sigErr = webhook.VerifyRequest(r, body, b.opts.OldSigningSecret, webhook.DefaultTolerance, now)
+		}
+		if sigErr == nil && v.Route != route {
+			// Signed, but for another of the shop's routes.
+			sigErr = errors.New("shop: signed for another route")
 		}
 		b.record(route, sigErr == nil, body, now)
 		if sigErr != nil {
@@ -300,9 +304,16 @@ func (b *Backend) checkout(ctx context.Context, body []byte) (any, error) {
 			return nil, badRequest("token is not tok_ and 22 base62 characters")
 		}
 		tok = req.Token
-		m, err := b.edge.tokenInfo(ctx, tok)
+		// The token came from the page (hosted fields mint it before the
+		// forward, so the edge does not vouch for it): the edge, asked
+		// with the shop's secret key, knows only the shop's own tokens.
+		m, singleUse, err := b.edge.tokenInfo(ctx, tok)
 		if err != nil {
 			return nil, err
+		}
+		if req.SaveCard && singleUse {
+			// tokenize() without { save: true }: it dies after this charge.
+			return nil, badRequest("save_card needs a token from tokenize({ save: true })")
 		}
 		meta = m
 	case req.SavedCard != "" && req.Token == "":

@@ -37,6 +37,7 @@ type fakeEdge struct {
 type fakeCard struct {
 	number, cvc string
 	meta        cardMeta
+	singleUse   bool
 }
 
 const testSK = "sk_test_backend"
@@ -65,7 +66,7 @@ func (e *fakeEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":{"code":"not_found","message":"no"}}`, http.StatusNotFound)
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]any{"token": tok, "card": c.meta})
+		json.NewEncoder(w).Encode(map[string]any{"token": tok, "card": c.meta, "single_use": c.singleUse})
 	case isToken && r.Method == http.MethodDelete:
 		if _, ok := e.cards[tok]; !ok {
 			http.Error(w, `{"error":{"code":"not_found","message":"no"}}`, http.StatusNotFound)
@@ -156,10 +157,11 @@ func (fx *backendFixture) call(route string, body map[string]any, header ...stri
 	}
 	b, _ := json.Marshal(body)
 	r := httptest.NewRequest(http.MethodPost, "/sealpay/"+route, bytes.NewReader(b))
+	r.Header.Set(webhook.RouteHeader, route)
 	if len(header) > 0 {
 		r.Header.Set("Sealpay-Signature", header[0])
 	} else {
-		r.Header.Set("Sealpay-Signature", webhook.SignRequest(fx.secret, b, fx.now))
+		r.Header.Set("Sealpay-Signature", signV2(fx.t, fx.secret, route, "/sealpay/"+route, b, fx.now))
 	}
 	w := httptest.NewRecorder()
 	fx.backend.ServeHTTP(w, r)
@@ -181,12 +183,21 @@ func TestBackendRefusesUnsignedRequests(t *testing.T) {
 	b, _ := json.Marshal(body)
 	tests := []struct{ name, header string }{
 		{"no signature", ""},
-		{"wrong secret", webhook.SignRequest([]byte("whsec_wrong"), b, fx.now)},
-		{"stale", webhook.SignRequest(fx.secret, b, fx.now.Add(-time.Hour))},
+		{"wrong secret", signV2(t, []byte("whsec_wrong"), "checkout", "/sealpay/checkout", b, fx.now)},
+		{"stale", signV2(t, fx.secret, "checkout", "/sealpay/checkout", b, fx.now.Add(-time.Hour))},
+		// v1 covers only the body: a backend that accepted it would take
+		// a capture replayed to another route.
+		{"v1 only", webhook.SignRequest(fx.secret, b, fx.now)},
+		{"signed for another path", signV2(t, fx.secret, "checkout", "/sealpay/forget", b, fx.now)},
+		{"signed for another route", signV2(t, fx.secret, "forget", "/sealpay/checkout", b, fx.now)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodPost, "/sealpay/checkout", bytes.NewReader(b))
+			r.Header.Set(webhook.RouteHeader, "checkout")
+			if tc.name == "signed for another route" {
+				r.Header.Set(webhook.RouteHeader, "forget")
+			}
 			if tc.header != "" {
 				r.Header.Set("Sealpay-Signature", tc.header)
 			}
@@ -363,4 +374,41 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// signV2 signs body as the edge forwards it on route to path.
+func signV2(t testing.TB, secret []byte, route, path string, body []byte, now time.Time) string {
+	t.Helper()
+	h, err := webhook.SignForward([][]byte{secret}, webhook.Message{Method: http.MethodPost, Route: route, Path: path, Body: body}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestBackendSavesOnlyReusableTokens: a shopper who ticks "save this
+// card" gets a token from tokenize({ save: true }); a single-use token
+// (tokenize() without it) cannot be put on file, and is not charged.
+func TestBackendSavesOnlyReusableTokens(t *testing.T) {
+	fx := newBackendFixture(t, "")
+	tok := fx.edge.add("4242424242424242", "123", "fp_once")
+	fx.edge.mu.Lock()
+	c := fx.edge.cards[tok]
+	c.singleUse = true
+	fx.edge.cards[tok] = c
+	fx.edge.mu.Unlock()
+	code, out := fx.call("checkout", map[string]any{"product": "matcha-bowl", "currency": "USD", "locale": "en", "token": tok, "save_card": true})
+	if code != http.StatusBadRequest {
+		t.Errorf("checkout saving a single-use token = %d %v, want 400", code, out["error"])
+	}
+	fx.edge.mu.Lock()
+	charged := len(fx.edge.templates)
+	fx.edge.mu.Unlock()
+	if charged != 0 {
+		t.Errorf("the edge relayed %d charges, want none", charged)
+	}
+	// Without save_card the same single-use token pays.
+	if code, out := fx.call("checkout", map[string]any{"product": "matcha-bowl", "currency": "USD", "locale": "en", "token": tok}); code != 200 {
+		t.Errorf("checkout with a single-use token, not saved = %d %v, want 200", code, out["error"])
+	}
 }

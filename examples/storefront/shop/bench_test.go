@@ -43,7 +43,8 @@ func BenchmarkCheckout(b *testing.B) {
 		body, _ := json.Marshal(map[string]any{"request_id": "bench_request_" + time.Duration(i).String() + "_xxxxxxxx",
 			"product": "matcha-bowl", "currency": "JPY", "token": tok})
 		r := httptest.NewRequest(http.MethodPost, "/sealpay/checkout", bytes.NewReader(body))
-		r.Header.Set(webhook.Header, webhook.SignRequest(secret, body, now))
+		r.Header.Set(webhook.Header, signV2(b, secret, "checkout", "/sealpay/checkout", body, now))
+		r.Header.Set(webhook.RouteHeader, "checkout")
 		w := httptest.NewRecorder()
 		be.ServeHTTP(w, r)
 		if w.Code != 200 {

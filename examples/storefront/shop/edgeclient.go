@@ -90,13 +90,15 @@ func routeOf(path string) string {
 	return path
 }
 
-// tokenInfo fetches a token's card metadata: GET /v1/tokens/{token}.
-func (c *edgeClient) tokenInfo(ctx context.Context, tok string) (cardMeta, error) {
+// tokenInfo fetches a token's card metadata and whether it is single-use:
+// GET /v1/tokens/{token}.
+func (c *edgeClient) tokenInfo(ctx context.Context, tok string) (cardMeta, bool, error) {
 	var ans struct {
-		Card cardMeta `json:"card"`
+		Card      cardMeta `json:"card"`
+		SingleUse bool     `json:"single_use"`
 	}
 	err := c.do(ctx, http.MethodGet, "/v1/tokens/"+url.PathEscape(tok), nil, &ans)
-	return ans.Card, err
+	return ans.Card, ans.SingleUse, err
 }
 
 // deleteToken removes a token from the vault: DELETE /v1/tokens/{token}.

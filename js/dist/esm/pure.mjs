@@ -420,10 +420,17 @@ function createCardElement(cfg, opts, style) {
     off(event, handler) {
       handlers[event]?.delete(handler);
     },
-    async tokenize() {
+    async tokenize(options) {
       alive("tokenize");
       if (!mounted) throw new SealpayUsageError('Call "mount" before "tokenize"');
-      const r = await frame.send({ type: "tokenize" });
+      if (options !== void 0 && (options === null || typeof options !== "object")) {
+        throw new SealpayUsageError("tokenize(options): options must be an object like { save: true }");
+      }
+      const save = options?.save;
+      if (save !== void 0 && typeof save !== "boolean") {
+        throw new SealpayUsageError("tokenize({ save }): save must be true or false");
+      }
+      const r = await frame.send(save ? { type: "tokenize", save: true } : { type: "tokenize" });
       return pickToken(r);
     },
     focus() {

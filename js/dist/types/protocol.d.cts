@@ -26,6 +26,7 @@ export interface FrameParams {
 /** Commands the parent sends to the frame. */
 export type Command = {
     type: "tokenize";
+    save?: boolean;
 } | {
     type: "verifyQR";
     payload: string;

@@ -5,7 +5,7 @@
 /** A card brand id, the same string everywhere (JSON, JS, CLI). */
 export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "diners" | "jcb" | "unionpay" | "maestro" | "mir" | "rupay" | "elo" | "hipercard" | "troy" | "verve" | "dankort" | "bccard";
 /** Every stable error code a Sealpay error may carry (`error.code`). */
-export type ErrorCode = "invalid_envelope" | "unsupported_version" | "unknown_key" | "decrypt_failed" | "envelope_expired" | "envelope_not_yet_valid" | "wrong_merchant" | "wrong_origin" | "replayed" | "invalid_card_number" | "unsupported_brand" | "invalid_expiry" | "card_expired" | "invalid_cvc" | "qr_malformed" | "qr_bad_crc" | "qr_unsigned" | "qr_bad_signature" | "qr_unknown_key" | "qr_revoked" | "qr_expired" | "qr_replayed" | "qr_mismatch" | "qr_suspicious_url" | "unauthorized" | "forbidden_origin" | "relay_host_forbidden" | "relay_route_forbidden" | "rate_limited" | "not_found" | "not_acceptable" | "payload_too_large" | "bad_request" | "upstream_error" | "insecure_key_file" | "internal";
+export type ErrorCode = "invalid_envelope" | "unsupported_version" | "unknown_key" | "decrypt_failed" | "envelope_expired" | "envelope_not_yet_valid" | "wrong_merchant" | "wrong_origin" | "replayed" | "invalid_card_number" | "unsupported_brand" | "invalid_expiry" | "card_expired" | "invalid_cvc" | "qr_malformed" | "qr_bad_crc" | "qr_unsigned" | "qr_bad_signature" | "qr_unknown_key" | "qr_revoked" | "qr_expired" | "qr_replayed" | "qr_mismatch" | "qr_suspicious_url" | "unauthorized" | "forbidden_origin" | "relay_host_forbidden" | "relay_route_forbidden" | "rate_limited" | "not_found" | "not_acceptable" | "payload_too_large" | "bad_request" | "upstream_error" | "insecure_key_file" | "unsealed_card_number" | "internal";
 /** A locale the hosted fields and QR verdicts are translated into. */
 export type Locale = "en" | "zh-CN" | "ja" | "ko" | "ru" | "es" | "pt-BR" | "de" | "fr" | "id" | "th" | "vi";
 /** Options of {@link loadSealpay} and `load`. */
@@ -124,6 +124,15 @@ export interface TokenResult {
     token: string;
     card: CardMetadata;
 }
+/** Options of {@link CardElement.tokenize}. */
+export interface TokenizeOptions {
+    /**
+     * The shopper asked to save the card for later payments: the token is
+     * reusable. Without it the token is single-use: it dies after its first
+     * use or after the edge's `single_use_ttl` (15 minutes by default).
+     */
+    save?: boolean;
+}
 /** The hosted card fields: one iframe served by the edge. */
 export interface CardElement {
     /** Insert the frame into the element (or the first match of a CSS selector). */
@@ -132,8 +141,11 @@ export interface CardElement {
     on<K extends keyof CardElementEventMap>(event: K, handler: (event: CardElementEventMap[K]) => void): () => void;
     /** Remove a listener added with {@link CardElement.on}. */
     off<K extends keyof CardElementEventMap>(event: K, handler: (event: CardElementEventMap[K]) => void): void;
-    /** Seal the card in the frame and exchange it for a token at the edge. */
-    tokenize(): Promise<TokenResult>;
+    /**
+     * Seal the card in the frame and exchange it for a token at the edge:
+     * single-use unless `save` says the shopper asked to save the card.
+     */
+    tokenize(options?: TokenizeOptions): Promise<TokenResult>;
     /** Move focus to the first field. */
     focus(): void;
     /** Empty every field. */

@@ -291,7 +291,7 @@ class HostedFields {
     switch (c.type) {
       case "tokenize":
         if (this.p.mode !== "card") throw new SealpayError("bad_request", "Sealpay: this frame has no card fields");
-        return this.tokenize();
+        return this.tokenize(c.save === true);
       case "verifyQR":
         return this.verifyQR(c.payload, c.expect, c.lang);
       case "focus":
@@ -307,7 +307,8 @@ class HostedFields {
     }
   }
 
-  private async tokenize(): Promise<unknown> {
+  /** save: the shopper asked to keep the card; otherwise the token is single-use. */
+  private async tokenize(save: boolean): Promise<unknown> {
     if (this.busy) throw new SealpayError("bad_request", "Sealpay: tokenize is already running");
     this.busy = true;
     const inputs = fields.map((f) => $<HTMLInputElement>(f));
@@ -344,7 +345,7 @@ class HostedFields {
         method: "POST",
         credentials: "omit",
         headers: { authorization: `Bearer ${this.p.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ envelope }),
+        body: JSON.stringify(save ? { envelope, save: true } : { envelope }),
       });
       let body: unknown = null;
       try {

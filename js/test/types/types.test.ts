@@ -42,6 +42,9 @@ async function main(): Promise<void> {
   card.on("change", (e) => e.value);
 
   const { token, card: meta } = await card.tokenize();
+  await card.tokenize({ save: true });
+  // @ts-expect-error: save is a boolean.
+  await card.tokenize({ save: "yes" });
   const t: string = token;
   const last4: string = meta.last4;
   // @ts-expect-error: the token result never carries the number.

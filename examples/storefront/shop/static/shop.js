@@ -171,8 +171,10 @@
       setBusy(true);
       try {
         // The token and the card's brand and last four: never the number.
-        const { token } = await card.tokenize();
-        const body = { product: cfg.product, currency: cfg.currency, locale: cfg.lang, token, save_card: $("save-card").checked };
+        // Single-use unless the shopper ticked "save this card".
+        const save = $("save-card").checked;
+        const { token } = await card.tokenize({ save });
+        const body = { product: cfg.product, currency: cfg.currency, locale: cfg.lang, token, save_card: save };
         const customer = store.get(CUSTOMER);
         if (customer) body.customer = customer;
         showReceipt(await forward("checkout", body));
