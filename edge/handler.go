@@ -284,6 +284,16 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 func (h *Handler) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{r: r, client: h.clientAddr(r), now: h.now()}
+		defer func() {
+			// A panic is answered 500 by ServeHTTP: like any 5xx, it
+			// releases the key it held, so that the retry runs again.
+			if p := recover(); p != nil {
+				if c.idem != nil {
+					h.releaseIdem(c)
+				}
+				panic(p)
+			}
+		}()
 		resp, err := h.run(w, c, rt)
 		if err != nil {
 			code := errcode.Of(err)

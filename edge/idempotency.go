@@ -148,24 +148,34 @@ func (h *Handler) beginIdem(c *call, kind authKind) (*response, error) {
 // Either is best effort: if it fails, the key stays in progress until its
 // lease ends.
 func (h *Handler) finishIdem(c *call, a *answerBuffer) {
-	ctx := dbContext(c.r.Context())
-	id := c.idem
-	var st sqlunit.Stmt
 	if a.status >= 500 {
-		st = sqlunit.S(`DELETE FROM idempotency_keys WHERE merchant = ? AND kind = ? AND idem_key = ? AND owner = ? AND state = 'running'`,
-			c.merchant.ID, id.kind, id.key, id.owner)
-	} else {
-		hd, err := json.Marshal(a.header)
-		if err != nil {
-			h.log.Error("edge: storing an idempotent answer", "err", err.Error())
-			return
-		}
-		st = sqlunit.S(`UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?
-			WHERE merchant = ? AND kind = ? AND idem_key = ? AND owner = ? AND state = 'running'`,
-			int64(a.status), string(hd), a.body.Bytes(), c.merchant.ID, id.kind, id.key, id.owner)
+		h.releaseIdem(c)
+		return
 	}
-	if _, err := h.store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{st}}); err != nil {
+	id := c.idem
+	hd, err := json.Marshal(a.header)
+	if err == nil {
+		_, err = h.store.Exec(dbContext(c.r.Context()), sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+			`UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?
+			WHERE merchant = ? AND kind = ? AND idem_key = ? AND owner = ? AND state = 'running'`,
+			int64(a.status), string(hd), a.body.Bytes(), c.merchant.ID, id.kind, id.key, id.owner)}})
+	}
+	if err != nil {
 		h.log.Error("edge: storing an idempotent answer", "route", c.r.Pattern, "err", err.Error())
+	}
+}
+
+// releaseIdem deletes the claim c holds, if it still holds it: the next
+// request with its key runs. If that fails, the key stays in progress
+// until its lease ends.
+func (h *Handler) releaseIdem(c *call) {
+	id := c.idem
+	c.idem = nil
+	_, err := h.store.Exec(dbContext(c.r.Context()), sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+		`DELETE FROM idempotency_keys WHERE merchant = ? AND kind = ? AND idem_key = ? AND owner = ? AND state = 'running'`,
+		c.merchant.ID, id.kind, id.key, id.owner)}})
+	if err != nil {
+		h.log.Error("edge: releasing an idempotency key", "route", c.r.Pattern, "err", err.Error())
 	}
 }
 

@@ -71,7 +71,7 @@ func TestNativeIdempotencyExpiry(t *testing.T) {
 	if before == 0 {
 		t.Fatal("no idempotency key stored")
 	}
-	res, err := edge.RunPurge(ctx, h.PurgeJobs(), clock().Add(edge.IdempotencyTTL+time.Second))
+	res, err := edge.RunPurge(ctx, h.PurgeJobs(), clock().Add(24*time.Hour+time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
