@@ -121,6 +121,27 @@ func idempotency(t *testing.T, c *client, s *sealer) {
 		}
 	})
 
+	t.Run("forward", func(t *testing.T) {
+		backend := c.fx.Backend
+		env := s.seal(t, shop.ID, shop.Origin, s.card("4000056655665556"), nil)
+		key := "fwd-" + newClientID() + "-" + time.Now().Format(time.RFC3339Nano)
+		r := req{method: "POST", path: "/v1/forward/checkout", key: shop.PK, origin: shop.Origin, header: map[string]string{"Idempotency-Key": key},
+			body: jsonBody(map[string]any{"order": "o-idem", "card": env})}
+		before := backend.Count("/checkout")
+		first := c.do(t, r)
+		if first.Status != http.StatusOK {
+			t.Fatalf("forward = %d %s, want 200", first.Status, first.code())
+		}
+		c.fx.live.Add(1)
+		again := c.do(t, r)
+		if again.Status != http.StatusOK || !bytes.Equal(again.Body, first.Body) {
+			t.Errorf("forward retried with the same key = %d %s (same body %t), want the first answer", again.Status, again.code(), bytes.Equal(again.Body, first.Body))
+		}
+		if n := backend.Count("/checkout") - before; n != 1 {
+			t.Errorf("backend got %d requests for a forward sent twice with one key, want 1", n)
+		}
+	})
+
 	t.Run("bad keys", func(t *testing.T) {
 		for _, key := range []string{strings.Repeat("k", 256), "has space"} {
 			a := c.do(t, req{method: "POST", path: "/v1/qr", key: shop.SK, header: map[string]string{"Idempotency-Key": key},
