@@ -179,6 +179,7 @@ type route struct {
 	browser bool     // answers CORS for allowed origins
 	frame   bool     // also accepts publishable keys from the edge's own origin (the hosted-fields frame)
 	limited bool     // rate-limited per key and per client
+	idem    bool     // honours Idempotency-Key (a POST that changes state)
 	fn      func(c *call) (*response, error)
 }
 
@@ -191,9 +192,11 @@ type call struct {
 	keyID    string // fingerprint of the API key presented, for the audit (see [keyID])
 	body     []byte
 	now      time.Time
-	target   string   // audit target: route name; a relay's method, host and path
-	tokens   []string // audit: token ids touched
-	audited  bool     // the success entry went into the operation's unit
+	target   string     // audit target: route name; a relay's method, host and path
+	tokens   []string   // audit: token ids touched
+	audited  bool       // the success entry went into the operation's unit
+	idem     *idemClaim // the idempotency key this request holds, if any
+	replayed bool       // the answer is an idempotency key's stored one
 }
 
 // response is a successful answer, written after the audit entry is stored.
@@ -217,12 +220,12 @@ func (h *Handler) routes() {
 	}
 	mux.HandleFunc("GET /v1/c/{digest}/{name}", h.serveAddressed)
 	api("GET /v1/keys", route{browser: true, limited: true, fn: h.keys})
-	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, frame: true, limited: true, fn: h.tokenize})
-	api("POST /v1/forward/{route}", route{action: "forward", auth: authPublishable, browser: true, limited: true, fn: h.forward})
-	api("POST /v1/relay", route{action: "relay", auth: authSecret, limited: true, fn: h.relay})
+	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, frame: true, limited: true, idem: true, fn: h.tokenize})
+	api("POST /v1/forward/{route}", route{action: "forward", auth: authPublishable, browser: true, limited: true, idem: true, fn: h.forward})
+	api("POST /v1/relay", route{action: "relay", auth: authSecret, limited: true, idem: true, fn: h.relay})
 	api("GET /v1/tokens/{token}", route{auth: authSecret, limited: true, fn: h.getToken})
 	api("DELETE /v1/tokens/{token}", route{action: "delete", auth: authSecret, limited: true, fn: h.deleteToken})
-	api("POST /v1/qr", route{action: "qr_sign", auth: authSecret, limited: true, fn: h.qrSign})
+	api("POST /v1/qr", route{action: "qr_sign", auth: authSecret, limited: true, idem: true, fn: h.qrSign})
 	api("POST /v1/qr/verify", route{browser: true, limited: true, fn: h.qrVerify})
 	api("GET /v1/qr/trust", route{browser: true, limited: true, fn: h.qrTrust})
 	for _, p := range []string{"/v1/keys", "/v1/tokens", "/v1/forward/{route}", "/v1/qr/verify", "/v1/qr/trust"} {
@@ -281,6 +284,16 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 func (h *Handler) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{r: r, client: h.clientAddr(r), now: h.now()}
+		defer func() {
+			// A panic is answered 500 by ServeHTTP: like any 5xx, it
+			// releases the key it held, so that the retry runs again.
+			if p := recover(); p != nil {
+				if c.idem != nil {
+					h.releaseIdem(c)
+				}
+				panic(p)
+			}
+		}()
 		resp, err := h.run(w, c, rt)
 		if err != nil {
 			code := errcode.Of(err)
@@ -290,30 +303,52 @@ func (h *Handler) api(rt route) http.Handler {
 			if sw, ok := w.(*statusWriter); ok {
 				sw.code = code
 			}
-			h.record(c, refusalAction(rt.action), code)
-			writeError(w, err)
+		}
+		if c.idem == nil {
+			h.answer(w, c, rt, resp, err)
 			return
 		}
-		// Every unit returns once durable: an answer that acknowledges a
-		// change (a token, a delete, a used CVC, a QR nonce, an audit
-		// entry) goes out only after it is on stable storage.
-		if rt.action != "" && !c.audited {
-			if err := h.record(c, rt.action, ""); err != nil {
-				h.log.Error("edge: audit append failed", "route", r.Pattern, "err", err.Error())
-				writeError(w, errcode.New(errcode.Internal, "internal error"))
-				return
-			}
-		}
-		for k, v := range resp.header {
-			w.Header()[k] = v
-		}
-		if resp.raw != nil {
-			w.WriteHeader(resp.status)
-			w.Write(resp.raw)
-			return
-		}
-		writeJSON(w, resp.status, resp.body)
+		// The answer is stored under its idempotency key before it is
+		// sent: a retry that follows the answer finds it.
+		buf := newAnswerBuffer()
+		h.answer(buf, c, rt, resp, err)
+		h.finishIdem(c, buf)
+		buf.writeTo(w)
 	})
+}
+
+// answer writes the answer of c: the error err, or resp once the success
+// entry is in the audit log.
+func (h *Handler) answer(w http.ResponseWriter, c *call, rt route, resp *response, err error) {
+	if err != nil {
+		h.record(c, refusalAction(rt.action), errcode.Of(err))
+		writeError(w, err)
+		return
+	}
+	// Every unit returns once durable: an answer that acknowledges a
+	// change (a token, a delete, a used CVC, a QR nonce, an audit
+	// entry) goes out only after it is on stable storage. A replayed
+	// answer is recorded as a "replay" of the route.
+	action := rt.action
+	if c.replayed {
+		action = "replay"
+	}
+	if action != "" && !c.audited {
+		if err := h.record(c, action, ""); err != nil {
+			h.log.Error("edge: audit append failed", "route", c.r.Pattern, "err", err.Error())
+			writeError(w, errcode.New(errcode.Internal, "internal error"))
+			return
+		}
+	}
+	for k, v := range resp.header {
+		w.Header()[k] = v
+	}
+	if resp.raw != nil {
+		w.WriteHeader(resp.status)
+		w.Write(resp.raw)
+		return
+	}
+	writeJSON(w, resp.status, resp.body)
 }
 
 func refusalAction(action string) string {
@@ -446,6 +481,11 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 		}
 		c.body = b
 	}
+	if rt.idem {
+		if resp, err := h.beginIdem(c, rt.auth); resp != nil || err != nil {
+			return resp, err
+		}
+	}
 	return rt.fn(c)
 }
 
@@ -492,7 +532,7 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Access-Control-Allow-Origin", origin)
 	hd.Add("Vary", "Origin")
 	hd.Set("Access-Control-Allow-Methods", "GET, POST")
-	hd.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	hd.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key")
 	hd.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 }

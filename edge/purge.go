@@ -127,7 +127,9 @@ func RunPurge(ctx context.Context, jobs []PurgeJob, now time.Time) ([]PurgeResul
 //     whose CVCs have all expired (token.Vault.Purge);
 //   - "risk": rate counters and card-testing members expired for longer
 //     than purge.risk_retention, in one unit;
-//   - "qr_nonces": nonces of expired QR codes, in one unit.
+//   - "qr_nonces": nonces of expired QR codes, in one unit;
+//   - "idempotency_keys": idempotency keys past their 24 hours, in one
+//     unit.
 func (h *Handler) PurgeJobs() []PurgeJob {
 	return []PurgeJob{
 		{"vault", h.vault.Purge},
@@ -142,6 +144,7 @@ func (h *Handler) PurgeJobs() []PurgeJob {
 			}
 			return len(rs[0]), nil
 		}},
+		{"idempotency_keys", h.purgeIdem},
 	}
 }
 

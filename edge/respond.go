@@ -19,11 +19,11 @@ func statusOf(c errcode.Code) int {
 	case errcode.WrongMerchant, errcode.WrongOrigin, errcode.ForbiddenOrigin, errcode.RelayHostForbidden,
 		errcode.RelayRouteForbidden:
 		return http.StatusForbidden
-	case errcode.Replayed:
+	case errcode.Replayed, errcode.IdempotencyInProgress:
 		return http.StatusConflict
 	case errcode.InvalidCardNumber, errcode.UnsupportedBrand, errcode.InvalidExpiry,
 		errcode.CardExpired, errcode.InvalidCVC, errcode.QRMalformed, errcode.QRBadCRC,
-		errcode.UnsealedCardNumber:
+		errcode.UnsealedCardNumber, errcode.IdempotencyMismatch:
 		return http.StatusUnprocessableEntity
 	case errcode.Unauthorized:
 		return http.StatusUnauthorized

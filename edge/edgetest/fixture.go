@@ -85,6 +85,35 @@ type Fixture struct {
 
 	numbers sync.Map     // every card number the suite sent
 	live    atomic.Int64 // tokens that should be in the vault
+
+	idemSeq atomic.Int64 // numbers the provider's /v1/idem answers
+	holdMu  sync.Mutex
+	hold    chan struct{} // a provider request with X-Hold waits for it to close
+}
+
+// Hold makes the stand-in provider hold every request that carries an
+// X-Hold header until release is called (or 15 s pass).
+func (fx *Fixture) Hold() (release func()) {
+	ch := make(chan struct{})
+	fx.holdMu.Lock()
+	fx.hold = ch
+	fx.holdMu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { close(ch) }) }
+}
+
+// waitHold waits until the current hold is released.
+func (fx *Fixture) waitHold() {
+	fx.holdMu.Lock()
+	ch := fx.hold
+	fx.holdMu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-time.After(15 * time.Second):
+	}
 }
 
 // LiveTokens is how many tokens the suite expects the vault to hold:
@@ -185,6 +214,7 @@ func (fx *Fixture) shopRelayRoutes() []map[string]any {
 		route("POST", "/v1/echo", "json", map[string][]string{"/number": {"number"}, "/cvc": {"cvc"}}),
 		route("POST", "/v1/gzip", "json", map[string][]string{"/n": {"number"}}),
 		route("POST", "/v1/form", "form", map[string][]string{"card[number]": {"number"}, "card[cvc]": {"cvc"}}),
+		route("POST", "/v1/idem", "json", map[string][]string{"/n": {"number"}, "/cvc": {"cvc"}}),
 	}
 }
 
@@ -308,6 +338,19 @@ func newRecorder(t testing.TB, answer func(http.ResponseWriter, *http.Request, [
 	return rec
 }
 
+// Count returns how many requests for path the recorder has received.
+func (r *Recorder) Count(path string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, q := range r.reqs {
+		if q.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
 // Requests returns a copy of everything received so far.
 func (r *Recorder) Requests() []Received {
 	r.mu.Lock()
@@ -349,7 +392,8 @@ func (fx *Fixture) backend(w http.ResponseWriter, r *http.Request, body []byte) 
 
 // provider is the payment provider, a stand-in for one outside our
 // system: it echoes the body it got, card numbers included, as real
-// providers sometimes do in errors. It compresses its answer with gzip
+// providers sometimes do in errors. A request with an X-Hold header waits
+// for [Fixture.Hold]'s release. It compresses its answer with gzip
 // when the request accepts gzip, as HTTP servers do; /v1/gzip compresses
 // whatever the request accepts; /v1/echo echoes the card number and CVC
 // in the spellings a provider's stored free text or error message may
@@ -358,6 +402,9 @@ func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte)
 	if r.URL.Path == "/redirect" {
 		http.Redirect(w, r, fx.Elsewhere.URL+"/stolen", http.StatusFound)
 		return
+	}
+	if r.Header.Get("X-Hold") != "" {
+		fx.waitHold()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Request-Id", "req_psp_1")
@@ -368,6 +415,10 @@ func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte)
 		json.Unmarshal(body, &got)
 		answer = []byte(`{"id":"ch_echo","numbers":[` + strings.Join(EchoForms(got.Number), ",") +
 			`],"cvcs":[` + strings.Join(EchoCVCForms(got.CVC), ",") + `]}`)
+	case "/v1/idem":
+		// Each answer is new: a replayed one is recognised by its id.
+		echo, _ := json.Marshal(string(body))
+		answer = fmt.Appendf(nil, `{"id":"ch_idem_%d","status":"succeeded","echo":%s}`, fx.idemSeq.Add(1), echo)
 	default:
 		echo, _ := json.Marshal(string(body))
 		answer = fmt.Appendf(nil, `{"id":"ch_1","status":"succeeded","echo":%s}`, echo)

@@ -58,6 +58,8 @@ export type ErrorCode =
   | "payload_too_large"
   | "bad_request"
   | "upstream_error"
+  | "idempotency_mismatch"
+  | "idempotency_in_progress"
   | "insecure_key_file"
   | "unsealed_card_number"
   | "internal";

@@ -57,6 +57,12 @@ const (
 	Internal            Code = "internal"
 )
 
+// The codes of idempotency keys (docs/edge-api.md, "Idempotency keys").
+const (
+	IdempotencyMismatch   Code = "idempotency_mismatch"
+	IdempotencyInProgress Code = "idempotency_in_progress"
+)
+
 // Error is a sentinel error carrying a [Code]. Make one with [New]; compare
 // with errors.Is against the package's exported sentinel.
 type Error struct {
