@@ -1,12 +1,9 @@
 package edge
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/base64"
 	"fmt"
-	"strings"
 
+	"github.com/sealpay/sealpay/edge/keyfile"
 	"github.com/sealpay/sealpay/sdk/token"
 )
 
@@ -20,41 +17,20 @@ import (
 //
 //	printf 'k1:%s\n' "$(openssl rand -base64 32)" > kek.secret
 func ParseKEKs(b []byte) (*token.KEKSet, error) {
+	entries, err := keyfile.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("edge: KEK secret: %w: %w", err, ErrConfig)
+	}
 	var keks []token.KEK
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(s, "#") {
-			continue
+	for _, e := range entries {
+		k, err := token.NewLocalKEK(e.ID, e.Secret)
+		if err != nil {
+			return nil, fmt.Errorf("edge: KEK on line %d: %w", e.Line, err)
 		}
-		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-			id, enc, ok := strings.Cut(f, ":")
-			if !ok {
-				return nil, fmt.Errorf("edge: KEK on line %d is not ID:BASE64: %w", line, ErrConfig)
-			}
-			secret, err := decodeBase64Any(enc)
-			if err != nil {
-				return nil, fmt.Errorf("edge: KEK on line %d: secret is not base64: %w", line, ErrConfig)
-			}
-			k, err := token.NewLocalKEK(id, secret)
-			if err != nil {
-				return nil, fmt.Errorf("edge: KEK on line %d: %w", line, err)
-			}
-			keks = append(keks, k)
-		}
+		keks = append(keks, k)
 	}
 	if len(keks) == 0 {
 		return nil, fmt.Errorf("edge: no KEK found: %w", ErrConfig)
 	}
 	return token.NewKEKSet(keks[0], keks[1:]...)
-}
-
-func decodeBase64Any(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "-_") {
-		return base64.RawURLEncoding.DecodeString(s)
-	}
-	return base64.RawStdEncoding.DecodeString(s)
 }

@@ -1,14 +1,12 @@
 package audit
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/sealpay/sealpay/edge/keyfile"
 )
 
 // ErrKeys is returned by [ParseKeys] for a malformed audit key secret.
@@ -49,35 +47,25 @@ type key struct {
 //
 //	(umask 077; printf 'a1:%s\n' "$(openssl rand -base64 32)" > audit.secret)
 func ParseKeys(b []byte) (*Keys, error) {
+	entries, err := keyfile.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("audit: key secret: %w: %w", err, ErrKeys)
+	}
 	ks := &Keys{byID: map[string]*key{}}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(s, "#") {
-			continue
+	for _, e := range entries {
+		if !validKeyID(e.ID) {
+			return nil, fmt.Errorf("audit: key on line %d: the id is not of [A-Za-z0-9_-]: %w", e.Line, ErrKeys)
 		}
-		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-			id, enc, ok := strings.Cut(f, ":")
-			if !ok || id == "" || !validKeyID(id) {
-				return nil, fmt.Errorf("audit: key on line %d is not ID:BASE64 (ID of [A-Za-z0-9_-]): %w", line, ErrKeys)
-			}
-			secret, err := decodeBase64Any(enc)
-			if err != nil {
-				return nil, fmt.Errorf("audit: key on line %d: secret is not base64: %w", line, ErrKeys)
-			}
-			if len(secret) < minKeySize {
-				return nil, fmt.Errorf("audit: key on line %d: secret has %d bytes, want at least %d: %w", line, len(secret), minKeySize, ErrKeys)
-			}
-			if ks.byID[id] != nil {
-				return nil, fmt.Errorf("audit: key id %q appears twice: %w", id, ErrKeys)
-			}
-			k := &key{id: id, secret: secret}
-			ks.byID[id] = k
-			if ks.primary == nil {
-				ks.primary = k
-			}
+		if len(e.Secret) < minKeySize {
+			return nil, fmt.Errorf("audit: key on line %d: secret has %d bytes, want at least %d: %w", e.Line, len(e.Secret), minKeySize, ErrKeys)
+		}
+		if ks.byID[e.ID] != nil {
+			return nil, fmt.Errorf("audit: key id %q appears twice: %w", e.ID, ErrKeys)
+		}
+		k := &key{id: e.ID, secret: e.Secret}
+		ks.byID[e.ID] = k
+		if ks.primary == nil {
+			ks.primary = k
 		}
 	}
 	if ks.primary == nil {
@@ -102,14 +90,6 @@ func validKeyID(id string) bool {
 		}
 	}
 	return true
-}
-
-func decodeBase64Any(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "-_") {
-		return base64.RawURLEncoding.DecodeString(s)
-	}
-	return base64.RawStdEncoding.DecodeString(s)
 }
 
 // mac returns HMAC-SHA256 under k of domain followed by parts.
