@@ -30,3 +30,27 @@ func TestHoldsCardNumber(t *testing.T) {
 		})
 	}
 }
+
+// FuzzHoldsCardNumber: whatever surrounds it, a card number standing
+// alone between non-digit text is found, and no input panics.
+func FuzzHoldsCardNumber(f *testing.F) {
+	f.Add([]byte(`{"note":"`), []byte(`"}`))
+	f.Add([]byte("12 "), []byte(" 34"))
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, before, after []byte) {
+		holdsCardNumber(before) // any input: no panic
+		// A boundary that cannot join the number's run: no digit, space,
+		// dash or no-break space next to it.
+		if len(before) > 0 && !isBoundary(before[len(before)-1]) || len(after) > 0 && !isBoundary(after[0]) {
+			return
+		}
+		b := append(append(append([]byte{}, before...), "4111111111111111"...), after...)
+		if !holdsCardNumber(b) {
+			t.Fatalf("a test card number between %q and %q was not found", before, after)
+		}
+	})
+}
+
+func isBoundary(c byte) bool {
+	return !isASCIIDigit(c) && c != ' ' && c != '-' && c != 0xa0 && c != 0xc2
+}
