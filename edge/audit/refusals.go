@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
+	"github.com/sealpay/sealpay/sdk/risk"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
@@ -14,7 +16,10 @@ const refusalWindow = 60
 
 // RefusalCount is one counter of the audit_refusals table: how many
 // refusals with Code a client got from Merchant ("" when it did not
-// authenticate) in the minute starting at Window.
+// authenticate) in the minute starting at Window. Client is the client
+// as the rate limits count it ([risk.ClientID]): an IPv4 address, or an
+// IPv6 client's /64, since a host given a /64 can send each request from
+// another address of it.
 type RefusalCount struct {
 	Window   time.Time `json:"window"`
 	Client   string    `json:"client"`
@@ -32,12 +37,13 @@ type RefusalCount struct {
 // the same unit as the counter's creation, and logged reports it. The
 // others cost one counter update that completes before it is durable
 // (sqlunit.Unit.Early), not an audit entry each: a flood of bad keys
-// fills neither the log nor the disk's fsync queue.
+// fills neither the log nor the disk's fsync queue. The entry names
+// e.Client; the counter its [RefusalCount.Client].
 func (l *Log) Refusal(ctx context.Context, ex sqlunit.Executor, e Entry) (logged bool, err error) {
 	at := e.Time.UnixMilli()
 	win := e.Time.Unix()
 	win -= (win%refusalWindow + refusalWindow) % refusalWindow
-	id := []any{win, e.Client, e.Merchant, e.Code}
+	id := []any{win, counterClient(e.Client), e.Merchant, e.Code}
 	bump := func() (bool, error) {
 		rs, err := ex.Exec(ctx, sqlunit.Unit{Early: true, Stmts: []sqlunit.Stmt{sqlunit.S(
 			`UPDATE audit_refusals SET n = n + 1, last_at = max(last_at, ?)
@@ -72,4 +78,14 @@ func (l *Log) Refusal(ctx context.Context, ex sqlunit.Executor, e Entry) (logged
 		return false, fmt.Errorf("audit: appending a refusal: %w", err)
 	}
 	return true, nil
+}
+
+// counterClient is the refusal counters' client for an entry's client
+// address: [risk.ClientID] of it, or the value itself if it is not an
+// address.
+func counterClient(client string) string {
+	if a, err := netip.ParseAddr(client); err == nil {
+		return risk.ClientID(a)
+	}
+	return client
 }

@@ -3,6 +3,7 @@ package edgetest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -19,22 +20,40 @@ import (
 // ([RunUnauthenticatedFlood]); no other case uses it.
 const FloodClient = "203.0.113.200"
 
-// FloodRequests is how many bad-key requests the flood sends.
+// FloodPrefix is the IPv6 /64 of the second flood: each of its requests
+// comes from another address in it, as any host given a /64 can send.
+const FloodPrefix = "2001:db8:f100:1::/64"
+
+// FloodRequests is how many bad-key requests the flood sends (from each
+// of the two clients).
 const FloodRequests = 500
+
+// floodAddr is the client address of a flood's request i: FloodClient,
+// or with v6 the i-th address in FloodPrefix.
+func floodAddr(v6 bool, i int) string {
+	if !v6 {
+		return FloodClient
+	}
+	return fmt.Sprintf("2001:db8:f100:1:%x:%x::1", i>>16+1, i&0xffff)
+}
 
 // RunUnauthenticatedFlood sends [FloodRequests] requests with an unknown
 // key from one client. The client's request limit (120 a minute by
 // default) counts them before the key is checked, so after the limit they
 // are refused with 429 rate_limited instead of 401. [CheckFloodAudit]
 // then checks that they left far fewer audit entries than requests.
-func RunUnauthenticatedFlood(t *testing.T, baseURL string, fx *Fixture) {
+//
+// With v6 the requests come from [FloodPrefix], each from an address of
+// its own: the limit and the refusal counters count an IPv6 client by its
+// /64, so that changes neither the answers nor the audit entries.
+func RunUnauthenticatedFlood(t *testing.T, baseURL string, fx *Fixture, v6 bool) {
 	c := &client{base: strings.TrimSuffix(baseURL, "/"), hc: &http.Client{Timeout: 30 * time.Second}, fx: fx}
 	unauthorized, limited := 0, 0
 	var statuses []int
 	start := time.Now()
 	for i := range FloodRequests {
 		a := c.do(t, req{method: "POST", path: "/v1/tokens", key: "pk_" + strings.Repeat("X", 26), origin: fx.Shop.Origin,
-			clientID: FloodClient, body: []byte(`{"envelope":"sp1.x.y.z"}`)})
+			clientID: floodAddr(v6, i), body: []byte(`{"envelope":"sp1.x.y.z"}`)})
 		switch {
 		case a.Status == http.StatusUnauthorized && a.code() == "unauthorized":
 			unauthorized++
@@ -67,26 +86,32 @@ func RunUnauthenticatedFlood(t *testing.T, baseURL string, fx *Fixture) {
 	}
 }
 
-// CheckFloodAudit checks, in the edge's database after the run, that the
-// flood of [RunUnauthenticatedFlood] left at most one audit entry per
-// code and minute (401s, then 429s: two, four if it crossed a minute),
-// that those verify with the fixture's audit key and name the client,
-// and that the refusal counters account for every request.
+// CheckFloodAudit checks, in the edge's database after the run, that
+// each flood of [RunUnauthenticatedFlood] left at most one audit entry
+// per code and minute (401s, then 429s: two, four if it crossed a
+// minute), that those verify with the fixture's audit key and name the
+// client, and that the refusal counters account for every request.
 func CheckFloodAudit(t *testing.T, db *sql.DB, fx *Fixture) {
 	t.Helper()
-	var entries int
-	if err := db.QueryRow(`SELECT count(*) FROM audit_log WHERE client = ?`, FloodClient).Scan(&entries); err != nil {
-		t.Fatalf("counting the flood's audit entries: %v", err)
-	}
-	if entries == 0 || entries > 4 {
-		t.Errorf("%d bad-key requests left %d audit entries, want 1 to 4 (one per code and minute)", FloodRequests, entries)
-	}
-	var counted int
-	if err := db.QueryRow(`SELECT coalesce(sum(n), 0) FROM audit_refusals WHERE client = ?`, FloodClient).Scan(&counted); err != nil {
-		t.Fatalf("reading the refusal counters: %v", err)
-	}
-	if counted != FloodRequests {
-		t.Errorf("refusal counters of the flood's client sum to %d, want %d", counted, FloodRequests)
+	for _, f := range []struct{ name, entries, counter string }{
+		{FloodClient, FloodClient, FloodClient},
+		// Entries name the request's own address; the counter its /64.
+		{FloodPrefix, "2001:db8:f100:1:%", FloodPrefix},
+	} {
+		var entries int
+		if err := db.QueryRow(`SELECT count(*) FROM audit_log WHERE client LIKE ?`, f.entries).Scan(&entries); err != nil {
+			t.Fatalf("counting the flood's audit entries: %v", err)
+		}
+		if entries == 0 || entries > 4 {
+			t.Errorf("flood from %s: %d bad-key requests left %d audit entries, want 1 to 4 (one per code and minute)", f.name, FloodRequests, entries)
+		}
+		var counted int
+		if err := db.QueryRow(`SELECT coalesce(sum(n), 0) FROM audit_refusals WHERE client = ?`, f.counter).Scan(&counted); err != nil {
+			t.Fatalf("reading the refusal counters: %v", err)
+		}
+		if counted != FloodRequests {
+			t.Errorf("flood from %s: refusal counters sum to %d, want %d", f.name, counted, FloodRequests)
+		}
 	}
 	var keyID string
 	db.QueryRow(`SELECT key_id FROM audit_log WHERE client = ? ORDER BY seq LIMIT 1`, FloodClient).Scan(&keyID)

@@ -221,7 +221,8 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 	t.Run("qr", func(t *testing.T) { qrRoutes(t, c) })
 	t.Run("idempotency", func(t *testing.T) { idempotency(t, c, s) })
 	t.Run("assets", func(t *testing.T) { assetRoutes(t, c) })
-	t.Run("unauthenticated flood", func(t *testing.T) { RunUnauthenticatedFlood(t, baseURL, fx) })
+	t.Run("unauthenticated flood", func(t *testing.T) { RunUnauthenticatedFlood(t, baseURL, fx, false) })
+	t.Run("unauthenticated flood from a /64", func(t *testing.T) { RunUnauthenticatedFlood(t, baseURL, fx, true) })
 	t.Run("unknown route", func(t *testing.T) {
 		a := c.do(t, req{method: "GET", path: "/v1/nope"})
 		if a.Status != http.StatusNotFound || a.code() != "not_found" {
