@@ -74,11 +74,12 @@ js-wrappers: npm-deps
 	cd js/vue && $(NPM) test
 
 # The React and Vue checkouts (examples/*-checkout), built with Vite from
-# their lockfiles; e2e/frameworks.test.mjs runs them against the demo.
+# their lockfiles (React also as a development build, where StrictMode
+# double-mounts); e2e/frameworks.test.mjs runs them against the demo.
 examples: npm-deps
 	cd js/react && $(NPM) run build
 	cd js/vue && $(NPM) run build
-	cd examples/react-checkout && $(NPM) run build
+	cd examples/react-checkout && $(NPM) run build && $(NPM) run build:dev
 	cd examples/vue-checkout && $(NPM) run build
 
 # Browser tests in headless Chromium (e2e/, node --test with playwright-core).

@@ -52,6 +52,9 @@ export function Checkout({ edge, pk }) {
           <dt>Card</dt>
           <dd id="r-card">{brands[receipt.card.brand] || receipt.card.brand} •••• {receipt.card.last4}</dd>
         </dl>
+        <button id="new-order" type="button" onClick={() => { setReceipt(null); setReady(false); setComplete(false); }}>
+          Buy another
+        </button>
       </section>
     );
   }
