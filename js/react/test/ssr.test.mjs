@@ -9,7 +9,7 @@ for (const name of ["window", "document"]) {
   Object.defineProperty(globalThis, name, { configurable: true, get() { throw new Error(`touched ${name} at import`); } });
 }
 globalThis.fetch = () => { throw new Error("fetched during server rendering"); };
-const { SealpayProvider, CardElement, useSealpay } = await import("../dist/index.js");
+const { SealpayProvider, CardElement, useSealpay } = await import("@sealpay/react"); // by name: the package's exports map
 const { createElement: h } = await import("react");
 const { renderToString } = await import("react-dom/server");
 delete globalThis.window;

@@ -11,7 +11,7 @@ for (const name of ["window", "document"]) {
   Object.defineProperty(globalThis, name, { configurable: true, get() { throw new Error(`touched ${name} at import`); } });
 }
 globalThis.fetch = () => { throw new Error("fetched during server rendering"); };
-const { SealpayProvider, CardElement, useSealpay } = await import("../dist/index.js");
+const { SealpayProvider, CardElement, useSealpay } = await import("@sealpay/vue"); // by name: the package's exports map
 delete globalThis.window;
 delete globalThis.document;
 
