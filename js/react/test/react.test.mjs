@@ -223,3 +223,24 @@ test("hydrating the server's HTML matches, then mounts the frame", async () => {
   await act(async () => root.unmount());
   clean();
 });
+
+// Last: verifyQR's hidden frame belongs to the loaded Sealpay and stays
+// for the page's life (as without the wrapper).
+test("useSealpay().verifyQR waits for the load and asks the QR frame", async () => {
+  const out = {};
+  const r = await render(h(SealpayProvider, { options }, h(Probe, { out })));
+  const verdict = out.api.verifyQR("00020101021229370016A000000677010111", { lang: "ja", expect: { amount: "12.50" } });
+  await act(settle);
+  const [core] = iframes("core");
+  assert.ok(core, "the QR frame is in the page");
+  const fr = frame(core);
+  const posted = fr.next();
+  fr.emit({ type: "ready", version: "0.1.0" });
+  const { data } = await posted;
+  assert.deepEqual(data.command, { type: "verifyQR", payload: "00020101021229370016A000000677010111", expect: { amount: "12.50" }, lang: "ja" });
+  const answer = { status: "unsigned", headline: "署名がありません", reasons: [{ code: "qr_unsigned", message: "…" }], lang: "ja" };
+  fr.answer(data.id, answer);
+  assert.deepEqual(await verdict, answer);
+  await r.unmount();
+  assert.equal(iframes().length, 0, "no card frame is left");
+});

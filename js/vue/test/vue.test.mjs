@@ -215,3 +215,24 @@ test("hydrating the server's HTML matches, then mounts the frame", async () => {
   await flush();
   clean();
 });
+
+// Last: verifyQR's hidden frame belongs to the loaded Sealpay and stays
+// for the page's life (as without the wrapper).
+test("useSealpay().verifyQR waits for the load and asks the QR frame", async () => {
+  const out = {};
+  const r = await render(() => provider(options, h(Probe, { out })));
+  const verdict = out.api.verifyQR("00020101021229370016A000000677010111", { lang: "ko" });
+  await flush();
+  const [core] = iframes("core");
+  assert.ok(core, "the QR frame is in the page");
+  const fr = frame(core);
+  const posted = fr.next();
+  fr.emit({ type: "ready", version: "0.1.0" });
+  const { data } = await posted;
+  assert.deepEqual(data.command, { type: "verifyQR", payload: "00020101021229370016A000000677010111", expect: undefined, lang: "ko" });
+  const answer = { status: "rejected", headline: "결제하지 마세요", reasons: [{ code: "qr_bad_crc", message: "…" }], lang: "ko" };
+  fr.answer(data.id, answer);
+  assert.deepEqual(await verdict, answer);
+  await r.unmount();
+  assert.equal(iframes().length, 0, "no card frame is left");
+});
