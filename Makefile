@@ -16,20 +16,20 @@ NPM ?= npm
 GOROOT := $(shell $(GO) env GOROOT)
 
 # npm projects with committed lockfiles; `make deps` runs `npm ci` in each.
-NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard interop/*/package-lock.json js/package-lock.json edge/package-lock.json e2e/package-lock.json))
+NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard interop/*/package-lock.json js/package-lock.json js/react/package-lock.json js/vue/package-lock.json examples/*/package-lock.json edge/package-lock.json e2e/package-lock.json))
 
 # Debian's Chromium for the browser tests; apt needs root (or sudo).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help test deps npm-deps chromium lint go-test wasm-test js-test e2e bench worker
+.PHONY: help test deps npm-deps chromium lint go-test wasm-test js-test js-wrappers examples e2e bench worker
 
 help:
 	@echo "make test    install test dependencies and run every test"
 	@echo "make bench   print benchmark figures"
 	@echo "make worker  build the Cloudflare Worker and its browser assets (edge/build/)"
 
-test: deps lint go-test wasm-test js-test e2e
+test: deps lint go-test wasm-test js-test js-wrappers examples e2e
 	@echo "make test: all suites passed"
 
 deps: npm-deps chromium
@@ -67,8 +67,23 @@ js-test:
 	node js/scripts/build-wasm.mjs
 	cd js && $(NPM) test
 
+# @sealpay/react and @sealpay/vue (js/react, js/vue): build, type tests of
+# a consumer file, jsdom and server-rendering tests, size budget.
+js-wrappers: npm-deps
+	cd js/react && $(NPM) test
+	cd js/vue && $(NPM) test
+
+# The React and Vue checkouts (examples/*-checkout), built with Vite from
+# their lockfiles (React also as a development build, where StrictMode
+# double-mounts); e2e/frameworks.test.mjs runs them against the demo.
+examples: npm-deps
+	cd js/react && $(NPM) run build
+	cd js/vue && $(NPM) run build
+	cd examples/react-checkout && $(NPM) run build && $(NPM) run build:dev
+	cd examples/vue-checkout && $(NPM) run build
+
 # Browser tests in headless Chromium (e2e/, node --test with playwright-core).
-e2e:
+e2e: examples
 	cd e2e && $(NPM) test
 
 worker:

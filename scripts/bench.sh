@@ -10,7 +10,7 @@
 #
 #   scripts/bench.sh            all parts
 #   BENCH_COUNT=6               runs per Go micro-benchmark (default 6)
-#   BENCH_PARTS="go native"     a subset: go native worker browser firstload
+#   BENCH_PARTS="go native"     a subset: go native worker browser firstload wrappers
 #   BENCH_FIRSTLOAD_RUNS=5      runs of the first-load benchmark per network
 #   BENCH_NATIVE_RUNS=3         runs of the native tokenize load test
 #   BENCH_NATIVE_CHECKPOINT=    database_checkpoint, only for comparing with a
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 count=${BENCH_COUNT:-6}
-parts=${BENCH_PARTS:-go native worker browser firstload}
+parts=${BENCH_PARTS:-go native worker browser firstload wrappers}
 out=$(mktemp -d)
 trap 'if [ -n "${BENCH_OUT:-}" ]; then mkdir -p "$BENCH_OUT" && cp "$out"/*.txt "$BENCH_OUT"/; fi; rm -rf "$out"' EXIT
 
@@ -80,6 +80,17 @@ if part firstload; then
 		node e2e/bench/firstload.mjs -runs "${BENCH_FIRSTLOAD_RUNS:-5}" | tee "$out/firstload.txt" | grep -v '^Benchmark' || true
 	else
 		echo "(chromium or e2e/node_modules missing: run make test first)"
+	fi
+	echo
+fi
+
+if part wrappers; then
+	echo "## Framework wrappers: @sealpay/react and @sealpay/vue, min+gzip, alone and over @sealpay/js (budget 3 KB)"
+	if [ -d js/react/node_modules ] && [ -d js/vue/node_modules ]; then
+		(cd js/react && npm run -s build) && (cd js/vue && npm run -s build)
+		node js/scripts/wrapper-sizes.mjs | tee "$out/wrappers.txt" | grep -v '^Benchmark'
+	else
+		echo "(js/react or js/vue node_modules missing: run make test first)"
 	fi
 	echo
 fi

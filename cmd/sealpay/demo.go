@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -42,14 +43,16 @@ func init() {
 	register("demo", "run the local edge, storefront, merchant backend and QR poster; prints the URL", runDemo)
 }
 
-const demoUsage = `demo [--data DIR] [--port N]
+const demoUsage = `demo [--data DIR] [--port N] [--origin URL]...
 
 Builds the browser module, creates a demo merchant, keys and a QR registry in DIR
 (reused on the next run), and starts in this process, each on its own loopback port:
 the edge (SQLite vault) on N+1, the storefront on N, the merchant backend on N+2,
 the sample payment provider on N+3 and the QR poster on N+4. --port 0 picks free
-ports. Run it from a Sealpay checkout: it builds ./wasm and serves js/dist/browser.
-Ctrl-C stops everything.`
+ports. --origin (repeatable) lets one more page origin use the edge: your own
+front-end, e.g. examples/react-checkout under Vite (--origin http://localhost:5173);
+the banner prints the publishable key it needs. Run it from a Sealpay checkout:
+it builds ./wasm and serves js/dist/browser. Ctrl-C stops everything.`
 
 // demoModule is the module the demo must run inside.
 const demoModule = "github.com/sealpay/sealpay"
@@ -71,6 +74,14 @@ func runDemo(env *Env, args []string) error {
 	fs := newFlags(env, "demo", demoUsage)
 	data := fs.String("data", "", "data `directory` (default .sealpay-demo, or $XDG_DATA_HOME/sealpay-demo when XDG_DATA_HOME is set)")
 	port := fs.Int("port", 8700, "first of five consecutive loopback ports (0: pick free ports)")
+	var origins []string
+	fs.Func("origin", "one more allowed page `origin` (repeatable), e.g. http://localhost:5173 for a Vite dev server", func(s string) error {
+		o, err := demoOrigin(s)
+		if err == nil {
+			origins = append(origins, o)
+		}
+		return err
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,7 +103,7 @@ func runDemo(env *Env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d, err := startDemo(ctx, demoConfig{
-		Dir: dir, Port: *port, Root: root, Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now,
+		Dir: dir, Port: *port, Root: root, Origins: origins, Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now,
 	})
 	if err != nil {
 		return err
@@ -113,6 +124,17 @@ func defaultDemoDir(xdgDataHome string) string {
 		return filepath.Join(xdgDataHome, "sealpay-demo")
 	}
 	return ".sealpay-demo"
+}
+
+// demoOrigin checks an --origin value: an http or https origin with no
+// path, query or fragment (a trailing slash is dropped).
+func demoOrigin(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%w: --origin must be an origin like http://localhost:5173, got %q", errUsage, s)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // findModuleRoot returns the directory at or above dir holding the go.mod
@@ -148,6 +170,9 @@ type demoConfig struct {
 	Dir  string // data directory
 	Port int    // first port; 0 picks free ports
 	Root string // module root (go.mod, wasm/, js/dist/)
+	// Origins are more allowed page origins (--origin): the merchant's
+	// own front-ends besides the storefront and the QR poster.
+	Origins []string
 	// Stdout gets the banner; Stderr warnings and errors.
 	Stdout, Stderr io.Writer
 	Now            func() time.Time
@@ -162,6 +187,8 @@ type demo struct {
 	Data  *demoData
 	URLs  map[string]string // by role
 	Ready time.Duration
+	// Origins are the --origin values the edge allows besides the demo's own.
+	Origins []string
 
 	servers []*http.Server
 	done    chan error
@@ -192,7 +219,7 @@ func startDemo(ctx context.Context, c demoConfig) (*demo, error) {
 			ln.Close()
 		}
 	}
-	d := &demo{URLs: map[string]string{}, done: make(chan error, len(lns))}
+	d := &demo{URLs: map[string]string{}, Origins: c.Origins, done: make(chan error, len(lns))}
 	for i, ln := range lns {
 		d.URLs[demoRoles[i]] = "http://" + ln.Addr().String()
 	}
@@ -280,7 +307,7 @@ func (d *demo) handlers(ctx context.Context, c demoConfig, data *demoData, log *
 	shopURL, edgeURL, providerURL, posterURL := d.URLs["storefront"], d.URLs["edge"], d.URLs["sample provider"], d.URLs["QR poster"]
 	m := data.Merchant
 
-	cfgPath, err := writeDemoEdgeConfig(data, d.URLs)
+	cfgPath, err := writeDemoEdgeConfig(data, d.URLs, c.Origins)
 	if err != nil {
 		return nil, err
 	}
@@ -352,6 +379,7 @@ Everything runs on this machine, in this process, on loopback only.
   Edge              %s/      vault: %s
   Merchant backend  %s/      reached only through the edge's forward routes
   Sample provider   %s/      a stand-in that moves no money, reached only through the edge's relay
+  Publishable key   %s      for your own front-end (allow its origin with --origin)%s
 
 Test cards: 4242 4242 4242 4242 (Visa, approved), 5555 5555 5555 4444 (Mastercard),
             4000 0000 0000 0002 (declined); any future expiry, any security code.
@@ -359,7 +387,15 @@ Started in %.1fs (browser module build %.1fs).
 
 Open %s/   (Ctrl-C stops everything)
 `, d.URLs["storefront"], d.URLs["QR poster"], d.URLs["edge"], filepath.Join(dir, "vault.db"),
-		d.URLs["merchant backend"], d.URLs["sample provider"], d.Ready.Seconds(), build.Seconds(), d.URLs["storefront"])
+		d.URLs["merchant backend"], d.URLs["sample provider"], d.Data.Merchant.PublishableKey, d.originsNote(), d.Ready.Seconds(), build.Seconds(), d.URLs["storefront"])
+}
+
+// originsNote lists the --origin values for the banner.
+func (d *demo) originsNote() string {
+	if len(d.Origins) == 0 {
+		return ""
+	}
+	return "\n                    also allowed: " + strings.Join(d.Origins, ", ")
 }
 
 // Close shuts every server down gracefully, letting requests in flight
@@ -657,12 +693,17 @@ func loadOrCreate[K any](path string, parse func([]byte) (K, error), generate fu
 // writeDemoEdgeConfig writes DIR/edge-config.json for this run's ports:
 // the same file `sealpay serve --config` reads. It holds the forward
 // signing secret, so it is mode 0600.
-func writeDemoEdgeConfig(d *demoData, urls map[string]string) (string, error) {
+func writeDemoEdgeConfig(d *demoData, urls map[string]string, extra []string) (string, error) {
 	m := d.Merchant
 	var origins []string
 	for _, role := range []string{"storefront", "QR poster"} {
 		u := urls[role]
 		origins = append(origins, u, strings.Replace(u, "127.0.0.1", "localhost", 1))
+	}
+	for _, o := range extra {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
 	}
 	backend := urls["merchant backend"]
 	cfg := map[string]any{

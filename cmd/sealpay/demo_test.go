@@ -646,3 +646,62 @@ func TestDemoDataDirInUse(t *testing.T) {
 		t.Errorf("the second demo built the browser module before failing")
 	}
 }
+
+// TestDemoOrigin: --origin takes an origin and nothing else.
+func TestDemoOrigin(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"http://localhost:5173", "http://localhost:5173"},
+		{"http://127.0.0.1:4173/", "http://127.0.0.1:4173"},
+		{"https://shop.example", "https://shop.example"},
+		{"localhost:5173", ""},
+		{"ftp://localhost", ""},
+		{"http://localhost:5173/checkout", ""},
+		{"http://localhost:5173/?a=1", ""},
+		{"http://user@localhost:5173", ""},
+		{"http://", ""},
+		{"", ""},
+	} {
+		got, err := demoOrigin(tc.in)
+		if tc.want == "" {
+			if err == nil || !errors.Is(err, errUsage) {
+				t.Errorf("demoOrigin(%q) = %q, %v; want a usage error", tc.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("demoOrigin(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestDemoExtraOrigin: an --origin page may frame the card fields and
+// call the edge; another origin may not. The banner prints the
+// publishable key such a page needs.
+func TestDemoExtraOrigin(t *testing.T) {
+	const extra = "http://localhost:5173"
+	var stdout bytes.Buffer
+	d, err := startDemo(context.Background(), demoConfig{Dir: t.TempDir(), Root: fakeRoot(t), Origins: []string{extra}, Stdout: &stdout, Stderr: io.Discard, BuildModule: fakeBuild})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	pk := d.Data.Merchant.PublishableKey
+	if !strings.Contains(stdout.String(), pk) || !strings.Contains(stdout.String(), "also allowed: "+extra) {
+		t.Errorf("banner lacks the publishable key or the extra origin:\n%s", stdout.String())
+	}
+	for _, tc := range []struct {
+		origin string
+		framed bool
+	}{{extra, true}, {"http://localhost:5174", false}} {
+		frame := d.URLs["edge"] + "/v1/frame.html?" + neturl.Values{"origin": {tc.origin}, "key": {pk}, "channel": {"abcdef0123456789"}, "mode": {"card"}, "locale": {"en"}}.Encode()
+		_, _, hd := call(t, "GET", frame, "", "", nil)
+		csp := hd.Get("Content-Security-Policy")
+		if got := strings.Contains(csp, "frame-ancestors "+tc.origin); got != tc.framed {
+			t.Errorf("frame.html for %s: CSP %q, want framed=%v", tc.origin, csp, tc.framed)
+		}
+		_, _, hd = call(t, "GET", d.URLs["edge"]+"/v1/keys?key="+pk, "", tc.origin, nil)
+		if got := hd.Get("Access-Control-Allow-Origin") == tc.origin; got != tc.framed {
+			t.Errorf("GET /v1/keys from %s: Access-Control-Allow-Origin %q, want allowed=%v", tc.origin, hd.Get("Access-Control-Allow-Origin"), tc.framed)
+		}
+	}
+}

@@ -16,11 +16,13 @@ export function buildSealpay(dir) {
 
 /**
  * startDemo runs `sealpay demo --data dataDir --port base` (0: free ports
- * the demo binds itself) and resolves once it prints the URLs. output() returns everything it printed so far;
+ * the demo binds itself), plus extraArgs (e.g. ["--origin", url]), and
+ * resolves once it prints the URLs (and the publishable key, as `key`).
+ * output() returns everything it printed so far;
  * stop() sends SIGINT and resolves to the exit code.
  */
-export function startDemo(bin, dataDir, base, timeoutMs = 240_000) {
-  const child = spawn(bin, ["demo", "--data", dataDir, "--port", String(base)], {
+export function startDemo(bin, dataDir, base, timeoutMs = 240_000, extraArgs = []) {
+  const child = spawn(bin, ["demo", "--data", dataDir, "--port", String(base), ...extraArgs], {
     cwd: REPO,
     env: { ...process.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -40,7 +42,10 @@ export function startDemo(bin, dataDir, base, timeoutMs = 240_000) {
       if (!open) return;
       clearTimeout(timer);
       const url = (role) => out.match(new RegExp(`^\\s+${role}\\s+(http://\\S+?)/?\\s`, "m"))?.[1];
-      res({ storefront: open[1], poster: url("QR poster"), edge: url("Edge"), backend: url("Merchant backend"), provider: url("Sample provider") });
+      res({
+        storefront: open[1], poster: url("QR poster"), edge: url("Edge"), backend: url("Merchant backend"), provider: url("Sample provider"),
+        key: out.match(/^\s+Publishable key\s+(pk_\w+)/m)?.[1],
+      });
     };
     child.stdout.on("data", check);
     exited.then((code) => {
