@@ -42,13 +42,15 @@ const retryPause = 1_000;
 
 // Accessibility (docs/browser.md, "Accessibility"): on a white page the
 // border (#6e7681) and the focus outline (#2563eb) have over 3:1 against
-// it, the error text (#d02b20) and the placeholder over 4.5:1; the dark
-// scheme keeps those ratios on black. The outline fits in the form's 2 px
+// it, the error text (#d02b20) and the placeholder over 4.5:1. The frame
+// keeps this light palette whatever the shopper's OS prefers: it cannot
+// see the merchant's page, and a dark palette of its own put light labels
+// (and a merchant's dark input text) on a dark box on a light page. The outline fits in the form's 2 px
 // padding, so the iframe's edge never clips it. Below 240 px (200 % zoom
 // on a phone) the expiry and CVC stack, and the iframe follows the form's
 // height (resize). prefers-reduced-motion turns every transition off.
 const baseCSS = `
-:root{color-scheme:light dark}
+:root{color-scheme:light}
 body{margin:0;font:16px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;background:transparent}
 form{display:grid;gap:8px;padding:2px}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:8px;align-items:start}
@@ -64,7 +66,6 @@ input[aria-invalid=true]{border-color:#d02b20}
 .error{margin:0;min-height:16px;line-height:16px;font-size:12px;color:#d02b20}
 #form-error:empty{display:none}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (prefers-color-scheme:dark){.error{color:#ff8a80}input[aria-invalid=true]{border-color:#ff8a80}input::placeholder{color:#8b949e}}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;
 
