@@ -325,6 +325,20 @@ describe("accessibility in headless Chromium", () => {
       await frame.locator("#cvc").pressSequentially("123", { delay: 5 });
       await frame.waitForFunction(() => document.querySelectorAll("[aria-invalid=true]").length === 0);
       await check("complete");
+      // The longest brand name, with the card number that goes with it
+      // (Stripe's American Express test card): the brand covers no digit.
+      await frame.locator("#number").fill("");
+      await frame.locator("#number").pressSequentially("378282246310005", { delay: 5 });
+      await frame.waitForFunction(() => document.getElementById("brand").textContent === "American Express");
+      const covered = await frame.evaluate(() => {
+        const [n, b] = ["number", "brand"].map((id) => document.getElementById(id).getBoundingClientRect());
+        return b.left < n.right && n.left < b.right && b.top < n.bottom && n.top < b.bottom;
+      });
+      assert.equal(covered, false, "the brand's name covers the card number's input");
+      await frame.locator("#number").fill("");
+      await frame.locator("#number").pressSequentially(VISA, { delay: 5 });
+      await frame.waitForFunction(() => document.getElementById("brand").textContent === "Visa");
+      await check("complete, Visa again");
       await page.waitForFunction((h) => document.querySelector("#card iframe").getBoundingClientRect().height === h, empty, { timeout: 5_000 });
     } finally {
       await page.close();

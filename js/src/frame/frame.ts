@@ -45,10 +45,12 @@ const retryPause = 1_000;
 // it, the error text (#d02b20) and the placeholder over 4.5:1. The frame
 // keeps this light palette whatever the shopper's OS prefers: it cannot
 // see the merchant's page, and a dark palette of its own put light labels
-// (and a merchant's dark input text) on a dark box on a light page. The outline fits in the form's 2 px
-// padding, so the iframe's edge never clips it. Below 240 px (200 % zoom
-// on a phone) the expiry and CVC stack, and the iframe follows the form's
-// height (resize). prefers-reduced-motion turns every transition off.
+// (and a merchant's dark input text) on a dark box on a light page. The
+// outline fits in the form's 2 px padding, so the iframe's edge never
+// clips it. The brand's name sits on the label's line, never over the
+// digits. Below 240 px (200 % zoom on a phone) the expiry and CVC stack,
+// and the iframe follows the form's height (resize). prefers-reduced-motion
+// turns every transition off.
 const baseCSS = `
 :root{color-scheme:light}
 body{margin:0;font:16px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;background:transparent}
@@ -57,12 +59,12 @@ form{display:grid;gap:8px;padding:2px}
 @media (max-width:240px){.pair{grid-template-columns:1fr}}
 .field{display:grid;gap:2px;align-content:start}
 label{font-size:13px;line-height:16px}
-.row{position:relative}
+.head{display:flex;justify-content:space-between;gap:8px}
 input{box-sizing:border-box;width:100%;height:40px;font:inherit;padding:8px;border:1px solid #6e7681;border-radius:4px;background:transparent;color:inherit;transition:border-color .15s}
 input::placeholder{color:#6e7681;opacity:1}
 input:focus-visible{outline:2px solid #2563eb;outline-offset:0}
 input[aria-invalid=true]{border-color:#d02b20}
-.brand{position:absolute;right:8px;top:50%;transform:translateY(-50%);font-size:12px;opacity:.75;pointer-events:none}
+.brand{font-size:12px;line-height:16px;opacity:.75}
 .error{margin:0;min-height:16px;line-height:16px;font-size:12px;color:#d02b20}
 #form-error:empty{display:none}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
