@@ -8,14 +8,19 @@ import { join } from "node:path";
 
 export const CHROMIUM = process.env.SEALPAY_CHROMIUM || "/usr/bin/chromium";
 
-/** launch starts headless Chromium with a fresh profile; close() removes it. */
-export async function launch() {
+/**
+ * launch starts headless Chromium with a fresh profile; close() removes it.
+ * options are more of playwright's persistent-context options (viewport,
+ * deviceScaleFactor, …).
+ */
+export async function launch(options = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: run 'make test' (it installs chromium with apt)`);
   }
   const profile = mkdtempSync(join(tmpdir(), "sealpay-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
+    ...options,
     headless: true,
     args: [
       "--no-sandbox",

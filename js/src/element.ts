@@ -140,7 +140,11 @@ export class Frame {
       else w.reject(toSealpayError(e.error));
       return;
     }
-    if (e.type === "ready") this.resolveReady_();
+    if (e.type === "ready") {
+      // The frame knows the shopper's language; the loader carries no texts.
+      if (typeof e.title === "string" && e.title) this.iframe.title = e.title.slice(0, 100);
+      this.resolveReady_();
+    }
     if (e.type === "resize" && typeof e.height === "number" && e.height > 0 && e.height < 2000) {
       this.iframe.style.height = `${Math.ceil(e.height)}px`;
       return;

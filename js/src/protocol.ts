@@ -44,7 +44,7 @@ export interface CommandMessage {
 
 /** Frame → parent messages. */
 export type FrameEvent =
-  | { type: "ready"; version: string }
+  | { type: "ready"; version: string; /** the card frame's title, localized */ title?: string }
   | { type: "change"; complete: boolean; empty: boolean; brand: CardBrand | null; error?: SealpayErrorInfo }
   | { type: "focus"; field: CardField }
   | { type: "blur"; field: CardField }

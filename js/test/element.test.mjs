@@ -174,3 +174,22 @@ test("a command to a frame that never becomes ready times out instead of hanging
     b.restore();
   }
 });
+
+test("the card iframe takes its title, in the shopper's language, from the frame's ready event", async () => {
+  const b = fakeBrowser({ fetch: () => jsonResponse(200, keySet) });
+  try {
+    const { iframe, channel } = await mounted(b);
+    const ev = (origin, data) => b.dispatch({ origin, source: iframe.contentWindow, data: { sealpay: 1, channel, ...data } });
+    assert.equal(iframe.title, "Secure card payment input", "an English title until the frame is ready");
+    ev("https://evil.example", { type: "ready", version: "test", title: "Not the frame" });
+    assert.equal(iframe.title, "Secure card payment input", "a title from another origin was taken");
+    ev("https://edge.example", { type: "ready", version: "test", title: "安全なカード決済入力欄" });
+    assert.equal(iframe.title, "安全なカード決済入力欄");
+    ev("https://edge.example", { type: "ready", version: "test", title: "x".repeat(500) });
+    assert.equal(iframe.title.length, 100, "a title is cut at 100 characters");
+    ev("https://edge.example", { type: "ready", version: "test", title: 42 });
+    assert.equal(iframe.title.length, 100, "a title that is not a string is ignored");
+  } finally {
+    b.restore();
+  }
+});

@@ -370,7 +370,10 @@ var Frame = class {
       else w.reject(toSealpayError(e.error));
       return;
     }
-    if (e.type === "ready") this.resolveReady_();
+    if (e.type === "ready") {
+      if (typeof e.title === "string" && e.title) this.iframe.title = e.title.slice(0, 100);
+      this.resolveReady_();
+    }
     if (e.type === "resize" && typeof e.height === "number" && e.height > 0 && e.height < 2e3) {
       this.iframe.style.height = `${Math.ceil(e.height)}px`;
       return;

@@ -47,7 +47,8 @@ export interface CommandMessage {
 /** Frame → parent messages. */
 export type FrameEvent = {
     type: "ready";
-    version: string;
+    version: string; /** the card frame's title, localized */
+    title?: string;
 } | {
     type: "change";
     complete: boolean;

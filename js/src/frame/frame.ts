@@ -40,20 +40,35 @@ const moduleWait = 30_000;
 /** The pause before a failed card module load is tried again. */
 const retryPause = 1_000;
 
+// Accessibility (docs/browser.md, "Accessibility"): on a white page the
+// border (#6e7681) and the focus outline (#2563eb) have over 3:1 against
+// it, the error text (#d02b20) and the placeholder over 4.5:1. The frame
+// keeps this light palette whatever the shopper's OS prefers: it cannot
+// see the merchant's page, and a dark palette of its own put light labels
+// (and a merchant's dark input text) on a dark box on a light page. The
+// outline fits in the form's 2 px padding, so the iframe's edge never
+// clips it. The brand's name sits on the label's line, never over the
+// digits. Below 240 px (200 % zoom on a phone) the expiry and CVC stack,
+// and the iframe follows the form's height (resize). prefers-reduced-motion
+// turns every transition off.
 const baseCSS = `
-:root{color-scheme:light dark}
+:root{color-scheme:light}
 body{margin:0;font:16px system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;background:transparent}
 form{display:grid;gap:8px;padding:2px}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:8px;align-items:start}
+@media (max-width:240px){.pair{grid-template-columns:1fr}}
 .field{display:grid;gap:2px;align-content:start}
 label{font-size:13px;line-height:16px}
-.row{position:relative}
-input{box-sizing:border-box;width:100%;height:40px;font:inherit;padding:8px;border:1px solid #8a8f98;border-radius:4px;background:transparent;color:inherit}
-input:focus{outline:2px solid #3b82f6;outline-offset:1px}
+.head{display:flex;justify-content:space-between;gap:8px}
+input{box-sizing:border-box;width:100%;height:40px;font:inherit;padding:8px;border:1px solid #6e7681;border-radius:4px;background:transparent;color:inherit;transition:border-color .15s}
+input::placeholder{color:#6e7681;opacity:1}
+input:focus-visible{outline:2px solid #2563eb;outline-offset:0}
 input[aria-invalid=true]{border-color:#d02b20}
-.brand{position:absolute;right:8px;top:50%;transform:translateY(-50%);font-size:12px;opacity:.75;pointer-events:none}
+.brand{font-size:12px;line-height:16px;opacity:.75}
 .error{margin:0;min-height:16px;line-height:16px;font-size:12px;color:#d02b20}
+#form-error:empty{display:none}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -97,7 +112,8 @@ class HostedFields {
       // The key set too, so a tokenize waits for no round trip of its own.
       void this.loadKeys().catch(() => undefined);
     }
-    this.post({ type: "ready", version: VERSION });
+    // The parent titles the card iframe in the shopper's language (element.ts).
+    this.post(this.p.mode === "card" ? { type: "ready", version: VERSION, title: this.t.title } : { type: "ready", version: VERSION });
   }
 
   /**
@@ -148,6 +164,7 @@ class HostedFields {
 
   private setUpForm(): void {
     document.documentElement.lang = this.locale;
+    document.title = this.t.title;
     const sheets: CSSStyleSheet[] = [];
     const base = new CSSStyleSheet();
     base.replaceSync(baseCSS);
@@ -173,6 +190,7 @@ class HostedFields {
     for (const f of fields) {
       const input = $<HTMLInputElement>(f);
       input.addEventListener("input", (e) => {
+        this.formError("");
         // Reformatting after a deletion would put back the separator the
         // shopper just removed; format again on the next insertion.
         const deleting = (e as InputEvent).inputType?.startsWith("delete") ?? false;
@@ -189,8 +207,13 @@ class HostedFields {
     if (typeof ResizeObserver === "function") new ResizeObserver(() => this.reportSize()).observe(document.body);
   }
 
+  /**
+   * reportSize sends the form's height: the root's scrollHeight would be
+   * at least the iframe's, so the frame could grow (an error wrapping at
+   * 200 % zoom) but never shrink back.
+   */
   private reportSize(): void {
-    this.post({ type: "resize", height: document.documentElement.scrollHeight });
+    this.post({ type: "resize", height: Math.ceil($("card").getBoundingClientRect().height) });
   }
 
   private values(): Record<CardField, string> {
@@ -251,12 +274,12 @@ class HostedFields {
   }
 
   /** render sets aria-invalid, classes, error texts and the live region. */
-  private render(all = false): void {
+  private render(): void {
     if (!this.state) return;
     let live = "";
     for (const f of fields) {
       const input = $<HTMLInputElement>(f);
-      const k = this.messageFor(f, all);
+      const k = this.messageFor(f, false);
       input.setAttribute("aria-invalid", k ? "true" : "false");
       input.classList.toggle("complete", this.state[f].complete && input.value !== "");
       input.classList.toggle("empty", input.value === "");
@@ -272,7 +295,19 @@ class HostedFields {
     const cvcLabel = this.state.cvc.label;
     $<HTMLInputElement>("cvc").placeholder = cvcLabel ?? "CVC";
     if (this.state.cvc.max_length) $<HTMLInputElement>("cvc").maxLength = this.state.cvc.max_length;
-    if (live) $("live").textContent = live;
+    if (live) this.announce(live);
+  }
+
+  /** announce has the live region read text, even the text it read last. */
+  private announce(text: string): void {
+    const live = $("live");
+    live.textContent = live.textContent === text ? `${text}\u00a0` : text;
+  }
+
+  /** formError shows (and announces) a problem that is not one field's, or clears it. */
+  private formError(text: string): void {
+    $("form-error").textContent = text;
+    if (text) this.announce(text);
   }
 
   private onMessage = (ev: MessageEvent): void => {
@@ -300,6 +335,7 @@ class HostedFields {
       case "clear":
         for (const f of fields) $<HTMLInputElement>(f).value = "";
         this.touched.clear();
+        this.formError("");
         await this.check();
         return null;
       default:
@@ -311,15 +347,25 @@ class HostedFields {
   private async tokenize(save: boolean): Promise<unknown> {
     if (this.busy) throw new SealpayError("bad_request", "Sealpay: tokenize is already running");
     this.busy = true;
+    this.formError("");
     const inputs = fields.map((f) => $<HTMLInputElement>(f));
+    // A field's problem is shown by its field; any other (the module, the
+    // key set, the edge) under the form, in the shopper's language.
+    let fieldProblem = false;
     try {
       // A tokenize before the module is ready waits for it, not forever.
       const core = await this.cardModule();
       const r = await this.check(fields);
       if (!r) throw new SealpayError("internal", this.t.failed);
       if (!r.complete) {
-        this.render(true);
+        // Every field now shows its problem, and keeps showing it while the
+        // shopper types elsewhere (a later render would otherwise hide the
+        // untouched fields' errors again, and the live region re-read them).
+        for (const f of fields) this.touched.add(f);
+        this.render();
         const first = this.firstError(true) ?? { code: "invalid_card_number" as const, message: this.t.number_incomplete };
+        fieldProblem = true;
+        this.announce(first.message);
         throw new SealpayError(first.code, first.message);
       }
       for (const i of inputs) i.disabled = true;
@@ -359,6 +405,9 @@ class HostedFields {
       }
       // Only the token and the card's metadata leave the frame.
       return pickToken(body);
+    } catch (e) {
+      if (!fieldProblem) this.formError(this.t.failed);
+      throw e;
     } finally {
       for (const i of inputs) i.disabled = false;
       this.busy = false;

@@ -152,7 +152,7 @@
     void showSavedCard();
     const sp = await window.Sealpay.load({ edge: cfg.edge, key: cfg.key, locale: cfg.lang, merchant: cfg.merchant });
     const card = sp.cardElement({
-      style: { base: { fontSize: "16px", color: "#1f2328", "::placeholder": { color: "#8a8f98" } } },
+      style: { base: { fontSize: "16px", color: "#1f2328", "::placeholder": { color: "#6e7681" } } },
     });
     card.on("ready", () => {
       $("loading").remove();
