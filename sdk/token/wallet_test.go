@@ -148,7 +148,6 @@ func scanFile(t *testing.T, path string) {
 	}
 }
 
-
 // TestRewrapWallet: a KEK rotation moves wallet cryptograms too, so that
 // the old KEK can go while a cryptogram is still held.
 func TestRewrapWallet(t *testing.T) {
