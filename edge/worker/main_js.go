@@ -3,7 +3,7 @@
 // Command worker is the Sealpay edge as a Cloudflare Worker
 // (github.com/syumai/workers). It reads its configuration and secrets from
 // the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK,
-// SEALPAY_AUDIT_KEY and optionally SEALPAY_TRUST — keeps the vault in the D1 binding "DB", and
+// SEALPAY_AUDIT_KEY and optionally SEALPAY_TRUST and SEALPAY_GOOGLE_PAY_KEYS — keeps the vault in the D1 binding "DB", and
 // reads frame.html from the static assets binding "ASSETS" (the entry
 // serves the other browser assets itself; see assets_js.go).
 //
