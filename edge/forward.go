@@ -12,13 +12,15 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
+	"github.com/sealpay/sealpay/sdk/wallet"
 	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
 // maxUpstreamBody caps what the edge reads back from a backend or provider.
 const maxUpstreamBody = 1 << 20
 
-// maxForwardEnvelopes bounds how many envelopes one forwarded body may carry.
+// maxForwardEnvelopes bounds how many envelopes and wallet tokens one
+// forwarded body may carry.
 const maxForwardEnvelopes = 8
 
 var (
@@ -30,7 +32,8 @@ var (
 // forward answers POST /v1/forward/{route}.
 //
 // Every string value of the JSON body that starts with "sp1." is an
-// envelope. A body that holds what looks like a card number outside them
+// envelope, and every one that is a Google Pay token (looksLikeGooglePayToken)
+// a wallet payment: each is replaced by its token. A body that holds what looks like a card number outside them
 // is refused (unsealed_card_number) before anything else. The envelopes
 // are opened first, then stored in one unit with the audit entry: every
 // token, or — if one card is bad or one jti was used — none, and no jti
@@ -48,16 +51,21 @@ func (h *Handler) forward(c *call) (*response, error) {
 	}
 	// Pass 1: check the JSON and collect the envelopes; what is left
 	// without them must hold no card number.
-	var envs []string
+	var envs, wallets []string
 	seen := map[string]bool{}
 	rest, err := rewriteStrings(c.body, func(s string) (string, error) {
-		if !strings.HasPrefix(s, "sp1.") {
+		isWallet := looksLikeGooglePayToken(s)
+		if !strings.HasPrefix(s, "sp1.") && !isWallet {
 			return s, nil
 		}
 		if !seen[s] {
 			seen[s] = true
-			envs = append(envs, s)
-			if len(envs) > maxForwardEnvelopes {
+			if isWallet {
+				wallets = append(wallets, s)
+			} else {
+				envs = append(envs, s)
+			}
+			if len(envs)+len(wallets) > maxForwardEnvelopes {
 				return "", fmt.Errorf("edge: more than %d envelopes in one request: %w", maxForwardEnvelopes, ErrBadRequest)
 			}
 		}
@@ -71,10 +79,18 @@ func (h *Handler) forward(c *call) (*response, error) {
 	if holdsCardNumber(rest) {
 		return nil, errUnsealedCard
 	}
-	// Pass 2: open every envelope before storing anything.
+	// Pass 2: open every envelope and wallet token before storing
+	// anything.
 	opened := make([]*envelope.Opened, len(envs))
 	for i, env := range envs {
 		if opened[i], err = h.open(c, env); err != nil {
+			h.risk.attempt(c.r.Context(), c, "", err)
+			return nil, err
+		}
+	}
+	paid := make([]*wallet.Payment, len(wallets))
+	for i, w := range wallets {
+		if paid[i], err = h.openGooglePay(c, w); err != nil {
 			h.risk.attempt(c.r.Context(), c, "", err)
 			return nil, err
 		}
@@ -95,6 +111,17 @@ func (h *Handler) forward(c *call) (*response, error) {
 		}
 		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
 		toks[envs[i]] = s.Token
+		minted = append(minted, s.Token)
+	}
+	for i, p := range paid {
+		s, st, err := h.prepareWallet(dbContext(ctx), c, p, false)
+		if err != nil {
+			h.risk.attempt(ctx, c, "", err)
+			c.tokens = nil
+			return nil, err
+		}
+		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
+		toks[wallets[i]] = s.Token
 		minted = append(minted, s.Token)
 	}
 	body, err := rewriteStrings(c.body, func(s string) (string, error) {
@@ -121,7 +148,8 @@ func (h *Handler) forward(c *call) (*response, error) {
 		undo()
 		return nil, fmt.Errorf("edge: building the forward request: %w", err)
 	}
-	// The tokens, in the order their envelopes first appear in the body.
+	// The tokens, in the order their envelopes first appear in the body,
+	// then those of the wallet tokens.
 	// Any other value in the body is the page's: the backend can tell.
 	tokens := strings.Join(minted, ",")
 	sig, err := webhook.SignForward([][]byte{[]byte(c.merchant.SigningSecret)}, webhook.Message{
