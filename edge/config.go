@@ -86,6 +86,8 @@ type Config struct {
 	// Purge sets the lifetimes of CVCs and single-use tokens, the CVC key
 	// window, the risk counters' retention and the native purge interval.
 	Purge *PurgeConfig `json:"purge,omitempty"`
+	// Events sets the schedule of event deliveries (see [EventSettings]).
+	Events *EventSettings `json:"events,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
@@ -149,6 +151,8 @@ type Merchant struct {
 	// AllowLoopbackHTTP lets forward routes and relay hosts on loopback
 	// addresses use plain http. For tests and demos only.
 	AllowLoopbackHTTP bool `json:"allow_loopback_http,omitempty"`
+	// Events, if set, sends the merchant events (see [EventsConfig]).
+	Events *EventsConfig `json:"events,omitempty"`
 
 	pkHashes, skHashes [][]byte
 	origins            map[string]bool
@@ -175,6 +179,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, err
 	}
 	if _, err := c.Purge.settings(); err != nil {
+		return nil, err
+	}
+	if _, err := c.Events.settings(); err != nil {
 		return nil, err
 	}
 	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
@@ -276,6 +283,9 @@ func LoadConfig(path string) (*Config, error) {
 			}
 			m.SigningSecret = strings.TrimSpace(string(s))
 		}
+		if err := m.Events.load(rel); err != nil {
+			return nil, fmt.Errorf("edge: merchant %q: %w", m.ID, err)
+		}
 		if q := m.QR; q != nil {
 			for _, f := range []struct {
 				file   *string
@@ -376,7 +386,7 @@ func (m *Merchant) compile() error {
 		}
 		m.relayHosts[r.Host] = true
 	}
-	return nil
+	return m.Events.compile(m)
 }
 
 func validRouteName(s string) bool {

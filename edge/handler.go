@@ -101,6 +101,7 @@ type Handler struct {
 	now           func() time.Time
 	mux           *http.ServeMux
 	purge         purgeSettings
+	ev            *outbox
 }
 
 // New returns the edge handler for opts.
@@ -148,6 +149,9 @@ func New(opts Options) (*Handler, error) {
 	if h.purge, err = opts.Config.Purge.settings(); err != nil {
 		return nil, err
 	}
+	if h.ev, err = newOutbox(opts.Config.Events); err != nil {
+		return nil, err
+	}
 	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now, CVCKeys: opts.CVCKeys,
 		CVCTTL: h.purge.cvcTTL, CVCKeyWindow: h.purge.cvcWindow, SingleUseTTL: h.purge.singleUseTTL})
 	if err != nil {
@@ -192,11 +196,12 @@ type call struct {
 	keyID    string // fingerprint of the API key presented, for the audit (see [keyID])
 	body     []byte
 	now      time.Time
-	target   string     // audit target: route name; a relay's method, host and path
-	tokens   []string   // audit: token ids touched
-	audited  bool       // the success entry went into the operation's unit
-	idem     *idemClaim // the idempotency key this request holds, if any
-	replayed bool       // the answer is an idempotency key's stored one
+	target   string         // audit target: route name; a relay's method, host and path
+	tokens   []string       // audit: token ids touched
+	audited  bool           // the success entry went into the operation's unit
+	idem     *idemClaim     // the idempotency key this request holds, if any
+	replayed bool           // the answer is an idempotency key's stored one
+	events   []sqlunit.Stmt // events to queue with the refusal's audit entry (events.go)
 }
 
 // response is a successful answer, written after the audit entry is stored.
@@ -376,13 +381,18 @@ func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	}
 	ctx := dbContext(c.r.Context())
 	var err error
-	if code != "" && (mid == "" || code == errcode.RateLimited) {
-		_, err = h.audit.Refusal(ctx, h.store, h.entry(c, action, code))
-	} else {
+	switch {
+	case code != "" && (mid == "" || code == errcode.RateLimited):
+		_, err = h.audit.Refusal(ctx, h.store, h.entry(c, action, code), c.events...)
+	case len(c.events) > 0:
+		_, err = sqlunit.Exec(ctx, h.store, sqlunit.Unit{Stmts: c.events, Tail: h.audit.Tail(h.entry(c, action, code))})
+	default:
 		_, err = h.audit.Append(ctx, h.store, h.entry(c, action, code))
 	}
 	if err != nil {
 		h.log.Error("edge: audit append failed", "err", err.Error())
+	} else if len(c.events) > 0 {
+		h.eventsQueued()
 	}
 	return err
 }
@@ -468,6 +478,7 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 		// A request about to be refused is not held: slowing it would
 		// cost this edge a connection and the caller nothing.
 		if err := h.risk.allow(r.Context(), c, authErr == nil); err != nil {
+			h.cardTestingEvent(c, err)
 			return nil, err
 		}
 	}
