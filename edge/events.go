@@ -470,7 +470,7 @@ func (h *Handler) deliverMerchant(ctx context.Context, mid string, evs []pending
 	m := h.merchant(mid)
 	for _, e := range evs {
 		rs, err := h.store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
-			`UPDATE events SET attempts = attempts + 1, next_at = ? WHERE id = ? AND state = 'pending' AND next_at <= ?
+			`UPDATE events SET attempts = attempts + 1, next_at = ?, leased = 1 WHERE id = ? AND state = 'pending' AND next_at <= ?
 			RETURNING attempts, created_at`, now.Add(eventLease).Unix(), e.id, now.Unix())}})
 		if err != nil {
 			return res, fmt.Errorf("edge: taking an event: %w", err)
@@ -487,7 +487,7 @@ func (h *Handler) deliverMerchant(ctx context.Context, mid string, evs []pending
 		}
 		if failure == "" {
 			if _, err := h.store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
-				`UPDATE events SET state = 'delivered', done_at = ?, last_status = ?, last_error = NULL WHERE id = ?`,
+				`UPDATE events SET state = 'delivered', leased = 0, done_at = ?, last_status = ?, last_error = NULL WHERE id = ?`,
 				h.now().Unix(), status, e.id)}}); err != nil {
 				return res, fmt.Errorf("edge: recording a delivery: %w", err)
 			}
@@ -498,11 +498,11 @@ func (h *Handler) deliverMerchant(ctx context.Context, mid string, evs []pending
 		next := at.Add(h.ev.set.backoff(attempts, h.ev.jitter()))
 		var st sqlunit.Stmt
 		if next.Unix() > created+int64(h.ev.set.retryFor/time.Second) {
-			st = sqlunit.S(`UPDATE events SET state = 'failed', done_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
+			st = sqlunit.S(`UPDATE events SET state = 'failed', leased = 0, done_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
 				at.Unix(), status, failure, e.id)
 			res.GaveUp++
 		} else {
-			st = sqlunit.S(`UPDATE events SET next_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
+			st = sqlunit.S(`UPDATE events SET next_at = ?, leased = 0, last_status = ?, last_error = ? WHERE id = ?`,
 				next.Unix(), status, failure, e.id)
 			res.Retrying++
 		}
@@ -554,6 +554,20 @@ func (h *Handler) send(ctx context.Context, m *Merchant, e pendingEvent, now tim
 		return resp.StatusCode, "status " + strconv.Itoa(resp.StatusCode)
 	}
 	return resp.StatusCode, ""
+}
+
+// ReleaseEventLeases makes the events whose delivery was in flight when
+// a previous process stopped (killed mid-delivery) due at once, instead
+// of after their lease. Call it only from a process that is the store's
+// only deliverer, before it delivers: the native server at start-up
+// (sqlitedb lets one process hold the database). It returns how many.
+func (h *Handler) ReleaseEventLeases(ctx context.Context) (int, error) {
+	rs, err := h.store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+		`UPDATE events SET next_at = ?, leased = 0 WHERE state = 'pending' AND leased = 1 RETURNING 1`, h.now().Unix())}})
+	if err != nil {
+		return 0, fmt.Errorf("edge: releasing event leases: %w", err)
+	}
+	return len(rs[0]), nil
 }
 
 // EventBacklog returns how many events wait for delivery (pending, due

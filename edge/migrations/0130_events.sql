@@ -5,8 +5,10 @@
 -- JSON delivered, byte for byte (never card data). state is 'pending'
 -- until the merchant's endpoint answers 2xx ('delivered') or the retries
 -- run out ('failed'); next_at is when it is next due (a delivery in
--- flight pushes it forward by a lease, so a crash mid-delivery retries);
--- attempts counts the deliveries begun. dedupe, when set, names an episode
+-- flight pushes it forward by a lease and sets leased, so a crash
+-- mid-delivery retries: after the lease, or at once when the native
+-- server, the database's only user, starts again); attempts counts the
+-- deliveries begun. dedupe, when set, names an episode
 -- (one card-testing block) of which only one event is kept per window.
 -- The purge deletes delivered and failed rows after a week.
 CREATE TABLE IF NOT EXISTS events (
@@ -18,6 +20,7 @@ CREATE TABLE IF NOT EXISTS events (
   created_at  INTEGER NOT NULL,
   state       TEXT    NOT NULL DEFAULT 'pending',
   attempts    INTEGER NOT NULL DEFAULT 0,
+  leased      INTEGER NOT NULL DEFAULT 0,
   next_at     INTEGER NOT NULL,
   last_status INTEGER,
   last_error  TEXT,
