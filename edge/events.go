@@ -497,7 +497,9 @@ func (h *Handler) deliverMerchant(ctx context.Context, mid string, evs []pending
 		at := h.now()
 		next := at.Add(h.ev.set.backoff(attempts, h.ev.jitter()))
 		var st sqlunit.Stmt
-		if next.Unix() > created+int64(h.ev.set.retryFor/time.Second) {
+		// An attempt that fails once retry_for has passed is the last:
+		// the event is retried for at least retry_for.
+		if at.Unix() >= created+int64(h.ev.set.retryFor/time.Second) {
 			st = sqlunit.S(`UPDATE events SET state = 'failed', leased = 0, done_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
 				at.Unix(), status, failure, e.id)
 			res.GaveUp++
