@@ -115,6 +115,66 @@ func TestServeEventsSurviveKill(t *testing.T) {
 	fx.ScanForNumbers(t, "server log", srv2.logs.Bytes())
 }
 
+// TestServeEventInFlightAtKill: a delivery in flight when `sealpay
+// serve` is killed (the endpoint has the request and has not answered)
+// is sent again as soon as serve is back, not after its 60 s lease: the
+// native server is the database's only user and releases such leases at
+// start-up.
+func TestServeEventInFlightAtKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs sealpay serve; run without -short")
+	}
+	bin := buildSealpay(t)
+	fx := edgetest.NewFixture(t)
+	sink := fx.WithEvents(t)
+	release := sink.Hold()
+	defer release()
+	srv := startServe(t, bin, fx.ConfigPath)
+	tz := edgetest.NewTokenizer(t, srv.url, fx)
+	env, err := tz.Seal(tz.RandomCard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, status, err := tz.Tokenize(env)
+	if err != nil || status != http.StatusCreated {
+		t.Fatalf("tokenize = %d, %v; want 201", status, err)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, srv.url+"/v1/tokens/"+tok, nil)
+	req.Header.Set("Authorization", "Bearer "+fx.Shop.SK)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("delete: %v (status %v); want 200", err, resp)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for sink.Held() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery never reached the endpoint")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.done
+	release()
+	start := time.Now()
+	startServe(t, bin, fx.ConfigPath)
+	for {
+		for _, e := range sink.Events(t) {
+			var d webhook.TokenDeletedData
+			if e.Type == webhook.TokenDeleted && e.Decode(&d) == nil && d.Token == tok {
+				t.Logf("delivered %v after the restart began", time.Since(start).Round(time.Millisecond))
+				return
+			}
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("the delivery in flight at the kill was not retried within 20 s of the restart (its lease is 60 s)")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // primary returns the primary key id of the key set file at path.
 func primary(t *testing.T, path string) string {
 	t.Helper()

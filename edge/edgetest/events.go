@@ -31,6 +31,39 @@ type EventSink struct {
 
 	mu   sync.Mutex
 	reqs []sinkRequest
+	hold chan struct{} // while set, deliveries wait for it to close (at most 20 s)
+}
+
+// Hold makes deliveries wait, recorded but unanswered, until release
+// is called (or 20 s pass): a delivery in flight.
+func (s *EventSink) Hold() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.hold = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.hold = nil
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// Held counts the deliveries waiting in [EventSink.Hold] or answered
+// after one.
+func (s *EventSink) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, q := range s.reqs {
+		if q.status == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // sinkRequest is one delivery and the status the sink answered.
@@ -114,8 +147,20 @@ func (fx *Fixture) WithEvents(t testing.TB) *EventSink {
 			status = http.StatusServiceUnavailable
 		}
 		sink.mu.Lock()
+		hold := sink.hold
+		if hold != nil {
+			status = 0 // never answered as far as the edge knows
+		}
 		sink.reqs = append(sink.reqs, sinkRequest{Received{r.Method, r.URL.Path, r.RequestURI, r.Header.Clone(), body}, status})
 		sink.mu.Unlock()
+		if hold != nil {
+			select {
+			case <-hold:
+			case <-time.After(20 * time.Second):
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		w.WriteHeader(status)
 	}))
 	t.Cleanup(sink.Close)
