@@ -7,8 +7,9 @@
 // the vault's store — edge/sqlitedb natively, D1 in edge/worker — and call
 // [New]; then serve the [Handler]. Every operation that writes (a
 // tokenize, a forward, a relay, a delete) is one atomic unit of that store,
-// its audit entry included (docs/vault.md). docs/edge-api.md describes the
-// routes, the configuration and the error codes.
+// its audit entry included (docs/vault.md), and so is the event it sends
+// the merchant, which [Handler.DeliverEvents] delivers. docs/edge-api.md
+// describes the routes, the configuration, the events and the error codes.
 package edge
 
 import (
