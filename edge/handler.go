@@ -197,12 +197,15 @@ type call struct {
 	keyID    string // fingerprint of the API key presented, for the audit (see [keyID])
 	body     []byte
 	now      time.Time
-	target   string         // audit target: route name; a relay's method, host and path
-	tokens   []string       // audit: token ids touched
-	audited  bool           // the success entry went into the operation's unit
-	idem     *idemClaim     // the idempotency key this request holds, if any
-	replayed bool           // the answer is an idempotency key's stored one
-	events   []sqlunit.Stmt // events to queue with the refusal's audit entry (events.go)
+	target   string     // audit target: route name; a relay's method, host and path
+	tokens   []string   // audit: token ids touched
+	audited  bool       // the success entry went into the operation's unit
+	idem     *idemClaim // the idempotency key this request holds, if any
+	replayed bool       // the answer is an idempotency key's stored one
+
+	// events are the events to queue with the refusal's audit entry
+	// (events.go).
+	events []sqlunit.Stmt
 }
 
 // response is a successful answer, written after the audit entry is stored.
