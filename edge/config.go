@@ -93,6 +93,8 @@ type Config struct {
 	// a key set written by `sealpay wallet keys new` (native only; the
 	// Worker reads the SEALPAY_GOOGLE_PAY_KEYS secret).
 	GooglePayKeysFile string `json:"google_pay_keys_file,omitempty"`
+	// Events sets the schedule of event deliveries (see [EventSettings]).
+	Events *EventSettings `json:"events,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
@@ -159,6 +161,8 @@ type Merchant struct {
 	// GooglePay, if set, lets the merchant take Google Pay tokens
 	// (docs/wallets.md).
 	GooglePay *MerchantGooglePay `json:"google_pay,omitempty"`
+	// Events, if set, sends the merchant events (see [EventsConfig]).
+	Events *EventsConfig `json:"events,omitempty"`
 
 	pkHashes, skHashes [][]byte
 	origins            map[string]bool
@@ -185,6 +189,9 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, err
 	}
 	if _, err := c.Purge.settings(); err != nil {
+		return nil, err
+	}
+	if _, err := c.Events.settings(); err != nil {
 		return nil, err
 	}
 	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
@@ -303,6 +310,9 @@ func LoadConfig(path string) (*Config, error) {
 			}
 			m.SigningSecret = strings.TrimSpace(string(s))
 		}
+		if err := m.Events.load(rel); err != nil {
+			return nil, fmt.Errorf("edge: merchant %q: %w", m.ID, err)
+		}
 		if q := m.QR; q != nil {
 			for _, f := range []struct {
 				file   *string
@@ -408,7 +418,7 @@ func (m *Merchant) compile() error {
 			return bad("%v", err)
 		}
 	}
-	return nil
+	return m.Events.compile(m)
 }
 
 func validRouteName(s string) bool {

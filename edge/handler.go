@@ -7,8 +7,9 @@
 // the vault's store — edge/sqlitedb natively, D1 in edge/worker — and call
 // [New]; then serve the [Handler]. Every operation that writes (a
 // tokenize, a forward, a relay, a delete) is one atomic unit of that store,
-// its audit entry included (docs/vault.md). docs/edge-api.md describes the
-// routes, the configuration and the error codes.
+// its audit entry included (docs/vault.md), and so is the event it sends
+// the merchant, which [Handler.DeliverEvents] delivers. docs/edge-api.md
+// describes the routes, the configuration, the events and the error codes.
 package edge
 
 import (
@@ -106,6 +107,7 @@ type Handler struct {
 	mux           *http.ServeMux
 	purge         purgeSettings
 	wallets       walletState
+	ev            *outbox
 }
 
 // New returns the edge handler for opts.
@@ -151,6 +153,9 @@ func New(opts Options) (*Handler, error) {
 		h.now = time.Now
 	}
 	if h.purge, err = opts.Config.Purge.settings(); err != nil {
+		return nil, err
+	}
+	if h.ev, err = newOutbox(opts.Config.Events); err != nil {
 		return nil, err
 	}
 	vault, err := token.NewVault(opts.Store, opts.KEKs, token.Options{Now: h.now, CVCKeys: opts.CVCKeys,
@@ -205,6 +210,10 @@ type call struct {
 	audited  bool       // the success entry went into the operation's unit
 	idem     *idemClaim // the idempotency key this request holds, if any
 	replayed bool       // the answer is an idempotency key's stored one
+
+	// events are the events to queue with the refusal's audit entry
+	// (events.go).
+	events []sqlunit.Stmt
 }
 
 // response is a successful answer, written after the audit entry is stored.
@@ -385,13 +394,18 @@ func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	}
 	ctx := dbContext(c.r.Context())
 	var err error
-	if code != "" && (mid == "" || code == errcode.RateLimited) {
-		_, err = h.audit.Refusal(ctx, h.store, h.entry(c, action, code))
-	} else {
+	switch {
+	case code != "" && (mid == "" || code == errcode.RateLimited):
+		_, err = h.audit.Refusal(ctx, h.store, h.entry(c, action, code), c.events...)
+	case len(c.events) > 0:
+		_, err = sqlunit.Exec(ctx, h.store, sqlunit.Unit{Stmts: c.events, Tail: h.audit.Tail(h.entry(c, action, code))})
+	default:
 		_, err = h.audit.Append(ctx, h.store, h.entry(c, action, code))
 	}
 	if err != nil {
 		h.log.Error("edge: audit append failed", "err", err.Error())
+	} else if len(c.events) > 0 {
+		h.eventsQueued()
 	}
 	return err
 }
@@ -477,6 +491,7 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 		// A request about to be refused is not held: slowing it would
 		// cost this edge a connection and the caller nothing.
 		if err := h.risk.allow(r.Context(), c, authErr == nil); err != nil {
+			h.cardTestingEvent(c, err)
 			return nil, err
 		}
 	}

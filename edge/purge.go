@@ -129,7 +129,9 @@ func RunPurge(ctx context.Context, jobs []PurgeJob, now time.Time) ([]PurgeResul
 //     than purge.risk_retention, in one unit;
 //   - "qr_nonces": nonces of expired QR codes, in one unit;
 //   - "idempotency_keys": idempotency keys past their 24 hours, in one
-//     unit.
+//     unit;
+//   - "events": delivered and failed events a week after they settled,
+//     in one unit.
 func (h *Handler) PurgeJobs() []PurgeJob {
 	return []PurgeJob{
 		{"vault", h.vault.Purge},
@@ -145,6 +147,7 @@ func (h *Handler) PurgeJobs() []PurgeJob {
 			return len(rs[0]), nil
 		}},
 		{"idempotency_keys", h.purgeIdem},
+		{"events", h.purgeEvents},
 	}
 }
 

@@ -155,6 +155,11 @@ func (h *Handler) qrVerify(c *call) (*response, error) {
 		opts.Expect = &qr.Expectation{Payee: e.Payee, Amount: e.Amount, Currency: e.Currency, Domains: e.Domains}
 	}
 	v := qr.Verify(req.Payload, trust, opts)
+	if checkout != "" && v.Status == qr.Rejected {
+		if err := h.qrRejectedEvent(c.r.Context(), h.merchant(checkout), req.Payload, v, c.now); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range v.Reasons {
 		if r.Detail == "trust_bundle" && !h.qr.staleLogged.Swap(true) {
 			h.log.Error("edge: the trust bundle has expired while in use: signed QR codes are rejected (qr_expired) until a newer bundle is deployed")

@@ -134,11 +134,23 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// From here on card data has left the vault: a failure is relay.failed,
+	// queued with the failure's audit entry.
+	resp, err := h.relaySend(c, method, u, route, req.Headers, body, secrets)
+	if err != nil {
+		h.relayFailedEvent(c, method, u, err)
+	}
+	return resp, err
+}
+
+// relaySend sends a filled relay and wraps the provider's answer, redacted.
+func (h *Handler) relaySend(c *call, method string, u *url.URL, route *RelayRoute, headers map[string]string, body []byte, secrets token.Revealed) (*response, error) {
+	ctx := c.r.Context()
 	out, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("edge: relay request: %w", ErrBadRequest)
 	}
-	for k, v := range req.Headers {
+	for k, v := range headers {
 		ck := http.CanonicalHeaderKey(k)
 		if droppedRelayHeaders[ck] || strings.HasPrefix(ck, "Sealpay-") {
 			continue

@@ -82,8 +82,9 @@ func clientID(c *call) string {
 
 // rateLimited is a refusal with its Retry-After.
 type rateLimited struct {
-	err   error
-	after time.Duration
+	err    error
+	after  time.Duration
+	reason string // the limit's risk.Reason*
 }
 
 func (e *rateLimited) Error() string { return e.err.Error() }
@@ -113,7 +114,7 @@ func (g *riskGuard) allow(ctx context.Context, c *call, hold bool) error {
 		return nil
 	}
 	if !d.Allow {
-		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay}
+		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay, reason: d.Reason}
 	}
 	if d.Delay > 0 && hold {
 		t := time.NewTimer(d.Delay)

@@ -14,6 +14,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
 // envelopeSkew is the clock skew envelope.Open allows; a jti is remembered
@@ -240,8 +241,16 @@ func (h *Handler) deleteToken(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.vault.DeleteWith(dbContext(c.r.Context()), c.merchant.ID, tok, h.success(c, "delete")); err != nil {
+	// The event is queued in the delete's own unit.
+	var events []sqlunit.Stmt
+	if s, ok := h.eventStmt(c.merchant, webhook.TokenDeleted, webhook.TokenDeletedData{Token: tok}, c.now, "", 0); ok {
+		events = append(events, s)
+	}
+	if err := h.vault.DeleteWith(dbContext(c.r.Context()), c.merchant.ID, tok, h.success(c, "delete"), events...); err != nil {
 		return nil, err
+	}
+	if len(events) > 0 {
+		h.eventsQueued()
 	}
 	return &response{status: http.StatusOK, body: map[string]any{"token": tok, "deleted": true}}, nil
 }

@@ -64,6 +64,12 @@ func runServe(env *Env, args []string) error {
 		edgeserver.RunPurge(purgeCtx, edgeserver.PurgeJobs(h, db, cfg), h.PurgeInterval(), log)
 	}()
 	defer func() { stopPurge(); <-purged }()
+	delivering := make(chan struct{})
+	go func() {
+		defer close(delivering)
+		edgeserver.RunEvents(purgeCtx, h, log)
+	}()
+	defer func() { stopPurge(); <-delivering }()
 	log.Info("sealpay serve: listening", "url", "http://"+ln.Addr().String(), "merchants", len(cfg.Merchants))
 	if err := edgeserver.Serve(ctx, ln, h, log); err != nil {
 		return err

@@ -39,15 +39,18 @@ type RefusalCount struct {
 // (sqlunit.Unit.Early), not an audit entry each: a flood of bad keys
 // fills neither the log nor the disk's fsync queue. The entry names
 // e.Client; the counter its [RefusalCount.Client].
-func (l *Log) Refusal(ctx context.Context, ex sqlunit.Executor, e Entry) (logged bool, err error) {
+//
+// extra statements (an event to the merchant) run in whichever unit
+// records the refusal; with any, that unit completes only once durable.
+func (l *Log) Refusal(ctx context.Context, ex sqlunit.Executor, e Entry, extra ...sqlunit.Stmt) (logged bool, err error) {
 	at := e.Time.UnixMilli()
 	win := e.Time.Unix()
 	win -= (win%refusalWindow + refusalWindow) % refusalWindow
 	id := []any{win, counterClient(e.Client), e.Merchant, e.Code}
 	bump := func() (bool, error) {
-		rs, err := ex.Exec(ctx, sqlunit.Unit{Early: true, Stmts: []sqlunit.Stmt{sqlunit.S(
+		rs, err := ex.Exec(ctx, sqlunit.Unit{Early: len(extra) == 0, Stmts: append([]sqlunit.Stmt{sqlunit.S(
 			`UPDATE audit_refusals SET n = n + 1, last_at = max(last_at, ?)
-			WHERE win = ? AND client = ? AND merchant = ? AND code = ? RETURNING n`, append([]any{at}, id...)...)}})
+			WHERE win = ? AND client = ? AND merchant = ? AND code = ? RETURNING n`, append([]any{at}, id...)...)}, extra...)})
 		if err != nil {
 			return false, fmt.Errorf("audit: counting a refusal: %w", err)
 		}
@@ -58,11 +61,11 @@ func (l *Log) Refusal(ctx context.Context, ex sqlunit.Executor, e Entry) (logged
 	}
 	// The first of the minute: the counter and the entry, together.
 	_, err = sqlunit.Exec(ctx, ex, sqlunit.Unit{
-		Stmts: []sqlunit.Stmt{
+		Stmts: append([]sqlunit.Stmt{
 			sqlunit.Refuse(sqlunit.RefusedReplayed, `SELECT 1 FROM audit_refusals WHERE win = ? AND client = ? AND merchant = ? AND code = ?`, id...),
 			sqlunit.S(`INSERT INTO audit_refusals (win, client, merchant, code, n, first_at, last_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
 				append(id, at, at)...),
-		},
+		}, extra...),
 		Tail: l.Tail(e),
 	})
 	var r *sqlunit.Refusal

@@ -68,6 +68,11 @@ func DevVars(path string) ([]byte, error) {
 	for _, m := range cfg.Merchants {
 		mc := *m
 		mc.SigningSecretFile = ""
+		if m.Events != nil { // read into signing_secret by LoadConfig
+			ev := *m.Events
+			ev.SigningSecretFile = ""
+			mc.Events = &ev
+		}
 		worker.Merchants = append(worker.Merchants, &mc)
 	}
 	cfgJSON, err := json.Marshal(&worker)

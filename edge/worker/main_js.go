@@ -57,7 +57,11 @@ func main() {
 	// Not workers.Serve: it returns, and so ends the program, once the
 	// first response has been sent. Register the handler, tell the entry
 	// it can send requests, and keep running for the next ones.
-	serve(binding, h)
+	var after func()
+	if eh != nil {
+		after = func() { deliverAfter(eh, log) }
+	}
+	serve(binding, h, after)
 	if eh != nil {
 		registerScheduled(eh, log)
 	}

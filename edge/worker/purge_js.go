@@ -62,6 +62,14 @@ func purge(h *edge.Handler, cron string, log *slog.Logger) (summary string, err 
 		counts[r.Name] = r.Deleted
 		attrs = append(attrs, r.Name, r.Deleted)
 	}
+	// The retry path of event deliveries: every due event, each Cron
+	// Trigger (docs/edge-api.md, "Events").
+	dr, derr := h.DeliverEvents(context.Background())
+	counts["events_delivered"], counts["events_retrying"], counts["events_gave_up"] = dr.Delivered, dr.Retrying, dr.GaveUp
+	attrs = append(attrs, "events_delivered", dr.Delivered, "events_retrying", dr.Retrying, "events_gave_up", dr.GaveUp)
+	if derr != nil {
+		log.Error("edge: event delivery failed", "err", derr.Error())
+	}
 	if err != nil {
 		log.Error("edge: purge failed", append(attrs, "err", err.Error())...)
 		// Job names only: causes stay in the log.

@@ -30,7 +30,11 @@ import (
 // One goroutine serves the instance's requests in turn (the pool lends an
 // instance to one request at a time), so its stack has grown once and not
 // for every request.
-func serve(binding js.Value, h http.Handler) {
+//
+// after, if not nil, runs once the handler has returned, before the
+// response is handed over, while the request's ExecutionContext is still
+// the instance's (the event delivery's ctx.waitUntil).
+func serve(binding js.Value, h http.Handler, after func()) {
 	promise := js.Global().Get("Promise")
 	uint8Array := js.Global().Get("Uint8Array")
 	type job struct {
@@ -42,6 +46,9 @@ func serve(binding js.Value, h http.Handler) {
 		for j := range jobs {
 			rec := &recorder{header: http.Header{}, status: http.StatusOK}
 			h.ServeHTTP(rec, j.r)
+			if after != nil {
+				after()
+			}
 			if rec.status == http.StatusNotModified {
 				// As net/http does natively (RFC 9110 §15.4.5: a 304
 				// has no representation of its own).

@@ -142,8 +142,9 @@ export default {
   },
   // The Cron Trigger of wrangler.toml [triggers]: Go's purge (expired
   // CVCs and their keys, single-use tokens, jtis, risk counters, QR
-  // nonces), in a pooled instance like a request. The event lasts until
-  // the purge settles, and a failed purge fails the event.
+  // nonces), in a pooled instance like a request, then the retry of the
+  // events due to merchants. The event lasts until the purge settles, and
+  // a failed purge fails the event.
   scheduled(controller, env, ctx) {
     return pool.scheduled(controller, env, ctx);
   },

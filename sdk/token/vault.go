@@ -332,19 +332,19 @@ func (v *Vault) Delete(ctx context.Context, merchantID, token string) error {
 	return v.DeleteWith(ctx, merchantID, token, nil)
 }
 
-// DeleteWith is [Vault.Delete] with tail's statement (an audit entry) in
-// the same unit.
-func (v *Vault) DeleteWith(ctx context.Context, merchantID, token string, tail sqlunit.Tail) error {
+// DeleteWith is [Vault.Delete] with the extra statements (an event to the
+// merchant) and tail's statement (an audit entry) in the same unit.
+func (v *Vault) DeleteWith(ctx context.Context, merchantID, token string, tail sqlunit.Tail, extra ...sqlunit.Stmt) error {
 	if !ValidTokenID(token) || checkMerchant(merchantID) != nil {
 		return ErrNotFound
 	}
-	_, err := v.Exec(ctx, sqlunit.Unit{Tail: tail, Stmts: []sqlunit.Stmt{
+	_, err := v.Exec(ctx, sqlunit.Unit{Tail: tail, Stmts: append([]sqlunit.Stmt{
 		sqlunit.RefuseUnless(sqlunit.RefusedNotFound, `SELECT 1 FROM vault_tokens WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
 			token, merchantID, v.opts.Now().Unix()),
 		sqlunit.S(`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ?`, token, merchantID),
 		sqlunit.S(`DELETE FROM vault_wallet_creds WHERE token = ? AND merchant_id = ?`, token, merchantID),
 		sqlunit.S(`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ?`, token, merchantID),
-	}})
+	}, extra...)})
 	return err
 }
 

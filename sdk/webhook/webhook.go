@@ -1,11 +1,13 @@
 // Package webhook signs and verifies the requests the Sealpay edge forwards
-// to a merchant's backend.
+// to a merchant's backend, and the events it sends to the merchant.
 //
 // For most uses, a merchant's server calls [VerifyRequest] with the
 // request, its raw body, the route's secret and [DefaultTolerance], refuses
 // the request if it returns an error, and charges only the tokens the
 // answer vouches for ([Verified.Vouches]). The edge signs with
-// [SignForward].
+// [SignForward]. Its events endpoint is an [EventHandler] (or
+// [VerifyEvent] and a [Deduplicator]); the edge signs them with
+// [SignEvent].
 //
 // The header is
 //
