@@ -132,3 +132,50 @@ func points(t *testing.T, hc *http.Client, base string) []aePoint {
 	}
 	return pts
 }
+
+// BenchmarkWorkerMetricsCPU is what the Analytics Engine data point costs
+// the Worker: our entry without the SEALPAY_METRICS binding and with it,
+// alternating, N sequential requests of each kind, reporting the CPU
+// time of workerd's runtime process per request (as
+// BenchmarkWorkerRequestCPU does).
+//
+//	go test -run '^$' -bench WorkerMetricsCPU -benchtime 100x -count 3 ./edge/
+func BenchmarkWorkerMetricsCPU(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("binding=%v", on), func(b *testing.B) {
+			fx := edgetest.NewFixture(b)
+			fx.Relax(b)
+			w := startWorkerTB(b, fx, workerBuild{analytics: on})
+			tz := edgetest.NewTokenizer(b, w.URL, fx)
+			envs := make([]string, b.N)
+			for i := range envs {
+				var err error
+				if envs[i], err = tz.Seal(tz.RandomCard()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			measure := func(name string, fn func(i int)) {
+				rt0 := groupCPU(b, w.pgid, workerdRuntime)
+				for i := range b.N {
+					fn(i)
+				}
+				rt := groupCPU(b, w.pgid, workerdRuntime) - rt0
+				b.ReportMetric(float64(rt.Microseconds())/1000/float64(b.N), name+"-runtime-cpu-ms/req")
+			}
+			b.ResetTimer()
+			measure("healthz", func(int) {
+				resp, err := tz.HTTP.Get(w.URL + "/healthz")
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			})
+			measure("tokenize", func(i int) {
+				if _, status, err := tz.Tokenize(envs[i]); err != nil || status != http.StatusCreated {
+					b.Fatalf("tokenize = %d, %v", status, err)
+				}
+			})
+		})
+	}
+}

@@ -62,6 +62,9 @@ type workerBuild struct {
 	// "metrics" is ours with the Analytics Engine binding SEALPAY_METRICS,
 	// wrapped by testdata/workermetrics/spy.mjs (TestWorkerMetrics).
 	entry string
+	// analytics binds the Analytics Engine dataset SEALPAY_METRICS (as
+	// "metrics" does) to our entry as it is.
+	analytics bool
 }
 
 // buildWorker builds the Worker and returns the path of its entry module
@@ -176,7 +179,7 @@ migrations_dir = %q
 [triggers]
 crons = ["* * * * *"]
 `, main, migrations)
-	if wb.entry == "metrics" {
+	if wb.entry == "metrics" || wb.analytics {
 		// As edge/wrangler.toml's commented-out dataset.
 		toml += `
 [[analytics_engine_datasets]]
