@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
@@ -40,5 +41,9 @@ const (
 
 // observe hands the stats of a finished request to h's observer.
 func (h *Handler) observe(sw *statusWriter, route string, d time.Duration) {
-	h.observer(RequestStats{Route: route, Status: sw.status, Code: sw.code, Duration: d, Risk: sw.risk, Limit: sw.limit})
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK // nothing written: net/http answers 200
+	}
+	h.observer(RequestStats{Route: route, Status: status, Code: sw.code, Duration: d, Risk: sw.risk, Limit: sw.limit})
 }
