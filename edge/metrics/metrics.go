@@ -136,9 +136,9 @@ var vaultTables = []string{"vault_tokens", "vault_cvcs"}
 // one COUNT(*) per table (tokens, and CVCs still held). Pass the
 // sqlitedb.DB: its reads run on its read-only connections, beside the
 // writer, so a scrape never waits for a group commit nor holds one up.
-// A COUNT(*) reads the table's smallest index, about a millisecond for
-// 100,000 tokens (BENCHMARKS.md); a failed read makes the scrape report
-// the error for that series and go on with the others.
+// A COUNT(*) reads the table's smallest index (BENCHMARKS.md has its
+// cost with 100,000 rows); a failed read makes the scrape report the
+// error for that series and go on with the others.
 func (m *Metrics) WatchVault(q sqlunit.Querier) error {
 	return m.reg.Register(&vaultCollector{q: q, desc: prometheus.NewDesc("sealpay_vault_rows",
 		"Rows in the vault's tables, read at scrape time: vault_tokens (tokens) and vault_cvcs (CVCs held, each deleted at first use or expiry).",
