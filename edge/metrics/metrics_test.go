@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/edgetest"
+	"github.com/sealpay/sealpay/edge/metrics"
 	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 )
@@ -490,5 +492,53 @@ func TestMetricsOff(t *testing.T) {
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("metrics listener: GET %s = %d, want 404 (it serves /metrics only)", p, resp.StatusCode)
 		}
+	}
+}
+
+// TestEventBacklog: a nil backlog registers nothing; a backlog is read
+// at every scrape; a failing one drops its series from that scrape and
+// the others are served.
+func TestEventBacklog(t *testing.T) {
+	get := func(m *metrics.Metrics) (int, string) {
+		srv := httptest.NewServer(m.Handler())
+		defer srv.Close()
+		resp, err := http.Get(srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	m := metrics.New()
+	if err := m.WatchEventBacklog(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, out := get(m); strings.Contains(out, "sealpay_events_backlog") {
+		t.Error("WatchEventBacklog(nil) registered sealpay_events_backlog")
+	}
+	n, fail := 0, false
+	if err := m.WatchEventBacklog(func(context.Context) (int, error) {
+		if fail {
+			return 0, errors.New("outbox unavailable")
+		}
+		n++
+		return n * 10, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		if _, out := get(m); !strings.Contains(out, fmt.Sprintf("\nsealpay_events_backlog %d\n", i*10)) {
+			t.Errorf("scrape %d lacks sealpay_events_backlog %d", i, i*10)
+		}
+	}
+	fail = true
+	status, out := get(m)
+	if status != http.StatusOK || strings.Contains(out, "\nsealpay_events_backlog ") || !strings.Contains(out, "go_goroutines") {
+		t.Errorf("scrape with a failing backlog: status %d, backlog series present %v; want 200, the other series and no backlog",
+			status, strings.Contains(out, "\nsealpay_events_backlog "))
+	}
+	if err := m.WatchEventBacklog(func(context.Context) (int, error) { return 0, nil }); err == nil {
+		t.Error("a second WatchEventBacklog succeeded, want an error (the series is registered)")
 	}
 }
