@@ -33,17 +33,18 @@ import (
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 )
 
-// Buckets of the histograms, in seconds or units.
+// Buckets of the histograms, in seconds or units (docs/edge-api.md,
+// "Metrics", lists them).
 var (
-	// DurationBuckets span a cached GET (sub-millisecond), a tokenize
+	// durationBuckets span a cached GET (sub-millisecond), a tokenize
 	// (a few ms), a risk slow-down (up to seconds) and a relay up to its
 	// 20 s timeout.
-	DurationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20}
-	// GroupBuckets are powers of two up to sqlitedb's 256 units a group.
-	GroupBuckets = []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}
-	// CommitBuckets span a COMMIT without fsync (tens of µs) to a slow
+	durationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20}
+	// groupBuckets are powers of two up to sqlitedb's 256 units a group.
+	groupBuckets = []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}
+	// commitBuckets span a COMMIT without fsync (tens of µs) to a slow
 	// disk's fsync.
-	CommitBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}
+	commitBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}
 )
 
 // Metrics holds the edge's collectors and their registry.
@@ -69,7 +70,7 @@ func New() *Metrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "sealpay_http_request_duration_seconds",
 			Help:    "Time from a request's arrival at the handler to its answer, by route pattern.",
-			Buckets: DurationBuckets,
+			Buckets: durationBuckets,
 		}, []string{"route"}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sealpay_refusals_total",
@@ -82,12 +83,12 @@ func New() *Metrics {
 		units: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "sealpay_sqlite_group_units",
 			Help:    "Units committed together in one SQLite transaction (one COMMIT, one fsync).",
-			Buckets: GroupBuckets,
+			Buckets: groupBuckets,
 		}),
 		commit: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "sealpay_sqlite_commit_seconds",
 			Help:    "Time of a group's COMMIT, the WAL's fsync included with database_sync full.",
-			Buckets: CommitBuckets,
+			Buckets: commitBuckets,
 		}),
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.refusals, m.risk, m.units, m.commit,
