@@ -48,6 +48,9 @@ func runServe(env *Env, args []string) error {
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.MetricsAddr != "" && cfg.MetricsAddr == *addr {
+		return fmt.Errorf("%w: metrics_addr %s is the API's --addr: the metrics need an address of their own", errUsage, *addr)
+	}
 	ln, err := edgeserver.Listen(*addr)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -72,6 +73,12 @@ func TestServeMetrics(t *testing.T) {
 	fx.ScanForNumbers(t, "metrics", b)
 	srv.cmd.Process.Kill()
 	<-srv.done
+
+	// The API's address is not the metrics'.
+	out, err := exec.Command(bin, "serve", "--config", fx.ConfigPath, "--addr", metricsAddr).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "address of their own") {
+		t.Errorf("serve --addr = metrics_addr: err %v, output %q; want a refusal", err, out)
+	}
 
 	setConfig(t, fx.ConfigPath, "metrics_addr", nil)
 	srv = startServe(t, bin, fx.ConfigPath)
