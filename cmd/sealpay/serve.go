@@ -60,8 +60,8 @@ func runServe(env *Env, args []string) error {
 	// API's (docs/edge-api.md, "Metrics").
 	var mln net.Listener
 	if cfg.MetricsAddr != "" {
-		if mln, err = edgeserver.Listen(cfg.MetricsAddr); err != nil {
-			return fmt.Errorf("metrics_addr: %w", err)
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listening on metrics_addr (pick another in the configuration): %w", err)
 		}
 		defer mln.Close()
 	}
