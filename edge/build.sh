@@ -2,7 +2,7 @@
 # Builds the Sealpay edge Worker into ./build (or the directory given as the
 # first argument). Run from anywhere; `make worker` calls it.
 #
-#   worker.mjs, pool.mjs, assets.mjs, d1.mjs  our entry (from ./workerjs)
+#   worker.mjs, pool.mjs, assets.mjs, d1.mjs, metrics.mjs  our entry (from ./workerjs)
 #   wasm_exec.js                              from the Go toolchain that builds app.wasm, unmodified
 #   app.wasm                                  the edge (./worker)
 #   assets/v1/                                the browser assets and their .br and .gz copies,
@@ -34,7 +34,7 @@ if [ -n "$roots" ] && [ "${roots:0:1}" != / ]; then roots="$OLDPWD/$roots"; fi
 rm -rf "$out"
 mkdir -p "$out/assets/v1"
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/"
-cp workerjs/worker.mjs workerjs/pool.mjs workerjs/assets.mjs workerjs/d1.mjs "$out/"
+cp workerjs/worker.mjs workerjs/pool.mjs workerjs/assets.mjs workerjs/d1.mjs workerjs/metrics.mjs "$out/"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/app.wasm" ./worker
 
 # The files the edge serves; edge/assets.go and workerjs/assets.mjs list

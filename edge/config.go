@@ -64,6 +64,11 @@ type Config struct {
 	// AssetsDir holds the browser assets (sealpay.js, frame.html, frame.js,
 	// sealpay.wasm, wasm_exec.js) (native only).
 	AssetsDir string `json:"assets_dir,omitempty"`
+	// MetricsAddr is the address ("127.0.0.1:9090") of the native
+	// server's own listener for GET /metrics in the Prometheus text format
+	// (native only; docs/edge-api.md, "Metrics"). Empty, the default,
+	// serves no metrics. It is never served on the API's listener.
+	MetricsAddr string `json:"metrics_addr,omitempty"`
 	// ClientIPHeader names a request header that carries the client address,
 	// set by a trusted proxy in front of the edge (the Worker defaults to
 	// CF-Connecting-IP). Empty means the connection's address. Natively,
@@ -199,6 +204,11 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	if _, err := c.AuditRetentionPeriod(); err != nil {
 		return nil, err
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return nil, fmt.Errorf("edge: metrics_addr must be host:port, e.g. 127.0.0.1:9090: %w", ErrConfig)
+		}
 	}
 	switch c.DatabaseSync {
 	case "", SyncFull, SyncNormal:

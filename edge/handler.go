@@ -68,6 +68,11 @@ type Options struct {
 	// request itself (Cloudflare's invocation logs hold method, URL,
 	// status and timing), where each line costs the request CPU time.
 	LogErrorsOnly bool
+	// Observe, if set, is called with the [RequestStats] of every request
+	// once it is answered, on the request's goroutine: keep it short and
+	// never block (edge/metrics counts them natively; edge/worker hands
+	// them to the Worker's entry). Nil observes nothing.
+	Observe func(RequestStats)
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
 	// CVCKeys keeps the keys CVCs are sealed under; nil keeps them in the
@@ -103,6 +108,7 @@ type Handler struct {
 	log       *slog.Logger
 	// logErrorsOnly is [Options.LogErrorsOnly].
 	logErrorsOnly bool
+	observer      func(RequestStats) // [Options.Observe]
 	now           func() time.Time
 	mux           *http.ServeMux
 	purge         purgeSettings
@@ -126,6 +132,8 @@ func New(opts Options) (*Handler, error) {
 		client: opts.Client,
 		log:    opts.Logger,
 		now:    opts.Now,
+
+		observer: opts.Observe,
 
 		trustPeer:     opts.TrustPeer,
 		logErrorsOnly: opts.LogErrorsOnly,
@@ -210,6 +218,8 @@ type call struct {
 	audited  bool       // the success entry went into the operation's unit
 	idem     *idemClaim // the idempotency key this request holds, if any
 	replayed bool       // the answer is an idempotency key's stored one
+	risk     string     // what the limits did ([RequestStats.Risk]), and
+	limit    string     // which limit did it
 
 	// events are the events to queue with the refusal's audit entry
 	// (events.go).
@@ -266,21 +276,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, errcode.New(errcode.Internal, "internal error"))
 			}
 		}
+		d := time.Since(start)
 		if !h.logErrorsOnly || sw.status >= 400 {
 			h.log.Info("request", "method", r.Method, "route", r.Pattern, "status", sw.status,
-				"code", sw.code, "ms", time.Since(start).Milliseconds())
+				"code", sw.code, "ms", d.Milliseconds())
+		}
+		if h.observer != nil {
+			h.observe(sw, r.Pattern, d)
 		}
 	}()
 	sw.Header().Set("X-Content-Type-Options", "nosniff")
 	h.mux.ServeHTTP(sw, r)
 }
 
-// statusWriter remembers the status for the log.
+// statusWriter remembers the status for the log and the observer.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	code   errcode.Code
 	wrote  bool
+	risk   string // [RequestStats.Risk]
+	limit  string // [RequestStats.Limit]
 }
 
 func (s *statusWriter) WriteHeader(status int) {
@@ -320,6 +336,11 @@ func (h *Handler) api(rt route) http.Handler {
 			}
 			if sw, ok := w.(*statusWriter); ok {
 				sw.code = code
+			}
+		}
+		if c.risk != "" {
+			if sw, ok := w.(*statusWriter); ok {
+				sw.risk, sw.limit = c.risk, c.limit
 			}
 		}
 		if c.idem == nil {

@@ -68,6 +68,9 @@ func writeError(w http.ResponseWriter, err error) {
 	var body errorBody
 	body.Error.Code = errcode.Of(err)
 	body.Error.Message = publicMessage(err)
+	if sw, ok := w.(*statusWriter); ok && sw.code == "" {
+		sw.code = body.Error.Code // an answer outside api (a preflight, an asset, a panic)
+	}
 	if body.Error.Code == errcode.RateLimited {
 		after := "1"
 		var rl *rateLimited

@@ -114,9 +114,11 @@ func (g *riskGuard) allow(ctx context.Context, c *call, hold bool) error {
 		return nil
 	}
 	if !d.Allow {
+		c.risk, c.limit = RiskBlocked, d.Reason
 		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay, reason: d.Reason}
 	}
 	if d.Delay > 0 && hold {
+		c.risk, c.limit = RiskSlowed, d.Reason
 		t := time.NewTimer(d.Delay)
 		defer t.Stop()
 		select {

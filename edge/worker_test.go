@@ -58,8 +58,13 @@ type workerBuild struct {
 	// Worker that answers every request with 200 "ok" (what wrangler and
 	// workerd cost by themselves); for the benchmark, "record" is ours
 	// wrapped by testdata/workerbench/record.mjs, and "d1replay" the
-	// JS-only Worker that replays what it recorded (replay.mjs).
+	// JS-only Worker that replays what it recorded (replay.mjs);
+	// "metrics" is ours with the Analytics Engine binding SEALPAY_METRICS,
+	// wrapped by testdata/workermetrics/spy.mjs (TestWorkerMetrics).
 	entry string
+	// analytics binds the Analytics Engine dataset SEALPAY_METRICS (as
+	// "metrics" does) to our entry as it is.
+	analytics bool
 }
 
 // buildWorker builds the Worker and returns the path of its entry module
@@ -100,6 +105,10 @@ func buildWorker(t testing.TB, wb workerBuild, assets string) (main, static stri
 		run(append(goflags, withAssets...), "bash", "build.sh", dir)
 		copyFile(t, filepath.Join("testdata", "workerbench", "record.mjs"), filepath.Join(dir, "record.mjs"))
 		return filepath.Join(dir, "record.mjs"), filepath.Join(dir, "assets")
+	case "metrics":
+		run(append(goflags, withAssets...), "bash", "build.sh", dir)
+		copyFile(t, filepath.Join("testdata", "workermetrics", "spy.mjs"), filepath.Join(dir, "spy.mjs"))
+		return filepath.Join(dir, "spy.mjs"), filepath.Join(dir, "assets")
 	case "d1replay":
 		copyFile(t, filepath.Join("workerjs", "d1.mjs"), filepath.Join(dir, "d1.mjs"))
 		copyFile(t, filepath.Join("testdata", "workerbench", "replay.mjs"), filepath.Join(dir, "worker.mjs"))
@@ -152,7 +161,7 @@ func startWorkerTB(t testing.TB, fx *edgetest.Fixture, wb workerBuild) *workerEd
 	dir := t.TempDir()
 	wrangler, env := wranglerEnv(t, filepath.Join(dir, "xdg"))
 	var assets string
-	if wb.entry == "" {
+	if wb.entry == "" || wb.entry == "metrics" {
 		assets = fx.Assets(t)
 	}
 	main, static := buildWorker(t, wb, assets)
@@ -170,6 +179,14 @@ migrations_dir = %q
 [triggers]
 crons = ["* * * * *"]
 `, main, migrations)
+	if wb.entry == "metrics" || wb.analytics {
+		// As edge/wrangler.toml's commented-out dataset.
+		toml += `
+[[analytics_engine_datasets]]
+binding = "SEALPAY_METRICS"
+dataset = "sealpay_edge_test"
+`
+	}
 	if static != "" {
 		// As in edge/wrangler.toml.
 		toml += fmt.Sprintf(`

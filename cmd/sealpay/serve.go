@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,16 +48,40 @@ func runServe(env *Env, args []string) error {
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.MetricsAddr != "" && cfg.MetricsAddr == *addr {
+		return fmt.Errorf("%w: metrics_addr %s is the API's --addr: the metrics need an address of their own", errUsage, *addr)
+	}
 	ln, err := edgeserver.Listen(*addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	h, db, err := edgeserver.Open(ctx, cfg, log)
+	// metrics_addr: GET /metrics on a listener of its own, never on the
+	// API's (docs/edge-api.md, "Metrics").
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listening on metrics_addr (pick another in the configuration): %w", err)
+		}
+		defer mln.Close()
+	}
+	h, db, m, err := edgeserver.OpenMetrics(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if m != nil {
+		mctx, stopMetrics := context.WithCancel(ctx)
+		metricsDone := make(chan error, 1)
+		go func() { metricsDone <- edgeserver.Serve(mctx, mln, m.Handler(), log) }()
+		defer func() {
+			stopMetrics()
+			if err := <-metricsDone; err != nil {
+				log.Error("sealpay serve: metrics listener", "err", err.Error())
+			}
+		}()
+		log.Info("sealpay serve: metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	purgeCtx, stopPurge := context.WithCancel(ctx)
 	purged := make(chan struct{})
 	go func() {

@@ -229,3 +229,47 @@ func (s *server) stop() error {
 	})
 	return s.err
 }
+
+// enableMetrics sets metrics_addr in the configuration to a free loopback
+// port and returns it.
+func (fx *fixture) enableMetrics() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	b, err := os.ReadFile(fx.config)
+	if err != nil {
+		return "", err
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return "", err
+	}
+	cfg["metrics_addr"] = addr
+	if b, err = json.MarshalIndent(cfg, "", "  "); err != nil {
+		return "", err
+	}
+	return addr, os.WriteFile(fx.config, b, 0o600)
+}
+
+// scrapeTokenizes reads the tokenize counters from the server's
+// /metrics: the line for POST /v1/tokens answered 201.
+func scrapeTokenizes(addr string) (string, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return "", fmt.Errorf("scraping /metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("scraping /metrics: status %d, %v", resp.StatusCode, err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, `sealpay_http_requests_total{route="POST /v1/tokens",status="201"}`) {
+			return line, nil
+		}
+	}
+	return "no tokenize counted", nil
+}

@@ -47,6 +47,7 @@ type options struct {
 	bin          string
 	keep         bool
 	benchLines   string
+	metrics      bool
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -64,6 +65,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.StringVar(&o.bin, "sealpay", "", "sealpay `binary` to serve (default: go build ./cmd/sealpay)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configuration, database, server log)")
 	fs.StringVar(&o.benchLines, "bench-lines", "", "also write the figures as Go benchmark lines to `file` (for scripts/bench.sh and benchstat)")
+	fs.BoolVar(&o.metrics, "metrics", false, "serve with metrics_addr set (GET /metrics on a loopback port of its own), to measure what the metrics cost")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -112,6 +114,12 @@ func run(args []string, stdout io.Writer) error {
 	fx, err := newFixture(dir, o.sync, o.checkpoint)
 	if err != nil {
 		return err
+	}
+	metricsAddr := ""
+	if o.metrics {
+		if metricsAddr, err = fx.enableMetrics(); err != nil {
+			return err
+		}
 	}
 	srv, err := startServe(ctx, o.bin, fx, filepath.Join(dir, "serve.log"))
 	if err != nil {
@@ -166,12 +174,24 @@ func run(args []string, stdout io.Writer) error {
 		rows = append(rows, w)
 	}
 	load1 := loadAverage()
+	var counted string
+	if metricsAddr != "" {
+		if counted, err = scrapeTokenizes(metricsAddr); err != nil {
+			return err
+		}
+	}
 	if err := srv.stop(); err != nil {
 		return err
 	}
 
 	fmt.Fprintf(stdout, "\nPOST /v1/tokens on sealpay serve (127.0.0.1, SQLite vault, database_sync=%s, database_checkpoint=%q), %d CPUs\n", o.sync, o.checkpoint, runtime.NumCPU())
-	fmt.Fprintf(stdout, "load average before: %s, after: %s\n\n", load0, load1)
+	fmt.Fprintf(stdout, "load average before: %s, after: %s\n", load0, load1)
+	if metricsAddr != "" {
+		fmt.Fprintf(stdout, "metrics on (metrics_addr %s): %s\n", metricsAddr, counted)
+	} else {
+		fmt.Fprintln(stdout, "metrics off (no metrics_addr)")
+	}
+	fmt.Fprintln(stdout)
 	printTable(stdout, rows)
 	fmt.Fprintln(stdout)
 	if o.benchLines != "" {

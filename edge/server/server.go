@@ -20,6 +20,7 @@ import (
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
+	"github.com/sealpay/sealpay/edge/metrics"
 	"github.com/sealpay/sealpay/edge/precompressed"
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
@@ -76,6 +77,32 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 // groups of units, fsynced with database_sync "full", the default). Close
 // the returned database when done.
 func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handler, *sqlitedb.DB, error) {
+	return open(ctx, cfg, log, nil)
+}
+
+// OpenMetrics is [Open] with the edge's metrics (edge/metrics) when cfg
+// has a metrics_addr: the handler's requests, the database's group
+// commits and the vault's rows feed m. m is nil without metrics_addr.
+// Serve m.Handler() on its own listener ([Listen] cfg.MetricsAddr, then
+// [Serve]), never on the API's.
+func OpenMetrics(ctx context.Context, cfg *edge.Config, log *slog.Logger) (h *edge.Handler, db *sqlitedb.DB, m *metrics.Metrics, err error) {
+	if cfg.MetricsAddr != "" {
+		m = metrics.New()
+	}
+	h, db, err = open(ctx, cfg, log, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if m != nil {
+		if err := m.WatchEventBacklog(h.EventBacklog); err != nil {
+			db.Close()
+			return nil, nil, nil, fmt.Errorf("server: metrics: %w", err)
+		}
+	}
+	return h, db, m, nil
+}
+
+func open(ctx context.Context, cfg *edge.Config, log *slog.Logger, m *metrics.Metrics) (*edge.Handler, *sqlitedb.DB, error) {
 	if cfg.Database == "" || cfg.KeysFile == "" || cfg.KEKFile == "" || cfg.AuditKeyFile == "" {
 		return nil, nil, fmt.Errorf("server: the native server needs database, keys_file, kek_file and audit_key_file: %w", edge.ErrConfig)
 	}
@@ -119,14 +146,25 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 			return nil, nil, err
 		}
 	}
-	db, err := sqlitedb.Open(ctx, cfg.Database, sqlitedb.Options{Sync: cfg.DatabaseSync})
+	dbOpts := sqlitedb.Options{Sync: cfg.DatabaseSync}
+	var observe func(edge.RequestStats)
+	if m != nil {
+		dbOpts.OnCommit, observe = m.ObserveCommit, m.ObserveRequest
+	}
+	db, err := sqlitedb.Open(ctx, cfg.Database, dbOpts)
 	if err != nil {
 		return nil, nil, err
+	}
+	if m != nil {
+		if err := m.WatchVault(db); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
 	}
 	// One process holds the database (sqlitedb's lock), so the CVC keys
 	// can live in its memory and never reach the disk.
 	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log,
-		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys})
+		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys, Observe: observe})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

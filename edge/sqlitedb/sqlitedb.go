@@ -33,6 +33,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
@@ -52,6 +53,20 @@ const (
 type Options struct {
 	Sync  string // SyncFull if ""
 	Reads int    // read connections; 4 if 0
+	// OnCommit, if set, is called by the writer after each group's
+	// COMMIT, before the group's units complete: keep it short
+	// (edge/metrics counts it).
+	OnCommit func(GroupStats)
+}
+
+// GroupStats describe one group commit, for [Options.OnCommit].
+type GroupStats struct {
+	// Units is the number of units in the group's transaction (failed
+	// ones included: each had its savepoint).
+	Units int
+	// Commit is the time the COMMIT took. With Sync "full" that is
+	// mostly the fsync of the WAL; SQLite does not report the two apart.
+	Commit time.Duration
 }
 
 // maxGroup bounds the units of one transaction, so that one COMMIT does
@@ -87,6 +102,8 @@ type DB struct {
 	closed bool
 
 	broken error // set by run only, read after a failed unit
+
+	onCommit func(GroupStats) // [Options.OnCommit]
 
 	wstmts map[string]*sql.Stmt // the writer's prepared statements
 	rstmts sync.Map             // query text → *sql.Stmt on read
@@ -137,7 +154,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{lock: lock, jobs: make(chan *job, maxGroup), stopped: make(chan struct{}), wstmts: map[string]*sql.Stmt{}}
+	d := &DB{lock: lock, jobs: make(chan *job, maxGroup), stopped: make(chan struct{}), wstmts: map[string]*sql.Stmt{},
+		onCommit: opts.OnCommit}
 	fail := func(err error) (*DB, error) {
 		d.closeHandles()
 		return nil, err
@@ -434,9 +452,14 @@ func (d *DB) commit(group []*job) {
 		}
 		pending = append(ran, pending[lost+1:]...)
 	}
+	start := time.Now()
 	if err := d.sql("COMMIT"); err != nil {
 		d.sql("ROLLBACK")
 		d.stop(group, err)
+		return
+	}
+	if d.onCommit != nil {
+		d.onCommit(GroupStats{Units: len(group), Commit: time.Since(start)})
 	}
 }
 

@@ -39,7 +39,8 @@ import (
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	eh, err := setup(log)
+	points := newPointRecorder()
+	eh, err := setup(log, points)
 	var h http.Handler = eh
 	if err != nil {
 		// Say what is wrong in the Worker's log (no secret is in these
@@ -61,7 +62,7 @@ func main() {
 	if eh != nil {
 		after = func() { deliverAfter(eh, log) }
 	}
-	serve(binding, h, after)
+	serve(binding, h, after, points)
 	if eh != nil {
 		registerScheduled(eh, log)
 	}
@@ -78,7 +79,7 @@ var binding = js.Global().Get("context").Get("binding")
 // build tag), wraps the handler with routes for tests.
 var wrapForTest func(http.Handler) http.Handler
 
-func setup(log *slog.Logger) (*edge.Handler, error) {
+func setup(log *slog.Logger, points *pointRecorder) (*edge.Handler, error) {
 	cfg, err := edge.ParseConfig([]byte(cloudflare.Getenv("SEALPAY_CONFIG")))
 	if err != nil {
 		return nil, err
@@ -120,7 +121,11 @@ func setup(log *slog.Logger) (*edge.Handler, error) {
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
 	client.Timeout = 20 * time.Second
-	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
+	var observe func(edge.RequestStats)
+	if points != nil {
+		observe = points.observe
+	}
+	return edge.New(edge.Options{Observe: observe, Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
 		// The peer is Cloudflare, which sets CF-Connecting-IP itself and
 		// overwrites one a client sends.
 		TrustPeer:     true,

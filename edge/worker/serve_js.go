@@ -16,7 +16,7 @@ import (
 // serve registers h as the instance's "serve" function, which the entry
 // (edge/workerjs/worker.mjs) calls once per request:
 //
-//	serve(method, url, fields, body) → Promise<[status, statusText, fields, body]>
+//	serve(method, url, fields, body) → Promise<[status, statusText, fields, body, point?]>
 //
 // fields are the header fields as one string, "name\nvalue\n" for each
 // (fetch's Headers hold no line breaks), both ways; body is a Uint8Array
@@ -27,6 +27,10 @@ import (
 // never releases: 16 KiB lost per request in a long-lived instance) and
 // splits every header value at its commas.
 //
+// With points (the Worker has the Analytics Engine binding), the answer
+// also carries the request's data point as one string (pointRecorder),
+// which the entry writes to the dataset.
+//
 // One goroutine serves the instance's requests in turn (the pool lends an
 // instance to one request at a time), so its stack has grown once and not
 // for every request.
@@ -34,7 +38,7 @@ import (
 // after, if not nil, runs once the handler has returned, before the
 // response is handed over, while the request's ExecutionContext is still
 // the instance's (the event delivery's ctx.waitUntil).
-func serve(binding js.Value, h http.Handler, after func()) {
+func serve(binding js.Value, h http.Handler, after func(), points *pointRecorder) {
 	promise := js.Global().Get("Promise")
 	uint8Array := js.Global().Get("Uint8Array")
 	type job struct {
@@ -59,7 +63,11 @@ func serve(binding js.Value, h http.Handler, after func()) {
 				body = uint8Array.New(rec.body.Len())
 				js.CopyBytesToJS(body, rec.body.Bytes())
 			}
-			j.resolve.Invoke(js.ValueOf([]any{rec.status, http.StatusText(rec.status), fieldsOf(rec.header), body}))
+			answer := []any{rec.status, http.StatusText(rec.status), fieldsOf(rec.header), body}
+			if points != nil {
+				answer = append(answer, points.take())
+			}
+			j.resolve.Invoke(js.ValueOf(answer))
 		}
 	}()
 	binding.Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {

@@ -23,6 +23,7 @@ import manifest from "./assets.json";
 import { Assets, clientAcceptEncoding } from "./assets.mjs";
 import { Pool, internalError } from "./pool.mjs";
 import * as d1 from "./d1.mjs";
+import * as metrics from "./metrics.mjs";
 
 // edge/worker's store (d1_js.go) runs its units and reads through d1.mjs.
 globalThis.sealpayD1 = d1;
@@ -48,7 +49,7 @@ async function startGo(env) {
   const context = { env, ctx: undefined, connect, binding: {} };
   const inst = {
     context,
-    handle: (request) => handle(context.binding, request),
+    handle: (request) => handle(context, request),
     // Set by edge/worker (purge_js.go) next to serve.
     scheduled: (cron, scheduledTime) => context.binding.runScheduled(cron, scheduledTime),
     memory: () => wasm.exports.mem.buffer.byteLength,
@@ -108,17 +109,21 @@ async function startGo(env) {
  * Go sees the Accept-Encoding the client sent (frame.html is negotiated
  * there), which the runtime replaced with "br, gzip" and kept in
  * request.cf.clientAcceptEncoding (see assets.mjs).
- * @param {{serve: Function}} binding
+ *
+ * With the SEALPAY_METRICS binding, Go's answer carries the request's
+ * data point, which goes to Analytics Engine (metrics.mjs).
+ * @param {{binding: {serve: Function}, env: object}} context
  * @param {Request} request
  * @returns {Promise<Response>}
  */
-async function handle(binding, request) {
+async function handle(context, request) {
   const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
   const accept = clientAcceptEncoding(request);
   let fields = "";
   for (const [name, value] of request.headers) if (name !== "accept-encoding") fields += `${name}\n${value}\n`;
   if (accept !== null) fields += `accept-encoding\n${accept}\n`;
-  const [status, statusText, resFields, resBody] = await binding.serve(request.method, request.url, fields, body);
+  const [status, statusText, resFields, resBody, point] = await context.binding.serve(request.method, request.url, fields, body);
+  metrics.write(context.env, point, status);
   const headers = new Headers();
   const f = resFields.split("\n");
   for (let i = 0; i + 1 < f.length; i += 2) headers.append(f[i], f[i + 1]);
