@@ -99,7 +99,7 @@ type Handler struct {
 	// logErrorsOnly is [Options.LogErrorsOnly].
 	logErrorsOnly bool
 	now           func() time.Time
-	mux           *http.ServeMux
+	mux           *routeMux
 	purge         purgeSettings
 }
 
@@ -208,7 +208,7 @@ type response struct {
 }
 
 func (h *Handler) routes() {
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	h.mux = mux
 	api := func(pattern string, rt route) { mux.Handle(pattern, h.api(rt)) }
 
