@@ -271,12 +271,11 @@ func unexercised(s *spec, seen map[operation]map[string]bool, exempt map[string]
 // recorded is one exchange with the server, kept to replay against a
 // changed document.
 type recorded struct {
-	op              operation
-	req             *http.Request
-	reqBody         []byte
-	resp            *http.Response
-	respBody        []byte
-	requestConforms bool
+	op       operation
+	req      *http.Request
+	reqBody  []byte
+	resp     *http.Response
+	respBody []byte
 }
 
 // revalidate checks a recorded exchange against another document.
