@@ -16,20 +16,20 @@ NPM ?= npm
 GOROOT := $(shell $(GO) env GOROOT)
 
 # npm projects with committed lockfiles; `make deps` runs `npm ci` in each.
-NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard interop/*/package-lock.json js/package-lock.json js/react/package-lock.json js/vue/package-lock.json examples/*/package-lock.json edge/package-lock.json e2e/package-lock.json))
+NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard interop/*/package-lock.json js/package-lock.json js/react/package-lock.json js/vue/package-lock.json examples/*/package-lock.json edge/package-lock.json e2e/package-lock.json openapi/package-lock.json))
 
 # Debian's Chromium for the browser tests; apt needs root (or sudo).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help test deps npm-deps chromium lint go-test wasm-test js-test js-wrappers examples e2e bench worker
+.PHONY: help test deps npm-deps chromium lint openapi-lint go-test wasm-test js-test js-wrappers examples e2e bench worker
 
 help:
 	@echo "make test    install test dependencies and run every test"
 	@echo "make bench   print benchmark figures"
 	@echo "make worker  build the Cloudflare Worker and its browser assets (edge/build/)"
 
-test: deps lint go-test wasm-test js-test js-wrappers examples e2e
+test: deps lint openapi-lint go-test wasm-test js-test js-wrappers examples e2e
 	@echo "make test: all suites passed"
 
 deps: npm-deps chromium
@@ -52,6 +52,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/...
+
+# docs/openapi.yaml, linted by Redocly CLI (openapi/redocly.yaml; accepted
+# findings in openapi/.redocly.lint-ignore.yaml). The contract test that
+# checks the document against the live native server is in go-test
+# (edge/openapi_native_test.go).
+openapi-lint:
+	cd openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(NPM) run --silent lint
 
 # Go unit tests, examples, fuzz seeds (the seed corpora run as ordinary
 # tests), npm interop, the edge suite natively and under wrangler/workerd.

@@ -110,7 +110,7 @@ type Handler struct {
 	logErrorsOnly bool
 	observer      func(RequestStats) // [Options.Observe]
 	now           func() time.Time
-	mux           *http.ServeMux
+	mux           *routeMux
 	purge         purgeSettings
 	wallets       walletState
 	ev            *outbox
@@ -235,7 +235,7 @@ type response struct {
 }
 
 func (h *Handler) routes() {
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	h.mux = mux
 	api := func(pattern string, rt route) { mux.Handle(pattern, h.api(rt)) }
 
