@@ -1,0 +1,34 @@
+// Package applepay verifies and decrypts Apple Pay payment tokens of version
+// EC_v1, as Apple's "Payment Token Format Reference" specifies them.
+//
+// For most uses, build a [Decrypter] with [NewDecrypter] from the merchant's
+// payment processing keys ([ParseMerchantKeyPEM]) and call
+// [Decrypter.Decrypt] with the token's paymentData object:
+//
+//	d, err := applepay.NewDecrypter(applepay.Config{Keys: keys, MerchantID: "merchant.com.example"})
+//	p, err := d.Decrypt(paymentData)
+//
+// Decrypt checks, in order: the JSON shape and the version "EC_v1"
+// ([ErrMalformed]); the CMS (PKCS #7) detached signature's shape and its
+// signer ([ErrSignature]); the marker OIDs of Apple's leaf
+// (1.2.840.113635.100.6.29) and intermediate (1.2.840.113635.100.6.2.14)
+// certificates and a chain leaf → intermediate → the pinned Apple Root CA –
+// G3 at the CMS signing time ([ErrCertificate], [ErrCertificateExpired]);
+// the ECDSA signature over ephemeralPublicKey ‖ data ‖ transactionId ‖
+// applicationData ([ErrSignature]); the signing time against the clock,
+// within [Config.SigningTimeWindow] either way ([ErrMessageExpired]); the
+// merchant key named by publicKeyHash ([ErrUnknownKey]); then ECDH, the
+// NIST SP 800-56A concatenation KDF and AES-256-GCM ([ErrDecrypt]); and last
+// the decrypted payment data ([ErrMalformed]).
+//
+// The CMS structure is parsed and its signature checked by
+// github.com/smallstep/pkcs7; certificate chains by crypto/x509.
+//
+// # Errors
+//
+// Every error wraps one of the package's sentinels with %w and carries an
+// [errcode.Code]. Messages never contain the account number, the
+// cryptogram or key material, and [Payment.String] redacts both.
+//
+// [errcode.Code]: https://pkg.go.dev/github.com/sealpay/sealpay/sdk/errcode#Code
+package applepay
