@@ -89,8 +89,22 @@ func certMerchantID(cert *x509.Certificate) ([]byte, error) {
 // processing certificate. Other PEM blocks and text around them (such as
 // the "Bag Attributes" openssl pkcs12 writes) are skipped.
 func ParseMerchantKeyPEM(keyPEM, certPEM []byte) (*MerchantKey, error) {
-	var priv *ecdsa.PrivateKey
-	for rest := keyPEM; priv == nil; {
+	priv, err := parsePrivateKeyPEM(keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	var cert *x509.Certificate
+	if len(certPEM) > 0 {
+		if cert, err = parseCertificatePEM(certPEM); err != nil {
+			return nil, err
+		}
+	}
+	return NewMerchantKey(priv, cert)
+}
+
+// parsePrivateKeyPEM returns the first EC private key of keyPEM.
+func parsePrivateKeyPEM(keyPEM []byte) (*ecdsa.PrivateKey, error) {
+	for rest := keyPEM; ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
@@ -106,34 +120,34 @@ func ParseMerchantKeyPEM(keyPEM, certPEM []byte) (*MerchantKey, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: not an EC key", ErrInvalidKey)
 			}
-			priv = ek
+			return ek, nil
 		case "EC PRIVATE KEY":
 			k, err := x509.ParseECPrivateKey(b.Bytes)
 			if err != nil {
 				return nil, fmt.Errorf("%w: SEC 1: %v", ErrInvalidKey, err)
 			}
-			priv = k
+			return k, nil
 		}
 	}
-	var cert *x509.Certificate
-	if len(certPEM) > 0 {
-		for rest := certPEM; cert == nil; {
-			var b *pem.Block
-			b, rest = pem.Decode(rest)
-			if b == nil {
-				return nil, fmt.Errorf("%w: no CERTIFICATE block", ErrInvalidKey)
-			}
-			if b.Type != "CERTIFICATE" {
-				continue
-			}
-			c, err := x509.ParseCertificate(b.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("%w: certificate: %v", ErrInvalidKey, err)
-			}
-			cert = c
+}
+
+// parseCertificatePEM returns the first certificate of certPEM.
+func parseCertificatePEM(certPEM []byte) (*x509.Certificate, error) {
+	for rest := certPEM; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return nil, fmt.Errorf("%w: no CERTIFICATE block", ErrInvalidKey)
 		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: certificate: %v", ErrInvalidKey, err)
+		}
+		return c, nil
 	}
-	return NewMerchantKey(priv, cert)
 }
 
 // PublicKeyHash returns the key's publicKeyHash as Apple writes it in token

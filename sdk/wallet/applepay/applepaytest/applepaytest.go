@@ -122,7 +122,7 @@ func New(opts Options) (*Apple, error) {
 	return a, nil
 }
 
-func makeCert(tmpl, parent *x509.Certificate, key *ecdsa.PrivateKey, parentKey *ecdsa.PrivateKey) (*x509.Certificate, error) {
+func makeCert(tmpl, parent *x509.Certificate, key any, parentKey *ecdsa.PrivateKey) (*x509.Certificate, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
 	if err != nil {
 		return nil, err
@@ -131,7 +131,11 @@ func makeCert(tmpl, parent *x509.Certificate, key *ecdsa.PrivateKey, parentKey *
 	if parent == nil {
 		parent = tmpl
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	pub := key
+	if k, ok := key.(*ecdsa.PrivateKey); ok {
+		pub = &k.PublicKey
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +185,12 @@ func (k *MerchantKey) PublicKeyHash() string {
 // only the key and the extension), with the merchant identifier extension holding
 // the hex SHA-256 of merchantID as Apple writes it.
 func (a *Apple) Certificate(k *MerchantKey, merchantID string) ([]byte, error) {
+	return a.CertificateFor(&k.Private.PublicKey, merchantID)
+}
+
+// CertificateFor is [Apple.Certificate] for a public key, such as the one
+// of a certificate signing request.
+func (a *Apple) CertificateFor(pub crypto.PublicKey, merchantID string) ([]byte, error) {
 	h := sha256.Sum256([]byte(merchantID))
 	val, err := asn1.MarshalWithParams(fmt.Sprintf("%X", h[:]), "utf8")
 	if err != nil {
@@ -192,7 +202,7 @@ func (a *Apple) Certificate(k *MerchantKey, merchantID string) ([]byte, error) {
 		NotAfter:        time.Now().Add(24 * time.Hour),
 		KeyUsage:        x509.KeyUsageKeyAgreement,
 		ExtraExtensions: []pkix.Extension{{Id: OIDMerchantID, Value: val}},
-	}, a.Root, k.Private, a.rootKey)
+	}, a.Root, pub, a.rootKey)
 	if err != nil {
 		return nil, err
 	}
