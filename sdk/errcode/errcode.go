@@ -63,6 +63,19 @@ const (
 	IdempotencyInProgress Code = "idempotency_in_progress"
 )
 
+// The codes of wallet payment tokens (docs/wallets.md): Google Pay and
+// Apple Pay tokens given to POST /v1/tokens as "payment_data".
+const (
+	WalletTokenMalformed    Code = "wallet_token_malformed"
+	WalletSignatureInvalid  Code = "wallet_signature_invalid"
+	WalletKeyExpired        Code = "wallet_key_expired"
+	WalletMessageExpired    Code = "wallet_message_expired"
+	WalletRecipientMismatch Code = "wallet_recipient_mismatch"
+	WalletKeyUnknown        Code = "wallet_key_unknown"
+	WalletDecryptFailed     Code = "wallet_decrypt_failed"
+	WalletNotEnabled        Code = "wallet_not_enabled"
+)
+
 // Error is a sentinel error carrying a [Code]. Make one with [New]; compare
 // with errors.Is against the package's exported sentinel.
 type Error struct {
