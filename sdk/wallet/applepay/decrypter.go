@@ -149,6 +149,7 @@ func (d *Decrypter) Decrypt(paymentData []byte) (*Payment, error) {
 		p.ApplicationData = hex.EncodeToString(t.Header.ApplicationData)
 	}
 	p.SigningTime = signingTime.UTC()
+	p.Expires = p.SigningTime.Add(d.window)
 	p.PublicKeyHash = key.k.PublicKeyHash()
 	return &p, nil
 }

@@ -26,9 +26,12 @@
 //
 // # Errors
 //
-// Every error wraps one of the package's sentinels with %w and carries an
-// [errcode.Code]. Messages never contain the account number, the
-// cryptogram or key material, and [Payment.String] redacts both.
-//
-// [errcode.Code]: https://pkg.go.dev/github.com/sealpay/sealpay/sdk/errcode#Code
+// Every error wraps one of the package's sentinels with %w; each sentinel
+// is also a case of a sdk/wallet error (errors.Is matches both) and carries
+// its code: wallet_token_malformed, wallet_signature_invalid (a bad
+// signature or an untrusted chain), wallet_key_expired,
+// wallet_message_expired, wallet_key_unknown, wallet_decrypt_failed.
+// Messages never contain the account number, the cryptogram or key
+// material, and every string form of a [Payment] redacts both.
+// [Payment.Wallet] gives the payment in sdk/wallet's common shape.
 package applepay

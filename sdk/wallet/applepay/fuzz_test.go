@@ -11,8 +11,8 @@ import (
 
 // decryptCodes are the codes Decrypt may return.
 var decryptCodes = map[errcode.Code]bool{
-	codeMalformed: true, codeSignature: true, codeCertificate: true, codeCertificateExpired: true,
-	codeMessageExpired: true, codeUnknownKey: true, codeDecrypt: true,
+	errcode.WalletTokenMalformed: true, errcode.WalletSignatureInvalid: true, errcode.WalletKeyExpired: true,
+	errcode.WalletMessageExpired: true, errcode.WalletKeyUnknown: true, errcode.WalletDecryptFailed: true,
 }
 
 // FuzzDecrypt checks that ParseToken and Decrypt never panic, that every
@@ -41,7 +41,7 @@ func FuzzDecrypt(f *testing.F) {
 			if len(tk.Header.PublicKeyHash) != 32 || len(tk.Data) < 16 {
 				t.Fatal("ParseToken accepted a token of the wrong shape")
 			}
-		} else if errcode.Of(err) != codeMalformed {
+		} else if errcode.Of(err) != errcode.WalletTokenMalformed {
 			t.Fatalf("ParseToken error %q has code %s", err, errcode.Of(err))
 		}
 		for _, d := range []*Decrypter{gala, stand} {

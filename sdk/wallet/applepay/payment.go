@@ -4,11 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/sealpay/sealpay/sdk/wallet"
 )
 
 // The payment data types of [Payment.Type].
@@ -18,8 +20,8 @@ const (
 )
 
 // A Payment is a verified, decrypted Apple Pay token. AccountNumber and
-// Cryptogram are secrets: String and GoString never print them (nor the EMV
-// data), only the last four digits.
+// Cryptogram are secrets: String, GoString, Format, MarshalJSON and LogValue
+// never show them (nor the EMV data), only the last four digits.
 type Payment struct {
 	// AccountNumber is applicationPrimaryAccountNumber, the device account
 	// number (DPAN), digits only.
@@ -49,8 +51,10 @@ type Payment struct {
 	TransactionID string
 	// ApplicationData is header.applicationData, in hex; empty if absent.
 	ApplicationData string
-	// SigningTime is the CMS signing time, UTC.
-	SigningTime time.Time
+	// SigningTime is the CMS signing time, UTC, and Expires the moment the
+	// token stops being acceptable: SigningTime plus the decrypter's
+	// [Config.SigningTimeWindow].
+	SigningTime, Expires time.Time
 	// PublicKeyHash names the merchant key that decrypted it (base64).
 	PublicKeyHash string
 }
@@ -67,6 +71,37 @@ func (p Payment) String() string {
 
 // GoString is String, so that %#v redacts too.
 func (p Payment) GoString() string { return p.String() }
+
+// Format prints [Payment.String] for every verb.
+func (p Payment) Format(f fmt.State, _ rune) { fmt.Fprint(f, p.String()) }
+
+// MarshalJSON encodes [Payment.String] as a JSON string, so that a Payment
+// put into a JSON log by mistake shows no secret.
+func (p Payment) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(p.String())), nil }
+
+// LogValue is [Payment.String], for log/slog.
+func (p Payment) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// Wallet returns the payment as sdk/wallet's common shape, for storage: a
+// 3DSecure payment is a [wallet.Cryptogram3DS] one with the device account
+// number, and its MessageID the transactionId (unique per token). EMV
+// payments have no wallet shape: ok is false.
+func (p *Payment) Wallet() (wp wallet.Payment, ok bool) {
+	if p.Type != Type3DSecure {
+		return wallet.Payment{}, false
+	}
+	return wallet.Payment{
+		Wallet:     wallet.ApplePay,
+		Number:     p.AccountNumber,
+		ExpMonth:   p.ExpMonth,
+		ExpYear:    p.ExpYear,
+		AuthMethod: wallet.Cryptogram3DS,
+		Cryptogram: p.Cryptogram,
+		ECI:        p.ECI,
+		MessageID:  p.TransactionID,
+		Expires:    p.Expires,
+	}, true
+}
 
 // plaintext is the decrypted JSON. Unknown members are allowed: Apple adds
 // members (merchantTokenIdentifier, authenticationResponses, …) over time.

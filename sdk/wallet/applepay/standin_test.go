@@ -8,11 +8,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
+	"github.com/sealpay/sealpay/sdk/wallet"
 	"github.com/sealpay/sealpay/sdk/wallet/applepay/applepaytest"
 )
 
@@ -390,7 +392,7 @@ func TestUnknownKey(t *testing.T) {
 	if !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("Decrypt = %v, want ErrUnknownKey", err)
 	}
-	if errcode.Of(err) != codeUnknownKey {
+	if errcode.Of(err) != errcode.WalletKeyUnknown {
 		t.Errorf("code %s", errcode.Of(err))
 	}
 }
@@ -551,14 +553,28 @@ func TestNewDecrypterRefuses(t *testing.T) {
 	}
 }
 
-// TestErrorCodes: every sentinel carries its own code.
+// TestErrorCodes: every sentinel is its own error, a case of the sdk/wallet
+// error, and carries that error's code.
 func TestErrorCodes(t *testing.T) {
-	seen := map[errcode.Code]bool{}
-	for _, e := range []error{ErrMalformed, ErrSignature, ErrCertificate, ErrCertificateExpired, ErrMessageExpired, ErrUnknownKey, ErrDecrypt} {
-		c := errcode.Of(e)
-		if c == errcode.Internal || seen[c] {
-			t.Errorf("%v: code %s is internal or shared", e, c)
+	for _, c := range []struct {
+		err, parent error
+		code        errcode.Code
+	}{
+		{ErrMalformed, wallet.ErrMalformed, errcode.WalletTokenMalformed},
+		{ErrSignature, wallet.ErrBadSignature, errcode.WalletSignatureInvalid},
+		{ErrCertificate, wallet.ErrBadSignature, errcode.WalletSignatureInvalid},
+		{ErrCertificateExpired, wallet.ErrKeyExpired, errcode.WalletKeyExpired},
+		{ErrMessageExpired, wallet.ErrMessageExpired, errcode.WalletMessageExpired},
+		{ErrUnknownKey, wallet.ErrUnknownKey, errcode.WalletKeyUnknown},
+		{ErrDecrypt, wallet.ErrDecrypt, errcode.WalletDecryptFailed},
+	} {
+		wrapped := fmt.Errorf("%w: detail", c.err)
+		if !errors.Is(wrapped, c.err) || !errors.Is(wrapped, c.parent) || errcode.Of(wrapped) != c.code {
+			t.Errorf("%v: Is(own) %v, Is(wallet) %v, code %s; want code %s", c.err,
+				errors.Is(wrapped, c.err), errors.Is(wrapped, c.parent), errcode.Of(wrapped), c.code)
 		}
-		seen[c] = true
+	}
+	if errors.Is(ErrSignature, ErrCertificate) || errors.Is(ErrCertificate, ErrSignature) {
+		t.Error("ErrSignature and ErrCertificate are not distinct")
 	}
 }

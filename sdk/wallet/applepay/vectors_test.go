@@ -1,11 +1,15 @@
 package applepay
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sealpay/sealpay/sdk/wallet"
 )
 
 // The public sample: a real Apple Pay EC_v1 token (sandbox, Mastercard
@@ -72,6 +76,7 @@ func TestGalaSample(t *testing.T) {
 				Cryptogram:                   "AMwBRjPWDnAgAA7Rls7mAoABFA==",
 				TransactionID:                "f7f133694685bab2f44ae3a7b54e2c0d0d39a3bc73fa2e6b14a2baf628d6ce87",
 				SigningTime:                  galaSigningTime,
+				Expires:                      galaSigningTime.Add(DefaultSigningTimeWindow),
 				PublicKeyHash:                "+9VwJrqieiPF2ZRB0xHFYhgQ6RYza5hfrVLpdB1KtKI=",
 			}
 			// Mastercard tokens carry no eciIndicator (ECI stays "").
@@ -84,7 +89,12 @@ func TestGalaSample(t *testing.T) {
 					t.Error("cryptogram differs")
 				}
 			}
-			for _, s := range []string{p.String(), p.GoString()} {
+			wp, ok := p.Wallet()
+			if !ok || wp.Wallet != wallet.ApplePay || wp.Number != want.AccountNumber || wp.Cryptogram != want.Cryptogram ||
+				wp.AuthMethod != wallet.Cryptogram3DS || wp.ExpMonth != 9 || wp.ExpYear != 2024 || wp.MessageID != want.TransactionID || !wp.Expires.Equal(want.Expires) {
+				t.Errorf("Wallet() = %v, %v", wp, ok)
+			}
+			for _, s := range []string{p.String(), p.GoString(), fmt.Sprintf("%v %+v %#v %s %d", p, *p, wp, *p, *p), string(mustJSON(t, p))} {
 				if strings.Contains(s, want.AccountNumber) || strings.Contains(s, want.Cryptogram) {
 					t.Error("card number or cryptogram found in Payment.String")
 				}
@@ -115,4 +125,13 @@ func TestGalaSampleClock(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
