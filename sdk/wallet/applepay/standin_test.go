@@ -578,3 +578,38 @@ func TestErrorCodes(t *testing.T) {
 		t.Error("ErrSignature and ErrCertificate are not distinct")
 	}
 }
+
+// TestSigningTimeOption: tokens the stand-in signs at a chosen time verify
+// with that signing time, and are judged against the real clock.
+func TestSigningTimeOption(t *testing.T) {
+	f := newFixture(t, applepaytest.Options{})
+	now := time.Now().Truncate(time.Second)
+	mk, _ := ParseMerchantKeyPEM(f.key.PEM(), nil)
+	d, err := NewDecrypter(Config{Keys: []*MerchantKey{mk}, MerchantID: testMerchantID, Now: func() time.Time { return now }, UnsafeTestRootPEM: f.apple.RootPEM()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		at   time.Duration
+		want error
+	}{
+		{-10 * time.Minute, ErrMessageExpired},
+		{-5*time.Minute - time.Second, ErrMessageExpired},
+		{-5 * time.Minute, nil},
+		{-time.Minute, nil},
+		{5 * time.Minute, nil},
+		{5*time.Minute + time.Second, ErrMessageExpired},
+	} {
+		tok, st := f.token(t, applepaytest.TokenOptions{SigningTime: now.Add(c.at)})
+		if !st.Equal(now.Add(c.at)) {
+			t.Fatalf("signing time %v, asked for %v", st, now.Add(c.at))
+		}
+		p, err := d.Decrypt(tok)
+		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("signed at now%+v: Decrypt = %v, want %v", c.at, err, c.want)
+		}
+		if err == nil && !p.SigningTime.Equal(st) {
+			t.Errorf("SigningTime %v, want %v", p.SigningTime, st)
+		}
+	}
+}

@@ -251,6 +251,8 @@ type TokenOptions struct {
 	NoSignedAttributes bool
 	// AttachContent makes the CMS structure carry the content (not detached).
 	AttachContent bool
+	// SigningTime, if not zero, is the CMS signing time instead of now.
+	SigningTime time.Time
 }
 
 // Token returns a paymentData JSON object encrypting p to k for merchantID
@@ -352,10 +354,60 @@ func (a *Apple) Sign(content []byte, o TokenOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !o.SigningTime.IsZero() && !o.NoSignedAttributes {
+		if err := resign(sd, key, o.SigningTime); err != nil {
+			return nil, err
+		}
+	}
 	if !o.AttachContent {
 		sd.Detach()
 	}
 	return sd.Finish()
+}
+
+// resign sets the signer's signing time attribute to t and signs the
+// signed attributes again: pkcs7 always signs at the current time. The
+// attributes stay in their DER order (a UTCTime's length never changes);
+// their encoding is the one pkcs7 verifies, a SET OF in encoding/asn1.
+func resign(sd *pkcs7.SignedData, key crypto.Signer, t time.Time) error {
+	si := &sd.GetSignedData().SignerInfos[0]
+	v, err := asn1.Marshal(t.UTC().Truncate(time.Second))
+	if err != nil {
+		return err
+	}
+	found := false
+	for i := range si.AuthenticatedAttributes {
+		if si.AuthenticatedAttributes[i].Type.Equal(pkcs7.OIDAttributeSigningTime) {
+			si.AuthenticatedAttributes[i].Value = asn1.RawValue{Tag: asn1.TagSet, IsCompound: true, Bytes: v}
+			found = true
+		}
+	}
+	if !found {
+		return errors.New("applepaytest: no signing time attribute to change")
+	}
+	set, err := marshalSet(si.AuthenticatedAttributes)
+	if err != nil {
+		return err
+	}
+	digest := sha256.Sum256(set)
+	si.EncryptedDigest, err = key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	return err
+}
+
+// marshalSet encodes attrs as a DER SET OF, the bytes a CMS signature over
+// signed attributes covers.
+func marshalSet[T any](attrs []T) ([]byte, error) {
+	b, err := asn1.Marshal(struct {
+		A []T `asn1:"set"`
+	}{A: attrs})
+	if err != nil {
+		return nil, err
+	}
+	var outer asn1.RawValue
+	if _, err := asn1.Unmarshal(b, &outer); err != nil {
+		return nil, err
+	}
+	return outer.Bytes, nil
 }
 
 // SigningTime reads the CMS signing time of a paymentData JSON object,
