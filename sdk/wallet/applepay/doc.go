@@ -19,7 +19,7 @@
 // within [Config.SigningTimeWindow] either way ([ErrMessageExpired]); the
 // merchant key named by publicKeyHash ([ErrUnknownKey]); then ECDH, the
 // NIST SP 800-56A concatenation KDF and AES-256-GCM ([ErrDecrypt]); and last
-// the decrypted payment data ([ErrMalformed]).
+// the decrypted payment data ([ErrDecrypt] too).
 //
 // The CMS structure is parsed and its signature checked by
 // github.com/smallstep/pkcs7; certificate chains by crypto/x509.

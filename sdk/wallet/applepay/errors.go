@@ -9,8 +9,7 @@ import "github.com/sealpay/sealpay/sdk/wallet"
 var (
 	// ErrMalformed: the payment data is not a JSON object of the EC_v1 shape
 	// (missing, unknown, duplicate or mistyped members, bad base64 or hex,
-	// another version, over [MaxPaymentDataSize]), or the decrypted payment
-	// data is not what Apple documents. A [wallet.ErrMalformed].
+	// another version, over [MaxPaymentDataSize]). A [wallet.ErrMalformed].
 	ErrMalformed = sentinel("applepay: malformed payment token", wallet.ErrMalformed)
 
 	// ErrSignature: the signature is not a CMS SignedData with one signer,
@@ -38,9 +37,10 @@ var (
 	// publicKeyHash. A [wallet.ErrUnknownKey].
 	ErrUnknownKey = sentinel("applepay: no merchant key matches publicKeyHash", wallet.ErrUnknownKey)
 
-	// ErrDecrypt: the ephemeral key is not a P-256 point, or AES-256-GCM
-	// authentication failed (a key of another merchant identifier, a
-	// publicKeyHash pointed at another of the merchant's keys). A
+	// ErrDecrypt: the ephemeral key is not a P-256 point, AES-256-GCM
+	// authentication failed (a token for another merchant identifier, a
+	// publicKeyHash pointed at another of the merchant's keys), or what
+	// decrypted is not the payment data Apple documents. A
 	// [wallet.ErrDecrypt].
 	ErrDecrypt = sentinel("applepay: decryption failed", wallet.ErrDecrypt)
 )

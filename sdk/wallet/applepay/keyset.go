@@ -172,6 +172,31 @@ func (s *KeySet) Generate(mid string, now time.Time) (hash string, csrPEM []byte
 	return k.mk.PublicKeyHash(), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}), nil
 }
 
+// AddPEM adds a key made elsewhere (a PEM private key and, if not empty,
+// its PEM certificate; see [ParseMerchantKeyPEM]) for merchant mid, enabled,
+// and returns its publicKeyHash.
+func (s *KeySet) AddPEM(mid string, keyPEM, certPEM []byte, now time.Time) (string, error) {
+	if mid == "" {
+		return "", fmt.Errorf("%w: a key needs a merchant id", ErrInvalidKey)
+	}
+	k, err := newSetKey(mid, keyPEM, certPEM)
+	if err != nil {
+		return "", err
+	}
+	if k.certPEM != nil {
+		c, err := parseCertificatePEM(certPEM)
+		if err != nil {
+			return "", err
+		}
+		k.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	k.created = now.UTC().Truncate(time.Second)
+	if err := s.add(k); err != nil {
+		return "", err
+	}
+	return k.mk.PublicKeyHash(), nil
+}
+
 // AttachCertificate adds the payment processing certificate Apple issued
 // (DER, as Apple's portal hands out apple_pay.cer, or PEM) to the key it
 // certifies, and returns that key's publicKeyHash.

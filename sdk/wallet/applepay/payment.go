@@ -124,14 +124,15 @@ type plaintextDetail struct {
 }
 
 // parsePlaintext checks the decrypted payment data. Errors wrap
-// [ErrMalformed] and name fields only.
+// [ErrDecrypt] (it decrypted, but not into a payment, as sdk/wallet has
+// it) and name fields only.
 func parsePlaintext(b []byte) (Payment, error) {
 	var w plaintext
 	if err := json.Unmarshal(b, &w); err != nil {
-		return Payment{}, fmt.Errorf("%w: decrypted payment data: %s", ErrMalformed, jsonProblem(err))
+		return Payment{}, fmt.Errorf("%w: decrypted payment data: %s", ErrDecrypt, jsonProblem(err))
 	}
 	bad := func(field string) (Payment, error) {
-		return Payment{}, fmt.Errorf("%w: decrypted payment data: %s is missing or invalid", ErrMalformed, field)
+		return Payment{}, fmt.Errorf("%w: decrypted payment data: %s is missing or invalid", ErrDecrypt, field)
 	}
 	p := Payment{
 		AccountNumber:                w.AccountNumber,

@@ -473,7 +473,8 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-// TestMalformedPlaintext: what decrypts must be Apple's payment data.
+// TestMalformedPlaintext: what decrypts must be Apple's payment data, or it
+// is a decryption failure (wallet_decrypt_failed, as for Google Pay).
 func TestMalformedPlaintext(t *testing.T) {
 	f := newFixture(t, applepaytest.Options{})
 	base := applepaytest.Sample3DS()
@@ -512,8 +513,8 @@ func TestMalformedPlaintext(t *testing.T) {
 			}
 			st, _ := applepaytest.SigningTime(tok)
 			_, err = f.decrypter(t, st).Decrypt(tok)
-			if !errors.Is(err, ErrMalformed) {
-				t.Fatalf("Decrypt = %v, want ErrMalformed", err)
+			if !errors.Is(err, ErrDecrypt) {
+				t.Fatalf("Decrypt = %v, want ErrDecrypt", err)
 			}
 			if strings.Contains(err.Error(), "4111111111111111") {
 				t.Error("card number found in the error message")
@@ -611,5 +612,53 @@ func TestSigningTimeOption(t *testing.T) {
 		if err == nil && !p.SigningTime.Equal(st) {
 			t.Errorf("SigningTime %v, want %v", p.SigningTime, st)
 		}
+	}
+}
+
+// TestReissue: a chain reissued under the trusted root verifies, and an
+// expired reissued leaf is expired, not untrusted.
+func TestReissue(t *testing.T) {
+	f := newFixture(t, applepaytest.Options{})
+	d := f.decrypter(t, time.Now())
+	for _, c := range []struct {
+		o    applepaytest.Options
+		want error
+	}{
+		{applepaytest.Options{}, nil},
+		{applepaytest.Options{LeafNotBefore: time.Now().Add(-48 * time.Hour), LeafNotAfter: time.Now().Add(-time.Minute)}, ErrCertificateExpired},
+		{applepaytest.Options{NoLeafMarker: true}, ErrCertificate},
+	} {
+		a, err := f.apple.Reissue(c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := a.Token(f.key, testMerchantID, applepaytest.Sample3DS(), applepaytest.TokenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Decrypt(tok); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("%+v: Decrypt = %v, want %v", c.o, err, c.want)
+		}
+	}
+}
+
+func TestKeySetAddPEM(t *testing.T) {
+	f := newFixture(t, applepaytest.Options{})
+	certPEM, _ := f.apple.Certificate(f.key, testMerchantID)
+	s := NewKeySet()
+	hash, err := s.AddPEM("m_shop", f.key.PEM(), certPEM, time.Now())
+	if err != nil || hash != f.key.PublicKeyHash() {
+		t.Fatalf("AddPEM = %q, %v", hash, err)
+	}
+	if _, err := s.AddPEM("m_shop", f.key.PEM(), nil, time.Now()); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("AddPEM of the same key again = %v", err)
+	}
+	tok, st := f.token(t, applepaytest.TokenOptions{})
+	d, err := NewDecrypter(Config{Keys: s.Keys("m_shop"), Now: func() time.Time { return st }, UnsafeTestRootPEM: f.apple.RootPEM()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Decrypt(tok); err != nil {
+		t.Fatalf("Decrypt: %v", err)
 	}
 }

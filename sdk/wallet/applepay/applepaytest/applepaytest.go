@@ -60,12 +60,6 @@ type Apple struct {
 // New makes a stand-in with a fresh chain.
 func New(opts Options) (*Apple, error) {
 	now := time.Now()
-	def := func(t, d time.Time) time.Time {
-		if t.IsZero() {
-			return d
-		}
-		return t
-	}
 	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -81,7 +75,23 @@ func New(opts Options) (*Apple, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Apple{Root: root, rootKey: rootKey}
+	return (&Apple{Root: root, rootKey: rootKey}).Reissue(opts)
+}
+
+// Reissue returns a stand-in with the same root and a new intermediate
+// and leaf shaped by opts: to make, under the root an edge trusts, a chain
+// that is expired or lacks an OID.
+func (a *Apple) Reissue(opts Options) (*Apple, error) {
+	now := time.Now()
+	def := func(t, d time.Time) time.Time {
+		if t.IsZero() {
+			return d
+		}
+		return t
+	}
+	root, rootKey := a.Root, a.rootKey
+	a = &Apple{Root: root, rootKey: rootKey}
+	var err error
 	issuer, issuerKey := root, rootKey
 	if !opts.DirectLeaf {
 		interKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
