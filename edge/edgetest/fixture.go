@@ -99,7 +99,7 @@ type Fixture struct {
 	// ApplePayKeys are the merchants' payment processing keys, as the
 	// edge holds them (apple-pay-keys.json), and their private halves for
 	// the stand-in to encrypt to.
-	ApplePayKeys   *applepay.KeySet
+	ApplePayKeys                      *applepay.KeySet
 	ApplePayShopKey, ApplePayOtherKey *applepaytest.MerchantKey
 
 	numbers sync.Map     // every card number the suite sent
