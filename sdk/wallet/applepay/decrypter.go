@@ -48,6 +48,7 @@ type Decrypter struct {
 	root   *x509.Certificate
 	window time.Duration
 	now    func() time.Time
+	chains chainCache
 }
 
 type decrypterKey struct {
@@ -118,7 +119,7 @@ func (d *Decrypter) Decrypt(paymentData []byte) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	signingTime, err := verifySignature(t, d.root)
+	signingTime, err := verifySignature(t, d.root, &d.chains)
 	if err != nil {
 		return nil, err
 	}
