@@ -115,7 +115,7 @@ func NewDecrypter(cfg Config) (*Decrypter, error) {
 // decrypts it. The package documentation lists the checks in order; every
 // error wraps one of the package's sentinels.
 func (d *Decrypter) Decrypt(paymentData []byte) (*Payment, error) {
-	t, err := ParseToken(paymentData)
+	t, err := parseToken(paymentData)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ var (
 
 // verifySignature checks the token's CMS signature and Apple's chain, and
 // returns the CMS signing time.
-func verifySignature(t *Token, root *x509.Certificate, cache *chainCache) (time.Time, error) {
+func verifySignature(t *paymentToken, root *x509.Certificate, cache *chainCache) (time.Time, error) {
 	p7, err := pkcs7.Parse(t.Signature)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: signature is not a CMS structure", ErrSignature)
