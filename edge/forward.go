@@ -3,6 +3,7 @@ package edge
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -54,7 +55,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 	var envs, wallets []string
 	seen := map[string]bool{}
 	rest, err := rewriteStrings(c.body, func(s string) (string, error) {
-		isWallet := looksLikeGooglePayToken(s)
+		isWallet := looksLikeGooglePayToken(s) || looksLikeApplePayToken(s)
 		if !strings.HasPrefix(s, "sp1.") && !isWallet {
 			return s, nil
 		}
@@ -90,7 +91,11 @@ func (h *Handler) forward(c *call) (*response, error) {
 	}
 	paid := make([]*wallet.Payment, len(wallets))
 	for i, w := range wallets {
-		if paid[i], err = h.openGooglePay(c, w); err != nil {
+		open := h.openGooglePay
+		if looksLikeApplePayToken(w) {
+			open = func(c *call, s string) (*wallet.Payment, error) { return h.openApplePay(c, json.RawMessage(s)) }
+		}
+		if paid[i], err = open(c, w); err != nil {
 			h.risk.attempt(c.r.Context(), c, "", err)
 			return nil, err
 		}

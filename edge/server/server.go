@@ -25,6 +25,7 @@ import (
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 )
 
@@ -146,6 +147,16 @@ func open(ctx context.Context, cfg *edge.Config, log *slog.Logger, m *metrics.Me
 			return nil, nil, err
 		}
 	}
+	var apKeys *applepay.KeySet
+	if cfg.ApplePayKeysFile != "" {
+		b, err := edge.ReadSecretFile(cfg.ApplePayKeysFile, "apple_pay_keys_file")
+		if err != nil {
+			return nil, nil, err
+		}
+		if apKeys, err = edge.ParseApplePayKeys(b); err != nil {
+			return nil, nil, err
+		}
+	}
 	dbOpts := sqlitedb.Options{Sync: cfg.DatabaseSync}
 	var observe func(edge.RequestStats)
 	if m != nil {
@@ -164,7 +175,7 @@ func open(ctx context.Context, cfg *edge.Config, log *slog.Logger, m *metrics.Me
 	// One process holds the database (sqlitedb's lock), so the CVC keys
 	// can live in its memory and never reach the disk.
 	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log,
-		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys, Observe: observe})
+		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys, ApplePayKeys: apKeys, Observe: observe})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
