@@ -2,13 +2,13 @@
  * load: options checking, the memoized load promise, and the Sealpay
  * instance it resolves to.
  */
-import { createCardElement, Frame, type FrameConfig } from "./element.js";
+import { createCardElement, createWalletButton, Frame, pickWalletToken, type FrameConfig } from "./element.js";
 import { SealpayError, SealpayUsageError, toSealpayError } from "./errors.js";
 import { loadDirect } from "./lazy.js";
 import { browserLocale, isLocale, LOCALES } from "./locale.js";
 import { isOrigin } from "./protocol.js";
 import { scanQR } from "./scan.js";
-import type { CardInput, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions } from "./types.js";
+import type { CardInput, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions, WalletButtonOptions, WalletTokenInput, WalletTokenResult } from "./types.js";
 import { VERSION } from "./version.js";
 
 let memo: Promise<Sealpay | null> | null = null;
@@ -194,5 +194,38 @@ class Instance implements Sealpay {
 
   scanQR(source: Parameters<Sealpay["scanQR"]>[0], options?: Parameters<Sealpay["scanQR"]>[1]) {
     return scanQR(this.cfg_.edge, source, options);
+  }
+
+  walletButton(options: WalletButtonOptions) {
+    // The frame checks the Google Pay options (it trusts nothing the page
+    // sends); here only what a typo would break.
+    if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
+      throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
+    }
+    if (options.locale !== undefined && options.locale !== "auto" && !isLocale(options.locale)) {
+      throw new SealpayUsageError(`walletButton: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
+    }
+    return createWalletButton(this.cfg_, { ...options, locale: options.locale === "auto" ? browserLocale() : options.locale });
+  }
+
+  async tokenizeWallet(input: WalletTokenInput): Promise<WalletTokenResult> {
+    const w = input?.wallet;
+    const data: unknown = input?.paymentData;
+    if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
+      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData } (or a Google Pay token string with wallet "google_pay")');
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.cfg_.edge}/v1/tokens`, {
+        method: "POST",
+        credentials: "omit",
+        headers: { authorization: `Bearer ${this.cfg_.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ wallet: w, payment_data: data }),
+      });
+    } catch (cause) {
+      throw new SealpayError("upstream_error", `Failed to reach the Sealpay edge at ${this.cfg_.edge}`, { cause });
+    }
+    if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
+    return pickWalletToken(await res.json().catch(() => null));
   }
 }

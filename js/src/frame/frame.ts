@@ -14,6 +14,7 @@ import { isMessage, parseFrameParams, PROTOCOL, type Command, type FrameEvent, t
 import { checkStyle, styleCSS } from "../style.js";
 import type { CardBrand, CardField, Locale, SealpayErrorInfo } from "../types.js";
 import { VERSION } from "../version.js";
+import { checkConfig, GooglePay, type GooglePayConfig } from "./googlepay.js";
 import { brandNames, messageCode, messages, type MessageKey } from "./i18n.js";
 
 /** The bridge's checkCard answer (see sdk/bridge). */
@@ -69,6 +70,7 @@ class HostedFields {
   private wasComplete = false;
   private keys: Promise<{ keys: unknown[]; merchant?: string }> | null = null;
   private trust: Promise<string> | null = null;
+  private googlePay: GooglePay | null = null;
   private readonly t: Record<MessageKey, string>;
   private readonly locale: Locale;
 
@@ -97,6 +99,7 @@ class HostedFields {
       // The key set too, so a tokenize waits for no round trip of its own.
       void this.loadKeys().catch(() => undefined);
     }
+    if (this.p.mode === "wallet") this.setUpWallet();
     this.post({ type: "ready", version: VERSION });
   }
 
@@ -144,6 +147,29 @@ class HostedFields {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * setUpWallet shows the wallet frame's (empty) button area and starts
+   * fetching the merchant's wallet settings; the button appears once the
+   * page has sent its options and Google says the shopper can pay. This
+   * frame loads no card module, and holds no card input.
+   */
+  private setUpWallet(): void {
+    document.documentElement.lang = this.locale;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync("html,body{margin:0;height:100%;background:transparent}#wallet{height:100%}#wallet>*{width:100%;height:100%}");
+    document.adoptedStyleSheets = [sheet];
+    $("card").remove();
+    const container = document.createElement("div");
+    container.id = "wallet";
+    document.body.append(container);
+    document.body.hidden = false;
+    const settings = getJSON<{ google_pay?: unknown }>(`/v1/wallets?key=${encodeURIComponent(this.p.key)}`, this.p.key)
+      .then((w) => (w.google_pay ? checkConfig(w.google_pay) : null));
+    // A failure is reported by the first "wallet" command, not here.
+    settings.catch(() => undefined);
+    this.googlePay = new GooglePay(this.p.key, this.locale, container, settings as Promise<GooglePayConfig | null>, (e) => this.post(e));
   }
 
   private setUpForm(): void {
@@ -294,10 +320,15 @@ class HostedFields {
         return this.tokenize(c.save === true);
       case "verifyQR":
         return this.verifyQR(c.payload, c.expect, c.lang);
+      case "wallet":
+        if (!this.googlePay) throw new SealpayError("bad_request", "Sealpay: this frame has no wallet buttons");
+        return { wallets: await this.googlePay.configure(c.googlePay) };
       case "focus":
+        if (this.p.mode !== "card") return null;
         $<HTMLInputElement>("number").focus();
         return null;
       case "clear":
+        if (this.p.mode === "wallet") return null;
         for (const f of fields) $<HTMLInputElement>(f).value = "";
         this.touched.clear();
         await this.check();
@@ -401,12 +432,15 @@ class HostedFields {
   }
 }
 
-async function getJSON<T>(url: string): Promise<T> {
-  return JSON.parse(await fetchText(url)) as T;
+async function getJSON<T>(url: string, key?: string): Promise<T> {
+  return JSON.parse(await fetchText(url, key)) as T;
 }
 
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url, { credentials: "omit", headers: { accept: "application/json" } });
+/** fetchText GETs url at the frame's origin, with the publishable key as a bearer token if given. */
+async function fetchText(url: string, key?: string): Promise<string> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(url, { credentials: "omit", headers });
   if (!res.ok) {
     let err: unknown;
     try {
