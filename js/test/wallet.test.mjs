@@ -291,7 +291,7 @@ async function frameSide({ config = settings, ready, pay, edge }) {
   };
   const container = { children: [], replaceChildren(...c) { this.children = c; } };
   const posted = [];
-  const gp = new GooglePay("pk_test_abc", "de", container, Promise.resolve(config), (e) => posted.push(e));
+  const gp = new GooglePay("pk_test_abc", "de", "bm9uY2Vub25jZW5vbmNl", container, Promise.resolve(config), (e) => posted.push(e));
   const restore = () => {
     delete globalThis.google;
     b.restore();
@@ -327,7 +327,7 @@ test("a click loads the payment data, the frame tokenizes Google's token and pos
   });
   try {
     assert.deepEqual(await f.gp.configure({ transactionInfo, buttonColor: "black" }), ["google_pay"]);
-    assert.deepEqual(f.calls[0], ["new", { environment: "TEST" }]);
+    assert.deepEqual(f.calls[0], ["new", { environment: "TEST", nonce: "bm9uY2Vub25jZW5vbmNl" }], "the client gets the frame's nonce");
     const [, opts] = f.calls.find((c) => c[0] === "createButton");
     assert.deepEqual({ ...opts, onClick: typeof opts.onClick }, { onClick: "function", buttonColor: "black", buttonType: "buy", buttonSizeMode: "fill", buttonLocale: "de" });
     // An update changes what the next click asks for.

@@ -74,7 +74,10 @@ class HostedFields {
   private readonly t: Record<MessageKey, string>;
   private readonly locale: Locale;
 
-  constructor(private readonly p: FrameParams) {
+  constructor(
+    private readonly p: FrameParams,
+    private readonly nonce: string,
+  ) {
     this.locale = isLocale(p.locale) ? p.locale : pickLocale([p.locale]);
     this.t = messages[this.locale];
   }
@@ -169,7 +172,7 @@ class HostedFields {
       .then((w) => (w.google_pay ? checkConfig(w.google_pay) : null));
     // A failure is reported by the first "wallet" command, not here.
     settings.catch(() => undefined);
-    this.googlePay = new GooglePay(this.p.key, this.locale, container, settings as Promise<GooglePayConfig | null>, (e) => this.post(e));
+    this.googlePay = new GooglePay(this.p.key, this.locale, this.nonce, container, settings as Promise<GooglePayConfig | null>, (e) => this.post(e));
   }
 
   private setUpForm(): void {
@@ -475,13 +478,17 @@ function reformat(input: HTMLInputElement, formatted: string): void {
 }
 
 function main(): void {
+  // The wallet frame's script element carries its policy's nonce (the edge
+  // writes a fresh one into each answer); Google's pay.js puts it on what
+  // it injects. Readable only now, while this script runs.
+  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? "";
   const p = parseFrameParams(location.search);
   // A frame must be framed, by the page its URL names. ancestorOrigins
   // (where the browser has it) double-checks the edge's frame-ancestors CSP.
   if (!p || window.parent === window) return;
   const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
   if (ancestors && ancestors.length > 0 && ancestors[0] !== p.origin) return;
-  void new HostedFields(p).start();
+  void new HostedFields(p, nonce).start();
 }
 
 main();

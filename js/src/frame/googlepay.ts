@@ -176,7 +176,7 @@ export interface PaymentsClient {
   loadPaymentData(req: unknown): Promise<unknown>;
   createButton(opts: Record<string, unknown>): HTMLElement;
 }
-type PaymentsClientClass = new (opts: { environment: string }) => PaymentsClient;
+type PaymentsClientClass = new (opts: { environment: string; nonce?: string }) => PaymentsClient;
 
 let payJS: Promise<PaymentsClientClass> | null = null;
 
@@ -220,6 +220,7 @@ export class GooglePay {
   constructor(
     private readonly key: string,
     private readonly locale: Locale,
+    private readonly nonce: string,
     private readonly container: HTMLElement,
     private readonly settings: Promise<GooglePayConfig | null>,
     private readonly post: Post,
@@ -242,7 +243,9 @@ export class GooglePay {
     // No Google Pay for this merchant: Google's script is not even loaded.
     if (!cfg) return [];
     const Client = await loadPayJS();
-    const client = new Client({ environment: cfg.environment });
+    // The nonce lets Google's button styles (and anything else pay.js
+    // injects) pass this frame's policy without 'unsafe-inline'.
+    const client = new Client(this.nonce ? { environment: cfg.environment, nonce: this.nonce } : { environment: cfg.environment });
     let ready: { result?: unknown };
     try {
       ready = await client.isReadyToPay(isReadyToPayRequest(cfg));
