@@ -9,12 +9,12 @@ import { callCore, CARD, loadModule, QR, type CardCore, type QRCore } from "../d
 import { pickToken } from "../element.js";
 import { SealpayError, toSealpayError } from "../errors.js";
 import { isLocale, pickLocale } from "../locale.js";
-import { modulePins, qrRoots } from "../pins.js";
+import { assetURL, modulePins, qrRoots } from "../pins.js";
 import { isMessage, parseFrameParams, PROTOCOL, type Command, type FrameEvent, type FrameParams } from "../protocol.js";
 import { checkStyle, styleCSS } from "../style.js";
 import type { CardBrand, CardField, Locale, SealpayErrorInfo } from "../types.js";
 import { VERSION } from "../version.js";
-import { checkConfig, GooglePay, type GooglePayConfig } from "./googlepay.js";
+import type { GooglePay } from "./googlepay.js";
 import { brandNames, messageCode, messages, type MessageKey } from "./i18n.js";
 
 /** The bridge's checkCard answer (see sdk/bridge). */
@@ -70,7 +70,7 @@ class HostedFields {
   private wasComplete = false;
   private keys: Promise<{ keys: unknown[]; merchant?: string }> | null = null;
   private trust: Promise<string> | null = null;
-  private googlePay: GooglePay | null = null;
+  private googlePay: Promise<GooglePay> | null = null;
   private readonly t: Record<MessageKey, string>;
   private readonly locale: Locale;
 
@@ -168,11 +168,11 @@ class HostedFields {
     container.id = "wallet";
     document.body.append(container);
     document.body.hidden = false;
-    const settings = getJSON<{ google_pay?: unknown }>(`/v1/wallets?key=${encodeURIComponent(this.p.key)}`, this.p.key)
-      .then((w) => (w.google_pay ? checkConfig(w.google_pay) : null));
+    const settings = getJSON<{ google_pay?: unknown }>(`/v1/wallets?key=${encodeURIComponent(this.p.key)}`, this.p.key).then((w) => w.google_pay ?? null);
     // A failure is reported by the first "wallet" command, not here.
     settings.catch(() => undefined);
-    this.googlePay = new GooglePay(this.p.key, this.locale, this.nonce, container, settings as Promise<GooglePayConfig | null>, (e) => this.post(e));
+    this.googlePay = loadWalletCode().then((GP) => new GP(this.p.key, this.locale, this.nonce, container, settings, (e) => this.post(e)));
+    this.googlePay.catch(() => undefined);
   }
 
   private setUpForm(): void {
@@ -325,7 +325,7 @@ class HostedFields {
         return this.verifyQR(c.payload, c.expect, c.lang);
       case "wallet":
         if (!this.googlePay) throw new SealpayError("bad_request", "Sealpay: this frame has no wallet buttons");
-        return { wallets: await this.googlePay.configure(c.googlePay) };
+        return { wallets: await (await this.googlePay).configure(c.googlePay) };
       case "focus":
         if (this.p.mode !== "card") return null;
         $<HTMLInputElement>("number").focus();
@@ -433,6 +433,26 @@ class HostedFields {
     if (expect && typeof expect === "object") req.expect = expect;
     return callCore<unknown>(qr, "verifyQR", req);
   }
+}
+
+declare const __SEALPAY_WALLET_SRI__: string;
+
+/**
+ * loadWalletCode loads wallet.js, the Google Pay code of the wallet frame,
+ * by its content address and with the hash this build pins (it has no
+ * placeholder, so the JS build knows its hash).
+ */
+function loadWalletCode(): Promise<typeof GooglePay> {
+  return new Promise((resolve, reject) => {
+    const g = globalThis as { __sealpay_gpay?: typeof GooglePay };
+    const s = document.createElement("script");
+    s.src = assetURL("", "wallet.js", __SEALPAY_WALLET_SRI__);
+    s.integrity = __SEALPAY_WALLET_SRI__;
+    s.crossOrigin = "anonymous";
+    s.onload = () => (g.__sealpay_gpay ? resolve(g.__sealpay_gpay) : reject(new SealpayError("upstream_error", "Failed to load wallet.js")));
+    s.onerror = () => reject(new SealpayError("upstream_error", "Failed to load wallet.js"));
+    document.head.appendChild(s);
+  });
 }
 
 async function getJSON<T>(url: string, key?: string): Promise<T> {

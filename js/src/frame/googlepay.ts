@@ -222,7 +222,8 @@ export class GooglePay {
     private readonly locale: Locale,
     private readonly nonce: string,
     private readonly container: HTMLElement,
-    private readonly settings: Promise<GooglePayConfig | null>,
+    /** The google_pay member of GET /v1/wallets (null: no Google Pay), checked here. */
+    private readonly settings: Promise<unknown>,
     private readonly post: Post,
   ) {}
 
@@ -239,7 +240,8 @@ export class GooglePay {
   }
 
   private async show(): Promise<string[]> {
-    const cfg = await this.settings;
+    const raw = await this.settings;
+    const cfg = raw ? checkConfig(raw) : null;
     // No Google Pay for this merchant: Google's script is not even loaded.
     if (!cfg) return [];
     const Client = await loadPayJS();
