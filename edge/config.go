@@ -86,6 +86,13 @@ type Config struct {
 	// Purge sets the lifetimes of CVCs and single-use tokens, the CVC key
 	// window, the risk counters' retention and the native purge interval.
 	Purge *PurgeConfig `json:"purge,omitempty"`
+	// GooglePay is the edge's Google Pay setting (environment and Google's
+	// root keys); merchants turn Google Pay on with their own google_pay.
+	GooglePay *GooglePayConfig `json:"google_pay,omitempty"`
+	// GooglePayKeysFile holds the merchants' Google Pay decryption keys,
+	// a key set written by `sealpay wallet keys new` (native only; the
+	// Worker reads the SEALPAY_GOOGLE_PAY_KEYS secret).
+	GooglePayKeysFile string `json:"google_pay_keys_file,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
@@ -149,6 +156,9 @@ type Merchant struct {
 	// AllowLoopbackHTTP lets forward routes and relay hosts on loopback
 	// addresses use plain http. For tests and demos only.
 	AllowLoopbackHTTP bool `json:"allow_loopback_http,omitempty"`
+	// GooglePay, if set, lets the merchant take Google Pay tokens
+	// (docs/wallets.md).
+	GooglePay *MerchantGooglePay `json:"google_pay,omitempty"`
 
 	pkHashes, skHashes [][]byte
 	origins            map[string]bool
@@ -187,6 +197,11 @@ func ParseConfig(b []byte) (*Config, error) {
 	case "", SyncFull, SyncNormal:
 	default:
 		return nil, fmt.Errorf("edge: database_sync must be %q or %q: %w", SyncFull, SyncNormal, ErrConfig)
+	}
+	if c.GooglePay != nil {
+		if err := c.GooglePay.compile(); err != nil {
+			return nil, err
+		}
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Merchants {
@@ -258,6 +273,18 @@ func LoadConfig(path string) (*Config, error) {
 	rel(&c.AuditArchive)
 	rel(&c.TrustBundleFile)
 	rel(&c.AssetsDir)
+	rel(&c.GooglePayKeysFile)
+	if g := c.GooglePay; g != nil && g.RootKeysFile != "" {
+		rel(&g.RootKeysFile)
+		b, err := os.ReadFile(g.RootKeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("edge: reading google_pay root_keys_file: %w", err)
+		}
+		g.RootKeys, g.RootKeysFile = json.RawMessage(compactJSON(string(b))), ""
+		if err := g.compile(); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range c.QRRootFiles {
 		rel(&f)
 		b, err := os.ReadFile(f)
@@ -375,6 +402,11 @@ func (m *Merchant) compile() error {
 			}
 		}
 		m.relayHosts[r.Host] = true
+	}
+	if m.GooglePay != nil {
+		if err := m.GooglePay.compile(); err != nil {
+			return bad("%v", err)
+		}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
+	"github.com/sealpay/sealpay/sdk/wallet"
 	"github.com/sealpay/sealpay/sdk/webhook"
 )
 
@@ -48,16 +49,21 @@ func (h *Handler) forward(c *call) (*response, error) {
 	}
 	// Pass 1: check the JSON and collect the envelopes; what is left
 	// without them must hold no card number.
-	var envs []string
+	var envs, wallets []string
 	seen := map[string]bool{}
 	rest, err := rewriteStrings(c.body, func(s string) (string, error) {
-		if !strings.HasPrefix(s, "sp1.") {
+		isWallet := looksLikeGooglePayToken(s)
+		if !strings.HasPrefix(s, "sp1.") && !isWallet {
 			return s, nil
 		}
 		if !seen[s] {
 			seen[s] = true
-			envs = append(envs, s)
-			if len(envs) > maxForwardEnvelopes {
+			if isWallet {
+				wallets = append(wallets, s)
+			} else {
+				envs = append(envs, s)
+			}
+			if len(envs)+len(wallets) > maxForwardEnvelopes {
 				return "", fmt.Errorf("edge: more than %d envelopes in one request: %w", maxForwardEnvelopes, ErrBadRequest)
 			}
 		}
@@ -71,10 +77,18 @@ func (h *Handler) forward(c *call) (*response, error) {
 	if holdsCardNumber(rest) {
 		return nil, errUnsealedCard
 	}
-	// Pass 2: open every envelope before storing anything.
+	// Pass 2: open every envelope and wallet token before storing
+	// anything.
 	opened := make([]*envelope.Opened, len(envs))
 	for i, env := range envs {
 		if opened[i], err = h.open(c, env); err != nil {
+			h.risk.attempt(c.r.Context(), c, "", err)
+			return nil, err
+		}
+	}
+	paid := make([]*wallet.Payment, len(wallets))
+	for i, w := range wallets {
+		if paid[i], err = h.openGooglePay(c, w); err != nil {
 			h.risk.attempt(c.r.Context(), c, "", err)
 			return nil, err
 		}
@@ -95,6 +109,17 @@ func (h *Handler) forward(c *call) (*response, error) {
 		}
 		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
 		toks[envs[i]] = s.Token
+		minted = append(minted, s.Token)
+	}
+	for i, p := range paid {
+		s, st, err := h.prepareWallet(dbContext(ctx), c, p, false)
+		if err != nil {
+			h.risk.attempt(ctx, c, "", err)
+			c.tokens = nil
+			return nil, err
+		}
+		stmts = append(append(stmts, st...), h.risk.recordStmts(c, s.Fingerprint)...)
+		toks[wallets[i]] = s.Token
 		minted = append(minted, s.Token)
 	}
 	body, err := rewriteStrings(c.body, func(s string) (string, error) {

@@ -29,6 +29,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 )
 
 // Options are what [New] needs. Config, Keys, KEKs, AuditKeys and Store
@@ -72,6 +73,9 @@ type Options struct {
 	// store's table vault_cvc_keys (token.NewSQLCVCKeys). The native
 	// server passes token.NewMemoryCVCKeys: see docs/vault.md, "Deletion".
 	CVCKeys token.CVCKeyStore
+	// GooglePayKeys holds the merchants' Google Pay decryption keys;
+	// required if a merchant has google_pay.
+	GooglePayKeys *googlepay.KeySet
 	// TrustPeer says the immediate peer is the platform's own front end,
 	// which sets client_ip_header itself (Cloudflare in front of a Worker,
 	// whose requests have no connection address to check against
@@ -101,6 +105,7 @@ type Handler struct {
 	now           func() time.Time
 	mux           *http.ServeMux
 	purge         purgeSettings
+	wallets       walletState
 }
 
 // New returns the edge handler for opts.
@@ -159,6 +164,9 @@ func New(opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h.risk = newRiskGuard(opts.Store, policy, h.now, h.log)
+	if h.wallets, err = newWalletState(opts.Config, opts.GooglePayKeys, h.now); err != nil {
+		return nil, err
+	}
 	h.routes()
 	return h, nil
 }
@@ -220,6 +228,7 @@ func (h *Handler) routes() {
 	}
 	mux.HandleFunc("GET /v1/c/{digest}/{name}", h.serveAddressed)
 	api("GET /v1/keys", route{browser: true, limited: true, fn: h.keys})
+	api("GET /v1/wallets", route{auth: authPublishable, browser: true, frame: true, limited: true, fn: h.walletInfo})
 	api("POST /v1/tokens", route{action: "tokenize", auth: authPublishable, browser: true, frame: true, limited: true, idem: true, fn: h.tokenize})
 	api("POST /v1/forward/{route}", route{action: "forward", auth: authPublishable, browser: true, limited: true, idem: true, fn: h.forward})
 	api("POST /v1/relay", route{action: "relay", auth: authSecret, limited: true, idem: true, fn: h.relay})
@@ -228,7 +237,7 @@ func (h *Handler) routes() {
 	api("POST /v1/qr", route{action: "qr_sign", auth: authSecret, limited: true, idem: true, fn: h.qrSign})
 	api("POST /v1/qr/verify", route{browser: true, limited: true, fn: h.qrVerify})
 	api("GET /v1/qr/trust", route{browser: true, limited: true, fn: h.qrTrust})
-	for _, p := range []string{"/v1/keys", "/v1/tokens", "/v1/forward/{route}", "/v1/qr/verify", "/v1/qr/trust"} {
+	for _, p := range []string{"/v1/keys", "/v1/wallets", "/v1/tokens", "/v1/forward/{route}", "/v1/qr/verify", "/v1/qr/trust"} {
 		mux.HandleFunc("OPTIONS "+p, h.preflight)
 	}
 	api("/", route{fn: func(*call) (*response, error) { return nil, errNotFound }})

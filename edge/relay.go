@@ -130,7 +130,7 @@ func (h *Handler) relay(c *call) (*response, error) {
 	// entry are one unit, durable before anything is sent: a crash cannot
 	// give a CVC out twice, and a relay whose second token fails takes
 	// nothing from the first.
-	body, numbers, cvcs, err := h.vault.FillWith(dbContext(ctx), c.merchant.ID, []byte(req.Body), h.success(c, "relay"))
+	body, secrets, err := h.vault.FillSecrets(dbContext(ctx), c.merchant.ID, []byte(req.Body), h.success(c, "relay"))
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +167,10 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if route.response != nil {
 		rb = filterAnswer(rb, route.response)
 	}
-	ans := relayAnswer{Status: resp.StatusCode, Headers: map[string]string{}, Body: string(redactRelay(rb, numbers, cvcs))}
+	ans := relayAnswer{Status: resp.StatusCode, Headers: map[string]string{}, Body: string(redactRelay(rb, secrets))}
 	for _, k := range relayedHeaders {
 		if v := resp.Header.Get(k); v != "" {
-			ans.Headers[strings.ToLower(k)] = string(redactRelay([]byte(v), numbers, cvcs))
+			ans.Headers[strings.ToLower(k)] = string(redactRelay([]byte(v), secrets))
 		}
 	}
 	return &response{status: http.StatusOK, body: ans}, nil
@@ -214,10 +214,11 @@ func decodeRelayAnswer(coding string, b []byte) ([]byte, error) {
 // isGzip reports whether b starts with gzip's magic bytes (RFC 1952).
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 
-// redactRelay masks the revealed card numbers (and any Luhn-valid run)
-// and the revealed CVCs in a provider's answer.
-func redactRelay(b []byte, numbers, cvcs []string) []byte {
-	return token.RedactCVCs(token.Redact(b, numbers), cvcs)
+// redactRelay masks the revealed card numbers (and any Luhn-valid run),
+// the revealed CVCs and the revealed wallet cryptograms in a provider's
+// answer.
+func redactRelay(b []byte, s token.Revealed) []byte {
+	return token.RedactCryptograms(token.RedactCVCs(token.Redact(b, s.Numbers), s.CVCs), s.Cryptograms)
 }
 
 // tokensIn lists the token ids a template names, for the audit log.

@@ -19,6 +19,11 @@ func statusOf(c errcode.Code) int {
 	case errcode.WrongMerchant, errcode.WrongOrigin, errcode.ForbiddenOrigin, errcode.RelayHostForbidden,
 		errcode.RelayRouteForbidden:
 		return http.StatusForbidden
+	case errcode.WalletTokenMalformed, errcode.WalletSignatureInvalid, errcode.WalletKeyExpired,
+		errcode.WalletMessageExpired, errcode.WalletKeyUnknown, errcode.WalletDecryptFailed:
+		return http.StatusBadRequest
+	case errcode.WalletRecipientMismatch, errcode.WalletNotEnabled:
+		return http.StatusForbidden
 	case errcode.Replayed, errcode.IdempotencyInProgress:
 		return http.StatusConflict
 	case errcode.InvalidCardNumber, errcode.UnsupportedBrand, errcode.InvalidExpiry,

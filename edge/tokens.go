@@ -58,11 +58,14 @@ type cardMeta struct {
 
 // tokenAnswer is the answer of POST /v1/tokens and GET /v1/tokens/{token}.
 type tokenAnswer struct {
-	Token     string     `json:"token"`
-	Card      cardMeta   `json:"card"`
-	SingleUse bool       `json:"single_use,omitempty"`
-	Created   *time.Time `json:"created,omitempty"`
-	Expires   *time.Time `json:"expires,omitempty"`
+	Token     string   `json:"token"`
+	Card      cardMeta `json:"card"`
+	SingleUse bool     `json:"single_use,omitempty"`
+	// Wallet and AuthMethod are set for a wallet tokenize.
+	Wallet     string     `json:"wallet,omitempty"`
+	AuthMethod string     `json:"auth_method,omitempty"`
+	Created    *time.Time `json:"created,omitempty"`
+	Expires    *time.Time `json:"expires,omitempty"`
 }
 
 func answerFor(s token.Stored, withTimes bool) tokenAnswer {
@@ -84,8 +87,12 @@ func answerFor(s token.Stored, withTimes bool) tokenAnswer {
 
 // tokenizeRequest is the body of POST /v1/tokens.
 type tokenizeRequest struct {
-	Envelope  string `json:"envelope"`
-	SingleUse bool   `json:"single_use,omitempty"`
+	Envelope string `json:"envelope"`
+	// Wallet ("google_pay" or "apple_pay") and PaymentData (the wallet's
+	// token) stand instead of Envelope for a wallet payment.
+	Wallet      string          `json:"wallet,omitempty"`
+	PaymentData json.RawMessage `json:"payment_data,omitempty"`
+	SingleUse   bool            `json:"single_use,omitempty"`
 	// Save says the shopper asked to keep the card for later: only then
 	// is a token from the hosted-fields frame reusable.
 	Save bool `json:"save,omitempty"`
@@ -98,7 +105,13 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 	if err := decodeJSON(c.body, &req); err != nil {
 		return nil, err
 	}
-	if req.Envelope == "" {
+	isWallet := req.Wallet != "" || len(req.PaymentData) > 0
+	switch {
+	case isWallet && req.Envelope != "":
+		return nil, fmt.Errorf("edge: give \"envelope\" or \"wallet\" and \"payment_data\", not both: %w", ErrBadRequest)
+	case isWallet && (req.Wallet == "" || len(req.PaymentData) == 0):
+		return nil, fmt.Errorf("edge: a wallet payment needs \"wallet\" and \"payment_data\": %w", ErrBadRequest)
+	case !isWallet && req.Envelope == "":
 		return nil, fmt.Errorf("edge: missing \"envelope\": %w", ErrBadRequest)
 	}
 	if req.Save && req.SingleUse {
@@ -109,6 +122,9 @@ func (h *Handler) tokenize(c *call) (*response, error) {
 	// after its first relay or after single_use_ttl), so a token that
 	// leaks from the page or a log is worth nothing later.
 	singleUse := req.SingleUse || (!req.Save && isSameOrigin(c.r, c.r.Header.Get("Origin")))
+	if isWallet {
+		return h.tokenizeWallet(c, req, singleUse)
+	}
 	op, err := h.open(c, req.Envelope)
 	if err != nil {
 		h.risk.attempt(c.r.Context(), c, "", err)
@@ -236,7 +252,10 @@ func isCardFailure(err error) bool {
 	switch errcode.Of(err) {
 	case errcode.InvalidCardNumber, errcode.UnsupportedBrand, errcode.InvalidExpiry,
 		errcode.CardExpired, errcode.InvalidCVC, errcode.DecryptFailed,
-		errcode.InvalidEnvelope, errcode.UnknownKey, errcode.UnsupportedVersion:
+		errcode.InvalidEnvelope, errcode.UnknownKey, errcode.UnsupportedVersion,
+		errcode.WalletTokenMalformed, errcode.WalletSignatureInvalid, errcode.WalletKeyExpired,
+		errcode.WalletMessageExpired, errcode.WalletRecipientMismatch, errcode.WalletKeyUnknown,
+		errcode.WalletDecryptFailed:
 		return true
 	}
 	return false

@@ -32,6 +32,8 @@ import (
 	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
+	"github.com/sealpay/sealpay/sdk/wallet/googlepay/googlepaytest"
 )
 
 //go:embed testdata/cards.json
@@ -83,7 +85,14 @@ type Fixture struct {
 	// reaches the client: an acceptable coding of the built bytes.
 	Reencodes bool
 
+	// Google is the stand-in for Google that makes the suite's Google
+	// Pay tokens; its root key is the edge's configured root key.
+	Google *googlepaytest.Google
+	// GooglePayKeys are the merchants' Google Pay keys the edge holds.
+	GooglePayKeys *googlepay.KeySet
+
 	numbers sync.Map     // every card number the suite sent
+	secrets sync.Map     // every wallet cryptogram the suite sent
 	live    atomic.Int64 // tokens that should be in the vault
 
 	idemSeq atomic.Int64 // numbers the provider's /v1/idem answers
@@ -151,21 +160,24 @@ func NewFixture(t testing.TB) *Fixture {
 		w.WriteHeader(http.StatusTeapot)
 	})
 	qrShop := fx.writeRegistry(t)
+	fx.writeGooglePay(t)
 	pk, sk := edge.NewAPIKeys()
 	fx.Shop = Merchant{ID: "m_shop", PK: pk, SK: sk, Origin: "https://shop.example"}
 	pk, sk = edge.NewAPIKeys()
 	fx.Other = Merchant{ID: "m_other", PK: pk, SK: sk, Origin: "https://other.example"}
 	cfg := map[string]any{
-		"database":          "sealpay.db",
-		"keys_file":         "keys.json",
-		"kek_file":          "kek.secret",
-		"audit_key_file":    "audit.secret",
-		"client_ip_header":  ClientHeader,
-		"trusted_proxies":   []string{"127.0.0.0/8", "::1"},
-		"trust_bundle_file": "trust.json",
-		"qr_root_files":     []string{"root.pub.jwk"},
-		"assets_dir":        "assets", // built on first use: Fixture.Assets
-		"purge":             map[string]any{"single_use_ttl": SingleUseTTL.String()},
+		"database":             "sealpay.db",
+		"keys_file":            "keys.json",
+		"kek_file":             "kek.secret",
+		"audit_key_file":       "audit.secret",
+		"client_ip_header":     ClientHeader,
+		"trusted_proxies":      []string{"127.0.0.0/8", "::1"},
+		"trust_bundle_file":    "trust.json",
+		"qr_root_files":        []string{"root.pub.jwk"},
+		"assets_dir":           "assets", // built on first use: Fixture.Assets
+		"purge":                map[string]any{"single_use_ttl": SingleUseTTL.String()},
+		"google_pay":           map[string]any{"environment": "TEST", "root_keys_file": "google-root-keys.json"},
+		"google_pay_keys_file": "google-pay-keys.json",
 		"merchants": []map[string]any{{
 			"id":                  fx.Shop.ID,
 			"publishable_keys":    []string{edge.HashAPIKey(fx.Shop.PK)},
@@ -176,6 +188,7 @@ func NewFixture(t testing.TB) *Fixture {
 			"signing_secret":      fx.Secret,
 			"allow_loopback_http": true,
 			"qr":                  qrShop,
+			"google_pay":          map[string]any{"merchant_id": GooglePayShopID, "merchant_name": "Shop Example", "allowed_card_networks": []string{"VISA", "MASTERCARD", "AMEX"}},
 		}, {
 			"id":               fx.Other.ID,
 			"publishable_keys": []string{edge.HashAPIKey(fx.Other.PK)},
@@ -184,6 +197,7 @@ func NewFixture(t testing.TB) *Fixture {
 			"relay_routes": []map[string]any{{"method": "POST", "host": fx.Elsewhere.Host, "path": "/charge", "format": "json",
 				"placeholders": map[string][]string{"/n": {"number"}}}},
 			"allow_loopback_http": true,
+			"google_pay":          map[string]any{"merchant_id": GooglePayOtherID, "merchant_name": "Other Example"},
 		}},
 	}
 	b, _ := json.MarshalIndent(cfg, "", "  ")
@@ -215,6 +229,9 @@ func (fx *Fixture) shopRelayRoutes() []map[string]any {
 		route("POST", "/v1/gzip", "json", map[string][]string{"/n": {"number"}}),
 		route("POST", "/v1/form", "form", map[string][]string{"card[number]": {"number"}, "card[cvc]": {"cvc"}}),
 		route("POST", "/v1/idem", "json", map[string][]string{"/n": {"number"}, "/cvc": {"cvc"}}),
+		route("POST", "/v1/wallet_charges", "json", map[string][]string{
+			"/n": {"number"}, "/exp": {"exp_month", "exp_year"}, "/cryptogram": {"cryptogram"}, "/eci": {"eci"},
+		}),
 	}
 }
 
@@ -266,6 +283,40 @@ func (fx *Fixture) writeRegistry(t testing.TB) map[string]any {
 	return map[string]any{"key_file": "shop-qr.jwk", "certificate_file": "shop-cert.json", "base_payload": base}
 }
 
+// The Google merchant ids of the fixture's merchants.
+const (
+	GooglePayShopID  = "BCR2DN4TSHOP0001"
+	GooglePayOtherID = "BCR2DN4TOTHER002"
+)
+
+// writeGooglePay makes the stand-in for Google, writes its root key file
+// and a Google Pay key set with a key for each merchant.
+func (fx *Fixture) writeGooglePay(t testing.TB) {
+	t.Helper()
+	g, err := googlepaytest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.Google = g
+	ks := googlepay.NewKeySet()
+	for _, mid := range []string{"m_shop", "m_other"} {
+		if _, err := ks.Add(mid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fx.GooglePayKeys = ks
+	b, err := ks.MarshalPrivate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fx.Dir, "google-pay-keys.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fx.Dir, "google-root-keys.json"), g.RootKeysJSON(time.Now().Add(365*24*time.Hour)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // DevVars returns the .dev.vars file for running the fixture's edge under
 // wrangler dev: the configuration, key set and KEK as Worker secrets.
 func (fx *Fixture) DevVars() ([]byte, error) {
@@ -284,7 +335,8 @@ func (fx *Fixture) Numbers() []string {
 }
 
 // ScanForNumbers fails t if any card number the suite used appears in b
-// (as digits, or grouped by spaces or dashes). where names b in the
+// (as digits, or grouped by spaces or dashes), or any wallet cryptogram
+// (as sent, or in the base64 URL alphabet). where names b in the
 // message; the number itself is never printed.
 func (fx *Fixture) ScanForNumbers(t testing.TB, where string, b []byte) {
 	t.Helper()
@@ -296,6 +348,14 @@ func (fx *Fixture) ScanForNumbers(t testing.TB, where string, b []byte) {
 			}
 		}
 	}
+	fx.secrets.Range(func(k, _ any) bool {
+		s := k.(string)
+		url := strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(s), "=")
+		if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(url)) {
+			t.Errorf("%s contains a wallet cryptogram (%d characters)", where, len(s))
+		}
+		return true
+	})
 }
 
 func group(n, sep string) string {

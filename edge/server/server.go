@@ -24,6 +24,7 @@ import (
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 )
 
 // Listen opens a TCP listener on addr (e.g. "127.0.0.1:8787"), saying so
@@ -108,6 +109,16 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 			return nil, nil, fmt.Errorf("server: assets_dir: %w (rebuild the assets with js/scripts/build-wasm.mjs)", err)
 		}
 	}
+	var gpKeys *googlepay.KeySet
+	if cfg.GooglePayKeysFile != "" {
+		b, err := edge.ReadSecretFile(cfg.GooglePayKeysFile, "google_pay_keys_file")
+		if err != nil {
+			return nil, nil, err
+		}
+		if gpKeys, err = edge.ParseGooglePayKeys(b); err != nil {
+			return nil, nil, err
+		}
+	}
 	db, err := sqlitedb.Open(ctx, cfg.Database, sqlitedb.Options{Sync: cfg.DatabaseSync})
 	if err != nil {
 		return nil, nil, err
@@ -115,7 +126,7 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 	// One process holds the database (sqlitedb's lock), so the CVC keys
 	// can live in its memory and never reach the disk.
 	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log,
-		CVCKeys: token.NewMemoryCVCKeys()})
+		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

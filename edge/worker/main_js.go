@@ -31,6 +31,7 @@ import (
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/fetch"
@@ -104,6 +105,13 @@ func setup(log *slog.Logger) (*edge.Handler, error) {
 			}
 		}
 	}
+	// The merchants' Google Pay keys, if any merchant takes Google Pay.
+	var gpKeys *googlepay.KeySet
+	if s := cloudflare.Getenv("SEALPAY_GOOGLE_PAY_KEYS"); s != "" {
+		if gpKeys, err = edge.ParseGooglePayKeys([]byte(s)); err != nil {
+			return nil, err
+		}
+	}
 	// Outbound requests go through the Workers fetch API with redirect
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
@@ -111,7 +119,8 @@ func setup(log *slog.Logger) (*edge.Handler, error) {
 	return edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: &d1{name: "DB"}, TrustBundle: trust, Assets: assetsFS{}, Logger: log, Client: client,
 		// The peer is Cloudflare, which sets CF-Connecting-IP itself and
 		// overwrites one a client sends.
-		TrustPeer: true,
+		TrustPeer:     true,
+		GooglePayKeys: gpKeys,
 		// Cloudflare logs every request; a line costs CPU time (measured
 		// by BenchmarkWorkerRequestCPU, see BENCHMARKS.md).
 		LogErrorsOnly: true})

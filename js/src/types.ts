@@ -60,8 +60,6 @@ export type ErrorCode =
   | "upstream_error"
   | "idempotency_mismatch"
   | "idempotency_in_progress"
-  | "insecure_key_file"
-  | "unsealed_card_number"
   | "wallet_token_malformed"
   | "wallet_signature_invalid"
   | "wallet_key_expired"
@@ -70,6 +68,8 @@ export type ErrorCode =
   | "wallet_key_unknown"
   | "wallet_decrypt_failed"
   | "wallet_not_enabled"
+  | "insecure_key_file"
+  | "unsealed_card_number"
   | "internal";
 
 /** A locale the hosted fields and QR verdicts are translated into. */

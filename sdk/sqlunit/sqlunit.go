@@ -155,6 +155,9 @@ const (
 	RefusedReplayed = "replayed"  // a jti or nonce was already recorded
 	RefusedNotFound = "not_found" // a row the operation needs is missing
 	RefusedNoCVC    = "no_cvc"    // the CVC the operation needs is gone
+	// RefusedNoCryptogram: the wallet cryptogram the operation needs is
+	// gone (migration 0140_wallet.sql teaches the trigger this reason).
+	RefusedNoCryptogram = "no_cryptogram"
 )
 
 // refusalMark starts the message of a guard's error, as the trigger
@@ -193,7 +196,7 @@ func RefusalIn(msg string) (*Refusal, bool) {
 		end++
 	}
 	switch r := rest[:end]; r {
-	case RefusedReplayed, RefusedNotFound, RefusedNoCVC:
+	case RefusedReplayed, RefusedNotFound, RefusedNoCVC, RefusedNoCryptogram:
 		return &Refusal{Reason: r}, true
 	}
 	return nil, false

@@ -444,3 +444,49 @@ func RedactCVCs(body []byte, cvcs []string) []byte {
 	}
 	return out
 }
+
+// RedactCryptograms returns a copy of body in which each of cryptograms
+// (wallet cryptograms, base64 text) is masked wherever it appears, read as
+// [Redact] reads a body (JSON-escaped, percent-encoded or plain), and in
+// the base64 URL alphabet too ('-' and '_' for '+' and '/', padding
+// dropped). The bytes that spell each masked character become '*'.
+func RedactCryptograms(body []byte, cryptograms []string) []byte {
+	out := bytes.Clone(body)
+	var want [][]rune
+	for _, c := range cryptograms {
+		if len(c) < 8 { // too short to tell from other text
+			continue
+		}
+		want = append(want, []rune(c))
+		url := strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(c), "=")
+		if url != c {
+			want = append(want, []rune(url))
+		}
+	}
+	if len(want) == 0 {
+		return out
+	}
+	for _, decode := range []bool{true, false} {
+		us := decodeUnits(body, decode)
+		for _, w := range want {
+			for i := 0; i+len(w) <= len(us); i++ {
+				match := true
+				for j, r := range w {
+					if us[i+j].r != r {
+						match = false
+						break
+					}
+				}
+				if !match {
+					continue
+				}
+				for j := range w {
+					for b := us[i+j].start; b < us[i+j].end; b++ {
+						out[b] = '*'
+					}
+				}
+			}
+		}
+	}
+	return out
+}

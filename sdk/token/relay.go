@@ -16,6 +16,7 @@ import (
 //	"{{" token ":" field "}}"
 //	token = "tok_" 22*base62          (a valid token id)
 //	field = "number" / "cvc" / "exp_month" / "exp_year" / "name"
+//	        / "cryptogram" / "eci"           (a wallet token's, see [FieldCryptogram])
 //
 // with no spaces. Every "{{" in a template must start a placeholder: a
 // near-miss such as "{{ tok_… }}" is an error, never sent on as text.
@@ -85,7 +86,7 @@ func parsePlaceholder(t []byte, start int) (placeholder, error) {
 	}
 	rest = rest[tokLen+1:]
 	end := bytes.Index(rest, []byte("}}"))
-	if end < 0 || end > len("exp_month") {
+	if end < 0 || end > len("cryptogram") {
 		return bad(`want a field name and "}}"`)
 	}
 	f := Field(rest[:end])
@@ -162,6 +163,10 @@ func dryRunValue(f Field) string {
 		return "12"
 	case FieldExpYear:
 		return "2030"
+	case FieldCryptogram:
+		return "AgAAAAAAAIR8CQrXcIhbQAAAAAA="
+	case FieldECI:
+		return "05"
 	}
 	return "A. Shopper"
 }
@@ -191,19 +196,37 @@ func (v *Vault) FillRevealed(ctx context.Context, merchantID string, template []
 // CVCs: all of them are taken, or — if one token is gone or one CVC is
 // missing — none.
 func (v *Vault) FillWith(ctx context.Context, merchantID string, template []byte, tail sqlunit.Tail) (body []byte, numbers, cvcs []string, err error) {
+	body, r, err := v.FillSecrets(ctx, merchantID, template, tail)
+	return body, r.Numbers, r.CVCs, err
+}
+
+// Revealed lists the secrets a fill put into a request, for the masks of
+// the provider's answer: [Redact], [RedactCVCs], [RedactCryptograms].
+type Revealed struct {
+	Numbers     []string
+	CVCs        []string
+	Cryptograms []string
+}
+
+// FillSecrets is [Vault.FillWith] for templates that may also ask for a
+// wallet token's cryptogram and ECI ({{tok_…:cryptogram}},
+// {{tok_…:eci}}): like a CVC, they are taken by the fill, and a template
+// asking for a cryptogram the vault no longer holds gives
+// [ErrNoCryptogram] and takes nothing.
+func (v *Vault) FillSecrets(ctx context.Context, merchantID string, template []byte, tail sqlunit.Tail) (body []byte, out Revealed, err error) {
 	if _, err := FillPlaceholders(template, func(_, f string) (string, error) { return dryRunValue(Field(f)), nil }); err != nil {
-		return nil, nil, nil, err
+		return nil, Revealed{}, err
 	}
 	phs, err := scanPlaceholders(template, looksJSON(template))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, Revealed{}, err
 	}
 	need := map[string]map[Field]bool{}
 	var order []string
 	for _, p := range phs {
 		if need[p.token] == nil {
 			if len(order) == maxFillTokens {
-				return nil, nil, nil, fmt.Errorf("token: template names more than %d tokens: %w", maxFillTokens, ErrBadTemplate)
+				return nil, Revealed{}, fmt.Errorf("token: template names more than %d tokens: %w", maxFillTokens, ErrBadTemplate)
 			}
 			need[p.token] = map[Field]bool{}
 			order = append(order, p.token)
@@ -212,27 +235,38 @@ func (v *Vault) FillWith(ctx context.Context, merchantID string, template []byte
 	}
 	rs := make([]revealing, len(order))
 	for i, tok := range order {
-		rs[i] = revealing{token: tok, want: need[tok], needsCVC: need[tok][FieldCVC]}
+		// An ECI alone may be absent (wallets omit it for some
+		// networks); a cryptogram must be there.
+		rs[i] = revealing{token: tok, want: need[tok], needsCVC: need[tok][FieldCVC], needsCryptogram: need[tok][FieldCryptogram]}
 	}
 	revealed, err := v.reveal(ctx, merchantID, rs, tail)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, Revealed{}, err
 	}
-	cards := make(map[string][5]string, len(order))
+	cards := make(map[string]revealedCard, len(order))
 	for i, tok := range order {
 		c := revealed[i]
 		if need[tok][FieldCVC] && c.CVC == "" {
 			// Taken, but expired between the guard and the clock: the
 			// unit has run, so say so rather than send an empty CVC.
-			return nil, nil, nil, ErrNoCVC
+			return nil, Revealed{}, ErrNoCVC
+		}
+		if need[tok][FieldCryptogram] && c.cryptogram == "" {
+			return nil, Revealed{}, ErrNoCryptogram
+		}
+		if need[tok][FieldECI] && !c.hadWallet {
+			return nil, Revealed{}, ErrNoCryptogram
 		}
 		if c.Number != "" {
-			numbers = append(numbers, c.Number)
+			out.Numbers = append(out.Numbers, c.Number)
 		}
 		if c.CVC != "" {
-			cvcs = append(cvcs, c.CVC)
+			out.CVCs = append(out.CVCs, c.CVC)
 		}
-		cards[tok] = [5]string{c.Number, c.CVC, strconv.Itoa(c.ExpMonth), strconv.Itoa(c.ExpYear), c.Name}
+		if c.cryptogram != "" {
+			out.Cryptograms = append(out.Cryptograms, c.cryptogram)
+		}
+		cards[tok] = revealedCard{c.Number, c.CVC, strconv.Itoa(c.ExpMonth), strconv.Itoa(c.ExpYear), c.Name, c.cryptogram, c.eci}
 	}
 	body, err = FillPlaceholders(template, func(tok, f string) (string, error) {
 		c := cards[tok]
@@ -245,11 +279,19 @@ func (v *Vault) FillWith(ctx context.Context, merchantID string, template []byte
 			return c[2], nil
 		case FieldExpYear:
 			return c[3], nil
+		case FieldCryptogram:
+			return c[5], nil
+		case FieldECI:
+			return c[6], nil
 		}
 		return c[4], nil
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, Revealed{}, err
 	}
-	return body, numbers, cvcs, nil
+	return body, out, nil
 }
+
+// revealedCard is a revealed token's fields in placeholder order: number,
+// CVC, exp_month, exp_year, name, cryptogram, ECI.
+type revealedCard [7]string

@@ -49,6 +49,7 @@ const (
 	labelFingerprint = "sealpay/vault/v1/fingerprint"
 	labelCardV2      = "sealpay/vault/v2/card"
 	labelCVCV2       = "sealpay/vault/v2/cvc"
+	labelWalletV2    = "sealpay/vault/v2/wallet"
 
 	purposeSeal        = "seal"
 	purposeFingerprint = "fingerprint"
@@ -62,8 +63,9 @@ const (
 
 	// Plaintexts are zero-padded to these multiples so that a row's size
 	// does not tell the length of the cardholder's name.
-	cardPad = 64
-	cvcPad  = 8
+	cardPad   = 64
+	cvcPad    = 8
+	walletPad = 64
 )
 
 // lp encodes parts as length-prefixed strings, so that no two different
@@ -169,6 +171,55 @@ func sealCVC(aead cipher.AEAD, kekID string, window int64, token, merchant strin
 	binary.BigEndian.PutUint64(out[1:9], uint64(window))
 	rand.Read(out[9:])
 	return aead.Seal(out, out[9:], plaintext, cvcAD(kekID, window, token, merchant, expires))
+}
+
+// sealWallet seals a wallet row (cryptogram and ECI) like a v2 CVC row,
+// under the CVC key of (kekID, window), with its own label:
+//
+//	wallet row 0x02 || window || nonce || XChaCha20-Poly1305(CVC key, nonce,
+//	           padded lp(cryptogram) lp(eci), AD = lp("sealpay/vault/v2/wallet")
+//	           lp(kek id) lp(window) lp(token) lp(merchant) lp(expires_at))
+func sealWallet(aead cipher.AEAD, kekID string, window int64, token, merchant string, expires int64, plaintext []byte) []byte {
+	out := make([]byte, 9+aead.NonceSize(), 9+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out[0] = rowFormatV2
+	binary.BigEndian.PutUint64(out[1:9], uint64(window))
+	rand.Read(out[9:])
+	return aead.Seal(out, out[9:], plaintext, walletAD(kekID, window, token, merchant, expires))
+}
+
+func walletAD(kekID string, window int64, token, merchant string, expires int64) []byte {
+	return lp(labelWalletV2, kekID, strconv.FormatInt(window, 10), token, merchant, strconv.FormatInt(expires, 10))
+}
+
+func openWalletRow(aead cipher.AEAD, kekID string, token, merchant string, expires int64, sealed []byte) ([]byte, error) {
+	window, ok := cvcWindow(sealed)
+	n := aead.NonceSize()
+	if !ok || len(sealed) < 9+n+aead.Overhead() {
+		return nil, errOpenRow
+	}
+	pt, err := aead.Open(nil, sealed[9:9+n], sealed[9+n:], walletAD(kekID, window, token, merchant, expires))
+	if err != nil {
+		return nil, errOpenRow
+	}
+	return pt, nil
+}
+
+// encodeWallet is [1-byte length][cryptogram][1-byte length][eci], padded.
+func encodeWallet(cryptogram, eci string) []byte {
+	b := append([]byte{byte(len(cryptogram))}, cryptogram...)
+	b = append(append(b, byte(len(eci))), eci...)
+	return pad(b, walletPad)
+}
+
+func decodeWallet(b []byte) (cryptogram, eci string, err error) {
+	if len(b) < 1 || len(b) < 2+int(b[0]) {
+		return "", "", errOpenRow
+	}
+	cryptogram, b = string(b[1:1+int(b[0])]), b[1+int(b[0]):]
+	if len(b) < 1+int(b[0]) {
+		return "", "", errOpenRow
+	}
+	return cryptogram, string(b[1 : 1+int(b[0])]), nil
 }
 
 // cvcWindow returns the window of a v2 CVC row; ok is false for a v1 row

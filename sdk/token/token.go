@@ -46,6 +46,12 @@ var (
 	// ErrNoCVC is returned by [Vault.Fill] when a template asks for a CVC
 	// the vault no longer holds (expired, or already used once).
 	ErrNoCVC = errcode.New(errcode.NotFound, "token: CVC no longer held")
+
+	// ErrNoCryptogram is returned by [Vault.Fill] for a template that
+	// asks for a wallet cryptogram or ECI the vault no longer holds:
+	// taken by an earlier relay, expired, or never there (a card, or a
+	// PAN_ONLY wallet payment).
+	ErrNoCryptogram = errcode.New(errcode.NotFound, "token: wallet cryptogram no longer held")
 )
 
 // Errors for input the edge should already have refused; they carry the

@@ -50,6 +50,13 @@ type TokenizeOptions struct {
 	// so that a jti is remembered for as long as its envelope can open.
 	JTI        string
 	JTIExpires time.Time
+
+	// Cryptogram and ECI are a wallet payment's one-time cryptogram and
+	// electronic commerce indicator (sdk/wallet). They are held like a
+	// CVC: sealed under the current CVC key, for Options.CVCTTL at most,
+	// and taken (deleted) by the first reveal that asks for either.
+	Cryptogram string
+	ECI        string
 }
 
 // Field names one piece of card data for [Vault.Reveal]; they are also the
@@ -63,12 +70,16 @@ const (
 	FieldExpMonth Field = "exp_month"
 	FieldExpYear  Field = "exp_year"
 	FieldName     Field = "name"
+	// FieldCryptogram and FieldECI are a wallet token's cryptogram and
+	// ECI, held for minutes and revealed once (see TokenizeOptions).
+	FieldCryptogram Field = "cryptogram"
+	FieldECI        Field = "eci"
 )
 
 // ValidField reports whether f is one of the fields.
 func ValidField(f Field) bool {
 	switch f {
-	case FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName:
+	case FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName, FieldCryptogram, FieldECI:
 		return true
 	}
 	return false
@@ -147,6 +158,8 @@ func (v *Vault) Exec(ctx context.Context, u sqlunit.Unit) ([]sqlunit.Rows, error
 			return nil, ErrNotFound
 		case sqlunit.RefusedNoCVC:
 			return nil, ErrNoCVC
+		case sqlunit.RefusedNoCryptogram:
+			return nil, ErrNoCryptogram
 		}
 	}
 	if errcode.Of(err) != errcode.Internal {
@@ -264,6 +277,20 @@ func (v *Vault) PrepareTokenize(ctx context.Context, merchantID string, c card.C
 			`INSERT INTO vault_cvcs (token, merchant_id, kek_id, sealed, expires_at) VALUES (?, ?, ?, ?, ?)`,
 			tok, merchantID, kekID, sealedCVC, cvcExpires))
 	}
+	if opts.Cryptogram != "" || opts.ECI != "" {
+		if (opts.Cryptogram != "" && !printableASCII(opts.Cryptogram, 255)) || (opts.ECI != "" && !allDigits(opts.ECI, 1, 2)) {
+			return Stored{}, nil, fmt.Errorf("token: cryptogram must be at most 255 printable characters and ECI 1 or 2 digits: %w", errBadRequest)
+		}
+		window, key, err := v.currentCVCKey(ctx, kekID, now.Unix())
+		if err != nil {
+			return Stored{}, nil, err
+		}
+		expires := min(now.Add(v.opts.CVCTTL).Unix(), key.expires)
+		sealedW := sealWallet(key.aead, kekID, window, tok, merchantID, expires, encodeWallet(opts.Cryptogram, opts.ECI))
+		stmts = append(stmts, sqlunit.S(
+			`INSERT INTO vault_wallet_creds (token, merchant_id, kek_id, sealed, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			tok, merchantID, kekID, sealedW, expires))
+	}
 	stmts = append(stmts, sqlunit.S(
 		`INSERT INTO vault_tokens (token, merchant_id, brand, last4, exp_month, exp_year, fingerprint, single_use, kek_id, sealed, created_at, expires_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -315,6 +342,7 @@ func (v *Vault) DeleteWith(ctx context.Context, merchantID, token string, tail s
 		sqlunit.RefuseUnless(sqlunit.RefusedNotFound, `SELECT 1 FROM vault_tokens WHERE token = ? AND merchant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
 			token, merchantID, v.opts.Now().Unix()),
 		sqlunit.S(`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ?`, token, merchantID),
+		sqlunit.S(`DELETE FROM vault_wallet_creds WHERE token = ? AND merchant_id = ?`, token, merchantID),
 		sqlunit.S(`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ?`, token, merchantID),
 	}})
 	return err
@@ -338,7 +366,15 @@ func (v *Vault) Reveal(ctx context.Context, merchantID, token string, fields ...
 	if err != nil {
 		return card.Card{}, err
 	}
-	return cs[0], nil
+	return cs[0].Card, nil
+}
+
+// revealed is a card a reveal opened, with the wallet cryptogram and ECI
+// if they were asked for and still held.
+type revealed struct {
+	card.Card
+	cryptogram, eci string
+	hadWallet       bool // the wallet row was taken
 }
 
 // revealing is one token a reveal opens, and the fields it wants.
@@ -346,12 +382,15 @@ type revealing struct {
 	token    string
 	want     map[Field]bool
 	needsCVC bool // refuse the whole unit with ErrNoCVC if the CVC is gone
+	// needsCryptogram refuses the whole unit with ErrNoCryptogram if the
+	// wallet cryptogram is gone.
+	needsCryptogram bool
 }
 
 // reveal opens the tokens in one unit: the single-use tokens it consumes,
 // the CVCs it takes and tail's statement all take effect together, or —
 // if any token is gone or a needed CVC is — none does.
-func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, tail sqlunit.Tail) ([]card.Card, error) {
+func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, tail sqlunit.Tail) ([]revealed, error) {
 	if checkMerchant(merchantID) != nil {
 		return nil, ErrNotFound
 	}
@@ -363,6 +402,7 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 		meta   cardMeta
 		c      card.Card
 		cvcAt  int // index of the CVC statement's rows, or -1
+		walAt  int // index of the wallet statement's rows, or -1
 	}
 	reads := make([]read, len(rs))
 	var stmts []sqlunit.Stmt
@@ -381,9 +421,10 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 			return nil, ErrNotFound
 		}
 		kekID, sealed, meta := scanCard(rows[0])
-		rd := read{single: meta.singleUse, kekID: kekID, sealed: sealed, meta: meta, cvcAt: -1}
+		rd := read{single: meta.singleUse, kekID: kekID, sealed: sealed, meta: meta, cvcAt: -1, walAt: -1}
 		rd.c.ExpMonth, rd.c.ExpYear = int(meta.expMonth), int(meta.expYear)
-		if !rd.single && !r.want[FieldCVC] {
+		wantWallet := r.want[FieldCryptogram] || r.want[FieldECI]
+		if !rd.single && !r.want[FieldCVC] && !wantWallet {
 			reads[i] = rd
 			continue
 		}
@@ -397,12 +438,25 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 			stmts = append(stmts, sqlunit.RefuseUnless(sqlunit.RefusedNoCVC,
 				`SELECT 1 FROM vault_cvcs WHERE token = ? AND merchant_id = ? AND expires_at > ?`, r.token, merchantID, now))
 		}
+		if r.needsCryptogram {
+			stmts = append(stmts, sqlunit.RefuseUnless(sqlunit.RefusedNoCryptogram,
+				`SELECT 1 FROM vault_wallet_creds WHERE token = ? AND merchant_id = ? AND expires_at > ?`, r.token, merchantID, now))
+		}
 		if rd.single {
 			stmts = append(stmts, sqlunit.S(`DELETE FROM vault_tokens WHERE token = ? AND merchant_id = ?`, r.token, merchantID))
 		}
-		rd.cvcAt = len(stmts)
-		stmts = append(stmts, sqlunit.S(`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ? RETURNING kek_id, sealed, expires_at`,
-			r.token, merchantID))
+		if rd.single || r.want[FieldCVC] {
+			rd.cvcAt = len(stmts)
+			stmts = append(stmts, sqlunit.S(`DELETE FROM vault_cvcs WHERE token = ? AND merchant_id = ? RETURNING kek_id, sealed, expires_at`,
+				r.token, merchantID))
+		}
+		if rd.single || wantWallet {
+			// The cryptogram and the ECI go together: a reveal of
+			// either takes both, and a single-use token's die with it.
+			rd.walAt = len(stmts)
+			stmts = append(stmts, sqlunit.S(`DELETE FROM vault_wallet_creds WHERE token = ? AND merchant_id = ? RETURNING kek_id, sealed, expires_at`,
+				r.token, merchantID))
+		}
 		reads[i] = rd
 	}
 	var results []sqlunit.Rows
@@ -412,10 +466,10 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 			return nil, err
 		}
 	}
-	out := make([]card.Card, len(rs))
+	out := make([]revealed, len(rs))
 	for i, r := range rs {
 		rd := reads[i]
-		c := rd.c
+		c := revealed{Card: rd.c}
 		if !r.want[FieldExpMonth] {
 			c.ExpMonth = 0
 		}
@@ -448,6 +502,19 @@ func (v *Vault) reveal(ctx context.Context, merchantID string, rs []revealing, t
 				return nil, err
 			}
 			c.CVC = cvc
+		}
+		if (r.want[FieldCryptogram] || r.want[FieldECI]) && rd.walAt >= 0 && len(results[rd.walAt]) > 0 {
+			cg, eci, err := v.openWallet(ctx, merchantID, r.token, results[rd.walAt][0], now)
+			if err != nil {
+				return nil, err
+			}
+			c.hadWallet = cg != "" || eci != ""
+			if r.want[FieldCryptogram] {
+				c.cryptogram = cg
+			}
+			if r.want[FieldECI] {
+				c.eci = eci
+			}
 		}
 		out[i] = c
 	}
@@ -488,6 +555,7 @@ func (v *Vault) Purge(ctx context.Context, now time.Time) (n int, err error) {
 	t := now.Unix()
 	rows, err := v.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{
 		sqlunit.S(`DELETE FROM vault_cvcs WHERE expires_at <= ? RETURNING 1`, t),
+		sqlunit.S(`DELETE FROM vault_wallet_creds WHERE expires_at <= ? RETURNING 1`, t),
 		sqlunit.S(`DELETE FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING 1`, t),
 		sqlunit.S(`DELETE FROM vault_jtis WHERE expires_at <= ? RETURNING 1`, t),
 	}})
@@ -556,7 +624,7 @@ func fieldSet(fields []Field) (map[Field]bool, error) {
 	want := make(map[Field]bool, len(fields))
 	for _, f := range fields {
 		switch f {
-		case FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName:
+		case FieldNumber, FieldCVC, FieldExpMonth, FieldExpYear, FieldName, FieldCryptogram, FieldECI:
 			want[f] = true
 		default:
 			return nil, fmt.Errorf("token: unknown field (%d characters): %w", len(f), ErrBadTemplate)
@@ -652,4 +720,33 @@ func boolInt(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// openWallet opens a wallet row taken by a reveal (kek_id, sealed,
+// expires_at); empty strings if it had expired or its key is gone.
+func (v *Vault) openWallet(ctx context.Context, merchantID, token string, row sqlunit.Row, now int64) (cryptogram, eci string, err error) {
+	kekID, sealed, expires := row.String(0), row.Bytes(1), row.Int(2)
+	if expires <= now {
+		return "", "", nil
+	}
+	window, ok := cvcWindow(sealed)
+	if !ok {
+		return "", "", fmt.Errorf("token: sealed wallet row is malformed: %w", errInternal)
+	}
+	key, err := v.keys.cvcKeyFor(ctx, kekID, window, now, 0, false)
+	if err != nil {
+		return "", "", err
+	}
+	if key == nil {
+		return "", "", nil // its key is gone: the cryptogram with it
+	}
+	pt, err := openWalletRow(key.aead, kekID, token, merchantID, expires, sealed)
+	if err != nil {
+		return "", "", fmt.Errorf("token: sealed wallet row under KEK %q failed authentication: %w", kekID, errInternal)
+	}
+	cryptogram, eci, err = decodeWallet(pt)
+	if err != nil {
+		return "", "", fmt.Errorf("token: sealed wallet row is malformed: %w", errInternal)
+	}
+	return cryptogram, eci, nil
 }

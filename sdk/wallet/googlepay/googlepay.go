@@ -447,6 +447,9 @@ func (r *Recipient) payment(pt []byte) (*wallet.Payment, error) {
 	if err := r.checkExpiry(m.MessageExpiration); err != nil {
 		return nil, err
 	}
+	if m.MessageID == "" || len(m.MessageID) > 1024 {
+		return nil, fmt.Errorf("googlepay: messageId is missing or over 1024 bytes: %w", ErrDecrypt)
+	}
 	if m.PaymentMethod != "CARD" {
 		return nil, fmt.Errorf("googlepay: paymentMethod is not CARD: %w", ErrDecrypt)
 	}
