@@ -143,7 +143,7 @@ describe("Google Pay button", () => {
       return { html: document.documentElement.outerHTML, text: document.body.innerText, allow: i.allow, height: i.getBoundingClientRect().height };
     });
     frameViolations = await frame.evaluate(() => window.__violations);
-    inFrame = await frame.evaluate(() => ({ standin: window.__standin, styled: getComputedStyle(document.getElementById("gpay-standin")).backgroundColor, scripts: [...document.scripts].map((s) => s.src) }));
+    inFrame = await frame.evaluate(() => ({ standin: window.__standin, styled: getComputedStyle(document.getElementById("gpay-standin")).backgroundColor, scripts: [...document.scripts].map((s) => s.src), integrity: [...document.scripts].filter((s) => !s.src.endsWith("/frame.js")).map((s) => s.integrity) }));
     requests = await p.requests();
     responses = await p.responses();
   });
@@ -245,9 +245,13 @@ describe("Google Pay button", () => {
     assert.doesNotMatch(csp, /unsafe|wasm/);
     assert.equal(doc.headers["cache-control"], "no-store");
     assert.ok(doc.body.toString().includes(`nonce="${nonce}"`), "the frame's script element carries the policy's nonce");
-    // The frame loads frame.js and Google's script, and no module.
+    // The frame loads frame.js, its Google Pay code (wallet.js, by its
+    // content address and pinned hash) and Google's script, and no module.
     assert.ok(!requests.some((r) => /\.wasm$|wasm_exec\.js$/.test(new URL(r.url).pathname)), "the wallet frame loads no module");
-    assert.deepEqual(inFrame.scripts.filter((s) => !s.endsWith("/frame.js")), ["https://pay.google.com/gp/p/js/pay.js"]);
+    const hash = sriHashes(edge.assets)["wallet.js"];
+    const address = hash.slice("sha384-".length).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    assert.deepEqual(inFrame.scripts.filter((s) => !s.endsWith("/frame.js")), [`${edge.url}/v1/c/${address}/wallet.js`, "https://pay.google.com/gp/p/js/pay.js"]);
+    assert.deepEqual(inFrame.integrity, [hash, ""], "wallet.js is pinned; pay.js cannot be");
   });
 
   test("each wallet frame gets its own nonce; the card frame's policy has no Google origin", async () => {
@@ -262,6 +266,19 @@ describe("Google Pay button", () => {
 });
 
 describe("Google Pay, other outcomes", () => {
+  test("the card fields of the same merchant load neither wallet.js nor anything from Google", async () => {
+    const p = await openPage("/hosted.html");
+    try {
+      await p.page.waitForFunction(() => window.shop?.events.some((e) => e.type === "ready") || window.shop?.error, null, { timeout: 20_000 });
+      await p.page.waitForTimeout(500);
+      const urls = (await p.requests()).map((r) => r.url);
+      assert.ok(urls.some((u) => u.includes("/v1/frame.html?")), "the card frame loaded");
+      assert.deepEqual(urls.filter((u) => u.endsWith("/wallet.js") || u.includes("google")), []);
+    } finally {
+      await p.page.close();
+    }
+  });
+
   test("a shopper who cannot pay with Google Pay gets no button", async () => {
     const { page } = await openPage("/wallet.html", { ready: false });
     try {

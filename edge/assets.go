@@ -343,7 +343,8 @@ func (h *Handler) walletFrameCSP(publishableKey, origin, nonce string) string {
 		"base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
 }
 
-// googlePayOn reports whether merchant m has Google Pay turned on.
+// googlePayOn reports whether merchant m has Google Pay turned on (a
+// google_pay setting and a key the edge opens its tokens with).
 func (h *Handler) googlePayOn(m *Merchant) bool {
-	return true // wired to the merchant's Google Pay configuration when it lands
+	return m.GooglePay != nil && h.wallets.gpay[m.ID] != nil
 }

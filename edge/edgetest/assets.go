@@ -269,6 +269,22 @@ func assetRoutes(t *testing.T, c *client) {
 				t.Errorf("GET wallet frame%s = %d, policy %q, want 200 and %q", redactPath(q), a.Status, got, want)
 			}
 		}
+		// The frame fetches the merchant's wallet settings at its own
+		// origin: a same-origin GET, which browsers send without Origin
+		// but with Sec-Fetch-Site, which no page can set.
+		for _, tc := range []struct {
+			site   string
+			status int
+		}{{"same-origin", http.StatusOK}, {"same-site", http.StatusForbidden}, {"cross-site", http.StatusForbidden}, {"", http.StatusForbidden}} {
+			h := map[string]string{}
+			if tc.site != "" {
+				h["Sec-Fetch-Site"] = tc.site
+			}
+			a := c.do(t, req{method: "GET", path: "/v1/wallets", key: shop.PK, header: h})
+			if a.Status != tc.status || (tc.status == http.StatusOK) != strings.Contains(string(a.Body), `"google_pay":{`) {
+				t.Errorf("GET /v1/wallets without Origin, Sec-Fetch-Site %q = %d %s, want %d", tc.site, a.Status, a.code(), tc.status)
+			}
+		}
 		if a := c.do(t, req{method: "GET", path: "/v1/" + assets.FrameWallet}); a.Status != http.StatusNotFound {
 			t.Errorf("GET /v1/%s = %d, want 404 (served as frame.html?mode=wallet only)", assets.FrameWallet, a.Status)
 		}
