@@ -93,6 +93,15 @@ type Config struct {
 	// a key set written by `sealpay wallet keys new` (native only; the
 	// Worker reads the SEALPAY_GOOGLE_PAY_KEYS secret).
 	GooglePayKeysFile string `json:"google_pay_keys_file,omitempty"`
+	// ApplePay is the edge's Apple Pay setting (the signing time window;
+	// a stand-in root for tests only); merchants turn Apple Pay on with
+	// their own apple_pay.
+	ApplePay *ApplePayConfig `json:"apple_pay,omitempty"`
+	// ApplePayKeysFile holds the merchants' Apple Pay payment processing
+	// keys and certificates, a key set written by `sealpay wallet keys
+	// new --wallet apple_pay` (native only; the Worker reads the
+	// SEALPAY_APPLE_PAY_KEYS secret).
+	ApplePayKeysFile string `json:"apple_pay_keys_file,omitempty"`
 	// Merchants are the merchants this edge serves.
 	Merchants []*Merchant `json:"merchants"`
 }
@@ -159,6 +168,9 @@ type Merchant struct {
 	// GooglePay, if set, lets the merchant take Google Pay tokens
 	// (docs/wallets.md).
 	GooglePay *MerchantGooglePay `json:"google_pay,omitempty"`
+	// ApplePay, if set, lets the merchant take Apple Pay tokens
+	// (docs/wallets.md).
+	ApplePay *MerchantApplePay `json:"apple_pay,omitempty"`
 
 	pkHashes, skHashes [][]byte
 	origins            map[string]bool
@@ -200,6 +212,11 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	if c.GooglePay != nil {
 		if err := c.GooglePay.compile(); err != nil {
+			return nil, err
+		}
+	}
+	if c.ApplePay != nil {
+		if err := c.ApplePay.compile(); err != nil {
 			return nil, err
 		}
 	}
@@ -274,6 +291,7 @@ func LoadConfig(path string) (*Config, error) {
 	rel(&c.TrustBundleFile)
 	rel(&c.AssetsDir)
 	rel(&c.GooglePayKeysFile)
+	rel(&c.ApplePayKeysFile)
 	if g := c.GooglePay; g != nil && g.RootKeysFile != "" {
 		rel(&g.RootKeysFile)
 		b, err := os.ReadFile(g.RootKeysFile)
@@ -405,6 +423,11 @@ func (m *Merchant) compile() error {
 	}
 	if m.GooglePay != nil {
 		if err := m.GooglePay.compile(); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if m.ApplePay != nil {
+		if err := m.ApplePay.compile(); err != nil {
 			return bad("%v", err)
 		}
 	}

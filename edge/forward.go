@@ -3,6 +3,7 @@ package edge
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -19,7 +20,8 @@ import (
 // maxUpstreamBody caps what the edge reads back from a backend or provider.
 const maxUpstreamBody = 1 << 20
 
-// maxForwardEnvelopes bounds how many envelopes one forwarded body may carry.
+// maxForwardEnvelopes bounds how many envelopes and wallet tokens one
+// forwarded body may carry.
 const maxForwardEnvelopes = 8
 
 var (
@@ -31,7 +33,8 @@ var (
 // forward answers POST /v1/forward/{route}.
 //
 // Every string value of the JSON body that starts with "sp1." is an
-// envelope. A body that holds what looks like a card number outside them
+// envelope, and every one that is a Google Pay token (looksLikeGooglePayToken)
+// a wallet payment: each is replaced by its token. A body that holds what looks like a card number outside them
 // is refused (unsealed_card_number) before anything else. The envelopes
 // are opened first, then stored in one unit with the audit entry: every
 // token, or — if one card is bad or one jti was used — none, and no jti
@@ -52,7 +55,7 @@ func (h *Handler) forward(c *call) (*response, error) {
 	var envs, wallets []string
 	seen := map[string]bool{}
 	rest, err := rewriteStrings(c.body, func(s string) (string, error) {
-		isWallet := looksLikeGooglePayToken(s)
+		isWallet := looksLikeGooglePayToken(s) || looksLikeApplePayToken(s)
 		if !strings.HasPrefix(s, "sp1.") && !isWallet {
 			return s, nil
 		}
@@ -88,7 +91,11 @@ func (h *Handler) forward(c *call) (*response, error) {
 	}
 	paid := make([]*wallet.Payment, len(wallets))
 	for i, w := range wallets {
-		if paid[i], err = h.openGooglePay(c, w); err != nil {
+		open := h.openGooglePay
+		if looksLikeApplePayToken(w) {
+			open = func(c *call, s string) (*wallet.Payment, error) { return h.openApplePay(c, json.RawMessage(s)) }
+		}
+		if paid[i], err = open(c, w); err != nil {
 			h.risk.attempt(c.r.Context(), c, "", err)
 			return nil, err
 		}
@@ -146,7 +153,8 @@ func (h *Handler) forward(c *call) (*response, error) {
 		undo()
 		return nil, fmt.Errorf("edge: building the forward request: %w", err)
 	}
-	// The tokens, in the order their envelopes first appear in the body.
+	// The tokens, in the order their envelopes first appear in the body,
+	// then those of the wallet tokens.
 	// Any other value in the body is the page's: the backend can tell.
 	tokens := strings.Join(minted, ",")
 	sig, err := webhook.SignForward([][]byte{[]byte(c.merchant.SigningSecret)}, webhook.Message{

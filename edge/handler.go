@@ -29,6 +29,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 )
 
@@ -76,6 +77,9 @@ type Options struct {
 	// GooglePayKeys holds the merchants' Google Pay decryption keys;
 	// required if a merchant has google_pay.
 	GooglePayKeys *googlepay.KeySet
+	// ApplePayKeys holds the merchants' Apple Pay payment processing
+	// keys; required if a merchant has apple_pay.
+	ApplePayKeys *applepay.KeySet
 	// TrustPeer says the immediate peer is the platform's own front end,
 	// which sets client_ip_header itself (Cloudflare in front of a Worker,
 	// whose requests have no connection address to check against
@@ -165,6 +169,9 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.risk = newRiskGuard(opts.Store, policy, h.now, h.log)
 	if h.wallets, err = newWalletState(opts.Config, opts.GooglePayKeys, h.now); err != nil {
+		return nil, err
+	}
+	if h.wallets.apay, err = newApplePayDecrypters(opts.Config, opts.ApplePayKeys, h.now); err != nil {
 		return nil, err
 	}
 	h.routes()

@@ -34,6 +34,8 @@ func TestOpenRefusesOpenKeyFiles(t *testing.T) {
 		{"kek 0644", "kek.secret", 0o644, "insecure_key_file"},
 		{"kek 0660", "kek.secret", 0o660, "insecure_key_file"},
 		{"kek 0604", "kek.secret", 0o604, "insecure_key_file"},
+		{"google pay keys 0600", "google-pay-keys.json", 0o600, ""},
+		{"google pay keys 0644", "google-pay-keys.json", 0o644, "insecure_key_file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fx := edgetest.NewFixture(t)

@@ -98,6 +98,11 @@ func checkStore(t *testing.T, db *sql.DB, fx *edgetest.Fixture) {
 	if want := fx.LiveTokens(); n != want {
 		t.Errorf("vault holds %d tokens, want %d (refused requests must store nothing)", n, want)
 	}
+	// No wallet cryptogram without its token: a refused wallet tokenize
+	// stores none.
+	if err := db.QueryRow(`SELECT count(*) FROM vault_wallet_creds WHERE token NOT IN (SELECT token FROM vault_tokens)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("vault holds %d wallet cryptograms without a token (%v), want 0", n, err)
+	}
 	res, err := audit.Verify(context.Background(), sqlunit.OnSQL(db), fx.AuditKeys(t), audit.VerifyOptions{})
 	if err != nil {
 		t.Errorf("audit.Verify = %v", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/sqlunit"
 	"github.com/sealpay/sealpay/sdk/token"
 	"github.com/sealpay/sealpay/sdk/wallet"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 )
 
@@ -113,6 +114,7 @@ type walletState struct {
 	env    string
 	gpay   map[string]*googlepay.Recipient // by Sealpay merchant id
 	gpKeys *googlepay.KeySet
+	apay   map[string]*applepay.Decrypter // by Sealpay merchant id
 }
 
 // newWalletState makes a Google Pay recipient for each merchant that has
@@ -164,9 +166,15 @@ func (h *Handler) openWallet(c *call, name string, data json.RawMessage) (*walle
 		}
 		return h.openGooglePay(c, s)
 	case wallet.ApplePay:
-		// Apple Pay tokens are opened by sdk/wallet/applepay once it is
-		// wired in here.
-		return nil, errWalletNotEnabled
+		if h.wallets.apay[c.merchant.ID] == nil {
+			return nil, errWalletNotEnabled
+		}
+		// The paymentData object, or the same as a JSON string.
+		var s string
+		if json.Unmarshal(data, &s) == nil {
+			data = json.RawMessage(s)
+		}
+		return h.openApplePay(c, data)
 	}
 	return nil, fmt.Errorf("edge: \"wallet\" must be google_pay or apple_pay: %w", ErrBadRequest)
 }
@@ -202,6 +210,9 @@ func (h *Handler) prepareWallet(ctx context.Context, c *call, p *wallet.Payment,
 		return token.Stored{}, nil, card.ErrUnsupportedBrand
 	}
 	if p.Wallet == wallet.GooglePay && c.merchant.GooglePay != nil && !networkAllowed(c.merchant.GooglePay.AllowedCardNetworks, brand.ID()) {
+		return token.Stored{}, nil, errWalletMethod
+	}
+	if p.Wallet == wallet.ApplePay && c.merchant.ApplePay != nil && !applePayNetworkAllowed(c.merchant.ApplePay.SupportedNetworks, brand.ID()) {
 		return token.Stored{}, nil, errWalletMethod
 	}
 	sum := sha256.Sum256([]byte(string(p.Wallet) + "\x00" + p.MessageID))
@@ -273,7 +284,7 @@ type googlePayInfo struct {
 // has not turned on is null.
 type walletsAnswer struct {
 	GooglePay *googlePayInfo `json:"google_pay"`
-	ApplePay  any            `json:"apple_pay"`
+	ApplePay  *applePayInfo  `json:"apple_pay"`
 }
 
 // walletInfo answers GET /v1/wallets.
@@ -285,6 +296,12 @@ func (h *Handler) walletInfo(c *call) (*response, error) {
 			Environment: h.wallets.env, MerchantID: g.MerchantID, MerchantName: g.MerchantName,
 			ProtocolVersion: googlepay.ECv2, PublicKey: h.wallets.gpKeys.PublicKey(c.merchant.ID),
 			AllowedCardNetworks: g.AllowedCardNetworks, AllowedAuthMethods: g.AllowedAuthMethods,
+		}
+	}
+	if ap := c.merchant.ApplePay; ap != nil && h.wallets.apay[c.merchant.ID] != nil {
+		a.ApplePay = &applePayInfo{
+			MerchantIdentifier: ap.MerchantIdentifier, SupportedNetworks: ap.SupportedNetworks,
+			MerchantCapabilities: []string{"supports3DS"}, Version: applepay.Version,
 		}
 	}
 	return &response{status: 200, body: a}, nil

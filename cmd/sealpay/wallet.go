@@ -10,11 +10,13 @@ import (
 )
 
 func init() {
-	register("wallet", "create, publish and rotate the merchants' Google Pay keys", runWallet)
+	register("wallet", "create, publish and rotate the merchants' Google Pay and Apple Pay keys", runWallet)
 }
 
 const walletUsage = `wallet keys new --keys FILE --merchant MID | wallet keys public --keys FILE --merchant MID | ` +
-	`wallet keys promote --keys FILE --kid KID | wallet keys retire --keys FILE --kid KID | wallet keys list --keys FILE`
+	`wallet keys promote --keys FILE --kid KID | wallet keys retire --keys FILE --kid KID | wallet keys list --keys FILE; ` +
+	`with --wallet apple_pay: new --keys FILE --merchant MID [--csr OUT] | cert --keys FILE --cert apple_pay.cer | ` +
+	`retire --keys FILE --kid HASH | list --keys FILE`
 
 // runWallet manages the Google Pay key set (google_pay_keys_file, or the
 // Worker's SEALPAY_GOOGLE_PAY_KEYS): P-256 keys, each for one merchant.
@@ -27,11 +29,21 @@ func runWallet(env *Env, args []string) error {
 	file := flags.String("keys", "", "Google Pay key set file (mode 0600)")
 	mid := flags.String("merchant", "", "Sealpay merchant id the key is for")
 	kid := flags.String("kid", "", "key id")
+	name := flags.String("wallet", "google_pay", "google_pay or apple_pay")
+	csr := flags.String("csr", "", "apple_pay new: write the certificate signing request for Apple here")
+	cert := flags.String("cert", "", "apple_pay cert: the payment processing certificate Apple issued (DER or PEM)")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
 	if *file == "" {
 		return fmt.Errorf("%w: wallet keys %s needs --keys FILE", errUsage, sub)
+	}
+	switch *name {
+	case "google_pay":
+	case "apple_pay":
+		return runApplePayKeys(env, sub, *file, *mid, *kid, *csr, *cert)
+	default:
+		return fmt.Errorf("%w: --wallet must be google_pay or apple_pay", errUsage)
 	}
 	switch sub {
 	case "new":

@@ -27,7 +27,9 @@ func TestWalletKeys(t *testing.T) {
 	// A second key for the shop waits for promote; the public key stays.
 	pub1, _, _ := sealpay(t, "", "wallet", "keys", "public", "--keys", file, "--merchant", "m_shop")
 	out, _, code = sealpay(t, "", "wallet", "keys", "new", "--keys", file, "--merchant", "m_shop")
-	var list struct{ Keys []struct{ KID, Merchant, Status string } }
+	var list struct {
+		Keys []struct{ KID, Merchant, Status string }
+	}
 	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list.Keys) != 2 {
 		t.Fatalf("second wallet keys new = %d, %d keys (%v)", code, len(list.Keys), err)
 	}

@@ -32,6 +32,8 @@ import (
 	"github.com/sealpay/sealpay/edge/server"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/qr"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay/applepaytest"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay/googlepaytest"
 )
@@ -90,6 +92,15 @@ type Fixture struct {
 	Google *googlepaytest.Google
 	// GooglePayKeys are the merchants' Google Pay keys the edge holds.
 	GooglePayKeys *googlepay.KeySet
+	// Apple is the stand-in for Apple that makes the suite's Apple Pay
+	// tokens; the edge trusts its root (apple_pay.unsafe_test_root_pem)
+	// instead of Apple's.
+	Apple *applepaytest.Apple
+	// ApplePayKeys are the merchants' payment processing keys, as the
+	// edge holds them (apple-pay-keys.json), and their private halves for
+	// the stand-in to encrypt to.
+	ApplePayKeys                      *applepay.KeySet
+	ApplePayShopKey, ApplePayOtherKey *applepaytest.MerchantKey
 
 	numbers sync.Map     // every card number the suite sent
 	secrets sync.Map     // every wallet cryptogram the suite sent
@@ -161,6 +172,7 @@ func NewFixture(t testing.TB) *Fixture {
 	})
 	qrShop := fx.writeRegistry(t)
 	fx.writeGooglePay(t)
+	fx.writeApplePay(t)
 	pk, sk := edge.NewAPIKeys()
 	fx.Shop = Merchant{ID: "m_shop", PK: pk, SK: sk, Origin: "https://shop.example"}
 	pk, sk = edge.NewAPIKeys()
@@ -178,6 +190,8 @@ func NewFixture(t testing.TB) *Fixture {
 		"purge":                map[string]any{"single_use_ttl": SingleUseTTL.String()},
 		"google_pay":           map[string]any{"environment": "TEST", "root_keys_file": "google-root-keys.json"},
 		"google_pay_keys_file": "google-pay-keys.json",
+		"apple_pay":            map[string]any{"unsafe_test_root_pem": string(fx.Apple.RootPEM())},
+		"apple_pay_keys_file":  "apple-pay-keys.json",
 		"merchants": []map[string]any{{
 			"id":                  fx.Shop.ID,
 			"publishable_keys":    []string{edge.HashAPIKey(fx.Shop.PK)},
@@ -189,6 +203,7 @@ func NewFixture(t testing.TB) *Fixture {
 			"allow_loopback_http": true,
 			"qr":                  qrShop,
 			"google_pay":          map[string]any{"merchant_id": GooglePayShopID, "merchant_name": "Shop Example", "allowed_card_networks": []string{"VISA", "MASTERCARD", "AMEX"}},
+			"apple_pay":           map[string]any{"merchant_identifier": ApplePayShopID, "supported_networks": []string{"visa", "masterCard", "amex"}},
 		}, {
 			"id":               fx.Other.ID,
 			"publishable_keys": []string{edge.HashAPIKey(fx.Other.PK)},
@@ -198,6 +213,7 @@ func NewFixture(t testing.TB) *Fixture {
 				"placeholders": map[string][]string{"/n": {"number"}}}},
 			"allow_loopback_http": true,
 			"google_pay":          map[string]any{"merchant_id": GooglePayOtherID, "merchant_name": "Other Example"},
+			"apple_pay":           map[string]any{"merchant_identifier": ApplePayOtherID},
 		}},
 	}
 	b, _ := json.MarshalIndent(cfg, "", "  ")
@@ -563,4 +579,52 @@ func VerifySignature(secret, header string, body []byte) bool {
 	fmt.Fprintf(mac, "%s.%s", ts, body)
 	want := hex.EncodeToString(mac.Sum(nil))
 	return hmac.Equal([]byte(want), []byte(sig))
+}
+
+// The Apple merchant identifiers of the fixture's merchants.
+const (
+	ApplePayShopID  = "merchant.example.shop.sealpay"
+	ApplePayOtherID = "merchant.example.other.sealpay"
+)
+
+// writeApplePay makes the stand-in for Apple and writes the Apple Pay key
+// set: the shop's key with the payment processing certificate the stand-in
+// issued (the merchant identifier comes from it), the other merchant's key
+// alone (its merchant identifier comes from the configuration).
+func (fx *Fixture) writeApplePay(t testing.TB) {
+	t.Helper()
+	a, err := applepaytest.New(applepaytest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.Apple = a
+	ks := applepay.NewKeySet()
+	for _, k := range []struct {
+		mid, appleID string
+		cert         bool
+		dst          **applepaytest.MerchantKey
+	}{{"m_shop", ApplePayShopID, true, &fx.ApplePayShopKey}, {"m_other", ApplePayOtherID, false, &fx.ApplePayOtherKey}} {
+		mk, err := applepaytest.GenerateMerchantKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var certPEM []byte
+		if k.cert {
+			if certPEM, err = a.Certificate(mk, k.appleID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := ks.AddPEM(k.mid, mk.PEM(), certPEM, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		*k.dst = mk
+	}
+	fx.ApplePayKeys = ks
+	b, err := ks.MarshalPrivate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fx.Dir, "apple-pay-keys.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

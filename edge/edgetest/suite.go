@@ -220,6 +220,7 @@ func Run(t *testing.T, baseURL string, fx *Fixture) {
 	t.Run("atomic units", func(t *testing.T) { atomicUnits(t, c, s) })
 	t.Run("qr", func(t *testing.T) { qrRoutes(t, c) })
 	t.Run("google pay", func(t *testing.T) { googlePay(t, c) })
+	t.Run("apple pay", func(t *testing.T) { applePay(t, c) })
 	t.Run("idempotency", func(t *testing.T) { idempotency(t, c, s) })
 	t.Run("assets", func(t *testing.T) { assetRoutes(t, c) })
 	t.Run("unauthenticated flood", func(t *testing.T) { RunUnauthenticatedFlood(t, baseURL, fx) })

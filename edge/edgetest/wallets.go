@@ -80,7 +80,6 @@ func googlePay(t *testing.T, c *client) {
 				AllowedCardNetworks []string `json:"allowed_card_networks"`
 				AllowedAuthMethods  []string `json:"allowed_auth_methods"`
 			} `json:"google_pay"`
-			ApplePay json.RawMessage `json:"apple_pay"`
 		}
 		if err := json.Unmarshal(a.Body, &got); err != nil || got.GooglePay == nil {
 			t.Fatalf("GET /v1/wallets: google_pay missing (%v)", err)
@@ -97,9 +96,6 @@ func googlePay(t *testing.T, c *client) {
 		}
 		if strings.Join(g.AllowedCardNetworks, ",") != "VISA,MASTERCARD,AMEX" || strings.Join(g.AllowedAuthMethods, ",") != "PAN_ONLY,CRYPTOGRAM_3DS" {
 			t.Errorf("google_pay networks %v, auth methods %v; want the configured ones and both methods", g.AllowedCardNetworks, g.AllowedAuthMethods)
-		}
-		if string(got.ApplePay) != "null" {
-			t.Errorf("apple_pay = %s, want null", got.ApplePay)
 		}
 		if acao := a.Header.Get("Access-Control-Allow-Origin"); acao != shop.Origin {
 			t.Errorf("Access-Control-Allow-Origin = %q, want %q", acao, shop.Origin)
@@ -246,7 +242,6 @@ func googlePay(t *testing.T, c *client) {
 			{"message expired", "google_pay", seal(shop.ID, GooglePayShopID, panOnly(), now.Add(-time.Minute), keyLater).JSON(), 400, "wallet_message_expired"},
 			{"signed for another merchant", "google_pay", seal(shop.ID, GooglePayOtherID, panOnly(), later, keyLater).JSON(), 403, "wallet_recipient_mismatch"},
 			{"encrypted to another key", "google_pay", otherKey.JSON(), 400, "wallet_key_unknown"},
-			{"apple_pay", "apple_pay", map[string]any{"version": "EC_v1"}, 403, "wallet_not_enabled"},
 			{"unknown wallet", "samsung_pay", "x", 400, "bad_request"},
 		} {
 			a := tokenize(t, tc.wallet, tc.data)

@@ -15,7 +15,8 @@ import (
 // configuration file at path under wrangler dev: SEALPAY_CONFIG (the same
 // configuration, with file references dropped and signing secrets inlined),
 // SEALPAY_KEYS (the private key set), SEALPAY_KEK, SEALPAY_AUDIT_KEY and, if configured,
-// SEALPAY_GOOGLE_PAY_KEYS (the Google Pay key set) and
+// SEALPAY_GOOGLE_PAY_KEYS (the Google Pay key set), SEALPAY_APPLE_PAY_KEYS
+// (the Apple Pay payment processing keys) and
 // SEALPAY_TRUST (the trust bundle's exact bytes, as "base64:…"). The output holds secrets: write it with mode 0600 and
 // never commit it. In production, set the same values with
 // `wrangler secret put`.
@@ -57,13 +58,17 @@ func DevVars(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	apKeys, err := secret(cfg.ApplePayKeysFile, "apple_pay_keys_file")
+	if err != nil {
+		return nil, err
+	}
 	trust, err := read(cfg.TrustBundleFile, "trust_bundle_file")
 	if err != nil {
 		return nil, err
 	}
 	worker := *cfg
 	worker.Database, worker.DatabaseSync, worker.KeysFile, worker.KEKFile, worker.TrustBundleFile, worker.AssetsDir = "", "", "", "", "", ""
-	worker.AuditKeyFile, worker.AuditArchive, worker.GooglePayKeysFile = "", "", ""
+	worker.AuditKeyFile, worker.AuditArchive, worker.GooglePayKeysFile, worker.ApplePayKeysFile = "", "", "", ""
 	worker.Merchants = nil
 	for _, m := range cfg.Merchants {
 		mc := *m
@@ -82,6 +87,7 @@ func DevVars(path string) ([]byte, error) {
 		{"SEALPAY_KEK", strings.Join(strings.Fields(kek), " ")},
 		{"SEALPAY_AUDIT_KEY", strings.Join(strings.Fields(auditKey), " ")},
 		{"SEALPAY_GOOGLE_PAY_KEYS", compactJSON(gpKeys)},
+		{"SEALPAY_APPLE_PAY_KEYS", compactJSON(apKeys)},
 		// The bundle's signature covers its exact bytes: pass them as they are.
 		{"SEALPAY_TRUST", base64Value(trust)},
 	} {

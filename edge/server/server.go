@@ -24,6 +24,7 @@ import (
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/token"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 )
 
@@ -119,6 +120,16 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 			return nil, nil, err
 		}
 	}
+	var apKeys *applepay.KeySet
+	if cfg.ApplePayKeysFile != "" {
+		b, err := edge.ReadSecretFile(cfg.ApplePayKeysFile, "apple_pay_keys_file")
+		if err != nil {
+			return nil, nil, err
+		}
+		if apKeys, err = edge.ParseApplePayKeys(b); err != nil {
+			return nil, nil, err
+		}
+	}
 	db, err := sqlitedb.Open(ctx, cfg.Database, sqlitedb.Options{Sync: cfg.DatabaseSync})
 	if err != nil {
 		return nil, nil, err
@@ -126,7 +137,7 @@ func Open(ctx context.Context, cfg *edge.Config, log *slog.Logger) (*edge.Handle
 	// One process holds the database (sqlitedb's lock), so the CVC keys
 	// can live in its memory and never reach the disk.
 	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, TrustBundle: trust, Assets: assets, Logger: log,
-		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys})
+		CVCKeys: token.NewMemoryCVCKeys(), GooglePayKeys: gpKeys, ApplePayKeys: apKeys})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -3,7 +3,8 @@
 // Command worker is the Sealpay edge as a Cloudflare Worker
 // (github.com/syumai/workers). It reads its configuration and secrets from
 // the Worker's environment — SEALPAY_CONFIG, SEALPAY_KEYS, SEALPAY_KEK,
-// SEALPAY_AUDIT_KEY and optionally SEALPAY_TRUST — keeps the vault in the D1 binding "DB", and
+// SEALPAY_AUDIT_KEY and optionally SEALPAY_TRUST, SEALPAY_GOOGLE_PAY_KEYS and
+// SEALPAY_APPLE_PAY_KEYS — keeps the vault in the D1 binding "DB", and
 // reads frame.html from the static assets binding "ASSETS" (the entry
 // serves the other browser assets itself; see assets_js.go).
 //
@@ -31,6 +32,7 @@ import (
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/audit"
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/wallet/applepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
@@ -112,6 +114,14 @@ func setup(log *slog.Logger) (*edge.Handler, error) {
 			return nil, err
 		}
 	}
+	// The merchants' Apple Pay payment processing keys, if any merchant
+	// takes Apple Pay.
+	var apKeys *applepay.KeySet
+	if s := cloudflare.Getenv("SEALPAY_APPLE_PAY_KEYS"); s != "" {
+		if apKeys, err = edge.ParseApplePayKeys([]byte(s)); err != nil {
+			return nil, err
+		}
+	}
 	// Outbound requests go through the Workers fetch API with redirect
 	// "manual": a redirect is handed back, never followed to another host.
 	client := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
@@ -121,6 +131,7 @@ func setup(log *slog.Logger) (*edge.Handler, error) {
 		// overwrites one a client sends.
 		TrustPeer:     true,
 		GooglePayKeys: gpKeys,
+		ApplePayKeys:  apKeys,
 		// Cloudflare logs every request; a line costs CPU time (measured
 		// by BenchmarkWorkerRequestCPU, see BENCHMARKS.md).
 		LogErrorsOnly: true})

@@ -42,6 +42,14 @@ func (v *Vault) Rewrap(ctx context.Context, batch int) (n int, err error) {
 			return n, nil
 		}
 		var k int
+		if p.cvc && !p.v1 {
+			// Wallet cryptograms were never written as v1 rows.
+			k, err = v.rewrapWallet(ctx, p.from, primary, batch-n)
+			n += k
+			if err != nil || n >= batch {
+				return n, err
+			}
+		}
 		if p.cvc {
 			k, err = v.rewrapCVCs(ctx, p.from, primary, p.v1, batch-n)
 		} else {
@@ -95,6 +103,55 @@ func (v *Vault) rewrapCards(ctx context.Context, oldID, newID string, v1 bool, l
 		// Counted whether moved here or found gone: what matters is that
 		// the row no longer needs oldID, or soon will not.
 		n++
+	}
+	return n, nil
+}
+
+// rewrapWallet re-seals wallet cryptograms like [Vault.rewrapCVCs]
+// re-seals CVCs.
+func (v *Vault) rewrapWallet(ctx context.Context, oldID, newID string, limit int) (int, error) {
+	now := v.opts.Now().Unix()
+	rows, err := v.ex.Query(ctx, `SELECT token, merchant_id, sealed, expires_at FROM vault_wallet_creds WHERE kek_id = ? AND expires_at > ? LIMIT ?`, oldID, now, limit)
+	if err != nil {
+		return 0, internal("rewrap: reading vault_wallet_creds", err)
+	}
+	n := 0
+	for _, row := range rows {
+		tok, merchant, sealed, expires := row.String(0), row.String(1), row.Bytes(2), row.Int(3)
+		n++
+		window, ok := cvcWindow(sealed)
+		if !ok {
+			return n, fmt.Errorf("token: rewrap: a wallet row under KEK %q is malformed: %w", oldID, errInternal)
+		}
+		key, err := v.keys.cvcKeyFor(ctx, oldID, window, now, 0, false)
+		if err != nil {
+			return n, err
+		}
+		if key == nil {
+			// Its key is gone, and the cryptogram with it.
+			if _, err := v.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+				`DELETE FROM vault_wallet_creds WHERE token = ? AND kek_id = ? AND sealed = ?`, tok, oldID, sealed)}}); err != nil {
+				return n, internal("rewrap: deleting from vault_wallet_creds", err)
+			}
+			continue
+		}
+		pt, err := openWalletRow(key.aead, oldID, tok, merchant, expires, sealed)
+		if err != nil {
+			return n, fmt.Errorf("token: rewrap: a wallet row under KEK %q failed authentication: %w", oldID, errInternal)
+		}
+		nw, nk, err := v.currentCVCKey(ctx, newID, now)
+		if err != nil {
+			clear(pt)
+			return n, err
+		}
+		exp := min(expires, nk.expires)
+		resealed := sealWallet(nk.aead, newID, nw, tok, merchant, exp, pt)
+		clear(pt)
+		if _, err := v.ex.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+			`UPDATE vault_wallet_creds SET kek_id = ?, sealed = ?, expires_at = ? WHERE token = ? AND kek_id = ? AND sealed = ?`,
+			newID, resealed, exp, tok, oldID, sealed)}}); err != nil {
+			return n, internal("rewrap: updating vault_wallet_creds", err)
+		}
 	}
 	return n, nil
 }

@@ -165,7 +165,9 @@ func TestTamper(t *testing.T) {
 		{"protocolVersion", func(tk *googlepaytest.Token) { tk.ProtocolVersion = "ECv1" }, false, ErrMalformed},
 		{"protocolVersion re-signed", func(tk *googlepaytest.Token) { tk.ProtocolVersion = "ECv3" }, true, ErrMalformed},
 		{"signature", func(tk *googlepaytest.Token) { tk.Signature = flipB64(tk.Signature) }, false, ErrBadSignature},
-		{"signedKey", func(tk *googlepaytest.Token) { tk.SignedKey = strings.Replace(tk.SignedKey, `"keyExpiration":"`, `"keyExpiration":"9`, 1) }, false, ErrBadSignature},
+		{"signedKey", func(tk *googlepaytest.Token) {
+			tk.SignedKey = strings.Replace(tk.SignedKey, `"keyExpiration":"`, `"keyExpiration":"9`, 1)
+		}, false, ErrBadSignature},
 		{"intermediate key signature", func(tk *googlepaytest.Token) { tk.KeySignatures[0] = flipB64(tk.KeySignatures[0]) }, false, ErrBadSignature},
 		{"signedMessage", func(tk *googlepaytest.Token) { tk.SignedMessage += " " }, false, ErrBadSignature},
 		{"recipient, unknown", func(tk *googlepaytest.Token) { tk.RecipientID = "merchant:NOBODY" }, true, ErrBadSignature},
