@@ -12,15 +12,20 @@
 //     line or request of the merchant's page; the page's CSP names no
 //     Google origin, the wallet frame's names only Google's and a nonce,
 //     the card frame's none, and nothing violated any of them;
-//   - sp.tokenizeWallet with an Apple Pay token from the page.
+//   - sp.tokenizeWallet with an Apple Pay token from the page: one made by
+//     a stand-in for Apple (edge/internal/applepaystandin, over
+//     sdk/wallet/applepay/applepaytest) becomes a vault token, once; one
+//     that no Apple certificate signed is refused with a wallet_ code.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync } from "node:crypto";
+import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launch } from "./lib/browser.mjs";
-import { sriHashes, startEdge } from "./lib/edge.mjs";
+import { ROOT, sriHashes, startEdge } from "./lib/edge.mjs";
 import { ecv2Token, googleRoot } from "./lib/googlepay.mjs";
 import { startMerchant } from "./lib/merchant.mjs";
 
@@ -30,6 +35,9 @@ const PAN = "4000056655665556";
 const PAN_FORMS = [PAN, "4000 0566 5566 5556", "4000-0566-5566-5556"];
 const EXP_YEAR = new Date().getUTCFullYear() + 6;
 const GOOGLE_MERCHANT_ID = "BCR2DN4TX7Q5ZZZZ";
+const APPLE_MERCHANT_ID = "merchant.example.shop.sealpay";
+// Sample3DS's cryptogram (sdk/wallet/applepay/applepaytest), in the Apple Pay token.
+const APPLE_CRYPTOGRAM = "AgAAAAAABk4DWZ4C28yUQAAAAAA=";
 
 const clean = (text, where) => {
   const found = PAN_FORMS.filter((f) => text.includes(f)).length;
@@ -38,7 +46,7 @@ const clean = (text, where) => {
 
 const standin = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "lib", "payjs-standin.js"), "utf8");
 
-let merchant, edge, browser, root;
+let merchant, edge, browser, root, applePayToken;
 /** What reached Google's origin through the routing, in order. */
 const google = [];
 /** The Google Pay tokens the stand-in handed out. */
@@ -50,7 +58,7 @@ before(async () => {
   const started = await Promise.allSettled([
     startEdge({
       origins: [merchant.origin],
-      configure: ({ config, dir }) => {
+      configure: async ({ config, dir }) => {
         // Google's root keys (the stand-in's), and the merchant's key set
         // as `sealpay wallet keys` writes it: a JWK Set of P-256 keys with
         // the merchant's id and the key's status.
@@ -62,6 +70,16 @@ before(async () => {
         config.google_pay = { environment: "TEST", root_keys_file: "gpay-roots.json" };
         config.google_pay_keys_file = "gpay-keys.json";
         config.merchants[0].google_pay = { merchant_id: GOOGLE_MERCHANT_ID, merchant_name: "Shop Example" };
+        // Apple Pay: a stand-in for Apple (edge/internal/applepaystandin)
+        // makes the merchant's payment processing key and one token for
+        // it; the edge trusts the stand-in's root instead of Apple's.
+        const exp = `${String(EXP_YEAR % 100).padStart(2, "0")}1231`;
+        await promisify(execFile)(process.env.GO ?? "go", ["run", "./edge/internal/applepaystandin", "-dir", dir, "-merchant", config.merchants[0].id,
+          "-identifier", APPLE_MERCHANT_ID, "-pan", PAN, "-exp", exp], { cwd: ROOT });
+        applePayToken = JSON.parse(readFileSync(join(dir, "token.json"), "utf8"));
+        config.apple_pay = { unsafe_test_root_pem: readFileSync(join(dir, "apple-root.pem"), "utf8") };
+        config.apple_pay_keys_file = "apple-pay-keys.json";
+        config.merchants[0].apple_pay = { merchant_identifier: APPLE_MERCHANT_ID };
       },
     }).then((e) => (edge = e)),
     launch().then((b) => (browser = b)),
@@ -304,6 +322,32 @@ describe("Google Pay, other outcomes", () => {
 });
 
 describe("tokenizeWallet", () => {
+  test("an Apple Pay token from the merchant's own session becomes a vault token", async () => {
+    const { page, log } = await openPage("/wallet.html");
+    try {
+      const r = await page.evaluate((d) => window.shop.tokenizeWallet({ wallet: "apple_pay", paymentData: d }), applePayToken);
+      assert.equal(r.error, undefined, `tokenizeWallet failed: ${r.error?.code}`);
+      assert.ok(/^tok_[A-Za-z0-9]{22}$/.test(r.result.token), "a vault token");
+      assert.deepEqual({ ...r.result, token: undefined, card: { ...r.result.card, fingerprint: undefined } }, {
+        token: undefined,
+        card: { brand: "visa", last4: "5556", exp_month: 12, exp_year: EXP_YEAR, fingerprint: undefined },
+        wallet: "apple_pay",
+        auth_method: "CRYPTOGRAM_3DS",
+      });
+      const text = JSON.stringify(r.result) + log.join("\n") + (await page.evaluate(() => document.documentElement.outerHTML));
+      clean(text, "the result, console and DOM");
+      assert.ok(!text.includes(APPLE_CRYPTOGRAM), "the cryptogram reached the page");
+      // The merchant's server reads the token back; one Apple Pay
+      // transaction is one token: the same paymentData again is refused.
+      const meta = await (await fetch(`${edge.url}/v1/tokens/${r.result.token}`, { headers: { authorization: `Bearer ${edge.sk}` } })).json();
+      assert.equal(meta.card.last4, "5556");
+      const again = await page.evaluate((d) => window.shop.tokenizeWallet({ wallet: "apple_pay", paymentData: d }), applePayToken);
+      assert.equal(again.error?.code, "replayed", `the same token again: ${again.error?.code ?? "a second vault token"}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   test("an Apple Pay token the edge cannot open is refused with a wallet code", async () => {
     const { page } = await openPage("/wallet.html");
     try {
