@@ -52,7 +52,7 @@ func TestNativeIdempotencyExpiry(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, Now: clock, GooglePayKeys: fx.GooglePayKeys})
+	h, err := edge.New(edge.Options{Config: cfg, Keys: ks, KEKs: keks, AuditKeys: akeys, Store: db, Now: clock, GooglePayKeys: fx.GooglePayKeys, ApplePayKeys: fx.ApplePayKeys})
 	if err != nil {
 		t.Fatal(err)
 	}
