@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/sealpay/sealpay/edge/sqlitedb"
 	"github.com/sealpay/sealpay/sdk/envelope"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
+	"github.com/sealpay/sealpay/sdk/wallet"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay"
 	"github.com/sealpay/sealpay/sdk/wallet/googlepay/googlepaytest"
 )
@@ -92,5 +94,20 @@ func TestWalletConfig(t *testing.T) {
 	}
 	if _, err := ParseGooglePayKeys([]byte(`{"keys":[{"kty":"EC"}]}`)); !errors.Is(err, ErrConfig) {
 		t.Errorf("ParseGooglePayKeys of a bad set = %v, want ErrConfig", err)
+	}
+}
+
+// TestWalletFailuresAreCardFailures: a refused wallet token counts for
+// the card-testing defence like a bad envelope; a wallet the merchant has
+// not turned on does not.
+func TestWalletFailuresAreCardFailures(t *testing.T) {
+	for _, err := range []error{wallet.ErrMalformed, wallet.ErrBadSignature, wallet.ErrKeyExpired, wallet.ErrMessageExpired,
+		wallet.ErrWrongRecipient, wallet.ErrUnknownKey, wallet.ErrDecrypt} {
+		if !isCardFailure(fmt.Errorf("edge: %w", err)) {
+			t.Errorf("isCardFailure(%v) = false, want true", err)
+		}
+	}
+	if isCardFailure(errWalletNotEnabled) {
+		t.Error("isCardFailure(wallet_not_enabled) = true, want false")
 	}
 }

@@ -193,6 +193,70 @@ func googlePay(t *testing.T, c *client) {
 		}
 	})
 
+	t.Run("frame, idempotency, relay routes", func(t *testing.T) {
+		// From the edge's own frame the token is single-use unless saved.
+		type meta struct {
+			Token     string
+			Wallet    string
+			SingleUse bool       `json:"single_use"`
+			Expires   *time.Time `json:"expires"`
+		}
+		for _, save := range []bool{false, true} {
+			body := map[string]any{"wallet": "google_pay", "payment_data": fx.googlePayToken(t, shop.ID, GooglePayShopID, panOnly(), later, keyLater).JSON()}
+			if save {
+				body["save"] = true
+			}
+			a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: c.base, body: jsonBody(body)})
+			if a.Status != http.StatusCreated {
+				t.Fatalf("frame tokenize (save %v) = %d %s, want 201", save, a.Status, a.code())
+			}
+			fx.live.Add(1)
+			var m meta
+			json.Unmarshal(a.Body, &m)
+			if m.SingleUse == save || (m.Expires == nil) == !save || m.Wallet != "google_pay" {
+				t.Errorf("frame tokenize (save %v): single_use %v, expires set %v; want single-use only without save", save, m.SingleUse, m.Expires != nil)
+			}
+		}
+		// A retry with the same Idempotency-Key gets the same token, and
+		// stores nothing twice.
+		body := jsonBody(map[string]any{"wallet": "google_pay", "payment_data": fx.googlePayToken(t, shop.ID, GooglePayShopID, panOnly(), later, keyLater).JSON()})
+		r := req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin, header: map[string]string{"Idempotency-Key": "gpay-" + digits(12)}, body: body}
+		first, again := c.do(t, r), c.do(t, r)
+		if first.Status != http.StatusCreated || again.Status != http.StatusCreated || string(first.Body) != string(again.Body) {
+			t.Errorf("wallet tokenize retried with one Idempotency-Key = %d, %d (same answer %v), want the first answer twice",
+				first.Status, again.Status, string(first.Body) == string(again.Body))
+		}
+		fx.live.Add(1)
+		// A relay route that does not allow the cryptogram where the
+		// template puts it is refused, and the cryptogram stays.
+		p := googlepaytest.Payment{PAN: luhnComplete("411111" + digits(9)), ExpMonth: 10, ExpYear: year, AuthMethod: "CRYPTOGRAM_3DS", Cryptogram: newCryptogram()}
+		a := tokenize(t, "google_pay", fx.googlePayToken(t, shop.ID, GooglePayShopID, p, later, keyLater).JSON())
+		if a.Status != http.StatusCreated {
+			t.Fatalf("tokenize = %d %s", a.Status, a.code())
+		}
+		fx.live.Add(1)
+		var got tokenAnswer
+		json.Unmarshal(a.Body, &got)
+		relayTo := func(path, tmpl string) answer {
+			return c.do(t, req{method: "POST", path: "/v1/relay", key: shop.SK, body: jsonBody(map[string]any{
+				"url": fx.Provider.URL + path, "method": "POST", "body": tmpl})})
+		}
+		a = relayTo("/v1/charges", `{"number":"{{`+got.Token+`:cryptogram}}"}`)
+		if a.Status != http.StatusForbidden || a.code() != "relay_route_forbidden" {
+			t.Errorf("cryptogram where the route allows only the number = %d %s, want 403 relay_route_forbidden", a.Status, a.code())
+		}
+		// No ECI was given: {{…:eci}} fills as empty, with the cryptogram.
+		a = relayTo("/v1/wallet_charges", `{"cryptogram":"{{`+got.Token+`:cryptogram}}","eci":"{{`+got.Token+`:eci}}"}`)
+		reqs := fx.Provider.Requests()
+		var sent struct{ Cryptogram, ECI string }
+		json.Unmarshal(reqs[len(reqs)-1].Body, &sent)
+		if a.Status != http.StatusOK || sent.Cryptogram != p.Cryptogram || sent.ECI != "" {
+			t.Errorf("relay after the refused one = %d %s (cryptogram sent %v, eci %q), want 200 with the cryptogram and an empty ECI",
+				a.Status, a.code(), sent.Cryptogram == p.Cryptogram, sent.ECI)
+		}
+		fx.ScanForNumbers(t, "wallet relay answer", a.Body)
+	})
+
 	t.Run("forward", func(t *testing.T) {
 		p := panOnly()
 		tok := fx.googlePayToken(t, shop.ID, GooglePayShopID, p, later, keyLater).JSON()

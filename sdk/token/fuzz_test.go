@@ -116,6 +116,11 @@ func FuzzFillPlaceholders(f *testing.F) {
 	if len(tf.Cases) == 0 {
 		f.Fatal("no seeds")
 	}
+	// Wallet fields: the longest field name, and values a wallet gives.
+	wt := "tok_" + strings.Repeat("a", tokenDigits)
+	f.Add([]byte(`{"c":"{{`+wt+`:cryptogram}}","e":"{{`+wt+`:eci}}"}`), `AgAA+/=="`)
+	f.Add([]byte(`c={{`+wt+`:cryptogram}}&e={{`+wt+`:eci}}`), `a+b/c=&d`)
+	f.Add([]byte(`{"c":{{`+wt+`:cryptogramx}}}`), `x`)
 	f.Fuzz(func(t *testing.T, template []byte, hostile string) {
 		phs, err := scanPlaceholders(template, looksJSON(template))
 		if err != nil {
