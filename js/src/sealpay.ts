@@ -8,7 +8,7 @@ import { loadDirect } from "./lazy.js";
 import { browserLocale, isLocale, LOCALES } from "./locale.js";
 import { isOrigin } from "./protocol.js";
 import { scanQR } from "./scan.js";
-import type { CardInput, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions, WalletButtonOptions, WalletTokenInput, WalletTokenResult } from "./types.js";
+import type { CardInput, Locale, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions, WalletButtonOptions, WalletTokenInput, WalletTokenResult } from "./types.js";
 import { VERSION } from "./version.js";
 
 let memo: Promise<Sealpay | null> | null = null;
@@ -124,6 +124,14 @@ export async function httpError(res: Response, what: string): Promise<SealpayErr
   return new SealpayError(res.status === 401 ? "unauthorized" : "upstream_error", `${what}: HTTP ${res.status}`);
 }
 
+/** elementLocale checks an element's locale option (what names the method) and resolves "auto". */
+function elementLocale(what: string, locale: unknown): Locale | undefined {
+  if (locale !== undefined && locale !== "auto" && !isLocale(locale)) {
+    throw new SealpayUsageError(`${what}: unsupported locale ${JSON.stringify(locale)}; use one of ${LOCALES.join(", ")}`);
+  }
+  return locale === "auto" ? browserLocale() : (locale as Locale | undefined);
+}
+
 class Instance implements Sealpay {
   readonly version = VERSION;
   private core_: Frame | null = null;
@@ -144,11 +152,7 @@ class Instance implements Sealpay {
       style = JSON.stringify(options.style);
       if (style.length > 4000) throw new SealpayUsageError("cardElement: style is too large (4000 characters of JSON at most)");
     }
-    if (options.locale !== undefined && options.locale !== "auto" && !isLocale(options.locale)) {
-      throw new SealpayUsageError(`cardElement: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
-    }
-    const locale = options.locale === "auto" ? browserLocale() : options.locale;
-    return createCardElement(this.cfg_, { ...options, locale }, style);
+    return createCardElement(this.cfg_, { ...options, locale: elementLocale("cardElement", options.locale) }, style);
   }
 
   async seal(card: CardInput, options: SealOptions = {}): Promise<string> {
@@ -202,17 +206,14 @@ class Instance implements Sealpay {
     if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
       throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
     }
-    if (options.locale !== undefined && options.locale !== "auto" && !isLocale(options.locale)) {
-      throw new SealpayUsageError(`walletButton: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
-    }
-    return createWalletButton(this.cfg_, { ...options, locale: options.locale === "auto" ? browserLocale() : options.locale });
+    return createWalletButton(this.cfg_, { ...options, locale: elementLocale("walletButton", options.locale) });
   }
 
   async tokenizeWallet(input: WalletTokenInput): Promise<WalletTokenResult> {
     const w = input?.wallet;
     const data: unknown = input?.paymentData;
     if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
-      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData } (or a Google Pay token string with wallet "google_pay")');
+      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
     }
     let res: Response;
     try {
@@ -223,7 +224,7 @@ class Instance implements Sealpay {
         body: JSON.stringify({ wallet: w, payment_data: data }),
       });
     } catch (cause) {
-      throw new SealpayError("upstream_error", `Failed to reach the Sealpay edge at ${this.cfg_.edge}`, { cause });
+      throw new SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${this.cfg_.edge}`, { cause });
     }
     if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
     return pickWalletToken(await res.json().catch(() => null));

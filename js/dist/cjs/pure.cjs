@@ -720,6 +720,12 @@ async function httpError(res, what) {
   }
   return new SealpayError(res.status === 401 ? "unauthorized" : "upstream_error", `${what}: HTTP ${res.status}`);
 }
+function elementLocale(what, locale) {
+  if (locale !== void 0 && locale !== "auto" && !isLocale(locale)) {
+    throw new SealpayUsageError(`${what}: unsupported locale ${JSON.stringify(locale)}; use one of ${LOCALES.join(", ")}`);
+  }
+  return locale === "auto" ? browserLocale() : locale;
+}
 var Instance = class {
   constructor(cfg_, keys_) {
     this.cfg_ = cfg_;
@@ -737,11 +743,7 @@ var Instance = class {
       style = JSON.stringify(options.style);
       if (style.length > 4e3) throw new SealpayUsageError("cardElement: style is too large (4000 characters of JSON at most)");
     }
-    if (options.locale !== void 0 && options.locale !== "auto" && !isLocale(options.locale)) {
-      throw new SealpayUsageError(`cardElement: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
-    }
-    const locale = options.locale === "auto" ? browserLocale() : options.locale;
-    return createCardElement(this.cfg_, { ...options, locale }, style);
+    return createCardElement(this.cfg_, { ...options, locale: elementLocale("cardElement", options.locale) }, style);
   }
   async seal(card, options = {}) {
     if (!card || typeof card !== "object" || typeof card.number !== "string") {
@@ -789,16 +791,13 @@ var Instance = class {
     if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
       throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
     }
-    if (options.locale !== void 0 && options.locale !== "auto" && !isLocale(options.locale)) {
-      throw new SealpayUsageError(`walletButton: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
-    }
-    return createWalletButton(this.cfg_, { ...options, locale: options.locale === "auto" ? browserLocale() : options.locale });
+    return createWalletButton(this.cfg_, { ...options, locale: elementLocale("walletButton", options.locale) });
   }
   async tokenizeWallet(input) {
     const w = input?.wallet;
     const data = input?.paymentData;
     if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
-      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData } (or a Google Pay token string with wallet "google_pay")');
+      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
     }
     let res;
     try {
@@ -809,7 +808,7 @@ var Instance = class {
         body: JSON.stringify({ wallet: w, payment_data: data })
       });
     } catch (cause) {
-      throw new SealpayError("upstream_error", `Failed to reach the Sealpay edge at ${this.cfg_.edge}`, { cause });
+      throw new SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${this.cfg_.edge}`, { cause });
     }
     if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
     return pickWalletToken(await res.json().catch(() => null));
