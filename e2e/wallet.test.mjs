@@ -52,35 +52,42 @@ const google = [];
 /** The Google Pay tokens the stand-in handed out. */
 const issued = [];
 
+/**
+ * walletConfig turns Google Pay and Apple Pay on for the edge's merchant
+ * (startEdge's configure hook).
+ */
+async function walletConfig({ config, dir }, { apple = true } = {}) {
+  // Google's root keys (the stand-in's), and the merchant's key set
+  // as `sealpay wallet keys` writes it: a JWK Set of P-256 keys with
+  // the merchant's id and the key's status.
+  writeFileSync(join(dir, "gpay-roots.json"), JSON.stringify(root.keysFile));
+  const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+  const kid = createHash("sha256").update(point).digest().subarray(0, 16).toString("base64url");
+  writeFileSync(join(dir, "gpay-keys.json"), JSON.stringify({ keys: [{ ...jwk, kid, mid: config.merchants[0].id, status: "primary" }] }), { mode: 0o600 });
+  config.google_pay = { environment: "TEST", root_keys_file: "gpay-roots.json" };
+  config.google_pay_keys_file = "gpay-keys.json";
+  config.merchants[0].google_pay = { merchant_id: GOOGLE_MERCHANT_ID, merchant_name: "Shop Example" };
+  if (!apple) return;
+  // Apple Pay: a stand-in for Apple (edge/internal/applepaystandin)
+  // makes the merchant's payment processing key and one token for
+  // it; the edge trusts the stand-in's root instead of Apple's.
+  const exp = `${String(EXP_YEAR % 100).padStart(2, "0")}1231`;
+  await promisify(execFile)(process.env.GO ?? "go", ["run", "./edge/internal/applepaystandin", "-dir", dir, "-merchant", config.merchants[0].id,
+    "-identifier", APPLE_MERCHANT_ID, "-pan", PAN, "-exp", exp], { cwd: ROOT });
+  applePayToken = JSON.parse(readFileSync(join(dir, "token.json"), "utf8"));
+  config.apple_pay = { unsafe_test_root_pem: readFileSync(join(dir, "apple-root.pem"), "utf8") };
+  config.apple_pay_keys_file = "apple-pay-keys.json";
+  config.merchants[0].apple_pay = { merchant_identifier: APPLE_MERCHANT_ID };
+}
+
 before(async () => {
   merchant = await startMerchant();
   root = googleRoot();
   const started = await Promise.allSettled([
     startEdge({
       origins: [merchant.origin],
-      configure: async ({ config, dir }) => {
-        // Google's root keys (the stand-in's), and the merchant's key set
-        // as `sealpay wallet keys` writes it: a JWK Set of P-256 keys with
-        // the merchant's id and the key's status.
-        writeFileSync(join(dir, "gpay-roots.json"), JSON.stringify(root.keysFile));
-        const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
-        const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
-        const kid = createHash("sha256").update(point).digest().subarray(0, 16).toString("base64url");
-        writeFileSync(join(dir, "gpay-keys.json"), JSON.stringify({ keys: [{ ...jwk, kid, mid: config.merchants[0].id, status: "primary" }] }), { mode: 0o600 });
-        config.google_pay = { environment: "TEST", root_keys_file: "gpay-roots.json" };
-        config.google_pay_keys_file = "gpay-keys.json";
-        config.merchants[0].google_pay = { merchant_id: GOOGLE_MERCHANT_ID, merchant_name: "Shop Example" };
-        // Apple Pay: a stand-in for Apple (edge/internal/applepaystandin)
-        // makes the merchant's payment processing key and one token for
-        // it; the edge trusts the stand-in's root instead of Apple's.
-        const exp = `${String(EXP_YEAR % 100).padStart(2, "0")}1231`;
-        await promisify(execFile)(process.env.GO ?? "go", ["run", "./edge/internal/applepaystandin", "-dir", dir, "-merchant", config.merchants[0].id,
-          "-identifier", APPLE_MERCHANT_ID, "-pan", PAN, "-exp", exp], { cwd: ROOT });
-        applePayToken = JSON.parse(readFileSync(join(dir, "token.json"), "utf8"));
-        config.apple_pay = { unsafe_test_root_pem: readFileSync(join(dir, "apple-root.pem"), "utf8") };
-        config.apple_pay_keys_file = "apple-pay-keys.json";
-        config.merchants[0].apple_pay = { merchant_identifier: APPLE_MERCHANT_ID };
-      },
+      configure: walletConfig,
     }).then((e) => (edge = e)),
     launch().then((b) => (browser = b)),
   ]);
@@ -284,6 +291,32 @@ describe("Google Pay button", () => {
 });
 
 describe("Google Pay, other outcomes", () => {
+  test("a wallet.js that is not the one frame.js pins does not run", async () => {
+    // A proxy in front of an otherwise genuine edge serves a modified
+    // wallet.js (a CDN gone bad): the frame's pin refuses it.
+    const marker = (bytes) => ";globalThis.__sealpay_tampered=true;\n" + bytes;
+    const bad = await startEdge({ origins: [merchant.origin], overrides: { "wallet.js": marker }, configure: (o) => walletConfig(o, { apple: false }) });
+    const vars = { ...merchant.vars };
+    Object.assign(merchant.vars, { EDGE: bad.url, PK: bad.pk, SNIPPET_SRI: sriHashes(bad.assets)["sealpay.js"] });
+    try {
+      const { page, log } = await openPage("/wallet.html");
+      try {
+        await waitShop(page, () => window.shop.events.some((e) => e.type === "ready" || e.type === "error"));
+        const events = await page.evaluate(() => window.shop.events);
+        assert.deepEqual(events.map((e) => [e.type, e.code]), [["error", "upstream_error"]]);
+        const frame = page.frames().find((f) => f.url().startsWith(`${bad.url}/v1/frame.html?`));
+        assert.equal(await frame.evaluate(() => globalThis.__sealpay_tampered ?? false), false, "the modified wallet.js ran");
+        assert.ok(log.some((l) => /integrity/i.test(l) && l.includes("wallet.js")), "Chromium reports the integrity failure");
+        assert.ok(!google.some((g) => g.frame.startsWith(bad.url)), "no Google script was loaded");
+      } finally {
+        await page.close();
+      }
+    } finally {
+      Object.assign(merchant.vars, vars);
+      await bad.stop();
+    }
+  });
+
   test("the card fields of the same merchant load neither wallet.js nor anything from Google", async () => {
     const p = await openPage("/hosted.html");
     try {

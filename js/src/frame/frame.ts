@@ -71,6 +71,7 @@ class HostedFields {
   private keys: Promise<{ keys: unknown[]; merchant?: string }> | null = null;
   private trust: Promise<string> | null = null;
   private googlePay: Promise<GooglePay> | null = null;
+  private walletButtons: (() => Promise<GooglePay>) | null = null;
   private readonly t: Record<MessageKey, string>;
   private readonly locale: Locale;
 
@@ -171,8 +172,18 @@ class HostedFields {
     const settings = getJSON<{ google_pay?: unknown }>(`/v1/wallets?key=${encodeURIComponent(this.p.key)}`, this.p.key).then((w) => w.google_pay ?? null);
     // A failure is reported by the first "wallet" command, not here.
     settings.catch(() => undefined);
-    this.googlePay = loadWalletCode().then((GP) => new GP(this.p.key, this.locale, this.nonce, container, settings, (e) => this.post(e)));
-    this.googlePay.catch(() => undefined);
+    this.walletButtons = () => {
+      // A failed download of wallet.js is tried again by the next command.
+      this.googlePay ??= loadWalletCode().then(
+        (GP) => new GP(this.p.key, this.locale, this.nonce, container, settings, (e) => this.post(e)),
+        (e: unknown) => {
+          this.googlePay = null;
+          throw e;
+        },
+      );
+      return this.googlePay;
+    };
+    void this.walletButtons().catch(() => undefined);
   }
 
   private setUpForm(): void {
@@ -324,8 +335,8 @@ class HostedFields {
       case "verifyQR":
         return this.verifyQR(c.payload, c.expect, c.lang);
       case "wallet":
-        if (!this.googlePay) throw new SealpayError("bad_request", "Sealpay: this frame has no wallet buttons");
-        return { wallets: await (await this.googlePay).configure(c.googlePay) };
+        if (!this.walletButtons) throw new SealpayError("bad_request", "Sealpay: this frame has no wallet buttons");
+        return { wallets: await (await this.walletButtons()).configure(c.googlePay) };
       case "focus":
         if (this.p.mode !== "card") return null;
         $<HTMLInputElement>("number").focus();
