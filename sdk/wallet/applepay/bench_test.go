@@ -27,7 +27,7 @@ func BenchmarkParseToken(b *testing.B) {
 	token := readTestdata(b, "gala-token.json")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseToken(token); err != nil {
+		if _, err := parseToken(token); err != nil {
 			b.Fatal(err)
 		}
 	}

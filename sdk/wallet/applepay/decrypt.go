@@ -20,7 +20,7 @@ const (
 
 // decrypt derives the symmetric key from the merchant key and the token's
 // ephemeral key, and opens data with AES-256-GCM under a 16-byte zero IV.
-func decrypt(t *Token, k *MerchantKey, partyV []byte) ([]byte, error) {
+func decrypt(t *paymentToken, k *MerchantKey, partyV []byte) ([]byte, error) {
 	pub, err := x509.ParsePKIXPublicKey(t.Header.EphemeralPublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("%w: ephemeralPublicKey is not a public key", ErrDecrypt)

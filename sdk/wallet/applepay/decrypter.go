@@ -48,6 +48,7 @@ type Decrypter struct {
 	root   *x509.Certificate
 	window time.Duration
 	now    func() time.Time
+	chains chainCache
 }
 
 type decrypterKey struct {
@@ -114,11 +115,11 @@ func NewDecrypter(cfg Config) (*Decrypter, error) {
 // decrypts it. The package documentation lists the checks in order; every
 // error wraps one of the package's sentinels.
 func (d *Decrypter) Decrypt(paymentData []byte) (*Payment, error) {
-	t, err := ParseToken(paymentData)
+	t, err := parseToken(paymentData)
 	if err != nil {
 		return nil, err
 	}
-	signingTime, err := verifySignature(t, d.root)
+	signingTime, err := verifySignature(t, d.root, &d.chains)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,10 @@
 // the decrypted payment data ([ErrDecrypt] too).
 //
 // The CMS structure is parsed and its signature checked by
-// github.com/smallstep/pkcs7; certificate chains by crypto/x509.
+// github.com/smallstep/pkcs7; certificate chains by crypto/x509. A
+// Decrypter remembers the chains it verified (by the exact certificate
+// bytes) and for later tokens checks only their validity at the signing
+// time.
 //
 // # Errors
 //

@@ -15,9 +15,9 @@ var decryptCodes = map[errcode.Code]bool{
 	errcode.WalletMessageExpired: true, errcode.WalletKeyUnknown: true, errcode.WalletDecryptFailed: true,
 }
 
-// FuzzDecrypt checks that ParseToken and Decrypt never panic, that every
+// FuzzDecrypt checks that parseToken and Decrypt never panic, that every
 // error carries one of Decrypt's codes, and that what parses has the shape
-// ParseToken promises. The seeds (the public sample, stand-in tokens and
+// parseToken promises. The seeds (the public sample, stand-in tokens and
 // the files of testdata/fuzz) run with go test.
 func FuzzDecrypt(f *testing.F) {
 	f.Add(readTestdata(f, "gala-token.json"))
@@ -37,12 +37,12 @@ func FuzzDecrypt(f *testing.F) {
 	gala := galaDecrypter(f, galaSigningTime, true)
 	stand := fx.decrypter(f, st)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if tk, err := ParseToken(b); err == nil {
+		if tk, err := parseToken(b); err == nil {
 			if len(tk.Header.PublicKeyHash) != 32 || len(tk.Data) < 16 {
-				t.Fatal("ParseToken accepted a token of the wrong shape")
+				t.Fatal("parseToken accepted a token of the wrong shape")
 			}
 		} else if errcode.Of(err) != errcode.WalletTokenMalformed {
-			t.Fatalf("ParseToken error %q has code %s", err, errcode.Of(err))
+			t.Fatalf("parseToken error %q has code %s", err, errcode.Of(err))
 		}
 		for _, d := range []*Decrypter{gala, stand} {
 			p, err := d.Decrypt(b)

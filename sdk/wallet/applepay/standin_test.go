@@ -662,3 +662,62 @@ func TestKeySetAddPEM(t *testing.T) {
 		t.Fatalf("Decrypt: %v", err)
 	}
 }
+
+// TestChainCache: a chain verified once is not verified again, but its
+// certificates' validity still is, at each token's signing time; failing
+// chains are not remembered; the cache stays bounded.
+func TestChainCache(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	f := newFixture(t, applepaytest.Options{LeafNotAfter: now.Add(30 * time.Minute)})
+	mk, _ := ParseMerchantKeyPEM(f.key.PEM(), nil)
+	clock := now
+	d, err := NewDecrypter(Config{Keys: []*MerchantKey{mk}, MerchantID: testMerchantID, Now: func() time.Time { return clock }, UnsafeTestRootPEM: f.apple.RootPEM()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := func() int {
+		d.chains.mu.Lock()
+		defer d.chains.mu.Unlock()
+		return len(d.chains.chains)
+	}
+	for i := 0; i < 2; i++ {
+		tok, _ := f.token(t, applepaytest.TokenOptions{SigningTime: now})
+		if _, err := d.Decrypt(tok); err != nil {
+			t.Fatalf("Decrypt %d: %v", i, err)
+		}
+	}
+	if entries() != 1 {
+		t.Fatalf("cache holds %d chains, want 1", entries())
+	}
+	// The same certificates, signed after the leaf expired.
+	clock = now.Add(time.Hour)
+	tok, _ := f.token(t, applepaytest.TokenOptions{SigningTime: clock})
+	if _, err := d.Decrypt(tok); !errors.Is(err, ErrCertificateExpired) {
+		t.Fatalf("Decrypt with the cached chain's leaf expired = %v, want ErrCertificateExpired", err)
+	}
+	// A chain that fails is not remembered.
+	g := newFixture(t, applepaytest.Options{})
+	g.key = f.key
+	bad, _ := g.token(t, applepaytest.TokenOptions{SigningTime: clock})
+	if _, err := d.Decrypt(bad); !errors.Is(err, ErrCertificate) || entries() != 1 {
+		t.Fatalf("Decrypt of an untrusted chain = %v with %d cached chains, want ErrCertificate and 1", err, entries())
+	}
+	// Bounded: more chains than the bound.
+	clock = now
+	for i := 0; i < maxCachedChains+1; i++ {
+		a, err := f.apple.Reissue(applepaytest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := a.Token(f.key, testMerchantID, applepaytest.Sample3DS(), applepaytest.TokenOptions{SigningTime: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Decrypt(tok); err != nil {
+			t.Fatal(err)
+		}
+		if entries() > maxCachedChains {
+			t.Fatalf("cache holds %d chains, over %d", entries(), maxCachedChains)
+		}
+	}
+}

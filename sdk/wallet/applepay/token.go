@@ -12,24 +12,24 @@ import (
 )
 
 // MaxPaymentDataSize bounds the paymentData JSON that [Decrypter.Decrypt]
-// and [ParseToken] read. Apple's tokens are a few kilobytes, most of it the
+// reads. Apple's tokens are a few kilobytes, most of it the
 // signature's two certificates.
 const MaxPaymentDataSize = 32 << 10
 
 // Version is the only token version this package accepts.
 const Version = "EC_v1"
 
-// A Token is the parsed, not yet verified, paymentData of a PKPaymentToken.
+// A paymentToken is the parsed, not yet verified, paymentData of a PKPaymentToken.
 // Its byte fields hold the decoded values; nothing in it is secret (the
 // card data is inside the ciphertext).
-type Token struct {
+type paymentToken struct {
 	Data      []byte // the ciphertext with its 16-byte GCM tag
 	Signature []byte // the DER (or BER) CMS SignedData, detached
-	Header    Header
+	Header    tokenHeader
 }
 
-// A Header is the header object of an EC_v1 token.
-type Header struct {
+// A tokenHeader is the header object of an EC_v1 token.
+type tokenHeader struct {
 	EphemeralPublicKey []byte // DER SubjectPublicKeyInfo of a P-256 point
 	PublicKeyHash      []byte // SHA-256 of the merchant key's DER SubjectPublicKeyInfo
 	TransactionID      []byte // decoded from hex
@@ -52,9 +52,9 @@ type wireHeader struct {
 	ApplicationData    *string `json:"applicationData"`
 }
 
-// ParseToken parses paymentData without verifying anything. Most callers
-// want [Decrypter.Decrypt], which calls it first. Errors wrap [ErrMalformed].
-func ParseToken(paymentData []byte) (*Token, error) {
+// parseToken parses paymentData without verifying anything; Decrypt calls
+// it first. Errors wrap [ErrMalformed].
+func parseToken(paymentData []byte) (*paymentToken, error) {
 	if len(paymentData) > MaxPaymentDataSize {
 		return nil, fmt.Errorf("%w: paymentData is over %d bytes", ErrMalformed, MaxPaymentDataSize)
 	}
@@ -68,7 +68,7 @@ func ParseToken(paymentData []byte) (*Token, error) {
 	if w.Version != Version {
 		return nil, fmt.Errorf("%w: version is not %s", ErrMalformed, Version)
 	}
-	t := &Token{}
+	t := &paymentToken{}
 	var err error
 	if t.Data, err = decodeB64("data", w.Data); err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func ParseToken(paymentData []byte) (*Token, error) {
 
 // signedContent is what Apple's CMS signature covers: ephemeralPublicKey ‖
 // data ‖ transactionId ‖ applicationData, each decoded.
-func (t *Token) signedContent() []byte {
+func (t *paymentToken) signedContent() []byte {
 	h := t.Header
 	b := make([]byte, 0, len(h.EphemeralPublicKey)+len(t.Data)+len(h.TransactionID)+len(h.ApplicationData))
 	b = append(b, h.EphemeralPublicKey...)
