@@ -169,7 +169,7 @@ class HostedFields {
     container.id = "wallet";
     document.body.append(container);
     document.body.hidden = false;
-    const settings = getJSON<{ google_pay?: unknown }>(`/v1/wallets?key=${encodeURIComponent(this.p.key)}`, this.p.key).then((w) => w.google_pay ?? null);
+    const settings = getJSON<{ google_pay?: unknown }>("/v1/wallets", this.p.key).then((w) => w.google_pay ?? null);
     // A failure is reported by the first "wallet" command, not here.
     settings.catch(() => undefined);
     this.walletButtons = () => {
