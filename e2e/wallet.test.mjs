@@ -194,6 +194,7 @@ describe("Google Pay button", () => {
     assert.equal(res.status, 200);
     const meta = await res.json();
     assert.equal(meta.card.last4, "5556");
+    assert.equal(meta.single_use, true, "a token made in the frame without save is single-use");
   });
 
   test("the frame asked Google for a DIRECT ECv2 token to the edge's key, and sent it to the edge itself", async () => {
@@ -374,6 +375,7 @@ describe("tokenizeWallet", () => {
       // transaction is one token: the same paymentData again is refused.
       const meta = await (await fetch(`${edge.url}/v1/tokens/${r.result.token}`, { headers: { authorization: `Bearer ${edge.sk}` } })).json();
       assert.equal(meta.card.last4, "5556");
+      assert.equal(meta.single_use, undefined, "a token the page asked for is reusable, as direct mode's");
       const again = await page.evaluate((d) => window.shop.tokenizeWallet({ wallet: "apple_pay", paymentData: d }), applePayToken);
       assert.equal(again.error?.code, "replayed", `the same token again: ${again.error?.code ?? "a second vault token"}`);
     } finally {

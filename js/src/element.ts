@@ -284,8 +284,11 @@ export function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions &
   const h = opts.height ?? walletHeight;
   if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
   let googlePay: unknown = opts.googlePay;
+  let save = opts.save;
+  if (save !== undefined && typeof save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
+  const command = (): Command => (save ? { type: "wallet", googlePay, save } : { type: "wallet", googlePay });
   const configure = (): void => {
-    frame.send<{ wallets?: unknown }>({ type: "wallet", googlePay }).then(
+    frame.send<{ wallets?: unknown }>(command()).then(
       (r) => emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((w): w is Wallet => w === "google_pay") : [] }),
       (e: unknown) => emit("error", info(toSealpayError(e))),
     );
@@ -311,10 +314,17 @@ export function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions &
     ...b.element,
     async update(options) {
       b.alive("update");
-      const t = options?.googlePay?.transactionInfo;
-      if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
-      googlePay = { ...(googlePay as object), transactionInfo: t };
-      if (b.mounted()) await frame.send({ type: "wallet", googlePay });
+      if (!options || typeof options !== "object" || (options.googlePay === undefined && options.save === undefined)) {
+        throw new SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
+      }
+      if (options.save !== undefined && typeof options.save !== "boolean") throw new SealpayUsageError("update({ save }): save must be true or false");
+      if (options.googlePay !== undefined) {
+        const t = options.googlePay?.transactionInfo;
+        if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
+        googlePay = { ...(googlePay as object), transactionInfo: t };
+      }
+      if (options.save !== undefined) save = options.save;
+      if (b.mounted()) await frame.send(command());
     },
   };
 }

@@ -37,7 +37,7 @@ export type Command =
   | { type: "verifyQR"; payload: string; expect?: unknown; lang?: string }
   | { type: "focus" }
   | { type: "clear" }
-  | { type: "wallet"; googlePay: unknown };
+  | { type: "wallet"; googlePay: unknown; save?: boolean };
 
 /** Parent → frame envelope. */
 export interface CommandMessage {

@@ -79,6 +79,24 @@ test("the button's options go to the frame once it is ready; its answer is the r
   }
 });
 
+test("save goes to the frame only when the shopper saves the card, and follows update", async () => {
+  const b = fakeBrowser({ fetch: () => jsonResponse(200, keySet) });
+  try {
+    const { button, ev } = await mountedButton(b, { googlePay: { transactionInfo }, save: true });
+    ev({ type: "ready", version: "test" });
+    await tick();
+    assert.equal(b.posted[0].data.command.save, true);
+    ev({ type: "result", id: b.posted[0].data.id, ok: true, value: { wallets: ["google_pay"] } });
+    const p = button.update({ save: false });
+    await tick();
+    assert.deepEqual(b.posted[1].data.command, { type: "wallet", googlePay: { transactionInfo } }, "save: false sends no save");
+    ev({ type: "result", id: b.posted[1].data.id, ok: true, value: { wallets: ["google_pay"] } });
+    await p;
+  } finally {
+    b.restore();
+  }
+});
+
 test("a token event carries only the vault token, card metadata, wallet and auth method", async () => {
   const b = fakeBrowser({ fetch: () => jsonResponse(200, keySet) });
   try {
@@ -140,7 +158,10 @@ test("misuse of walletButton throws usage errors", async () => {
     assert.throws(() => sp.walletButton({ googlePay: { transactionInfo }, locale: "xx" }), /locale/);
     const button = sp.walletButton({ googlePay: { transactionInfo } });
     assert.throws(() => button.on("submit", () => {}), SealpayUsageError);
-    await assert.rejects(button.update({}), /transactionInfo/);
+    await assert.rejects(button.update({}), /googlePay/);
+    await assert.rejects(button.update({ googlePay: {} }), /transactionInfo/);
+    await assert.rejects(button.update({ save: "yes" }), /save must be true or false/);
+    assert.throws(() => sp.walletButton({ googlePay: { transactionInfo }, save: 1 }), /save must be true or false/);
     button.mount("#card");
     assert.throws(() => button.mount("#card"), /already mounted/);
     button.destroy();
@@ -302,14 +323,14 @@ async function frameSide({ config = settings, ready, pay, edge }) {
 test("the frame shows Google's button only when the shopper can pay, and loads pay.js only for a merchant with Google Pay", async () => {
   let f = await frameSide({ config: null, pay: () => {} });
   try {
-    assert.deepEqual(await f.gp.configure({ transactionInfo }), []);
+    assert.deepEqual(await f.gp.configure({ transactionInfo }, false), []);
     assert.deepEqual(f.scripts, [], "pay.js is not loaded for a merchant without Google Pay");
   } finally {
     f.restore();
   }
   f = await frameSide({ ready: false, pay: () => {} });
   try {
-    assert.deepEqual(await f.gp.configure({ transactionInfo }), []);
+    assert.deepEqual(await f.gp.configure({ transactionInfo }, false), []);
     assert.deepEqual(f.scripts, [f.PAY_JS]);
     assert.equal(f.PAY_JS, "https://pay.google.com/gp/p/js/pay.js");
     assert.deepEqual(f.calls.map((c) => c[0]), ["new", "isReadyToPay"]);
@@ -326,12 +347,12 @@ test("a click loads the payment data, the frame tokenizes Google's token and pos
     edge: () => jsonResponse(201, answer()),
   });
   try {
-    assert.deepEqual(await f.gp.configure({ transactionInfo, buttonColor: "black" }), ["google_pay"]);
+    assert.deepEqual(await f.gp.configure({ transactionInfo, buttonColor: "black" }, false), ["google_pay"]);
     assert.deepEqual(f.calls[0], ["new", { environment: "TEST", nonce: "bm9uY2Vub25jZW5vbmNl" }], "the client gets the frame's nonce");
     const [, opts] = f.calls.find((c) => c[0] === "createButton");
     assert.deepEqual({ ...opts, onClick: typeof opts.onClick }, { onClick: "function", buttonColor: "black", buttonType: "buy", buttonSizeMode: "fill", buttonLocale: "de" });
-    // An update changes what the next click asks for.
-    await f.gp.configure({ transactionInfo: { ...transactionInfo, totalPrice: "5.00" } });
+    // An update changes what the next click asks for, and the shopper saves the card.
+    await f.gp.configure({ transactionInfo: { ...transactionInfo, totalPrice: "5.00" } }, true);
     f.container.children[0].click();
     f.container.children[0].click(); // a second click while the first runs does nothing
     await new Promise((r) => setTimeout(r, 10));
@@ -342,7 +363,7 @@ test("a click loads the payment data, the frame tokenizes Google's token and pos
     const post = f.b.calls.find((c) => c.url === "/v1/tokens");
     assert.equal(post.init.method, "POST");
     assert.equal(post.init.headers.authorization, "Bearer pk_test_abc");
-    assert.deepEqual(JSON.parse(post.init.body), { wallet: "google_pay", payment_data: gpayToken });
+    assert.deepEqual(JSON.parse(post.init.body), { wallet: "google_pay", payment_data: gpayToken, save: true });
     assert.equal(f.posted.length, 1);
     const text = JSON.stringify(f.posted);
     assert.ok(!text.includes(PAN) && !text.includes("AAAAAAAAAA") && !text.includes("signedMessage"), "the frame posted the number, the cryptogram or Google's token");
@@ -368,7 +389,7 @@ test("a closed sheet is a cancel; Google's and the edge's failures are errors wi
   for (const c of cases) {
     const f = await frameSide({ pay: c.pay, edge: c.edge });
     try {
-      await f.gp.configure({ transactionInfo });
+      await f.gp.configure({ transactionInfo }, false);
       f.container.children[0].click();
       await new Promise((r) => setTimeout(r, 10));
       const got = f.posted.map((p) => (p.type === "error" ? { type: "error", code: p.error.code } : p));

@@ -493,8 +493,11 @@ function createWalletButton(cfg, opts) {
   const h = opts.height ?? walletHeight;
   if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
   let googlePay = opts.googlePay;
+  let save = opts.save;
+  if (save !== void 0 && typeof save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
+  const command = () => save ? { type: "wallet", googlePay, save } : { type: "wallet", googlePay };
   const configure = () => {
-    frame.send({ type: "wallet", googlePay }).then(
+    frame.send(command()).then(
       (r) => emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((w) => w === "google_pay") : [] }),
       (e) => emit("error", info(toSealpayError(e)))
     );
@@ -526,10 +529,17 @@ function createWalletButton(cfg, opts) {
     ...b.element,
     async update(options) {
       b.alive("update");
-      const t = options?.googlePay?.transactionInfo;
-      if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
-      googlePay = { ...googlePay, transactionInfo: t };
-      if (b.mounted()) await frame.send({ type: "wallet", googlePay });
+      if (!options || typeof options !== "object" || options.googlePay === void 0 && options.save === void 0) {
+        throw new SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
+      }
+      if (options.save !== void 0 && typeof options.save !== "boolean") throw new SealpayUsageError("update({ save }): save must be true or false");
+      if (options.googlePay !== void 0) {
+        const t = options.googlePay?.transactionInfo;
+        if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
+        googlePay = { ...googlePay, transactionInfo: t };
+      }
+      if (options.save !== void 0) save = options.save;
+      if (b.mounted()) await frame.send(command());
     }
   };
 }

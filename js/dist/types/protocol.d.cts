@@ -43,6 +43,7 @@ export type Command = {
 } | {
     type: "wallet";
     googlePay: unknown;
+    save?: boolean;
 };
 /** Parent → frame envelope. */
 export interface CommandMessage {

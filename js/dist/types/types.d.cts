@@ -214,6 +214,12 @@ export interface WalletButtonOptions {
     height?: number;
     /** Language of the button; `"auto"` uses the browser's. Defaults to the locale given to `load`. */
     locale?: Locale | "auto";
+    /**
+     * The shopper asked to save the card (a box they ticked): the token is
+     * reusable. Without it the token is single-use, as a card element's.
+     * Change it with {@link WalletButton.update} when the box changes.
+     */
+    save?: boolean;
 }
 /** Payload of a wallet button's `ready` event. */
 export interface WalletReadyEvent {
@@ -243,11 +249,15 @@ export interface WalletButton {
     on<K extends keyof WalletButtonEventMap>(event: K, handler: (event: WalletButtonEventMap[K]) => void): () => void;
     /** Remove a listener added with {@link WalletButton.on}. */
     off<K extends keyof WalletButtonEventMap>(event: K, handler: (event: WalletButtonEventMap[K]) => void): void;
-    /** Change what the sheet shows (say, the cart's new total); resolves once the frame has it. */
+    /**
+     * Change what the sheet shows (say, the cart's new total) or whether
+     * the shopper saves the card; resolves once the frame has it.
+     */
     update(options: {
-        googlePay: {
+        googlePay?: {
             transactionInfo: GooglePayTransactionInfo;
         };
+        save?: boolean;
     }): Promise<void>;
     /** Remove the frame from the page; it may be mounted again. */
     unmount(): void;

@@ -336,7 +336,7 @@ class HostedFields {
         return this.verifyQR(c.payload, c.expect, c.lang);
       case "wallet":
         if (!this.walletButtons) throw new SealpayError("bad_request", "Sealpay: this frame has no wallet buttons");
-        return { wallets: await (await this.walletButtons()).configure(c.googlePay) };
+        return { wallets: await (await this.walletButtons()).configure(c.googlePay, c.save === true) };
       case "focus":
         if (this.p.mode !== "card") return null;
         $<HTMLInputElement>("number").focus();

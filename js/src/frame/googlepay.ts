@@ -216,6 +216,7 @@ export class GooglePay {
   private opts: ButtonOptions | null = null;
   private shown: Promise<string[]> | null = null;
   private busy = false;
+  private save = false;
 
   constructor(
     private readonly key: string,
@@ -227,9 +228,11 @@ export class GooglePay {
     private readonly post: Post,
   ) {}
 
-  configure(options: unknown): Promise<string[]> {
+  /** configure takes the page's options and whether the shopper saves the card (else the token is single-use). */
+  configure(options: unknown, save: boolean): Promise<string[]> {
     // Checked first, so that a bad update leaves the last good options in place.
     this.opts = checkOptions(options);
+    this.save = save;
     if (!this.shown) {
       this.shown = this.show().catch((e: unknown) => {
         this.shown = null;
@@ -305,7 +308,7 @@ export class GooglePay {
       method: "POST",
       credentials: "omit",
       headers: { authorization: `Bearer ${this.key}`, "content-type": "application/json" },
-      body: JSON.stringify({ wallet: "google_pay", payment_data: token.token }),
+      body: JSON.stringify(this.save ? { wallet: "google_pay", payment_data: token.token, save: true } : { wallet: "google_pay", payment_data: token.token }),
     });
     let body: unknown = null;
     try {
