@@ -99,6 +99,9 @@ async function main(): Promise<void> {
   // @ts-expect-error: totalPriceStatus outside Google's values.
   sp.walletButton({ googlePay: { transactionInfo: { totalPriceStatus: "PAID", currencyCode: "EUR" } } });
   await wallets.update({ googlePay: { transactionInfo: { totalPriceStatus: "ESTIMATED", totalPrice: "12.00", currencyCode: "EUR" } } });
+  await wallets.update({ save: true });
+  // @ts-expect-error: save is a boolean.
+  await wallets.update({ save: "yes" });
 
   const apple: WalletTokenResult = await sp.tokenizeWallet({
     wallet: "apple_pay",
