@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
@@ -24,6 +26,7 @@ var assetTypes = map[string]string{
 	"frame.js":        "text/javascript; charset=utf-8",
 	"direct.js":       "text/javascript; charset=utf-8", // direct-mode sealing, loaded by sealpay.js on first seal
 	"qrdecode.js":     "text/javascript; charset=utf-8", // the jsQR fallback of scanQR, loaded on first use
+	"wallet.js":       "text/javascript; charset=utf-8", // the wallet frame's Google Pay code, loaded in mode=wallet only
 	"sealpay.wasm":    "application/wasm",               // the card module: seal, checkCard
 	"sealpay-qr.wasm": "application/wasm",               // the QR module: verifyQR, loaded by the frame on first use
 	"wasm_exec.js":    "text/javascript; charset=utf-8",
@@ -33,6 +36,15 @@ var assetTypes = map[string]string{
 // what it preloads, the QR module instead of the card module. It is served
 // at /v1/frame.html?mode=core, never by its own name.
 const frameCore = "frame-core.html"
+
+// frameWallet is the frame of mode=wallet (wallet buttons): frame.html
+// with no preload and a nonce placeholder on its script element, which
+// each answer replaces with the nonce of its own policy. It is served at
+// /v1/frame.html?mode=wallet, never by its own name.
+const frameWallet = "frame-wallet.html"
+
+// walletNonce is frameWallet's placeholder (wasm/assets.WalletNonce).
+const walletNonce = "@@sealpay:nonce@@"
 
 // Cache policies (docs/edge-api.md, Browser assets).
 const (
@@ -155,8 +167,13 @@ func (h *Handler) serveAddressed(w http.ResponseWriter, r *http.Request) {
 // if not empty, must be the asset's.
 func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, name, digest string) {
 	file := name
-	if name == "frame.html" && r.URL.Query().Get("mode") == "core" {
-		file = frameCore
+	if name == "frame.html" {
+		switch r.URL.Query().Get("mode") {
+		case "core":
+			file = frameCore
+		case "wallet":
+			file = frameWallet
+		}
 	}
 	if h.assets == nil {
 		writeError(w, errNotFound)
@@ -177,6 +194,10 @@ func (h *Handler) writeAsset(w http.ResponseWriter, r *http.Request, name, diges
 	}
 	if digest != "" && digest != a.digest {
 		writeError(w, errNotFound)
+		return
+	}
+	if file == frameWallet {
+		h.writeWalletFrame(w, r, a)
 		return
 	}
 	c, ok := contentcoding.Negotiate(r.Header.Values("Accept-Encoding"), a.codings)
@@ -253,4 +274,77 @@ func (h *Handler) frameCSP(publishableKey, origin string) string {
 	return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
 		"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; " +
 		"frame-ancestors " + ancestors
+}
+
+// writeWalletFrame answers GET /v1/frame.html?mode=wallet: frameWallet
+// with a fresh nonce in its script element and in its policy. Each answer
+// is its own (no-store, no ETag): a cached copy would carry a nonce that
+// the next answer's policy no longer names. It is small, and sent as it is.
+func (h *Handler) writeWalletFrame(w http.ResponseWriter, r *http.Request, a *asset) {
+	if _, ok := contentcoding.Negotiate(r.Header.Values("Accept-Encoding"), []contentcoding.Coding{contentcoding.Identity}); !ok {
+		writeError(w, errNotAcceptable)
+		return
+	}
+	i := slices.Index(a.codings, contentcoding.Identity)
+	if i < 0 {
+		writeError(w, errNotFound)
+		return
+	}
+	var n [16]byte
+	rand.Read(n[:])
+	nonce := base64.StdEncoding.EncodeToString(n[:])
+	body := bytes.ReplaceAll(a.reps[i].body, []byte(walletNonce), []byte(nonce))
+	q := r.URL.Query()
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Security-Policy", h.walletFrameCSP(q.Get("key"), q.Get("origin"), nonce))
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Content-Type", a.ctype)
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// The origins Google Pay's pay.js needs, by directive: its script and the
+// frames it opens come from pay.google.com; the Payment Request API in
+// Chromium fetches the payment method manifest of https://google.com/pay,
+// which redirects to pay.google.com (connect-src governs both since
+// Chromium's Payment Handler CSP change); the button's images are on
+// www.gstatic.com. docs/browser.md cites the sources.
+const (
+	googlePayScript  = "https://pay.google.com"
+	googlePayConnect = "https://pay.google.com https://google.com/pay"
+	googlePayFrame   = "https://pay.google.com"
+	googlePayImages  = "https://www.gstatic.com"
+)
+
+// walletFrameCSP is the policy of the wallet frame: frameCSP's, without
+// 'wasm-unsafe-eval' (this frame runs no module), and, only when the key's
+// merchant has Google Pay turned on, Google's origins and the answer's
+// nonce for what pay.js injects (its button's styles). A frame of a key
+// without Google Pay, or for another page, gets no Google origin at all.
+func (h *Handler) walletFrameCSP(publishableKey, origin, nonce string) string {
+	ancestors := "'none'"
+	google := false
+	if m := h.cfg.lookupKey(publishableKey, publishableKind); m != nil && m.allowsOrigin(origin) {
+		ancestors, _ = normalizeOrigin(origin)
+		google = h.googlePayOn(m)
+	}
+	if !google {
+		return "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " +
+			"base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
+	}
+	n := "'nonce-" + nonce + "'"
+	return "default-src 'none'; script-src 'self' " + n + " " + googlePayScript + "; connect-src 'self' " + googlePayConnect + "; " +
+		"frame-src " + googlePayFrame + "; style-src 'self' " + n + "; img-src 'self' data: " + googlePayImages + "; " +
+		"base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
+}
+
+// googlePayOn reports whether merchant m has Google Pay turned on (a
+// google_pay setting and a key the edge opens its tokens with).
+func (h *Handler) googlePayOn(m *Merchant) bool {
+	return m.GooglePay != nil && h.wallets.gpay[m.ID] != nil
 }

@@ -38,9 +38,10 @@ cp workerjs/worker.mjs workerjs/pool.mjs workerjs/assets.mjs workerjs/d1.mjs wor
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/app.wasm" ./worker
 
 # The files the edge serves; edge/assets.go and workerjs/assets.mjs list
-# the same names. frame-core.html is frame.html for mode=core. Each comes
+# the same names. frame-core.html and frame-wallet.html are frame.html for
+# mode=core and mode=wallet. Each comes
 # with its brotli and gzip copies, which wasm/assets writes beside it.
-names="sealpay.js frame.html frame-core.html frame.js direct.js qrdecode.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
+names="sealpay.js frame.html frame-core.html frame-wallet.html frame.js direct.js qrdecode.js wallet.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
 if [ -z "$assets_in" ]; then
 	if [ -z "$roots" ]; then
 		echo "build.sh: WARNING: neither SEALPAY_ASSETS nor SEALPAY_QR_ROOTS is set: the frame pins no QR registry root, so verifyQR in the browser fails until you rebuild with SEALPAY_QR_ROOTS=roots.json" >&2

@@ -511,7 +511,7 @@ func (h *Handler) run(w http.ResponseWriter, c *call, rt route) (*response, erro
 		c.key = HashAPIKey(key)
 		// The hosted-fields frame posts from the edge's own origin; tokenize
 		// then checks the envelope's aud against the merchant's origins.
-		if rt.auth == authPublishable && !c.merchant.allowsOrigin(origin) && !(rt.frame && isSameOrigin(r, origin)) {
+		if rt.auth == authPublishable && !c.merchant.allowsOrigin(origin) && !(rt.frame && fromOwnOrigin(r, origin)) {
 			authErr = errForbiddenOrigin
 		}
 	}

@@ -202,6 +202,18 @@ func (h *Handler) prepare(ctx context.Context, c *call, op *envelope.Opened, sin
 
 // isSameOrigin reports whether origin is the edge's own origin (the
 // hosted-fields frame served from the edge).
+// fromOwnOrigin reports whether a browser sent r from a page of the edge's
+// own origin (its frames): an Origin naming the edge, or, for a GET, which
+// browsers send without Origin when it is same-origin, no Origin and
+// Sec-Fetch-Site "same-origin" (a header pages cannot set; a page on
+// another site makes "cross-site" or "same-site" requests).
+func fromOwnOrigin(r *http.Request, origin string) bool {
+	if origin == "" {
+		return r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
+	return isSameOrigin(r, origin)
+}
+
 func isSameOrigin(r *http.Request, origin string) bool {
 	if origin == "" || r.Host == "" {
 		return false

@@ -623,10 +623,10 @@ func TestWorkerUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Nine files (frame.html twice: the card frame and mode=core), each
-	// with its brotli and gzip copy.
-	if len(files) != 27 {
-		t.Errorf("build.sh wrote %d static assets, want 27", len(files))
+	// Eleven files (frame.html three times: the card frame, mode=core and
+	// mode=wallet; wallet.js), each with its brotli and gzip copy.
+	if len(files) != 33 {
+		t.Errorf("build.sh wrote %d static assets, want 33", len(files))
 	}
 	for _, f := range files {
 		info, err := f.Info()

@@ -747,11 +747,12 @@ func writeDemoEdgeConfig(d *demoData, urls map[string]string, extra []string) (s
 }
 
 // demoAssets are the browser files the edge serves, from js/dist/browser;
-// the optional ones are loaded on first use (direct mode, QR decoding).
+// the optional ones are loaded on first use (direct mode, QR decoding,
+// the wallet frame).
 var demoAssets = []struct {
 	name     string
 	optional bool
-}{{"sealpay.js", false}, {"frame.html", false}, {"frame.js", false}, {"qrdecode.js", true}, {"direct.js", true}}
+}{{"sealpay.js", false}, {"frame.html", false}, {"frame.js", false}, {"qrdecode.js", true}, {"direct.js", true}, {"wallet.js", true}}
 
 // copyDemoAssets copies the committed browser assets into dst.
 func copyDemoAssets(root, dst string) error {

@@ -28,7 +28,7 @@ const run = promisify(execFile);
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The scripts the edge serves, besides the Go outputs. */
-export const JS_ASSETS = ["sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js"];
+export const JS_ASSETS = ["sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js", "wallet.js"];
 
 /** The modules and wasm_exec.js, the Go outputs the edge serves. */
 export const GO_ASSETS = ["sealpay.wasm", "sealpay-qr.wasm", "wasm_exec.js"];
@@ -113,9 +113,10 @@ const hashKey = (k) => "sha256:" + createHash("sha256").update(k).digest("hex");
  * startEdge writes a configuration for one merchant ("m_shop") whose pages
  * may come from origins, and starts `sealpay serve`. overrides maps asset
  * names to replacement bytes, or to a function of the built bytes (for
- * tampering tests).
+ * tampering tests). configure({config, dir, cli}), if given, may change
+ * the configuration (and write files into dir) before the edge starts.
  */
-export async function startEdge({ origins, merchant = "m_shop", overrides = {} } = {}) {
+export async function startEdge({ origins, merchant = "m_shop", overrides = {}, configure } = {}) {
   if (!origins?.length) throw new Error("startEdge: origins are required");
   const dir = mkdtempSync(join(tmpdir(), "sealpay-e2e-edge-"));
   // Its vault and keys go with it even when a signal ends this process.
@@ -154,6 +155,7 @@ export async function startEdge({ origins, merchant = "m_shop", overrides = {} }
       allowed_origins: origins,
     }],
   };
+  if (configure) await configure({ config, dir, cli });
   writeFileSync(join(dir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
 
   const bin = await sealpayBinary();

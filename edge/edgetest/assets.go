@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,12 +74,14 @@ func moduleRoot() (string, error) {
 
 // pins lists who pins whom by Subresource Integrity hash (docs/browser.md):
 // the snippet pins direct.js and qrdecode.js, frame.html pins frame.js,
+// frame.js pins wallet.js (the wallet frame's Google Pay code),
 // and the scripts that load WebAssembly pin wasm_exec.js and the modules.
 // The merchant's page pins sealpay.js with sri.json's hash.
 var pins = []struct{ file, in string }{
 	{"direct.js", "sealpay.js"},
 	{"qrdecode.js", "sealpay.js"},
 	{"frame.js", "frame.html"},
+	{"wallet.js", "frame.js"},
 	{"wasm_exec.js", "direct.js"},
 	{"sealpay.wasm", "direct.js"},
 	{"wasm_exec.js", "frame.js"},
@@ -208,6 +211,89 @@ func assetRoutes(t *testing.T, c *client) {
 		}
 		if a := c.do(t, req{method: "GET", path: "/v1/" + assets.FrameCore}); a.Status != http.StatusNotFound {
 			t.Errorf("GET /v1/%s = %d, want 404 (served as frame.html?mode=core only)", assets.FrameCore, a.Status)
+		}
+	})
+
+	t.Run("wallet frame", func(t *testing.T) {
+		// mode=wallet, the wallet buttons' frame: frame.html with no
+		// preload, its script element and its policy sharing a nonce
+		// made for each answer; Google's origins only for a merchant
+		// with Google Pay, for its own page.
+		built, err := os.ReadFile(filepath.Join(dir, assets.FrameWallet))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shop := c.fx.Shop
+		path := "/v1/frame.html?mode=wallet&origin=" + shop.Origin + "&key=" + shop.PK
+		seen := map[string]bool{}
+		// Natively the edge sends identity though br and gzip are
+		// accepted (their copies have no nonce); a platform that
+		// re-encodes what it is given (the Worker's) is asked for identity.
+		accept := "br, gzip"
+		if c.fx.Reencodes {
+			accept = "identity"
+		}
+		for i := range 2 {
+			a := c.do(t, req{method: "GET", path: path, header: map[string]string{"Accept-Encoding": accept}})
+			if a.Status != http.StatusOK {
+				t.Fatalf("GET %s = %d %s, want 200", redactPath(path), a.Status, a.code())
+			}
+			csp := a.Header.Get("Content-Security-Policy")
+			m := regexp.MustCompile(`'nonce-([A-Za-z0-9+/]{22}==)'`).FindStringSubmatch(csp)
+			if m == nil {
+				t.Fatalf("wallet frame policy = %q, want a nonce of 16 bytes", csp)
+			}
+			nonce := m[1]
+			if seen[nonce] {
+				t.Errorf("answer %d reuses the nonce of an earlier answer", i)
+			}
+			seen[nonce] = true
+			want := "default-src 'none'; script-src 'self' 'nonce-" + nonce + "' https://pay.google.com; " +
+				"connect-src 'self' https://pay.google.com https://google.com/pay; frame-src https://pay.google.com; " +
+				"style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data: https://www.gstatic.com; " +
+				"base-uri 'none'; form-action 'none'; frame-ancestors " + shop.Origin
+			if csp != want {
+				t.Errorf("wallet frame policy = %q, want %q", csp, want)
+			}
+			if got := string(a.Body); got != strings.Replace(string(built), assets.WalletNonce, nonce, 1) {
+				t.Errorf("wallet frame body is not %s with the policy's nonce in its script element", assets.FrameWallet)
+			}
+			if bytes.Contains(a.Body, []byte("preload")) || bytes.Contains(a.Body, []byte(assets.WalletNonce)) {
+				t.Error("the wallet frame preloads a module or keeps its nonce placeholder")
+			}
+			for k, v := range map[string]string{"Cache-Control": "no-store", "Content-Encoding": "", "ETag": "", "Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff"} {
+				if got := a.Header.Get(k); got != v {
+					t.Errorf("wallet frame %s = %q, want %q", k, got, v)
+				}
+			}
+		}
+		// Another merchant's page, or an unknown key: no page may embed
+		// it, and the policy names no Google origin.
+		for _, q := range []string{"&origin=" + c.fx.Other.Origin + "&key=" + shop.PK, "&origin=" + shop.Origin + "&key=pk_UNKNOWN"} {
+			a := c.do(t, req{method: "GET", path: "/v1/frame.html?mode=wallet" + q})
+			want := "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+			if got := a.Header.Get("Content-Security-Policy"); a.Status != http.StatusOK || got != want {
+				t.Errorf("GET wallet frame%s = %d, policy %q, want 200 and %q", redactPath(q), a.Status, got, want)
+			}
+		}
+		// The frame fetches the merchant's wallet settings at its own
+		// origin: a same-origin GET, which browsers send without Origin
+		// but with Sec-Fetch-Site, which no page can set.
+		for _, tc := range []struct {
+			site   string
+			status int
+		}{{"same-origin", http.StatusOK}, {"same-site", http.StatusForbidden}, {"cross-site", http.StatusForbidden}, {"", http.StatusForbidden}} {
+			h := map[string]string{}
+			if tc.site != "" {
+				h["Sec-Fetch-Site"] = tc.site
+			}
+			a := c.do(t, req{method: "GET", path: "/v1/wallets", key: shop.PK, header: h})
+			if a.Status != tc.status || (tc.status == http.StatusOK) != strings.Contains(string(a.Body), `"google_pay":{`) {
+				t.Errorf("GET /v1/wallets without Origin, Sec-Fetch-Site %q = %d %s, want %d", tc.site, a.Status, a.code(), tc.status)
+			}
+		}
+		if a := c.do(t, req{method: "GET", path: "/v1/" + assets.FrameWallet}); a.Status != http.StatusNotFound {
+			t.Errorf("GET /v1/%s = %d, want 404 (served as frame.html?mode=wallet only)", assets.FrameWallet, a.Status)
 		}
 	})
 

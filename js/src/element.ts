@@ -4,7 +4,10 @@
  */
 import { SealpayError, SealpayUsageError, toSealpayError } from "./errors.js";
 import { frameURL, isMessage, newChannel, PROTOCOL, type Command, type FrameEvent, type FrameMode } from "./protocol.js";
-import type { CardElement, CardElementEventMap, CardElementOptions, TokenResult } from "./types.js";
+import type {
+  CardElement, CardElementEventMap, CardElementOptions, SealpayErrorInfo, TokenResult, Wallet, WalletButton,
+  WalletButtonEventMap, WalletButtonOptions, WalletTokenResult,
+} from "./types.js";
 
 /** What a frame connection needs from the loaded Sealpay. */
 export interface FrameConfig {
@@ -39,7 +42,7 @@ export class Frame {
   constructor(
     cfg: FrameConfig,
     mode: FrameMode,
-    extra: { style?: string; hideName?: boolean; locale?: string },
+    extra: { style?: string; hideName?: boolean; locale?: string; height?: number },
     private readonly onEvent_: (e: FrameEvent) => void,
   ) {
     this.edgeOrigin_ = new URL(cfg.edge).origin;
@@ -60,14 +63,17 @@ export class Frame {
     // The frame's rows have fixed heights (frame.ts's baseCSS), so the
     // iframe is as tall as the form from its first paint: nothing below it
     // on the merchant's page moves when the fields appear.
-    this.iframe.style.cssText = mode === "card"
-      ? `border:0;width:100%;min-width:200px;height:${extra.hideName ? cardHeight.withoutName : cardHeight.withName}px;display:block;overflow:hidden;background:transparent`
-      : "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
+    this.iframe.style.cssText = mode === "core"
+      ? "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden"
+      : `border:0;width:100%;min-width:200px;height:${extra.height ?? (extra.hideName ? cardHeight.withoutName : cardHeight.withName)}px;display:block;overflow:hidden;background:transparent`;
+    // A wallet's sheet is the Payment Request API in Chromium, which a
+    // cross-origin frame may use only when its parent delegates it.
+    if (mode === "wallet") this.iframe.allow = "payment";
     if (mode === "core") {
       this.iframe.setAttribute("aria-hidden", "true");
       this.iframe.tabIndex = -1;
     }
-    this.iframe.title = mode === "card" ? "Secure card payment input" : "Sealpay";
+    this.iframe.title = mode === "card" ? "Secure card payment input" : mode === "wallet" ? "Pay with a wallet" : "Sealpay";
     this.readyPromise_ = new Promise((r) => (this.resolveReady_ = r));
   }
 
@@ -153,29 +159,81 @@ export class Frame {
   };
 }
 
-type Handlers = { [K in keyof CardElementEventMap]: Set<(e: CardElementEventMap[K]) => void> };
+/** The parts every element shares: listeners, mount, unmount and destroy. */
+interface Base<M> {
+  emit<K extends keyof M>(name: K, payload: M[K]): void;
+  alive(what: string): void;
+  mounted(): boolean;
+  element: {
+    mount(target: string | HTMLElement): void;
+    on<K extends keyof M>(event: K, handler: (e: M[K]) => void): () => void;
+    off<K extends keyof M>(event: K, handler: (e: M[K]) => void): void;
+    unmount(): void;
+    destroy(): void;
+  };
+}
 
-const eventNames = ["ready", "change", "focus", "blur", "complete", "error"] as const;
+/** base makes the shared parts of an element named what (for messages), with the given events, over frame(). */
+function base<M>(what: string, names: readonly (keyof M & string)[], frame: () => Frame): Base<M> {
+  const handlers = new Map<keyof M, Set<(e: never) => void>>(names.map((n) => [n, new Set()]));
+  let destroyed = false;
+  let mounted = false;
+  const alive = (verb: string): void => {
+    if (destroyed) throw new SealpayUsageError(`You cannot call "${verb}" on a destroyed ${what}; create a new one`);
+  };
+  const element: Base<M>["element"] = {
+    mount(target) {
+      alive("mount");
+      if (mounted) throw new SealpayUsageError(`The ${what} is already mounted; call "unmount" first`);
+      const el = typeof target === "string" ? document.querySelector(target) : target;
+      if (!el || typeof (el as Element).appendChild !== "function") {
+        throw new SealpayUsageError(`mount: no element matches ${typeof target === "string" ? JSON.stringify(target) : "the argument"}; pass a CSS selector or an HTMLElement that is in the page`);
+      }
+      frame().listen();
+      (el as Element).appendChild(frame().iframe);
+      mounted = true;
+    },
+    on(event, handler) {
+      alive("on");
+      const set = handlers.get(event);
+      if (!set) throw new SealpayUsageError(`Unknown event ${JSON.stringify(event)}; use one of ${names.join(", ")}`);
+      if (typeof handler !== "function") throw new SealpayUsageError(`on(${JSON.stringify(event)}, handler): handler must be a function`);
+      set.add(handler as (e: never) => void);
+      return () => element.off(event, handler);
+    },
+    off(event, handler) {
+      handlers.get(event)?.delete(handler as (e: never) => void);
+    },
+    unmount() {
+      if (!mounted) return;
+      frame().close(`Sealpay: the ${what} was unmounted`);
+      mounted = false;
+    },
+    destroy() {
+      element.unmount();
+      for (const set of handlers.values()) set.clear();
+      destroyed = true;
+    },
+  };
+  return {
+    emit(name, payload) {
+      for (const h of handlers.get(name) ?? []) {
+        try {
+          (h as (e: typeof payload) => void)(payload);
+        } catch (err) {
+          setTimeout(() => { throw err; });
+        }
+      }
+    },
+    alive,
+    mounted: () => mounted,
+    element,
+  };
+}
 
 /** createCardElement returns the hosted card fields for a loaded Sealpay. */
 export function createCardElement(cfg: FrameConfig, opts: CardElementOptions, style: string | undefined): CardElement {
-  const handlers: Handlers = {
-    ready: new Set(), change: new Set(), focus: new Set(), blur: new Set(), complete: new Set(), error: new Set(),
-  };
-  let destroyed = false;
-  let mounted = false;
-
-  const emit = <K extends keyof CardElementEventMap>(name: K, payload: CardElementEventMap[K]): void => {
-    for (const h of handlers[name]) {
-      try {
-        h(payload);
-      } catch (err) {
-        setTimeout(() => { throw err; });
-      }
-    }
-  };
-
-  const frame = new Frame(cfg, "card", { style, hideName: opts.hideName, locale: opts.locale }, (e) => {
+  const frame: Frame = new Frame(cfg, "card", { style, hideName: opts.hideName, locale: opts.locale }, (e) => {
     switch (e.type) {
       case "ready": emit("ready", {}); break;
       case "change": {
@@ -189,38 +247,14 @@ export function createCardElement(cfg: FrameConfig, opts: CardElementOptions, st
       case "error": emit("error", e.error); break;
     }
   });
-
-  const alive = (what: string): void => {
-    if (destroyed) throw new SealpayUsageError(`You cannot call "${what}" on a destroyed card element; create a new one with cardElement()`);
-  };
+  const b = base<CardElementEventMap>("card element", ["ready", "change", "focus", "blur", "complete", "error"], () => frame);
+  const emit = b.emit;
 
   const element: CardElement = {
-    mount(target) {
-      alive("mount");
-      if (mounted) throw new SealpayUsageError('The card element is already mounted; call "unmount" first');
-      const el = typeof target === "string" ? document.querySelector(target) : target;
-      if (!el || typeof (el as Element).appendChild !== "function") {
-        throw new SealpayUsageError(`mount: no element matches ${typeof target === "string" ? JSON.stringify(target) : "the argument"}; pass a CSS selector or an HTMLElement that is in the page`);
-      }
-      frame.listen();
-      (el as Element).appendChild(frame.iframe);
-      mounted = true;
-    },
-    on(event, handler) {
-      alive("on");
-      if (!(eventNames as readonly string[]).includes(event)) {
-        throw new SealpayUsageError(`Unknown event ${JSON.stringify(event)}; use one of ${eventNames.join(", ")}`);
-      }
-      if (typeof handler !== "function") throw new SealpayUsageError(`on(${JSON.stringify(event)}, handler): handler must be a function`);
-      (handlers[event] as Set<typeof handler>).add(handler);
-      return () => element.off(event, handler);
-    },
-    off(event, handler) {
-      (handlers[event] as Set<typeof handler> | undefined)?.delete(handler);
-    },
+    ...b.element,
     async tokenize(options) {
-      alive("tokenize");
-      if (!mounted) throw new SealpayUsageError('Call "mount" before "tokenize"');
+      b.alive("tokenize");
+      if (!b.mounted()) throw new SealpayUsageError('Call "mount" before "tokenize"');
       if (options !== undefined && (options === null || typeof options !== "object")) {
         throw new SealpayUsageError("tokenize(options): options must be an object like { save: true }");
       }
@@ -232,23 +266,75 @@ export function createCardElement(cfg: FrameConfig, opts: CardElementOptions, st
       return pickToken(r);
     },
     focus() {
-      if (mounted) void frame.send({ type: "focus" }).catch(() => undefined);
+      if (b.mounted()) void frame.send({ type: "focus" }).catch(() => undefined);
     },
     clear() {
-      if (mounted) void frame.send({ type: "clear" }).catch(() => undefined);
-    },
-    unmount() {
-      if (!mounted) return;
-      frame.close("Sealpay: the card element was unmounted");
-      mounted = false;
-    },
-    destroy() {
-      element.unmount();
-      for (const n of eventNames) handlers[n].clear();
-      destroyed = true;
+      if (b.mounted()) void frame.send({ type: "clear" }).catch(() => undefined);
     },
   };
   return element;
+}
+
+/** The wallet frame's height in CSS pixels unless the options say otherwise. */
+export const walletHeight = 48;
+
+/**
+ * createWalletButton returns the wallet buttons' frame for a loaded
+ * Sealpay. It sends the Google Pay options once the frame is ready (and
+ * again after a remount); the frame checks them and answers with the
+ * wallets it shows.
+ */
+export function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions & { locale?: string }): WalletButton {
+  const h = opts.height ?? walletHeight;
+  if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
+  let googlePay: unknown = opts.googlePay;
+  let save = opts.save;
+  if (save !== undefined && typeof save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
+  const command = (): Command => (save ? { type: "wallet", googlePay, save } : { type: "wallet", googlePay });
+  const configure = (): void => {
+    frame.send<{ wallets?: unknown }>(command()).then(
+      (r) => emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((w): w is Wallet => w === "google_pay") : [] }),
+      (e: unknown) => emit("error", info(toSealpayError(e))),
+    );
+  };
+  const frame: Frame = new Frame(cfg, "wallet", { locale: opts.locale, height: h }, (e) => {
+    switch (e.type) {
+      case "ready": configure(); break;
+      case "token": {
+        try {
+          emit("token", pickWalletToken(e.value));
+        } catch (err) {
+          emit("error", info(toSealpayError(err)));
+        }
+        break;
+      }
+      case "cancel": emit("cancel", {}); break;
+      case "error": emit("error", e.error); break;
+    }
+  });
+  const b = base<WalletButtonEventMap>("wallet button", ["ready", "token", "cancel", "error"], () => frame);
+  const emit = b.emit;
+  return {
+    ...b.element,
+    async update(options) {
+      b.alive("update");
+      if (!options || typeof options !== "object" || (options.googlePay === undefined && options.save === undefined)) {
+        throw new SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
+      }
+      if (options.save !== undefined && typeof options.save !== "boolean") throw new SealpayUsageError("update({ save }): save must be true or false");
+      if (options.googlePay !== undefined) {
+        const t = options.googlePay?.transactionInfo;
+        if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
+        googlePay = { ...(googlePay as object), transactionInfo: t };
+      }
+      if (options.save !== undefined) save = options.save;
+      if (b.mounted()) await frame.send(command());
+    },
+  };
+}
+
+function info(e: SealpayError): SealpayErrorInfo {
+  return { code: e.code, message: e.message };
 }
 
 /** pickToken keeps only the documented members of a token result. */
@@ -268,4 +354,17 @@ export function pickToken(r: unknown): TokenResult {
       fingerprint: String(c.fingerprint ?? ""),
     },
   };
+}
+
+/**
+ * pickWalletToken keeps only the documented members of a wallet token
+ * result: a token result's, the wallet and the auth method.
+ */
+export function pickWalletToken(r: unknown): WalletTokenResult {
+  const o = (r ?? {}) as { wallet?: unknown; auth_method?: unknown };
+  const t = pickToken(r);
+  if ((o.wallet !== "google_pay" && o.wallet !== "apple_pay") || (o.auth_method !== "PAN_ONLY" && o.auth_method !== "CRYPTOGRAM_3DS")) {
+    throw new SealpayError("upstream_error", "Sealpay: the edge's answer names no wallet");
+  }
+  return { ...t, wallet: o.wallet, auth_method: o.auth_method };
 }

@@ -6,12 +6,16 @@
  * window; the frame only from the parent origin named in its URL (which the
  * edge checked against the key's allowed origins) and `window.parent`.
  */
-import type { CardBrand, CardField, SealpayErrorInfo, TokenResult } from "./types.js";
+import type { CardBrand, CardField, SealpayErrorInfo, TokenResult, Wallet, WalletTokenResult } from "./types.js";
 
 export const PROTOCOL = 1;
 
-/** Frame modes: visible card fields, or a hidden core for QR checks. */
-export type FrameMode = "card" | "core";
+/**
+ * Frame modes: visible card fields, a hidden core for QR checks, or wallet
+ * buttons (Google Pay; the edge gives this mode alone the policy that lets
+ * Google's pay.js run, and no card module).
+ */
+export type FrameMode = "card" | "core" | "wallet";
 
 /** What the frame's URL carries (query string). */
 export interface FrameParams {
@@ -32,7 +36,8 @@ export type Command =
   | { type: "tokenize"; save?: boolean }
   | { type: "verifyQR"; payload: string; expect?: unknown; lang?: string }
   | { type: "focus" }
-  | { type: "clear" };
+  | { type: "clear" }
+  | { type: "wallet"; googlePay: unknown; save?: boolean };
 
 /** Parent → frame envelope. */
 export interface CommandMessage {
@@ -51,6 +56,8 @@ export type FrameEvent =
   | { type: "complete"; brand: CardBrand }
   | { type: "error"; error: SealpayErrorInfo }
   | { type: "resize"; height: number }
+  | { type: "token"; value: WalletTokenResult }
+  | { type: "cancel"; wallet: Wallet }
   | { type: "result"; id: number; ok: true; value: TokenResult | unknown }
   | { type: "result"; id: number; ok: false; error: SealpayErrorInfo };
 
@@ -81,7 +88,7 @@ export function parseFrameParams(search: string): FrameParams | null {
   if (!isOrigin(origin) || !/^pk_[A-Za-z0-9_]{1,200}$/.test(key) || !/^[A-Za-z0-9]{8,64}$/.test(channel)) {
     return null;
   }
-  if (mode !== "card" && mode !== "core") return null;
+  if (mode !== "card" && mode !== "core" && mode !== "wallet") return null;
   const p: FrameParams = { origin, key, channel, mode, locale: q.get("locale") ?? "en" };
   const merchant = q.get("merchant");
   if (merchant) p.merchant = merchant;

@@ -2,13 +2,13 @@
  * load: options checking, the memoized load promise, and the Sealpay
  * instance it resolves to.
  */
-import { createCardElement, Frame, type FrameConfig } from "./element.js";
+import { createCardElement, createWalletButton, Frame, pickWalletToken, type FrameConfig } from "./element.js";
 import { SealpayError, SealpayUsageError, toSealpayError } from "./errors.js";
 import { loadDirect } from "./lazy.js";
 import { browserLocale, isLocale, LOCALES } from "./locale.js";
 import { isOrigin } from "./protocol.js";
 import { scanQR } from "./scan.js";
-import type { CardInput, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions } from "./types.js";
+import type { CardInput, Locale, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions, WalletButtonOptions, WalletTokenInput, WalletTokenResult } from "./types.js";
 import { VERSION } from "./version.js";
 
 let memo: Promise<Sealpay | null> | null = null;
@@ -124,6 +124,14 @@ export async function httpError(res: Response, what: string): Promise<SealpayErr
   return new SealpayError(res.status === 401 ? "unauthorized" : "upstream_error", `${what}: HTTP ${res.status}`);
 }
 
+/** elementLocale checks an element's locale option (what names the method) and resolves "auto". */
+function elementLocale(what: string, locale: unknown): Locale | undefined {
+  if (locale !== undefined && locale !== "auto" && !isLocale(locale)) {
+    throw new SealpayUsageError(`${what}: unsupported locale ${JSON.stringify(locale)}; use one of ${LOCALES.join(", ")}`);
+  }
+  return locale === "auto" ? browserLocale() : (locale as Locale | undefined);
+}
+
 class Instance implements Sealpay {
   readonly version = VERSION;
   private core_: Frame | null = null;
@@ -144,11 +152,7 @@ class Instance implements Sealpay {
       style = JSON.stringify(options.style);
       if (style.length > 4000) throw new SealpayUsageError("cardElement: style is too large (4000 characters of JSON at most)");
     }
-    if (options.locale !== undefined && options.locale !== "auto" && !isLocale(options.locale)) {
-      throw new SealpayUsageError(`cardElement: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
-    }
-    const locale = options.locale === "auto" ? browserLocale() : options.locale;
-    return createCardElement(this.cfg_, { ...options, locale }, style);
+    return createCardElement(this.cfg_, { ...options, locale: elementLocale("cardElement", options.locale) }, style);
   }
 
   async seal(card: CardInput, options: SealOptions = {}): Promise<string> {
@@ -194,5 +198,35 @@ class Instance implements Sealpay {
 
   scanQR(source: Parameters<Sealpay["scanQR"]>[0], options?: Parameters<Sealpay["scanQR"]>[1]) {
     return scanQR(this.cfg_.edge, source, options);
+  }
+
+  walletButton(options: WalletButtonOptions) {
+    // The frame checks the Google Pay options (it trusts nothing the page
+    // sends); here only what a typo would break.
+    if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
+      throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
+    }
+    return createWalletButton(this.cfg_, { ...options, locale: elementLocale("walletButton", options.locale) });
+  }
+
+  async tokenizeWallet(input: WalletTokenInput): Promise<WalletTokenResult> {
+    const w = input?.wallet;
+    const data: unknown = input?.paymentData;
+    if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
+      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.cfg_.edge}/v1/tokens`, {
+        method: "POST",
+        credentials: "omit",
+        headers: { authorization: `Bearer ${this.cfg_.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ wallet: w, payment_data: data }),
+      });
+    } catch (cause) {
+      throw new SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${this.cfg_.edge}`, { cause });
+    }
+    if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
+    return pickWalletToken(await res.json().catch(() => null));
   }
 }

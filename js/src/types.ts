@@ -255,6 +255,153 @@ export interface CardElement {
   destroy(): void;
 }
 
+/** A wallet whose payment tokens the edge opens into the vault. */
+export type Wallet = "google_pay" | "apple_pay";
+
+/**
+ * How a wallet token authenticates the card, in Google Pay's terms:
+ * `PAN_ONLY` is a card number on file with the wallet; `CRYPTOGRAM_3DS` is
+ * a device token with a one-time cryptogram (every Apple Pay token).
+ */
+export type WalletAuthMethod = "PAN_ONLY" | "CRYPTOGRAM_3DS";
+
+/**
+ * A vault token made from a wallet's payment token: the same shape as a
+ * card's {@link TokenResult}, plus the wallet and how it authenticated the
+ * card. The number (or device number) and any cryptogram stay in the vault.
+ */
+export interface WalletTokenResult extends TokenResult {
+  wallet: Wallet;
+  auth_method: WalletAuthMethod;
+}
+
+/**
+ * What the Google Pay sheet shows the shopper: Google Pay's
+ * `TransactionInfo` (https://developers.google.com/pay/api/web/reference/request-objects#TransactionInfo),
+ * the members the frame passes on. The frame checks every value.
+ */
+export interface GooglePayTransactionInfo {
+  /** `FINAL` needs `totalPrice`; `ESTIMATED` too; `NOT_CURRENTLY_KNOWN` has none. */
+  totalPriceStatus: "FINAL" | "ESTIMATED" | "NOT_CURRENTLY_KNOWN";
+  /** Decimal amount, e.g. `"49.90"`: digits, at most one point and two decimals. */
+  totalPrice?: string;
+  /** ISO 4217 alphabetic code, e.g. `"BRL"`. */
+  currencyCode: string;
+  /** ISO 3166-1 alpha-2 country of the transaction, e.g. `"BR"` (needed in the EEA). */
+  countryCode?: string;
+  /** Label shown beside the total, at most 64 characters. */
+  totalPriceLabel?: string;
+  /** `COMPLETE_IMMEDIATE_PURCHASE` makes the sheet's button "Pay" rather than "Continue". */
+  checkoutOption?: "DEFAULT" | "COMPLETE_IMMEDIATE_PURCHASE";
+}
+
+/** The Google Pay button in the frame: the transaction, and the button's look (Google's `ButtonOptions`). */
+export interface GooglePayButtonOptions {
+  transactionInfo: GooglePayTransactionInfo;
+  /** Google's button colours; `"default"` lets Google choose. */
+  buttonColor?: "default" | "black" | "white";
+  /** The word on the button. Default `"buy"`. */
+  buttonType?: "book" | "buy" | "checkout" | "donate" | "order" | "pay" | "plain" | "subscribe";
+  /** Corner radius in pixels, 0–24. */
+  buttonRadius?: number;
+}
+
+/**
+ * Options of {@link Sealpay.walletButton}. The merchant's Google Pay
+ * merchant id and name, the card networks and auth methods, and the key
+ * Google encrypts to all come from the edge (`GET /v1/wallets`), never from
+ * the page.
+ */
+export interface WalletButtonOptions {
+  /** Offer Google Pay: the frame loads Google's pay.js and shows its button if the shopper can pay. */
+  googlePay: GooglePayButtonOptions;
+  /** Height of the frame in CSS pixels, 40–100 (Google's button fills it). Default 48. */
+  height?: number;
+  /** Language of the button; `"auto"` uses the browser's. Defaults to the locale given to `load`. */
+  locale?: Locale | "auto";
+  /**
+   * The shopper asked to save the card (a box they ticked): the token is
+   * reusable. Without it the token is single-use, as a card element's.
+   * Change it with {@link WalletButton.update} when the box changes.
+   */
+  save?: boolean;
+}
+
+/** Payload of a wallet button's `ready` event. */
+export interface WalletReadyEvent {
+  /** The wallets the frame shows a button for: empty when the shopper cannot pay with any (hide the container). */
+  wallets: Wallet[];
+}
+
+/** The events of a {@link WalletButton}, by name. */
+export interface WalletButtonEventMap {
+  /** The frame checked the wallets; `wallets` lists the buttons it shows. */
+  ready: WalletReadyEvent;
+  /** The shopper paid with a wallet and the edge made a vault token of it. */
+  token: WalletTokenResult;
+  /** The shopper closed the wallet's sheet without paying. */
+  cancel: Record<string, never>;
+  /** The wallet or the edge failed (e.g. `upstream_error`, a `wallet_…` code): show another way to pay. */
+  error: SealpayErrorInfo;
+}
+
+/**
+ * Wallet buttons in a frame served by the edge. The shopper's choice goes
+ * from the wallet to the frame, from the frame to the edge; the page
+ * receives only the `token` event.
+ */
+export interface WalletButton {
+  /** Insert the frame into the element (or the first match of a CSS selector). */
+  mount(target: string | HTMLElement): void;
+  /** Listen to an event; returns a function that removes the listener. */
+  on<K extends keyof WalletButtonEventMap>(event: K, handler: (event: WalletButtonEventMap[K]) => void): () => void;
+  /** Remove a listener added with {@link WalletButton.on}. */
+  off<K extends keyof WalletButtonEventMap>(event: K, handler: (event: WalletButtonEventMap[K]) => void): void;
+  /**
+   * Change what the sheet shows (say, the cart's new total) or whether
+   * the shopper saves the card; resolves once the frame has it.
+   */
+  update(options: { googlePay?: { transactionInfo: GooglePayTransactionInfo }; save?: boolean }): Promise<void>;
+  /** Remove the frame from the page; it may be mounted again. */
+  unmount(): void;
+  /** Remove the frame and every listener; the button cannot be used again. */
+  destroy(): void;
+}
+
+/**
+ * Apple Pay's encrypted payment data, `PKPaymentToken.paymentData` (in
+ * Apple Pay JS, `event.payment.token.paymentData` of
+ * `onpaymentauthorized`), passed on as Apple gives it.
+ */
+export interface ApplePayPaymentData {
+  version: "EC_v1" | (string & {});
+  data: string;
+  signature: string;
+  header: {
+    ephemeralPublicKey: string;
+    publicKeyHash: string;
+    transactionId: string;
+    applicationData?: string;
+  };
+}
+
+/** What {@link Sealpay.tokenizeWallet} takes: a wallet token the merchant's own wallet session collected. */
+export type WalletTokenInput =
+  | {
+      wallet: "apple_pay";
+      /** `event.payment.token.paymentData` from your `ApplePaySession`. */
+      paymentData: ApplePayPaymentData;
+    }
+  | {
+      wallet: "google_pay";
+      /**
+       * `paymentMethodData.tokenizationData.token` from your own
+       * `loadPaymentData`, tokenized `DIRECT` to the edge's key (prefer
+       * {@link Sealpay.walletButton}, which keeps it out of the page).
+       */
+      paymentData: string;
+    };
+
 /** The card object of direct-mode {@link Sealpay.seal}. */
 export interface CardInput {
   number: string;
@@ -367,4 +514,17 @@ export interface Sealpay {
   verifyQR(payload: string, options?: VerifyQROptions): Promise<QRVerdict>;
   /** Read a QR code's text from a video frame or an image; `null` if none is found. */
   scanQR(source: QRSource, options?: ScanQROptions): Promise<string | null>;
+  /**
+   * Wallet buttons (Google Pay) in a frame from the edge. The frame loads
+   * Google's pay.js itself, has Google encrypt the card to the edge's key
+   * and exchanges the result for a vault token: the page, which needs no
+   * Google origin in its CSP, sees only the `token` event. PCI SAQ A.
+   */
+  walletButton(options: WalletButtonOptions): WalletButton;
+  /**
+   * Exchange a wallet token your own wallet session collected (Apple Pay's
+   * `paymentData`) for a vault token. The token is encrypted to the edge's
+   * wallet key; this page never sees the card number.
+   */
+  tokenizeWallet(input: WalletTokenInput): Promise<WalletTokenResult>;
 }

@@ -12,8 +12,11 @@ export function fresh(entry) {
   return import(new URL(`${entry}?copy=${++n}`, dist).href);
 }
 
-/** bundleSource bundles an internal source file for direct tests. */
-export async function bundleSource(file) {
+/**
+ * bundleSource bundles an internal source file for direct tests. Each call
+ * with fresh set gets its own instance (module state is per instance).
+ */
+export async function bundleSource(file, { fresh = false } = {}) {
   const r = await build({
     entryPoints: [fileURLToPath(new URL(`../src/${file}`, import.meta.url))],
     bundle: true,
@@ -23,7 +26,7 @@ export async function bundleSource(file) {
     logLevel: "silent",
     define: { __SEALPAY_VERSION__: '"test"' },
   });
-  const code = r.outputFiles[0].text;
+  const code = r.outputFiles[0].text + (fresh ? `\n// copy ${++n}\n` : "");
   return import("data:text/javascript;base64," + Buffer.from(code).toString("base64"));
 }
 

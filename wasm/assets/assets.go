@@ -47,13 +47,20 @@ const (
 	// FrameCore is frame.html for the QR-only frame (mode=core), which
 	// preloads the QR module instead of the card module.
 	FrameCore = "frame-core.html"
+	// FrameWallet is frame.html for the wallet buttons (mode=wallet): it
+	// preloads no module (that frame runs none) and its script element
+	// carries the nonce placeholder [WalletNonce], which the edge replaces
+	// with each answer's CSP nonce.
+	FrameWallet = "frame-wallet.html"
+	// WalletNonce is the placeholder of [FrameWallet]'s nonce attribute.
+	WalletNonce = "@@sealpay:nonce@@"
 	// Manifest describes every file and its precompressed copies for the
 	// Worker's entry (edge/workerjs/assets.mjs).
 	Manifest = "manifest.json"
 )
 
 // scripts are the committed browser files Build copies from js/dist/browser.
-var scripts = []string{"sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js"}
+var scripts = []string{"sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js", "wallet.js"}
 
 // modules are the Go packages Build compiles, by output file.
 var modules = map[string]string{CardModule: "./wasm", QRModule: "./wasm/qr"}
@@ -326,6 +333,11 @@ func fill(files map[string][]byte, roots []byte) error {
 		links := preload(files, WasmExec, "script") + preload(files, v.module, "fetch")
 		files[v.file] = bytes.Replace(html, []byte(preloadMarker), []byte(links), 1)
 	}
+	// The wallet frame loads Google's pay.js, which injects styles (and
+	// may inject scripts) that its policy admits by nonce; frame.js reads
+	// the nonce from its own script element and hands it to Google.
+	wallet := bytes.Replace(html, []byte(preloadMarker), nil, 1)
+	files[FrameWallet] = bytes.Replace(wallet, []byte(`<script src=`), []byte(`<script nonce="`+WalletNonce+`" src=`), 1)
 	return nil
 }
 
@@ -381,7 +393,7 @@ func write(dir string, files map[string][]byte) error {
 		if err := writeFile(path, b); err != nil {
 			return err
 		}
-		if name != FrameCore { // served as frame.html?mode=core, not by name
+		if name != FrameCore && name != FrameWallet { // served as frame.html?mode=core or mode=wallet, not by name
 			sri[name] = SRI(b)
 		}
 	}

@@ -101,6 +101,19 @@ func TestFill(t *testing.T) {
 		if strings.Contains(html, tc.other) || strings.Contains(html, preloadMarker) {
 			t.Errorf("%s = %s, want no %s and no marker left", tc.file, html, tc.other)
 		}
+		if strings.Contains(html, WalletNonce) {
+			t.Errorf("%s = %s, want no nonce placeholder (only the wallet frame has one)", tc.file, html)
+		}
+	}
+	// The wallet frame loads frame.js as the others do, preloads nothing
+	// (it runs no module), and its script element has the nonce placeholder.
+	wallet := string(files[FrameWallet])
+	sum := sha512.Sum384(files["frame.js"])
+	if want := `<script nonce="` + WalletNonce + `" src="c/` + base64.RawURLEncoding.EncodeToString(sum[:]) + `/frame.js" integrity="` + SRI(files["frame.js"]) + `"`; !strings.Contains(wallet, want) {
+		t.Errorf("%s = %s, want it to hold %s", FrameWallet, wallet, want)
+	}
+	if strings.Contains(wallet, "preload") || strings.Contains(wallet, preloadMarker) || strings.Count(wallet, WalletNonce) != 1 {
+		t.Errorf("%s = %s, want no preload, no marker and one nonce placeholder", FrameWallet, wallet)
 	}
 }
 

@@ -80,9 +80,9 @@ function modulePins() {
   }
   throw noPins("module hashes");
 }
-function assetURL(base, file, integrity) {
+function assetURL(base2, file, integrity) {
   const digest = integrity.slice(integrity.indexOf("-") + 1).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  return `${base}/v1/c/${digest}/${file}`;
+  return `${base2}/v1/c/${digest}/${file}`;
 }
 var noPins;
 var init_pins = __esm({
@@ -111,10 +111,10 @@ __export(direct_exports, {
   loadModule: () => loadModule,
   seal: () => seal
 });
-function loadModule(base, spec, pins) {
+function loadModule(base2, spec, pins) {
   let p = pending.get(spec.file);
   if (!p) {
-    p = start(base, spec, pins).catch((e) => {
+    p = start(base2, spec, pins).catch((e) => {
       pending.delete(spec.file);
       throw e;
     });
@@ -122,7 +122,7 @@ function loadModule(base, spec, pins) {
   }
   return p;
 }
-async function start(base, spec, pins) {
+async function start(base2, spec, pins) {
   const g = globalThis;
   const pinned = (f) => {
     const h = pins[f];
@@ -134,11 +134,11 @@ async function start(base, spec, pins) {
   if (typeof WebAssembly !== "object") {
     throw new SealpayError("internal", "Sealpay: this browser has no WebAssembly");
   }
-  const Go = await loadGo(base, execPin);
+  const Go = await loadGo(base2, execPin);
   const go = new Go();
   let instance;
   try {
-    instance = await instantiate(assetURL(base, spec.file, modulePin), modulePin, go.importObject);
+    instance = await instantiate(assetURL(base2, spec.file, modulePin), modulePin, go.importObject);
   } catch (cause) {
     const hint = cause instanceof WebAssembly.CompileError ? ": the browser refused to compile it; if this page's Content-Security-Policy has no 'wasm-unsafe-eval' in script-src, add it there or use the hosted card fields (cardElement), which need none" : "";
     throw new SealpayError("upstream_error", `Failed to load ${spec.file}${hint}`, { cause });
@@ -156,10 +156,10 @@ async function start(base, spec, pins) {
   }
   return core;
 }
-function loadGo(base, integrity) {
+function loadGo(base2, integrity) {
   if (!goClass) {
     const g = globalThis;
-    goClass = loadScript(assetURL(base, "wasm_exec.js", integrity), integrity).then(() => {
+    goClass = loadScript(assetURL(base2, "wasm_exec.js", integrity), integrity).then(() => {
       if (typeof g.Go !== "function") throw new SealpayError("internal", "Failed to load wasm_exec.js: it defined no Go class");
       return g.Go;
     }).catch((e) => {
@@ -289,12 +289,13 @@ var Frame = class {
     this.iframe.setAttribute("frameborder", "0");
     this.iframe.setAttribute("scrolling", "no");
     this.iframe.setAttribute("allowtransparency", "true");
-    this.iframe.style.cssText = mode === "card" ? `border:0;width:100%;min-width:200px;height:${extra.hideName ? cardHeight.withoutName : cardHeight.withName}px;display:block;overflow:hidden;background:transparent` : "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
+    this.iframe.style.cssText = mode === "core" ? "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden" : `border:0;width:100%;min-width:200px;height:${extra.height ?? (extra.hideName ? cardHeight.withoutName : cardHeight.withName)}px;display:block;overflow:hidden;background:transparent`;
+    if (mode === "wallet") this.iframe.allow = "payment";
     if (mode === "core") {
       this.iframe.setAttribute("aria-hidden", "true");
       this.iframe.tabIndex = -1;
     }
-    this.iframe.title = mode === "card" ? "Secure card payment input" : "Sealpay";
+    this.iframe.title = mode === "card" ? "Secure card payment input" : mode === "wallet" ? "Pay with a wallet" : "Sealpay";
     this.readyPromise_ = new Promise((r) => this.resolveReady_ = r);
   }
   onEvent_;
@@ -381,29 +382,65 @@ var Frame = class {
     this.onEvent_(e);
   };
 };
-var eventNames = ["ready", "change", "focus", "blur", "complete", "error"];
-function createCardElement(cfg, opts, style) {
-  const handlers = {
-    ready: /* @__PURE__ */ new Set(),
-    change: /* @__PURE__ */ new Set(),
-    focus: /* @__PURE__ */ new Set(),
-    blur: /* @__PURE__ */ new Set(),
-    complete: /* @__PURE__ */ new Set(),
-    error: /* @__PURE__ */ new Set()
-  };
+function base(what, names, frame) {
+  const handlers = new Map(names.map((n) => [n, /* @__PURE__ */ new Set()]));
   let destroyed = false;
   let mounted = false;
-  const emit = (name, payload) => {
-    for (const h of handlers[name]) {
-      try {
-        h(payload);
-      } catch (err) {
-        setTimeout(() => {
-          throw err;
-        });
+  const alive = (verb) => {
+    if (destroyed) throw new SealpayUsageError(`You cannot call "${verb}" on a destroyed ${what}; create a new one`);
+  };
+  const element = {
+    mount(target) {
+      alive("mount");
+      if (mounted) throw new SealpayUsageError(`The ${what} is already mounted; call "unmount" first`);
+      const el = typeof target === "string" ? document.querySelector(target) : target;
+      if (!el || typeof el.appendChild !== "function") {
+        throw new SealpayUsageError(`mount: no element matches ${typeof target === "string" ? JSON.stringify(target) : "the argument"}; pass a CSS selector or an HTMLElement that is in the page`);
       }
+      frame().listen();
+      el.appendChild(frame().iframe);
+      mounted = true;
+    },
+    on(event, handler) {
+      alive("on");
+      const set = handlers.get(event);
+      if (!set) throw new SealpayUsageError(`Unknown event ${JSON.stringify(event)}; use one of ${names.join(", ")}`);
+      if (typeof handler !== "function") throw new SealpayUsageError(`on(${JSON.stringify(event)}, handler): handler must be a function`);
+      set.add(handler);
+      return () => element.off(event, handler);
+    },
+    off(event, handler) {
+      handlers.get(event)?.delete(handler);
+    },
+    unmount() {
+      if (!mounted) return;
+      frame().close(`Sealpay: the ${what} was unmounted`);
+      mounted = false;
+    },
+    destroy() {
+      element.unmount();
+      for (const set of handlers.values()) set.clear();
+      destroyed = true;
     }
   };
+  return {
+    emit(name, payload) {
+      for (const h of handlers.get(name) ?? []) {
+        try {
+          h(payload);
+        } catch (err) {
+          setTimeout(() => {
+            throw err;
+          });
+        }
+      }
+    },
+    alive,
+    mounted: () => mounted,
+    element
+  };
+}
+function createCardElement(cfg, opts, style) {
   const frame = new Frame(cfg, "card", { style, hideName: opts.hideName, locale: opts.locale }, (e) => {
     switch (e.type) {
       case "ready":
@@ -428,36 +465,13 @@ function createCardElement(cfg, opts, style) {
         break;
     }
   });
-  const alive = (what) => {
-    if (destroyed) throw new SealpayUsageError(`You cannot call "${what}" on a destroyed card element; create a new one with cardElement()`);
-  };
+  const b = base("card element", ["ready", "change", "focus", "blur", "complete", "error"], () => frame);
+  const emit = b.emit;
   const element = {
-    mount(target) {
-      alive("mount");
-      if (mounted) throw new SealpayUsageError('The card element is already mounted; call "unmount" first');
-      const el = typeof target === "string" ? document.querySelector(target) : target;
-      if (!el || typeof el.appendChild !== "function") {
-        throw new SealpayUsageError(`mount: no element matches ${typeof target === "string" ? JSON.stringify(target) : "the argument"}; pass a CSS selector or an HTMLElement that is in the page`);
-      }
-      frame.listen();
-      el.appendChild(frame.iframe);
-      mounted = true;
-    },
-    on(event, handler) {
-      alive("on");
-      if (!eventNames.includes(event)) {
-        throw new SealpayUsageError(`Unknown event ${JSON.stringify(event)}; use one of ${eventNames.join(", ")}`);
-      }
-      if (typeof handler !== "function") throw new SealpayUsageError(`on(${JSON.stringify(event)}, handler): handler must be a function`);
-      handlers[event].add(handler);
-      return () => element.off(event, handler);
-    },
-    off(event, handler) {
-      handlers[event]?.delete(handler);
-    },
+    ...b.element,
     async tokenize(options) {
-      alive("tokenize");
-      if (!mounted) throw new SealpayUsageError('Call "mount" before "tokenize"');
+      b.alive("tokenize");
+      if (!b.mounted()) throw new SealpayUsageError('Call "mount" before "tokenize"');
       if (options !== void 0 && (options === null || typeof options !== "object")) {
         throw new SealpayUsageError("tokenize(options): options must be an object like { save: true }");
       }
@@ -469,23 +483,71 @@ function createCardElement(cfg, opts, style) {
       return pickToken(r);
     },
     focus() {
-      if (mounted) void frame.send({ type: "focus" }).catch(() => void 0);
+      if (b.mounted()) void frame.send({ type: "focus" }).catch(() => void 0);
     },
     clear() {
-      if (mounted) void frame.send({ type: "clear" }).catch(() => void 0);
-    },
-    unmount() {
-      if (!mounted) return;
-      frame.close("Sealpay: the card element was unmounted");
-      mounted = false;
-    },
-    destroy() {
-      element.unmount();
-      for (const n of eventNames) handlers[n].clear();
-      destroyed = true;
+      if (b.mounted()) void frame.send({ type: "clear" }).catch(() => void 0);
     }
   };
   return element;
+}
+var walletHeight = 48;
+function createWalletButton(cfg, opts) {
+  const h = opts.height ?? walletHeight;
+  if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
+  let googlePay = opts.googlePay;
+  let save = opts.save;
+  if (save !== void 0 && typeof save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
+  const command = () => save ? { type: "wallet", googlePay, save } : { type: "wallet", googlePay };
+  const configure = () => {
+    frame.send(command()).then(
+      (r) => emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((w) => w === "google_pay") : [] }),
+      (e) => emit("error", info(toSealpayError(e)))
+    );
+  };
+  const frame = new Frame(cfg, "wallet", { locale: opts.locale, height: h }, (e) => {
+    switch (e.type) {
+      case "ready":
+        configure();
+        break;
+      case "token": {
+        try {
+          emit("token", pickWalletToken(e.value));
+        } catch (err) {
+          emit("error", info(toSealpayError(err)));
+        }
+        break;
+      }
+      case "cancel":
+        emit("cancel", {});
+        break;
+      case "error":
+        emit("error", e.error);
+        break;
+    }
+  });
+  const b = base("wallet button", ["ready", "token", "cancel", "error"], () => frame);
+  const emit = b.emit;
+  return {
+    ...b.element,
+    async update(options) {
+      b.alive("update");
+      if (!options || typeof options !== "object" || options.googlePay === void 0 && options.save === void 0) {
+        throw new SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
+      }
+      if (options.save !== void 0 && typeof options.save !== "boolean") throw new SealpayUsageError("update({ save }): save must be true or false");
+      if (options.googlePay !== void 0) {
+        const t = options.googlePay?.transactionInfo;
+        if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
+        googlePay = { ...googlePay, transactionInfo: t };
+      }
+      if (options.save !== void 0) save = options.save;
+      if (b.mounted()) await frame.send(command());
+    }
+  };
+}
+function info(e) {
+  return { code: e.code, message: e.message };
 }
 function pickToken(r) {
   const o = r ?? {};
@@ -503,6 +565,14 @@ function pickToken(r) {
       fingerprint: String(c.fingerprint ?? "")
     }
   };
+}
+function pickWalletToken(r) {
+  const o = r ?? {};
+  const t = pickToken(r);
+  if (o.wallet !== "google_pay" && o.wallet !== "apple_pay" || o.auth_method !== "PAN_ONLY" && o.auth_method !== "CRYPTOGRAM_3DS") {
+    throw new SealpayError("upstream_error", "Sealpay: the edge's answer names no wallet");
+  }
+  return { ...t, wallet: o.wallet, auth_method: o.auth_method };
 }
 
 // src/sealpay.ts
@@ -663,6 +733,12 @@ async function httpError(res, what) {
   }
   return new SealpayError(res.status === 401 ? "unauthorized" : "upstream_error", `${what}: HTTP ${res.status}`);
 }
+function elementLocale(what, locale) {
+  if (locale !== void 0 && locale !== "auto" && !isLocale(locale)) {
+    throw new SealpayUsageError(`${what}: unsupported locale ${JSON.stringify(locale)}; use one of ${LOCALES.join(", ")}`);
+  }
+  return locale === "auto" ? browserLocale() : locale;
+}
 var Instance = class {
   constructor(cfg_, keys_) {
     this.cfg_ = cfg_;
@@ -680,11 +756,7 @@ var Instance = class {
       style = JSON.stringify(options.style);
       if (style.length > 4e3) throw new SealpayUsageError("cardElement: style is too large (4000 characters of JSON at most)");
     }
-    if (options.locale !== void 0 && options.locale !== "auto" && !isLocale(options.locale)) {
-      throw new SealpayUsageError(`cardElement: unsupported locale ${JSON.stringify(options.locale)}; use one of ${LOCALES.join(", ")}`);
-    }
-    const locale = options.locale === "auto" ? browserLocale() : options.locale;
-    return createCardElement(this.cfg_, { ...options, locale }, style);
+    return createCardElement(this.cfg_, { ...options, locale: elementLocale("cardElement", options.locale) }, style);
   }
   async seal(card, options = {}) {
     if (!card || typeof card !== "object" || typeof card.number !== "string") {
@@ -727,6 +799,32 @@ var Instance = class {
   }
   scanQR(source, options) {
     return scanQR(this.cfg_.edge, source, options);
+  }
+  walletButton(options) {
+    if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
+      throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
+    }
+    return createWalletButton(this.cfg_, { ...options, locale: elementLocale("walletButton", options.locale) });
+  }
+  async tokenizeWallet(input) {
+    const w = input?.wallet;
+    const data = input?.paymentData;
+    if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
+      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
+    }
+    let res;
+    try {
+      res = await fetch(`${this.cfg_.edge}/v1/tokens`, {
+        method: "POST",
+        credentials: "omit",
+        headers: { authorization: `Bearer ${this.cfg_.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ wallet: w, payment_data: data })
+      });
+    } catch (cause) {
+      throw new SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${this.cfg_.edge}`, { cause });
+    }
+    if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
+    return pickWalletToken(await res.json().catch(() => null));
   }
 };
 

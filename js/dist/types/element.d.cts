@@ -1,5 +1,5 @@
 import { type Command, type FrameEvent, type FrameMode } from "./protocol.cjs";
-import type { CardElement, CardElementOptions, TokenResult } from "./types.cjs";
+import type { CardElement, CardElementOptions, TokenResult, WalletButton, WalletButtonOptions, WalletTokenResult } from "./types.cjs";
 /** What a frame connection needs from the loaded Sealpay. */
 export interface FrameConfig {
     edge: string;
@@ -32,6 +32,7 @@ export declare class Frame {
         style?: string;
         hideName?: boolean;
         locale?: string;
+        height?: number;
     }, onEvent_: (e: FrameEvent) => void);
     /** listen starts accepting messages from the frame. */
     listen(): void;
@@ -50,5 +51,21 @@ export declare class Frame {
 }
 /** createCardElement returns the hosted card fields for a loaded Sealpay. */
 export declare function createCardElement(cfg: FrameConfig, opts: CardElementOptions, style: string | undefined): CardElement;
+/** The wallet frame's height in CSS pixels unless the options say otherwise. */
+export declare const walletHeight = 48;
+/**
+ * createWalletButton returns the wallet buttons' frame for a loaded
+ * Sealpay. It sends the Google Pay options once the frame is ready (and
+ * again after a remount); the frame checks them and answers with the
+ * wallets it shows.
+ */
+export declare function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions & {
+    locale?: string;
+}): WalletButton;
 /** pickToken keeps only the documented members of a token result. */
 export declare function pickToken(r: unknown): TokenResult;
+/**
+ * pickWalletToken keeps only the documented members of a wallet token
+ * result: a token result's, the wallet and the auth method.
+ */
+export declare function pickWalletToken(r: unknown): WalletTokenResult;

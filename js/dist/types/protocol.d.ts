@@ -6,10 +6,14 @@
  * window; the frame only from the parent origin named in its URL (which the
  * edge checked against the key's allowed origins) and `window.parent`.
  */
-import type { CardBrand, CardField, SealpayErrorInfo, TokenResult } from "./types.js";
+import type { CardBrand, CardField, SealpayErrorInfo, TokenResult, Wallet, WalletTokenResult } from "./types.js";
 export declare const PROTOCOL = 1;
-/** Frame modes: visible card fields, or a hidden core for QR checks. */
-export type FrameMode = "card" | "core";
+/**
+ * Frame modes: visible card fields, a hidden core for QR checks, or wallet
+ * buttons (Google Pay; the edge gives this mode alone the policy that lets
+ * Google's pay.js run, and no card module).
+ */
+export type FrameMode = "card" | "core" | "wallet";
 /** What the frame's URL carries (query string). */
 export interface FrameParams {
     /** The parent page's origin; the edge checks it against the key. */
@@ -36,6 +40,10 @@ export type Command = {
     type: "focus";
 } | {
     type: "clear";
+} | {
+    type: "wallet";
+    googlePay: unknown;
+    save?: boolean;
 };
 /** Parent → frame envelope. */
 export interface CommandMessage {
@@ -70,6 +78,12 @@ export type FrameEvent = {
 } | {
     type: "resize";
     height: number;
+} | {
+    type: "token";
+    value: WalletTokenResult;
+} | {
+    type: "cancel";
+    wallet: Wallet;
 } | {
     type: "result";
     id: number;

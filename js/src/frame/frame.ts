@@ -9,11 +9,12 @@ import { callCore, CARD, loadModule, QR, type CardCore, type QRCore } from "../d
 import { pickToken } from "../element.js";
 import { SealpayError, toSealpayError } from "../errors.js";
 import { isLocale, pickLocale } from "../locale.js";
-import { modulePins, qrRoots } from "../pins.js";
+import { assetURL, modulePins, qrRoots } from "../pins.js";
 import { isMessage, parseFrameParams, PROTOCOL, type Command, type FrameEvent, type FrameParams } from "../protocol.js";
 import { checkStyle, styleCSS } from "../style.js";
 import type { CardBrand, CardField, Locale, SealpayErrorInfo } from "../types.js";
 import { VERSION } from "../version.js";
+import type { GooglePay } from "./googlepay.js";
 import { brandNames, messageCode, messages, type MessageKey } from "./i18n.js";
 
 /** The bridge's checkCard answer (see sdk/bridge). */
@@ -84,10 +85,15 @@ class HostedFields {
   private wasComplete = false;
   private keys: Promise<{ keys: unknown[]; merchant?: string }> | null = null;
   private trust: Promise<string> | null = null;
+  private googlePay: Promise<GooglePay> | null = null;
+  private walletButtons: (() => Promise<GooglePay>) | null = null;
   private readonly t: Record<MessageKey, string>;
   private readonly locale: Locale;
 
-  constructor(private readonly p: FrameParams) {
+  constructor(
+    private readonly p: FrameParams,
+    private readonly nonce: string,
+  ) {
     this.locale = isLocale(p.locale) ? p.locale : pickLocale([p.locale]);
     this.t = messages[this.locale];
   }
@@ -112,6 +118,7 @@ class HostedFields {
       // The key set too, so a tokenize waits for no round trip of its own.
       void this.loadKeys().catch(() => undefined);
     }
+    if (this.p.mode === "wallet") this.setUpWallet();
     // The parent titles the card iframe in the shopper's language (element.ts).
     this.post(this.p.mode === "card" ? { type: "ready", version: VERSION, title: this.t.title } : { type: "ready", version: VERSION });
   }
@@ -160,6 +167,39 @@ class HostedFields {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * setUpWallet shows the wallet frame's (empty) button area and starts
+   * fetching the merchant's wallet settings; the button appears once the
+   * page has sent its options and Google says the shopper can pay. This
+   * frame loads no card module, and holds no card input.
+   */
+  private setUpWallet(): void {
+    document.documentElement.lang = this.locale;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync("html,body{margin:0;height:100%;background:transparent}#wallet{height:100%}#wallet>*{width:100%;height:100%}");
+    document.adoptedStyleSheets = [sheet];
+    $("card").remove();
+    const container = document.createElement("div");
+    container.id = "wallet";
+    document.body.append(container);
+    document.body.hidden = false;
+    const settings = getJSON<{ google_pay?: unknown }>("/v1/wallets", this.p.key).then((w) => w.google_pay ?? null);
+    // A failure is reported by the first "wallet" command, not here.
+    settings.catch(() => undefined);
+    this.walletButtons = () => {
+      // A failed download of wallet.js is tried again by the next command.
+      this.googlePay ??= loadWalletCode().then(
+        (GP) => new GP(this.p.key, this.locale, this.nonce, container, settings, (e) => this.post(e)),
+        (e: unknown) => {
+          this.googlePay = null;
+          throw e;
+        },
+      );
+      return this.googlePay;
+    };
+    void this.walletButtons().catch(() => undefined);
   }
 
   private setUpForm(): void {
@@ -329,10 +369,15 @@ class HostedFields {
         return this.tokenize(c.save === true);
       case "verifyQR":
         return this.verifyQR(c.payload, c.expect, c.lang);
+      case "wallet":
+        if (!this.walletButtons) throw new SealpayError("bad_request", "Sealpay: this frame has no wallet buttons");
+        return { wallets: await (await this.walletButtons()).configure(c.googlePay, c.save === true) };
       case "focus":
+        if (this.p.mode !== "card") return null;
         $<HTMLInputElement>("number").focus();
         return null;
       case "clear":
+        if (this.p.mode === "wallet") return null;
         for (const f of fields) $<HTMLInputElement>(f).value = "";
         this.touched.clear();
         this.formError("");
@@ -450,12 +495,35 @@ class HostedFields {
   }
 }
 
-async function getJSON<T>(url: string): Promise<T> {
-  return JSON.parse(await fetchText(url)) as T;
+declare const __SEALPAY_WALLET_SRI__: string;
+
+/**
+ * loadWalletCode loads wallet.js, the Google Pay code of the wallet frame,
+ * by its content address and with the hash this build pins (it has no
+ * placeholder, so the JS build knows its hash).
+ */
+function loadWalletCode(): Promise<typeof GooglePay> {
+  return new Promise((resolve, reject) => {
+    const g = globalThis as { __sealpay_gpay?: typeof GooglePay };
+    const s = document.createElement("script");
+    s.src = assetURL("", "wallet.js", __SEALPAY_WALLET_SRI__);
+    s.integrity = __SEALPAY_WALLET_SRI__;
+    s.crossOrigin = "anonymous";
+    s.onload = () => (g.__sealpay_gpay ? resolve(g.__sealpay_gpay) : reject(new SealpayError("upstream_error", "Failed to load wallet.js")));
+    s.onerror = () => reject(new SealpayError("upstream_error", "Failed to load wallet.js"));
+    document.head.appendChild(s);
+  });
 }
 
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url, { credentials: "omit", headers: { accept: "application/json" } });
+async function getJSON<T>(url: string, key?: string): Promise<T> {
+  return JSON.parse(await fetchText(url, key)) as T;
+}
+
+/** fetchText GETs url at the frame's origin, with the publishable key as a bearer token if given. */
+async function fetchText(url: string, key?: string): Promise<string> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(url, { credentials: "omit", headers });
   if (!res.ok) {
     let err: unknown;
     try {
@@ -490,13 +558,17 @@ function reformat(input: HTMLInputElement, formatted: string): void {
 }
 
 function main(): void {
+  // The wallet frame's script element carries its policy's nonce (the edge
+  // writes a fresh one into each answer); Google's pay.js puts it on what
+  // it injects. Readable only now, while this script runs.
+  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? "";
   const p = parseFrameParams(location.search);
   // A frame must be framed, by the page its URL names. ancestorOrigins
   // (where the browser has it) double-checks the edge's frame-ancestors CSP.
   if (!p || window.parent === window) return;
   const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
   if (ancestors && ancestors.length > 0 && ancestors[0] !== p.origin) return;
-  void new HostedFields(p).start();
+  void new HostedFields(p, nonce).start();
 }
 
 main();

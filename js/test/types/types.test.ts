@@ -1,6 +1,6 @@
 // Type tests for the published declarations: compiled by `tsc --noEmit` in
 // `npm test`. Every @ts-expect-error line must be an error, or tsc fails.
-import { loadSealpay, SealpayError, type CardBrand, type ErrorCode, type QRVerdict, type Sealpay } from "@sealpay/js";
+import { loadSealpay, SealpayError, type CardBrand, type ErrorCode, type QRVerdict, type Sealpay, type Wallet, type WalletTokenResult } from "@sealpay/js";
 import { load } from "@sealpay/js/pure";
 
 async function main(): Promise<void> {
@@ -74,6 +74,47 @@ async function main(): Promise<void> {
 
   const text: string | null = await sp.scanQR(new ImageData(1, 1));
   void text;
+
+  const wallets = sp.walletButton({
+    googlePay: { transactionInfo: { totalPriceStatus: "FINAL", totalPrice: "49.90", currencyCode: "EUR", countryCode: "DE" }, buttonType: "pay" },
+  });
+  wallets.mount("#wallet");
+  wallets.on("ready", (e) => {
+    const shown: Wallet[] = e.wallets;
+    void shown;
+  });
+  wallets.on("token", (e) => {
+    const t: string = e.token;
+    const w: Wallet = e.wallet;
+    const m: "PAN_ONLY" | "CRYPTOGRAM_3DS" = e.auth_method;
+    const last: string = e.card.last4;
+    // @ts-expect-error: the page never gets Google's token or the number.
+    e.payment_data;
+    void t, w, m, last;
+  });
+  // @ts-expect-error: no such event.
+  wallets.on("paymentauthorized", () => {});
+  // @ts-expect-error: the merchant's Google Pay account comes from the edge, not the page.
+  sp.walletButton({ googlePay: { transactionInfo: { totalPriceStatus: "FINAL", totalPrice: "1", currencyCode: "EUR" }, merchantInfo: { merchantId: "x" } } });
+  // @ts-expect-error: totalPriceStatus outside Google's values.
+  sp.walletButton({ googlePay: { transactionInfo: { totalPriceStatus: "PAID", currencyCode: "EUR" } } });
+  await wallets.update({ googlePay: { transactionInfo: { totalPriceStatus: "ESTIMATED", totalPrice: "12.00", currencyCode: "EUR" } } });
+  await wallets.update({ save: true });
+  // @ts-expect-error: save is a boolean.
+  await wallets.update({ save: "yes" });
+
+  const apple: WalletTokenResult = await sp.tokenizeWallet({
+    wallet: "apple_pay",
+    paymentData: { version: "EC_v1", data: "…", signature: "…", header: { ephemeralPublicKey: "…", publicKeyHash: "…", transactionId: "…" } },
+  });
+  void apple;
+  await sp.tokenizeWallet({ wallet: "google_pay", paymentData: "{\"protocolVersion\":\"ECv2\"}" });
+  // @ts-expect-error: Apple Pay's paymentData is an object, not a string.
+  await sp.tokenizeWallet({ wallet: "apple_pay", paymentData: "…" });
+  // @ts-expect-error: not a wallet.
+  await sp.tokenizeWallet({ wallet: "paypal", paymentData: "…" });
+  const walletCode: ErrorCode = "wallet_signature_invalid";
+  void walletCode;
 
   try {
     await card.tokenize();
