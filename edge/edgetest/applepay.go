@@ -281,3 +281,11 @@ func mutateApplePay(t *testing.T, tok json.RawMessage, fn func(m map[string]any)
 	}
 	return b
 }
+
+// ApplePayPaymentData returns an Apple Pay paymentData object (3DSecure,
+// with a cryptogram) for the fixture's shop, made by the fixture's
+// stand-in for Apple.
+func (fx *Fixture) ApplePayPaymentData(t *testing.T) json.RawMessage {
+	t.Helper()
+	return fx.applePayToken(t, nil, fx.ApplePayShopKey, ApplePayShopID, applePayment("411111", "05"), applepaytest.TokenOptions{})
+}

@@ -348,3 +348,13 @@ func digits(n int) string {
 	}
 	return string(b)
 }
+
+// GooglePayToken returns a Google Pay token (the string a page gets in
+// paymentMethodData.tokenizationData.token) for the fixture's shop, PAN_ONLY,
+// made by the fixture's stand-in for Google; valid for an hour.
+func (fx *Fixture) GooglePayToken(t *testing.T) string {
+	t.Helper()
+	now := time.Now()
+	p := googlepaytest.Payment{PAN: luhnComplete("411111" + digits(9)), ExpMonth: 12, ExpYear: now.Year() + 2, AuthMethod: "PAN_ONLY"}
+	return fx.googlePayToken(t, fx.Shop.ID, GooglePayShopID, p, now.Add(time.Hour), now.Add(24*time.Hour)).JSON()
+}
