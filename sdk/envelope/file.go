@@ -1,12 +1,13 @@
 package envelope
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/sealpay/sealpay/sdk/internal/privatefile"
 )
 
 // WriteKeySetFile writes the private key set file at path with mode 0600.
@@ -17,38 +18,8 @@ func WriteKeySetFile(path string, ks *KeySet) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := privatefile.Write(path, b); err != nil {
 		return fmt.Errorf("envelope: writing key set: %w", err)
-	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	// CreateTemp already uses 0600; Chmod states it and covers odd umasks.
-	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("envelope: writing key set: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		return fmt.Errorf("envelope: writing key set: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("envelope: writing key set: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("envelope: writing key set: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("envelope: writing key set: %w", err)
-	}
-	renamed = true
-	// Make the rename durable. Not every platform can sync a directory.
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
@@ -57,19 +28,10 @@ func WriteKeySetFile(path string, ks *KeySet) error {
 // It refuses a file its group or other users may read or write (see
 // [CheckKeyFileMode]).
 func ReadKeySetFile(path string) (*KeySet, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("envelope: reading key set: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("envelope: reading key set: %w", err)
-	}
-	if err := CheckKeyFileMode(filepath.Base(path), fi); err != nil {
+	b, err := privatefile.Read(path, maxPrivateKeySetSize, CheckKeyFileMode)
+	if errors.Is(err, ErrInsecureKeyFile) {
 		return nil, err
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxPrivateKeySetSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("envelope: reading key set: %w", err)
 	}

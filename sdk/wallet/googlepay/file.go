@@ -2,11 +2,9 @@ package googlepay
 
 import (
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/sealpay/sealpay/sdk/envelope"
+	"github.com/sealpay/sealpay/sdk/internal/privatefile"
 )
 
 // WriteKeySetFile writes ks to path with mode 0600, atomically (a
@@ -16,28 +14,7 @@ func WriteKeySetFile(path string, ks *KeySet) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("googlepay: writing key set: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op once renamed
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("googlepay: writing key set: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("googlepay: writing key set: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("googlepay: writing key set: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("googlepay: writing key set: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := privatefile.Write(path, b); err != nil {
 		return fmt.Errorf("googlepay: writing key set: %w", err)
 	}
 	return nil
@@ -47,19 +24,7 @@ func WriteKeySetFile(path string, ks *KeySet) error {
 // refusing one its group or other users may read or write (the error
 // wraps envelope.ErrInsecureKeyFile).
 func ReadKeySetFile(path string) (*KeySet, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("googlepay: reading key set: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("googlepay: reading key set: %w", err)
-	}
-	if err := envelope.CheckKeyFileMode(filepath.Base(path), fi); err != nil {
-		return nil, fmt.Errorf("googlepay: %w", err)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	b, err := privatefile.Read(path, 1<<20, envelope.CheckKeyFileMode)
 	if err != nil {
 		return nil, fmt.Errorf("googlepay: reading key set: %w", err)
 	}
