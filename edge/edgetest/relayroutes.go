@@ -3,6 +3,7 @@ package edgetest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -177,6 +178,45 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 			if strings.Contains(f, "123") {
 				t.Errorf("echo form %d of the CVC is not masked", i)
 			}
+		}
+	})
+
+	t.Run("masking tells no guess of the CVC", func(t *testing.T) {
+		// The security review's oracle: the relay's own free text
+		// (metadata, a description) lists every candidate CVC, the
+		// provider echoes it, and a redactor that masks only the
+		// revealed CVC's digits marks which candidate it is.
+		tok := tokenizeOK(t, c, s, number)
+		guesses := make([]string, 1000)
+		for i := range guesses {
+			guesses[i] = fmt.Sprintf("%03d", i)
+		}
+		a := relay(t, "POST", "/v1/charges", `{"cvc":"{{`+tok+`:cvc}}","guesses":"`+strings.Join(guesses, ",")+`"}`, nil)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		var doc struct{ Echo string }
+		if err := json.Unmarshal([]byte(decode(t, a).Body), &doc); err != nil {
+			t.Fatalf("relay answer body is not the provider's JSON: %v", err)
+		}
+		var sent struct{ Guesses string }
+		if err := json.Unmarshal([]byte(doc.Echo), &sent); err != nil {
+			t.Fatalf("the echo is not the template's JSON: %v", err)
+		}
+		echoed := strings.Split(sent.Guesses, ",")
+		if len(echoed) != len(guesses) {
+			t.Fatalf("echo holds %d guesses, want %d", len(echoed), len(guesses))
+		}
+		var masked, kept int
+		for i, g := range echoed {
+			if g == guesses[i] {
+				kept++
+			} else {
+				masked++
+			}
+		}
+		if masked > 0 && kept > 0 {
+			t.Errorf("of 1000 echoed CVC guesses %d are masked and %d kept: the answer tells which guess is the CVC", masked, kept)
 		}
 	})
 

@@ -405,38 +405,41 @@ func luhn(d []byte) bool {
 	return sum%10 == 0
 }
 
-// RedactCVCs returns a copy of body in which each of cvcs (3 or 4 ASCII
-// digits) is masked wherever it stands with no digit on either side:
-// "cvc":"123", cvc=123, CVC123x and "cvc 123 ok" alike. Digits are read
-// as [Redact] reads them (any script, JSON-escaped, percent-encoded), so
-// "\u0031\u0032\u0033" and full-width "１２３" count, and so do digits
-// next to them: "1234" holds no CVC "123". The bytes that spell each
+// RedactCVCs returns a copy of body in which every run of digits as long
+// as one of cvcs (3 or 4 ASCII digits) with no digit on either side is
+// masked, whatever its digits: "cvc":"123", cvc=123, CVC123x and
+// "cvc 123 ok" alike, and "amount":456 too. Masking only the runs that
+// equal a CVC would be an oracle: whoever can make the provider echo text
+// of their choosing (a description, metadata) would list every candidate
+// and read off the one that came back masked. What is masked depends on
+// the CVCs' lengths only, which a card's brand tells anyway. Digits are
+// read as [Redact] reads them (any script, JSON-escaped, percent-encoded),
+// so "\u0031\u0032\u0033" and full-width "１２３" count, and so do digits
+// next to them: "1234" is no run of three. The bytes that spell each
 // masked digit become '*'.
 //
-// A CVC is short: amounts, years and ids that happen to have its digits
-// as a whole are masked too. A relay route's response allowlist
-// (docs/edge-api.md) keeps what a merchant needs instead.
+// A relay route's response allowlist (docs/edge-api.md) keeps only what a
+// merchant needs; what it keeps is still masked.
 func RedactCVCs(body []byte, cvcs []string) []byte {
 	out := bytes.Clone(body)
-	var want [][]byte
+	var lengths [5]bool
+	some := false
 	for _, c := range cvcs {
 		if allDigits(c, 3, 4) {
-			want = append(want, []byte(c))
+			lengths[len(c)], some = true, true
 		}
 	}
-	if len(want) == 0 {
+	if !some {
 		return out
 	}
 	never := func(rune) bool { return false }
 	for _, decode := range []bool{true, false} {
 		us := decodeUnits(body, decode)
 		eachRun(us, never, false, func(r *digitRun) {
-			for _, c := range want {
-				if bytes.Equal(r.digits, c) {
-					for _, k := range r.idx {
-						for b := us[k].start; b < us[k].end; b++ {
-							out[b] = '*'
-						}
+			if n := len(r.digits); n < len(lengths) && lengths[n] {
+				for _, k := range r.idx {
+					for b := us[k].start; b < us[k].end; b++ {
+						out[b] = '*'
 					}
 				}
 			}
