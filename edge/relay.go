@@ -37,13 +37,20 @@ type relayAnswer struct {
 	Body    string            `json:"body"`
 }
 
-// droppedRelayHeaders are request headers a relay may not set. The edge
-// sets Content-Type (from the route) and Accept-Encoding (identity) itself.
+// droppedRelayHeaders are request headers a relay may not set (keys in
+// http.CanonicalHeaderKey form). The edge sets Content-Type (from the
+// route) and Accept-Encoding (identity) itself. The method and path
+// overrides that web frameworks and proxies honour are dropped too: with
+// them the filled request would run as a method, or on a path, that no
+// relay route allows.
 var droppedRelayHeaders = map[string]bool{
 	"Host": true, "Content-Length": true, "Connection": true, "Transfer-Encoding": true,
 	"Te": true, "Trailer": true, "Upgrade": true, "Proxy-Authorization": true,
 	"Proxy-Connection": true, "Keep-Alive": true, "Expect": true, "Cookie": true,
 	"Accept-Encoding": true, "Content-Type": true, "Content-Encoding": true,
+	"X-Http-Method-Override": true, "X-Http-Method": true, "X-Method-Override": true,
+	"X-Original-Method": true, "X-Original-Url": true, "X-Rewrite-Url": true,
+	"X-Forwarded-Prefix": true, "X-Forwarded-Path": true,
 }
 
 // relayedHeaders are the provider's response headers passed back.

@@ -220,6 +220,26 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 		}
 	})
 
+	t.Run("method and path override headers are not sent", func(t *testing.T) {
+		// A provider framework that honours these would run the
+		// filled request as a method or on a path no route allows.
+		override := map[string]string{
+			"X-HTTP-Method-Override": "DELETE", "X-HTTP-Method": "DELETE", "X-Method-Override": "DELETE",
+			"X-Original-URL": "/v1/customers/cus_1/notes", "X-Rewrite-URL": "/v1/customers/cus_1/notes",
+			"X-Original-Method": "DELETE",
+		}
+		a := relay(t, "POST", "/v1/charges", `{"n":"`+ph("number")+`"}`, override)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		got := prov.Requests()
+		for k := range override {
+			if v := got[len(got)-1].Header.Get(k); v != "" {
+				t.Errorf("provider got %s, which overrides the route's method or path", k)
+			}
+		}
+	})
+
 	t.Run("response allowlist keeps only what it lists", func(t *testing.T) {
 		a := relay(t, "POST", "/v1/charges/ch_1/confirm", `{"n":"`+ph("number")+`"}`, nil)
 		if a.Status != http.StatusOK {
