@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,6 +172,9 @@ func (h *Handler) relay(c *call) (*response, error) {
 	if rb, err = decodeRelayAnswer(resp.Header.Get("Content-Encoding"), rb); err != nil {
 		return nil, fmt.Errorf("edge: relay to %s: %w", u.Host, err)
 	}
+	if err := checkRelayCharset(resp.Header.Get("Content-Type"), rb); err != nil {
+		return nil, fmt.Errorf("edge: relay to %s: %w", u.Host, err)
+	}
 	if route.response != nil {
 		rb = filterAnswer(rb, route.response)
 	}
@@ -216,6 +220,36 @@ func decodeRelayAnswer(coding string, b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("answer is compressed twice: %w", errUpstream)
 	}
 	return d, nil
+}
+
+// checkRelayCharset refuses an answer whose text the redactor cannot read
+// as digits: one whose Content-Type names a charset other than UTF-8 or
+// an ASCII-compatible one, or that holds a zero byte, which text in
+// UTF-8 never does and every digit in UTF-16 or UTF-32 is next to. A
+// relay's headers may ask for another charset (Accept-Charset), and a
+// provider that honours it would spell the card number "4\x002\x00…".
+func checkRelayCharset(contentType string, b []byte) error {
+	if contentType != "" {
+		_, params, err := mime.ParseMediaType(contentType)
+		if err != nil {
+			return fmt.Errorf("answer's Content-Type is malformed: %w", errUpstream)
+		}
+		if cs, ok := params["charset"]; ok && !asciiCharsets[strings.ToLower(cs)] {
+			// Not named: the provider's text could hold anything.
+			return fmt.Errorf("answer in a charset the edge does not redact: %w", errUpstream)
+		}
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return fmt.Errorf("answer holds zero bytes (UTF-16 or binary), which the edge does not redact: %w", errUpstream)
+	}
+	return nil
+}
+
+// asciiCharsets are the charsets in which digits are the ASCII bytes
+// '0'–'9', as the redactor reads them.
+var asciiCharsets = map[string]bool{
+	"utf-8": true, "utf8": true, "us-ascii": true, "ascii": true,
+	"iso-8859-1": true, "latin1": true, "windows-1252": true,
 }
 
 // isGzip reports whether b starts with gzip's magic bytes (RFC 1952).

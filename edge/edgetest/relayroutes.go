@@ -240,6 +240,31 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 		}
 	})
 
+	t.Run("answer in a charset the redactor cannot read", func(t *testing.T) {
+		// In UTF-16 every digit is followed by a zero byte: neither the
+		// number nor the CVC is a run of digits any more.
+		tok := tokenizeOK(t, c, s, number)
+		a := relay(t, "POST", "/v1/charges", `{"n":"{{`+tok+`:number}}","cvc":"{{`+tok+`:cvc}}"}`, map[string]string{"Accept-Charset": "utf-16"})
+		var body []byte
+		if a.Status == http.StatusOK {
+			body = []byte(decode(t, a).Body)
+		} else {
+			body = a.Body
+		}
+		var digits []byte
+		for _, b := range body {
+			if b >= '0' && b <= '9' {
+				digits = append(digits, b)
+			}
+		}
+		if strings.Contains(string(digits), number) {
+			t.Errorf("relay answer %d %s holds the card number spelled in UTF-16", a.Status, a.code())
+		}
+		if a.Status != http.StatusBadGateway || a.code() != "upstream_error" {
+			t.Errorf("relay answered in UTF-16 = %d %s, want 502 upstream_error", a.Status, a.code())
+		}
+	})
+
 	t.Run("response allowlist keeps only what it lists", func(t *testing.T) {
 		a := relay(t, "POST", "/v1/charges/ch_1/confirm", `{"n":"`+ph("number")+`"}`, nil)
 		if a.Status != http.StatusOK {
