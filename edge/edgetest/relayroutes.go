@@ -220,6 +220,48 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 		}
 	})
 
+	t.Run("masking tells no guess of the number", func(t *testing.T) {
+		// The same oracle for the number: providers tell a card's BIN
+		// (often 8 digits) and last four, which leaves 1000 Luhn-valid
+		// candidates for a 16-digit number. Written as one run of
+		// digits (which no Luhn check reads), they come back echoed with
+		// only the revealed number's digits masked.
+		tok := tokenizeOK(t, c, s, number)
+		var guesses []string
+		for i := 0; i < 10000; i++ {
+			g := number[:8] + fmt.Sprintf("%04d", i) + number[12:]
+			if luhnOK(g) {
+				guesses = append(guesses, g)
+			}
+		}
+		a := relay(t, "POST", "/v1/charges", `{"n":"{{`+tok+`:number}}","guesses":"`+strings.Join(guesses, "")+`"}`, nil)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		var doc struct{ Echo string }
+		if err := json.Unmarshal([]byte(decode(t, a).Body), &doc); err != nil {
+			t.Fatalf("relay answer body is not the provider's JSON: %v", err)
+		}
+		var sent struct{ Guesses string }
+		if err := json.Unmarshal([]byte(doc.Echo), &sent); err != nil {
+			t.Fatalf("the echo is not the template's JSON: %v", err)
+		}
+		if len(sent.Guesses) != 16*len(guesses) {
+			t.Fatalf("echo holds %d bytes of guesses, want %d", len(sent.Guesses), 16*len(guesses))
+		}
+		var masked, kept int
+		for i, g := range guesses {
+			if sent.Guesses[16*i:16*i+16] == g {
+				kept++
+			} else {
+				masked++
+			}
+		}
+		if masked > 0 && kept > 0 {
+			t.Errorf("of %d echoed number guesses %d are masked and %d kept: the answer tells which guess is the number", len(guesses), masked, kept)
+		}
+	})
+
 	t.Run("method and path override headers are not sent", func(t *testing.T) {
 		// A provider framework that honours these would run the
 		// filled request as a method or on a path no route allows.
@@ -302,4 +344,19 @@ func holdsNumber(s, number string) bool {
 		return true
 	}
 	return false
+}
+
+// luhnOK reports whether the digits d pass the Luhn check.
+func luhnOK(d string) bool {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			if n *= 2; n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
 }

@@ -265,11 +265,14 @@ func knownDigits(numbers []string) []string {
 // bytes of every digit but the last four become '*', so lengths and
 // offsets do not move. It masks
 //
-//   - each of numbers (given in any grouping) wherever its digits appear,
-//     even inside a longer run, in any spelling: digits of any script
-//     (full-width "４２４２"), JSON-escaped ("\u0034"), percent-encoded
-//     ("%34"), split by any runs of white space, dashes, '.', '/', '_' or
-//     '+' ("4242.4242", "4242%204242", "4242  4242");
+//   - if numbers holds any, every run of at least as many digits as the
+//     shortest of them, whatever its digits (so that what is masked
+//     tells nothing of the numbers: a provider may echo a run of
+//     candidates chosen by the caller), in any spelling: digits of any
+//     script (full-width "４２４２"), JSON-escaped ("\u0034"),
+//     percent-encoded ("%34"), split by any runs of white space, dashes,
+//     '.', '/', '_' or '+' ("4242.4242", "4242%204242", "4242  4242");
+//     the last four digits of the run are kept;
 //   - each of numbers in base64 (standard or URL alphabet, at any
 //     alignment inside a longer encoding): the characters that encode
 //     its digits alone;
@@ -277,8 +280,8 @@ func knownDigits(numbers []string) []string {
 //     above, where a run may be split into groups by single spaces,
 //     dashes or no-break spaces ("4111 1111-1111 1111") and any sequence
 //     of whole groups is tried. Runs of more than 19 digits without
-//     separators (order numbers, timestamps) are left alone unless they
-//     contain one of numbers.
+//     separators (order numbers, timestamps) are left alone unless
+//     numbers is not empty.
 func Redact(body []byte, numbers []string) []byte {
 	out := bytes.Clone(body)
 	known := knownDigits(numbers)
@@ -297,17 +300,14 @@ func redactNumbers(out []byte, us []unit, known []string) {
 			masked[r.idx[k]] = true
 		}
 	}
-	if len(known) > 0 {
+	// Every loose run as long as a revealed number is masked whatever its
+	// digits: masking only the runs that hold the number would tell
+	// whoever can make the provider echo text of their choosing which of
+	// their candidates it is.
+	if shortest := shortestLen(known); shortest > 0 {
 		eachRun(us, isLooseSeparator, true, func(r *digitRun) {
-			for _, k := range known {
-				for off := 0; ; {
-					at := bytes.Index(r.digits[off:], []byte(k))
-					if at < 0 {
-						break
-					}
-					maskUnits(r, off+at, off+at+len(k))
-					off += at + 1
-				}
+			if len(r.digits) >= shortest {
+				maskUnits(r, 0, len(r.digits))
 			}
 		})
 	}
@@ -334,6 +334,17 @@ func redactNumbers(out []byte, us []unit, known []string) {
 			}
 		}
 	}
+}
+
+// shortestLen returns the length of the shortest of known, 0 if none.
+func shortestLen(known []string) int {
+	n := 0
+	for _, k := range known {
+		if n == 0 || len(k) < n {
+			n = len(k)
+		}
+	}
+	return n
 }
 
 // redactBase64 masks in out each known number's base64 forms.
