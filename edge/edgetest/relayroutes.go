@@ -262,6 +262,46 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 		}
 	})
 
+	t.Run("masking tells no guess of the number in base64", func(t *testing.T) {
+		// The oracle again, with each candidate in base64: a mask that
+		// looks for the revealed number's own base64 marks the real one.
+		tok := tokenizeOK(t, c, s, number)
+		var guesses []string
+		for i := 0; i < 10000; i++ {
+			g := number[:8] + fmt.Sprintf("%04d", i) + number[12:]
+			if luhnOK(g) {
+				guesses = append(guesses, base64.StdEncoding.EncodeToString([]byte(g)))
+			}
+		}
+		a := relay(t, "POST", "/v1/charges", `{"n":"{{`+tok+`:number}}","guesses":"`+strings.Join(guesses, ",")+`"}`, nil)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		var doc struct{ Echo string }
+		if err := json.Unmarshal([]byte(decode(t, a).Body), &doc); err != nil {
+			t.Fatalf("relay answer body is not the provider's JSON: %v", err)
+		}
+		var sent struct{ Guesses string }
+		if err := json.Unmarshal([]byte(doc.Echo), &sent); err != nil {
+			t.Fatalf("the echo is not the template's JSON: %v", err)
+		}
+		echoed := strings.Split(sent.Guesses, ",")
+		if len(echoed) != len(guesses) {
+			t.Fatalf("echo holds %d guesses, want %d", len(echoed), len(guesses))
+		}
+		var masked, kept int
+		for i, g := range echoed {
+			if g == guesses[i] {
+				kept++
+			} else {
+				masked++
+			}
+		}
+		if masked > 0 && kept > 0 {
+			t.Errorf("of %d echoed base64 number guesses %d are masked and %d kept: the answer tells which guess is the number", len(guesses), masked, kept)
+		}
+	})
+
 	t.Run("method and path override headers are not sent", func(t *testing.T) {
 		// A provider framework that honours these would run the
 		// filled request as a method or on a path no route allows.

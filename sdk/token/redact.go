@@ -2,7 +2,6 @@ package token
 
 import (
 	"bytes"
-	"encoding/base64"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -273,9 +272,11 @@ func knownDigits(numbers []string) []string {
 //     percent-encoded ("%34"), split by any runs of white space, dashes,
 //     '.', '/', '_' or '+' ("4242.4242", "4242%204242", "4242  4242");
 //     the last four digits of the run are kept;
-//   - each of numbers in base64 (standard or URL alphabet, at any
-//     alignment inside a longer encoding): the characters that encode
-//     its digits alone;
+//   - if numbers holds any, every run of base64 (standard or URL
+//     alphabet, at any alignment inside a longer encoding) whose whole
+//     3-byte groups encode digits, possibly grouped by spaces or dashes,
+//     and hold at least four fewer digits than the shortest of numbers,
+//     whatever the digits: the characters of those groups;
 //   - any Luhn-valid run of 13 to 19 digits, in any of the spellings
 //     above, where a run may be split into groups by single spaces,
 //     dashes or no-break spaces ("4111 1111-1111 1111") and any sequence
@@ -347,55 +348,91 @@ func shortestLen(known []string) int {
 	return n
 }
 
-// redactBase64 masks in out each known number's base64 forms.
+// redactBase64 masks in out, if known holds any number, every run of
+// base64 that encodes digits (possibly grouped by spaces or dashes) and
+// holds at least four fewer digits than the shortest of known, whatever
+// the digits: a match for the numbers' own encodings only would tell
+// whoever can make the provider echo base64 of their choosing which of
+// their candidates is the number. A number's encoding inside a longer
+// value loses at most two digits at each end to the characters it shares
+// with its neighbours, so its whole 3-byte groups always hold that many.
+// It reads the body at each of the four offsets a 4-character group can
+// start at, in either alphabet (the characters that encode digits, spaces
+// and dashes are the same in both).
 func redactBase64(out []byte, known []string) []byte {
-	for _, k := range known {
-		for _, p := range base64Forms(k) {
-			for off := 0; ; {
-				at := bytes.Index(out[off:], []byte(p))
-				if at < 0 {
-					break
-				}
-				for b := off + at; b < off+at+len(p); b++ {
+	shortest := shortestLen(known)
+	if shortest == 0 {
+		return out
+	}
+	need := shortest - 4
+	src := bytes.Clone(out)
+	for off := 0; off < 4; off++ {
+		start, digits := -1, 0
+		flush := func(end int) {
+			if start >= 0 && digits >= need {
+				for b := start; b < end; b++ {
 					out[b] = '*'
 				}
-				off += at + len(p)
 			}
+			start, digits = -1, 0
 		}
-	}
-	return out
-}
-
-// base64Forms returns the base64 text that encodes digits (and the same
-// digits grouped by spaces or dashes, as they might be stored) in either
-// alphabet, at each of the three alignments the digits can have inside a
-// longer encoded value: at each, only the characters that encode the
-// digits' own bytes, whole 3-byte groups of them.
-func base64Forms(digits string) []string {
-	var out []string
-	for _, s := range []string{digits, groupDigits(digits, " "), groupDigits(digits, "-")} {
-		for skip := 0; skip < 3; skip++ {
-			m := (len(s) - skip) / 3 * 3
-			if m < 9 {
+		i := off
+		for ; i+4 <= len(src); i += 4 {
+			n, ok := digitGroup(src[i : i+4])
+			if !ok {
+				flush(i)
 				continue
 			}
-			part := []byte(s[skip : skip+m])
-			for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-				out = append(out, enc.EncodeToString(part))
+			if start < 0 {
+				start = i
 			}
+			digits += n
 		}
+		flush(i)
 	}
 	return out
 }
 
-// groupDigits splits digits into groups of four joined by sep.
-func groupDigits(digits, sep string) string {
-	var parts []string
-	for len(digits) > 4 {
-		parts = append(parts, digits[:4])
-		digits = digits[4:]
+// digitGroup decodes 4 base64 characters (either alphabet) and reports
+// whether the 3 bytes they encode are all digits, spaces or dashes, and
+// how many digits they are.
+func digitGroup(q []byte) (int, bool) {
+	var v uint32
+	for _, c := range q {
+		x, ok := base64Value(c)
+		if !ok {
+			return 0, false
+		}
+		v = v<<6 | uint32(x)
 	}
-	return strings.Join(append(parts, digits), sep)
+	n := 0
+	for _, b := range []byte{byte(v >> 16), byte(v >> 8), byte(v)} {
+		switch {
+		case isDigit(b):
+			n++
+		case b == ' ' || b == '-':
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// base64Value is the value of a base64 character of either alphabet.
+func base64Value(c byte) (byte, bool) {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A', true
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26, true
+	case '0' <= c && c <= '9':
+		return c - '0' + 52, true
+	case c == '+' || c == '-':
+		return 62, true
+	case c == '/' || c == '_':
+		return 63, true
+	}
+	return 0, false
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
