@@ -2,9 +2,13 @@ package token
 
 import (
 	"bytes"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Redaction of a provider's answer. A provider may echo what it was sent
@@ -456,7 +460,7 @@ func luhn(d []byte) bool {
 // RedactCVCs returns a copy of body in which every run of digits as long
 // as one of cvcs (3 or 4 ASCII digits) with no digit on either side is
 // masked, whatever its digits: "cvc":"123", cvc=123, CVC123x and
-// "cvc 123 ok" alike, and "amount":456 too. Masking only the runs that
+// "cvc 123 ok" alike, and "note":"456" too. Masking only the runs that
 // equal a CVC would be an oracle: whoever can make the provider echo text
 // of their choosing (a description, metadata) would list every candidate
 // and read off the one that came back masked. What is masked depends on
@@ -466,32 +470,68 @@ func luhn(d []byte) bool {
 // next to them: "1234" is no run of three. The bytes that spell each
 // masked digit become '*'.
 //
+// One exception keeps answers readable: if body is one JSON value, a
+// number of it ("amount":500) is masked only if it is one of cvcs, as a
+// masked amount would no longer parse. A provider that echoes numbers of
+// the caller's choosing as JSON numbers gives one guess per number.
+//
 // A relay route's response allowlist (docs/edge-api.md) keeps only what a
 // merchant needs; what it keeps is still masked.
 func RedactCVCs(body []byte, cvcs []string) []byte {
 	out := bytes.Clone(body)
 	var lengths [5]bool
-	some := false
+	var want [][]byte
 	for _, c := range cvcs {
 		if allDigits(c, 3, 4) {
-			lengths[len(c)], some = true, true
+			lengths[len(c)] = true
+			want = append(want, []byte(c))
 		}
 	}
-	if !some {
+	if len(want) == 0 {
 		return out
+	}
+	numbers := jsonNumbers(body)
+	inNumber := func(at int32) bool {
+		i := sort.Search(len(numbers), func(i int) bool { return numbers[i][1] > int(at) })
+		return i < len(numbers) && numbers[i][0] <= int(at)
 	}
 	never := func(rune) bool { return false }
 	for _, decode := range []bool{true, false} {
 		us := decodeUnits(body, decode)
 		eachRun(us, never, false, func(r *digitRun) {
-			if n := len(r.digits); n < len(lengths) && lengths[n] {
-				for _, k := range r.idx {
-					for b := us[k].start; b < us[k].end; b++ {
-						out[b] = '*'
-					}
+			n := len(r.digits)
+			if n >= len(lengths) || !lengths[n] {
+				return
+			}
+			if inNumber(us[r.idx[0]].start) && !slices.ContainsFunc(want, func(c []byte) bool { return bytes.Equal(c, r.digits) }) {
+				return
+			}
+			for _, k := range r.idx {
+				for b := us[k].start; b < us[k].end; b++ {
+					out[b] = '*'
 				}
 			}
 		})
 	}
 	return out
+}
+
+// jsonNumbers returns the byte ranges [start, end) of the numbers of
+// body, in order, if body is one JSON value; nil otherwise.
+func jsonNumbers(body []byte) [][2]int {
+	if !jsontext.Value(body).IsValid() {
+		return nil
+	}
+	var out [][2]int
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return out
+		}
+		if tok.Kind() == '0' {
+			end := int(dec.InputOffset())
+			out = append(out, [2]int{end - len(tok.String()), end})
+		}
+	}
 }

@@ -232,6 +232,12 @@ func TestRedactCVCs(t *testing.T) {
 		// oracle listed every candidate in echoed metadata and read off
 		// the masked one.
 		{"another run of three", `"amount":456`, `"amount":***`},
+		{"in a JSON string", `{"note":"456"}`, `{"note":"***"}`},
+		// A JSON answer's numbers stay parseable: masked only if they
+		// are the CVC.
+		{"JSON number", `{"amount":456}`, `{"amount":456}`},
+		{"JSON number that is the CVC", `{"amount":123}`, `{"amount":***}`},
+		{"JSON number inside an echoed string", `{"echo":"{\"amount\":456}"}`, `{"echo":"{\"amount\":***}"}`},
 		{"every candidate", `000,122,123,124,999`, `***,***,***,***,***`},
 		{"runs of four kept", `"year":2030`, `"year":2030`},
 	} {
