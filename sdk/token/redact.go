@@ -275,7 +275,9 @@ func knownDigits(numbers []string) []string {
 //     script (full-width "４２４２"), JSON-escaped ("\u0034"),
 //     percent-encoded ("%34"), split by any runs of white space, dashes,
 //     '.', '/', '_' or '+' ("4242.4242", "4242%204242", "4242  4242");
-//     the last four digits of the run are kept;
+//     the last four digits of the run are kept; in a body that is one
+//     JSON value, a JSON number of at most 19 digits only if it holds
+//     one of numbers (so that the answer still parses);
 //   - if numbers holds any, every run of base64 (standard or URL
 //     alphabet, at any alignment inside a longer encoding) whose whole
 //     3-byte groups encode digits, possibly grouped by spaces or dashes,
@@ -290,15 +292,16 @@ func knownDigits(numbers []string) []string {
 func Redact(body []byte, numbers []string) []byte {
 	out := bytes.Clone(body)
 	known := knownDigits(numbers)
+	jsonNums := jsonNumbers(body)
 	for _, decode := range []bool{true, false} {
-		redactNumbers(out, decodeUnits(body, decode), known)
+		redactNumbers(out, decodeUnits(body, decode), known, jsonNums)
 	}
 	return redactBase64(out, known)
 }
 
 // redactNumbers masks in out the numbers [Redact] masks, as us reads the
 // body.
-func redactNumbers(out []byte, us []unit, known []string) {
+func redactNumbers(out []byte, us []unit, known []string, jsonNums [][2]int) {
 	masked := make([]bool, len(us))
 	maskUnits := func(r *digitRun, from, to int) {
 		for k := from; k < to-4; k++ {
@@ -309,11 +312,20 @@ func redactNumbers(out []byte, us []unit, known []string) {
 	// digits: masking only the runs that hold the number would tell
 	// whoever can make the provider echo text of their choosing which of
 	// their candidates it is.
+	// The numbers of a JSON answer of at most 19 digits (what int64 and
+	// uint64 hold) are the exception: masked only if they hold a
+	// revealed number, so that the answer still parses; such a number
+	// holds one or a few candidates, not a list of them.
 	if shortest := shortestLen(known); shortest > 0 {
 		eachRun(us, isLooseSeparator, true, func(r *digitRun) {
-			if len(r.digits) >= shortest {
-				maskUnits(r, 0, len(r.digits))
+			if len(r.digits) < shortest {
+				return
 			}
+			if len(r.digits) <= 19 && inSpans(jsonNums, us[r.idx[0]].start) &&
+				!slices.ContainsFunc(known, func(k string) bool { return bytes.Contains(r.digits, []byte(k)) }) {
+				return
+			}
+			maskUnits(r, 0, len(r.digits))
 		})
 	}
 	eachRun(us, isGroupSeparator, false, func(r *digitRun) {
@@ -491,10 +503,7 @@ func RedactCVCs(body []byte, cvcs []string) []byte {
 		return out
 	}
 	numbers := jsonNumbers(body)
-	inNumber := func(at int32) bool {
-		i := sort.Search(len(numbers), func(i int) bool { return numbers[i][1] > int(at) })
-		return i < len(numbers) && numbers[i][0] <= int(at)
-	}
+	inNumber := func(at int32) bool { return inSpans(numbers, at) }
 	never := func(rune) bool { return false }
 	for _, decode := range []bool{true, false} {
 		us := decodeUnits(body, decode)
@@ -514,6 +523,12 @@ func RedactCVCs(body []byte, cvcs []string) []byte {
 		})
 	}
 	return out
+}
+
+// inSpans reports whether byte at lies in one of the sorted ranges spans.
+func inSpans(spans [][2]int, at int32) bool {
+	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > int(at) })
+	return i < len(spans) && spans[i][0] <= int(at)
 }
 
 // jsonNumbers returns the byte ranges [start, end) of the numbers of
