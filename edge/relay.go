@@ -148,7 +148,8 @@ func (h *Handler) relay(c *call) (*response, error) {
 	}
 	for k, v := range req.Headers {
 		ck := http.CanonicalHeaderKey(k)
-		if droppedRelayHeaders[ck] || strings.HasPrefix(ck, "Sealpay-") {
+		// Rack, PHP and CGI read '_' in a name as '-'.
+		if nk := http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-")); droppedRelayHeaders[nk] || strings.HasPrefix(nk, "Sealpay-") {
 			continue
 		}
 		out.Header.Set(ck, v)

@@ -309,14 +309,20 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 			"X-HTTP-Method-Override": "DELETE", "X-HTTP-Method": "DELETE", "X-Method-Override": "DELETE",
 			"X-Original-URL": "/v1/customers/cus_1/notes", "X-Rewrite-URL": "/v1/customers/cus_1/notes",
 			"X-Original-Method": "DELETE",
+			// Rack, PHP and CGI read '_' as '-'.
+			"X_HTTP_Method_Override": "DELETE",
 		}
 		a := relay(t, "POST", "/v1/charges", `{"n":"`+ph("number")+`"}`, override)
 		if a.Status != http.StatusOK {
 			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
 		}
 		got := prov.Requests()
+		sent := map[string]bool{}
+		for k := range got[len(got)-1].Header {
+			sent[http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-"))] = true
+		}
 		for k := range override {
-			if v := got[len(got)-1].Header.Get(k); v != "" {
+			if sent[http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-"))] {
 				t.Errorf("provider got %s, which overrides the route's method or path", k)
 			}
 		}
