@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,13 +38,20 @@ type relayAnswer struct {
 	Body    string            `json:"body"`
 }
 
-// droppedRelayHeaders are request headers a relay may not set. The edge
-// sets Content-Type (from the route) and Accept-Encoding (identity) itself.
+// droppedRelayHeaders are request headers a relay may not set (keys in
+// http.CanonicalHeaderKey form). The edge sets Content-Type (from the
+// route) and Accept-Encoding (identity) itself. The method and path
+// overrides that web frameworks and proxies honour are dropped too: with
+// them the filled request would run as a method, or on a path, that no
+// relay route allows.
 var droppedRelayHeaders = map[string]bool{
 	"Host": true, "Content-Length": true, "Connection": true, "Transfer-Encoding": true,
 	"Te": true, "Trailer": true, "Upgrade": true, "Proxy-Authorization": true,
 	"Proxy-Connection": true, "Keep-Alive": true, "Expect": true, "Cookie": true,
 	"Accept-Encoding": true, "Content-Type": true, "Content-Encoding": true,
+	"X-Http-Method-Override": true, "X-Http-Method": true, "X-Method-Override": true,
+	"X-Original-Method": true, "X-Original-Url": true, "X-Rewrite-Url": true,
+	"X-Forwarded-Prefix": true, "X-Forwarded-Path": true,
 }
 
 // relayedHeaders are the provider's response headers passed back.
@@ -152,7 +160,8 @@ func (h *Handler) relaySend(c *call, method string, u *url.URL, route *RelayRout
 	}
 	for k, v := range headers {
 		ck := http.CanonicalHeaderKey(k)
-		if droppedRelayHeaders[ck] || strings.HasPrefix(ck, "Sealpay-") {
+		// Rack, PHP and CGI read '_' in a name as '-'.
+		if nk := http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-")); droppedRelayHeaders[nk] || strings.HasPrefix(nk, "Sealpay-") {
 			continue
 		}
 		out.Header.Set(ck, v)
@@ -174,6 +183,9 @@ func (h *Handler) relaySend(c *call, method string, u *url.URL, route *RelayRout
 		return nil, fmt.Errorf("edge: relay to %s: answer unreadable or over 1 MiB: %w", u.Host, errUpstream)
 	}
 	if rb, err = decodeRelayAnswer(resp.Header.Get("Content-Encoding"), rb); err != nil {
+		return nil, fmt.Errorf("edge: relay to %s: %w", u.Host, err)
+	}
+	if err := checkRelayCharset(resp.Header.Get("Content-Type"), rb); err != nil {
 		return nil, fmt.Errorf("edge: relay to %s: %w", u.Host, err)
 	}
 	if route.response != nil {
@@ -221,6 +233,36 @@ func decodeRelayAnswer(coding string, b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("answer is compressed twice: %w", errUpstream)
 	}
 	return d, nil
+}
+
+// checkRelayCharset refuses an answer whose text the redactor cannot read
+// as digits: one whose Content-Type names a charset other than UTF-8 or
+// an ASCII-compatible one, or that holds a zero byte, which text in
+// UTF-8 never does and every digit in UTF-16 or UTF-32 is next to. A
+// relay's headers may ask for another charset (Accept-Charset), and a
+// provider that honours it would spell the card number "4\x002\x00…".
+func checkRelayCharset(contentType string, b []byte) error {
+	if contentType != "" {
+		_, params, err := mime.ParseMediaType(contentType)
+		if err != nil {
+			return fmt.Errorf("answer's Content-Type is malformed: %w", errUpstream)
+		}
+		if cs, ok := params["charset"]; ok && !asciiCharsets[strings.ToLower(cs)] {
+			// Not named: the provider's text could hold anything.
+			return fmt.Errorf("answer in a charset the edge does not redact: %w", errUpstream)
+		}
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return fmt.Errorf("answer holds zero bytes (UTF-16 or binary), which the edge does not redact: %w", errUpstream)
+	}
+	return nil
+}
+
+// asciiCharsets are the charsets in which digits are the ASCII bytes
+// '0'–'9', as the redactor reads them.
+var asciiCharsets = map[string]bool{
+	"utf-8": true, "utf8": true, "us-ascii": true, "ascii": true,
+	"iso-8859-1": true, "latin1": true, "windows-1252": true,
 }
 
 // isGzip reports whether b starts with gzip's magic bytes (RFC 1952).

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -300,6 +301,15 @@ func TestTamper(t *testing.T) {
 			dropTriggers(t, db)
 			db.Exec(`DELETE FROM audit_log`)
 		}, func(es []audit.Entry) *audit.Head { return &audit.Head{Seq: 5, Hash: es[4].Hash} }, 1},
+		{"insert an entry before the chain's start", func(t *testing.T, db *sql.DB, es []audit.Entry) {
+			// Outside the chain, Verify never read it; anyone reading
+			// the table would.
+			dropTriggers(t, db)
+			if _, err := db.Exec(`INSERT INTO audit_log (seq, at, merchant, action, target, token, code, client, key_id, mac_key, prev_hash, hash)
+				SELECT 0, at, merchant, 'delete', target, token, code, client, key_id, mac_key, prev_hash, hash FROM audit_log WHERE seq = 1`); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, 0},
 		{"forged checkpoint", func(t *testing.T, db *sql.DB, es []audit.Entry) {
 			db.Exec(`INSERT INTO audit_checkpoints (seq, hash, at, legacy_until, mac_key, mac) VALUES (4, ?, 0, 0, 'a1', ?)`, es[3].Hash, strings.Repeat("0", 64))
 			db.Exec(`DELETE FROM audit_log WHERE seq <= 4`)
@@ -495,6 +505,27 @@ func TestPrune(t *testing.T) {
 	// A Log that cached the head before the cut still appends.
 	if _, err := audit.New(ex, keys).Append(ctx, ex, entry(31)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerifyEntryBelowCheckpoint: pruning deletes every entry up to its
+// checkpoint, so an entry below it was inserted; it is outside the chain,
+// and Verify must not pass it over.
+func TestVerifyEntryBelowCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	es := fill(t, db, 20)
+	if _, err := audit.Prune(ctx, sqlunit.OnSQL(db), keys, audit.PruneOptions{Before: es[11].Time, Archive: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	dropTriggers(t, db)
+	if _, err := db.Exec(`INSERT INTO audit_log (seq, at, merchant, action, target, token, code, client, key_id, mac_key, prev_hash, hash)
+		SELECT 3, at, merchant, 'delete', target, token, code, client, key_id, mac_key, prev_hash, hash FROM audit_log WHERE seq = 12`); err != nil {
+		t.Fatal(err)
+	}
+	var broken *audit.BrokenLinkError
+	if _, err := verify(db, keys, audit.VerifyOptions{}); !errors.As(err, &broken) || broken.Seq != 3 {
+		t.Errorf("Verify with an entry inserted below the checkpoint = %v, want broken at 3", err)
 	}
 }
 

@@ -81,6 +81,8 @@ const pageSize = 500
 // a [*BrokenLinkError] for a checkpoint whose MAC fails, the first
 // missing sequence number, wrong previous hash or wrong entry hash
 // (edited, deleted and re-hashed, or MACed by a key not in keys), an
+// entry stored before the chain's start (inserted below the checkpoint,
+// or with a sequence number below 1), an
 // unkeyed entry after a keyed one or a chain of unkeyed entries only, and
 // for an expected head the chain no longer holds.
 func Verify(ctx context.Context, q sqlunit.Querier, keys *Keys, opts VerifyOptions) (Result, error) {
@@ -91,6 +93,17 @@ func Verify(ctx context.Context, q sqlunit.Querier, keys *Keys, opts VerifyOptio
 	}
 	if cp.Seq > 0 {
 		res.Checkpoint = cp.Head
+	}
+	// The chain starts after the checkpoint (or at 1): pruning deletes
+	// every entry up to its checkpoint in the unit that writes it, so an
+	// entry before the start was inserted, outside the links the walk
+	// checks, where anyone reading the table would take it for history.
+	rows, err := q.Query(ctx, `SELECT seq FROM audit_log WHERE seq <= ? ORDER BY seq LIMIT 1`, cp.Seq)
+	if err != nil {
+		return res, fmt.Errorf("audit: reading the log: %w", err)
+	}
+	if len(rows) > 0 {
+		return res, &BrokenLinkError{Seq: rows[0].Int(0), Reason: "entry before the start of the chain (the checkpoint or entry 1): inserted"}
 	}
 	w := newWalker(keys, cp)
 	var expectHash string

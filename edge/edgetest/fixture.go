@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/sealpay/sealpay/edge"
 	"github.com/sealpay/sealpay/edge/server"
@@ -473,7 +474,8 @@ func (fx *Fixture) backend(w http.ResponseWriter, r *http.Request, body []byte) 
 // when the request accepts gzip, as HTTP servers do; /v1/gzip compresses
 // whatever the request accepts; /v1/echo echoes the card number and CVC
 // in the spellings a provider's stored free text or error message may
-// use (see echoForms).
+// use (see echoForms). A request whose Accept-Charset names UTF-16 gets
+// its answer in UTF-16LE.
 func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte) {
 	if r.URL.Path == "/redirect" {
 		http.Redirect(w, r, fx.Elsewhere.URL+"/stolen", http.StatusFound)
@@ -498,6 +500,15 @@ func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte)
 	default:
 		echo, _ := json.Marshal(string(body))
 		answer = fmt.Appendf(nil, `{"id":"ch_1","status":"succeeded","echo":%s}`, echo)
+	}
+	if strings.Contains(strings.ToLower(r.Header.Get("Accept-Charset")), "utf-16") {
+		// As frameworks that honour Accept-Charset do.
+		u := utf16.Encode([]rune(string(answer)))
+		answer = make([]byte, 0, 2*len(u))
+		for _, c := range u {
+			answer = append(answer, byte(c), byte(c>>8))
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-16le")
 	}
 	if r.URL.Path == "/v1/gzip" || strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		var buf bytes.Buffer

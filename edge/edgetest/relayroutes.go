@@ -3,6 +3,7 @@ package edgetest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -180,6 +181,178 @@ func relayRoutes(t *testing.T, c *client, s *sealer) {
 		}
 	})
 
+	t.Run("masking tells no guess of the CVC", func(t *testing.T) {
+		// The security review's oracle: the relay's own free text
+		// (metadata, a description) lists every candidate CVC, the
+		// provider echoes it, and a redactor that masks only the
+		// revealed CVC's digits marks which candidate it is.
+		tok := tokenizeOK(t, c, s, number)
+		guesses := make([]string, 1000)
+		for i := range guesses {
+			guesses[i] = fmt.Sprintf("%03d", i)
+		}
+		a := relay(t, "POST", "/v1/charges", `{"cvc":"{{`+tok+`:cvc}}","guesses":"`+strings.Join(guesses, ",")+`"}`, nil)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		var doc struct{ Echo string }
+		if err := json.Unmarshal([]byte(decode(t, a).Body), &doc); err != nil {
+			t.Fatalf("relay answer body is not the provider's JSON: %v", err)
+		}
+		var sent struct{ Guesses string }
+		if err := json.Unmarshal([]byte(doc.Echo), &sent); err != nil {
+			t.Fatalf("the echo is not the template's JSON: %v", err)
+		}
+		echoed := strings.Split(sent.Guesses, ",")
+		if len(echoed) != len(guesses) {
+			t.Fatalf("echo holds %d guesses, want %d", len(echoed), len(guesses))
+		}
+		var masked, kept int
+		for i, g := range echoed {
+			if g == guesses[i] {
+				kept++
+			} else {
+				masked++
+			}
+		}
+		if masked > 0 && kept > 0 {
+			t.Errorf("of 1000 echoed CVC guesses %d are masked and %d kept: the answer tells which guess is the CVC", masked, kept)
+		}
+	})
+
+	t.Run("masking tells no guess of the number", func(t *testing.T) {
+		// The same oracle for the number: providers tell a card's BIN
+		// (often 8 digits) and last four, which leaves 1000 Luhn-valid
+		// candidates for a 16-digit number. Written as one run of
+		// digits (which no Luhn check reads), they come back echoed with
+		// only the revealed number's digits masked.
+		tok := tokenizeOK(t, c, s, number)
+		var guesses []string
+		for i := 0; i < 10000; i++ {
+			g := number[:8] + fmt.Sprintf("%04d", i) + number[12:]
+			if luhnOK(g) {
+				guesses = append(guesses, g)
+			}
+		}
+		a := relay(t, "POST", "/v1/charges", `{"n":"{{`+tok+`:number}}","guesses":"`+strings.Join(guesses, "")+`"}`, nil)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		var doc struct{ Echo string }
+		if err := json.Unmarshal([]byte(decode(t, a).Body), &doc); err != nil {
+			t.Fatalf("relay answer body is not the provider's JSON: %v", err)
+		}
+		var sent struct{ Guesses string }
+		if err := json.Unmarshal([]byte(doc.Echo), &sent); err != nil {
+			t.Fatalf("the echo is not the template's JSON: %v", err)
+		}
+		if len(sent.Guesses) != 16*len(guesses) {
+			t.Fatalf("echo holds %d bytes of guesses, want %d", len(sent.Guesses), 16*len(guesses))
+		}
+		var masked, kept int
+		for i, g := range guesses {
+			if sent.Guesses[16*i:16*i+16] == g {
+				kept++
+			} else {
+				masked++
+			}
+		}
+		if masked > 0 && kept > 0 {
+			t.Errorf("of %d echoed number guesses %d are masked and %d kept: the answer tells which guess is the number", len(guesses), masked, kept)
+		}
+	})
+
+	t.Run("masking tells no guess of the number in base64", func(t *testing.T) {
+		// The oracle again, with each candidate in base64: a mask that
+		// looks for the revealed number's own base64 marks the real one.
+		tok := tokenizeOK(t, c, s, number)
+		var guesses []string
+		for i := 0; i < 10000; i++ {
+			g := number[:8] + fmt.Sprintf("%04d", i) + number[12:]
+			if luhnOK(g) {
+				guesses = append(guesses, base64.StdEncoding.EncodeToString([]byte(g)))
+			}
+		}
+		a := relay(t, "POST", "/v1/charges", `{"n":"{{`+tok+`:number}}","guesses":"`+strings.Join(guesses, ",")+`"}`, nil)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		var doc struct{ Echo string }
+		if err := json.Unmarshal([]byte(decode(t, a).Body), &doc); err != nil {
+			t.Fatalf("relay answer body is not the provider's JSON: %v", err)
+		}
+		var sent struct{ Guesses string }
+		if err := json.Unmarshal([]byte(doc.Echo), &sent); err != nil {
+			t.Fatalf("the echo is not the template's JSON: %v", err)
+		}
+		echoed := strings.Split(sent.Guesses, ",")
+		if len(echoed) != len(guesses) {
+			t.Fatalf("echo holds %d guesses, want %d", len(echoed), len(guesses))
+		}
+		var masked, kept int
+		for i, g := range echoed {
+			if g == guesses[i] {
+				kept++
+			} else {
+				masked++
+			}
+		}
+		if masked > 0 && kept > 0 {
+			t.Errorf("of %d echoed base64 number guesses %d are masked and %d kept: the answer tells which guess is the number", len(guesses), masked, kept)
+		}
+	})
+
+	t.Run("method and path override headers are not sent", func(t *testing.T) {
+		// A provider framework that honours these would run the
+		// filled request as a method or on a path no route allows.
+		override := map[string]string{
+			"X-HTTP-Method-Override": "DELETE", "X-HTTP-Method": "DELETE", "X-Method-Override": "DELETE",
+			"X-Original-URL": "/v1/customers/cus_1/notes", "X-Rewrite-URL": "/v1/customers/cus_1/notes",
+			"X-Original-Method": "DELETE",
+			// Rack, PHP and CGI read '_' as '-'.
+			"X_HTTP_Method_Override": "DELETE",
+		}
+		a := relay(t, "POST", "/v1/charges", `{"n":"`+ph("number")+`"}`, override)
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		got := prov.Requests()
+		sent := map[string]bool{}
+		for k := range got[len(got)-1].Header {
+			sent[http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-"))] = true
+		}
+		for k := range override {
+			if sent[http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-"))] {
+				t.Errorf("provider got %s, which overrides the route's method or path", k)
+			}
+		}
+	})
+
+	t.Run("answer in a charset the redactor cannot read", func(t *testing.T) {
+		// In UTF-16 every digit is followed by a zero byte: neither the
+		// number nor the CVC is a run of digits any more.
+		tok := tokenizeOK(t, c, s, number)
+		a := relay(t, "POST", "/v1/charges", `{"n":"{{`+tok+`:number}}","cvc":"{{`+tok+`:cvc}}"}`, map[string]string{"Accept-Charset": "utf-16"})
+		var body []byte
+		if a.Status == http.StatusOK {
+			body = []byte(decode(t, a).Body)
+		} else {
+			body = a.Body
+		}
+		var digits []byte
+		for _, b := range body {
+			if b >= '0' && b <= '9' {
+				digits = append(digits, b)
+			}
+		}
+		if strings.Contains(string(digits), number) {
+			t.Errorf("relay answer %d %s holds the card number spelled in UTF-16", a.Status, a.code())
+		}
+		if a.Status != http.StatusBadGateway || a.code() != "upstream_error" {
+			t.Errorf("relay answered in UTF-16 = %d %s, want 502 upstream_error", a.Status, a.code())
+		}
+	})
+
 	t.Run("response allowlist keeps only what it lists", func(t *testing.T) {
 		a := relay(t, "POST", "/v1/charges/ch_1/confirm", `{"n":"`+ph("number")+`"}`, nil)
 		if a.Status != http.StatusOK {
@@ -217,4 +390,19 @@ func holdsNumber(s, number string) bool {
 		return true
 	}
 	return false
+}
+
+// luhnOK reports whether the digits d pass the Luhn check.
+func luhnOK(d string) bool {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			if n *= 2; n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
 }

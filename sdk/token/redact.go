@@ -2,10 +2,13 @@ package token
 
 import (
 	"bytes"
-	"encoding/base64"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Redaction of a provider's answer. A provider may echo what it was sent
@@ -265,50 +268,64 @@ func knownDigits(numbers []string) []string {
 // bytes of every digit but the last four become '*', so lengths and
 // offsets do not move. It masks
 //
-//   - each of numbers (given in any grouping) wherever its digits appear,
-//     even inside a longer run, in any spelling: digits of any script
-//     (full-width "４２４２"), JSON-escaped ("\u0034"), percent-encoded
-//     ("%34"), split by any runs of white space, dashes, '.', '/', '_' or
-//     '+' ("4242.4242", "4242%204242", "4242  4242");
-//   - each of numbers in base64 (standard or URL alphabet, at any
-//     alignment inside a longer encoding): the characters that encode
-//     its digits alone;
+//   - if numbers holds any, every run of at least as many digits as the
+//     shortest of them, whatever its digits (so that what is masked
+//     tells nothing of the numbers: a provider may echo a run of
+//     candidates chosen by the caller), in any spelling: digits of any
+//     script (full-width "４２４２"), JSON-escaped ("\u0034"),
+//     percent-encoded ("%34"), split by any runs of white space, dashes,
+//     '.', '/', '_' or '+' ("4242.4242", "4242%204242", "4242  4242");
+//     the last four digits of the run are kept; in a body that is one
+//     JSON value, a JSON number of at most 19 digits only if it holds
+//     one of numbers (so that the answer still parses);
+//   - if numbers holds any, every run of base64 (standard or URL
+//     alphabet, at any alignment inside a longer encoding) whose whole
+//     3-byte groups encode digits, possibly grouped by spaces or dashes,
+//     and hold at least four fewer digits than the shortest of numbers,
+//     whatever the digits: the characters of those groups;
 //   - any Luhn-valid run of 13 to 19 digits, in any of the spellings
 //     above, where a run may be split into groups by single spaces,
 //     dashes or no-break spaces ("4111 1111-1111 1111") and any sequence
 //     of whole groups is tried. Runs of more than 19 digits without
-//     separators (order numbers, timestamps) are left alone unless they
-//     contain one of numbers.
+//     separators (order numbers, timestamps) are left alone unless
+//     numbers is not empty.
 func Redact(body []byte, numbers []string) []byte {
 	out := bytes.Clone(body)
 	known := knownDigits(numbers)
+	jsonNums := jsonNumbers(body)
 	for _, decode := range []bool{true, false} {
-		redactNumbers(out, decodeUnits(body, decode), known)
+		redactNumbers(out, decodeUnits(body, decode), known, jsonNums)
 	}
 	return redactBase64(out, known)
 }
 
 // redactNumbers masks in out the numbers [Redact] masks, as us reads the
 // body.
-func redactNumbers(out []byte, us []unit, known []string) {
+func redactNumbers(out []byte, us []unit, known []string, jsonNums [][2]int) {
 	masked := make([]bool, len(us))
 	maskUnits := func(r *digitRun, from, to int) {
 		for k := from; k < to-4; k++ {
 			masked[r.idx[k]] = true
 		}
 	}
-	if len(known) > 0 {
+	// Every loose run as long as a revealed number is masked whatever its
+	// digits: masking only the runs that hold the number would tell
+	// whoever can make the provider echo text of their choosing which of
+	// their candidates it is.
+	// The numbers of a JSON answer of at most 19 digits (what int64 and
+	// uint64 hold) are the exception: masked only if they hold a
+	// revealed number, so that the answer still parses; such a number
+	// holds one or a few candidates, not a list of them.
+	if shortest := shortestLen(known); shortest > 0 {
 		eachRun(us, isLooseSeparator, true, func(r *digitRun) {
-			for _, k := range known {
-				for off := 0; ; {
-					at := bytes.Index(r.digits[off:], []byte(k))
-					if at < 0 {
-						break
-					}
-					maskUnits(r, off+at, off+at+len(k))
-					off += at + 1
-				}
+			if len(r.digits) < shortest {
+				return
 			}
+			if len(r.digits) <= 19 && inSpans(jsonNums, us[r.idx[0]].start) &&
+				!slices.ContainsFunc(known, func(k string) bool { return bytes.Contains(r.digits, []byte(k)) }) {
+				return
+			}
+			maskUnits(r, 0, len(r.digits))
 		})
 	}
 	eachRun(us, isGroupSeparator, false, func(r *digitRun) {
@@ -336,55 +353,102 @@ func redactNumbers(out []byte, us []unit, known []string) {
 	}
 }
 
-// redactBase64 masks in out each known number's base64 forms.
-func redactBase64(out []byte, known []string) []byte {
+// shortestLen returns the length of the shortest of known, 0 if none.
+func shortestLen(known []string) int {
+	n := 0
 	for _, k := range known {
-		for _, p := range base64Forms(k) {
-			for off := 0; ; {
-				at := bytes.Index(out[off:], []byte(p))
-				if at < 0 {
-					break
-				}
-				for b := off + at; b < off+at+len(p); b++ {
+		if n == 0 || len(k) < n {
+			n = len(k)
+		}
+	}
+	return n
+}
+
+// redactBase64 masks in out, if known holds any number, every run of
+// base64 that encodes digits (possibly grouped by spaces or dashes) and
+// holds at least four fewer digits than the shortest of known, whatever
+// the digits: a match for the numbers' own encodings only would tell
+// whoever can make the provider echo base64 of their choosing which of
+// their candidates is the number. A number's encoding inside a longer
+// value loses at most two digits at each end to the characters it shares
+// with its neighbours, so its whole 3-byte groups always hold that many.
+// It reads the body at each of the four offsets a 4-character group can
+// start at, in either alphabet (the characters that encode digits, spaces
+// and dashes are the same in both).
+func redactBase64(out []byte, known []string) []byte {
+	shortest := shortestLen(known)
+	if shortest == 0 {
+		return out
+	}
+	need := shortest - 4
+	src := bytes.Clone(out)
+	for off := 0; off < 4; off++ {
+		start, digits := -1, 0
+		flush := func(end int) {
+			if start >= 0 && digits >= need {
+				for b := start; b < end; b++ {
 					out[b] = '*'
 				}
-				off += at + len(p)
 			}
+			start, digits = -1, 0
 		}
-	}
-	return out
-}
-
-// base64Forms returns the base64 text that encodes digits (and the same
-// digits grouped by spaces or dashes, as they might be stored) in either
-// alphabet, at each of the three alignments the digits can have inside a
-// longer encoded value: at each, only the characters that encode the
-// digits' own bytes, whole 3-byte groups of them.
-func base64Forms(digits string) []string {
-	var out []string
-	for _, s := range []string{digits, groupDigits(digits, " "), groupDigits(digits, "-")} {
-		for skip := 0; skip < 3; skip++ {
-			m := (len(s) - skip) / 3 * 3
-			if m < 9 {
+		i := off
+		for ; i+4 <= len(src); i += 4 {
+			n, ok := digitGroup(src[i : i+4])
+			if !ok {
+				flush(i)
 				continue
 			}
-			part := []byte(s[skip : skip+m])
-			for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-				out = append(out, enc.EncodeToString(part))
+			if start < 0 {
+				start = i
 			}
+			digits += n
 		}
+		flush(i)
 	}
 	return out
 }
 
-// groupDigits splits digits into groups of four joined by sep.
-func groupDigits(digits, sep string) string {
-	var parts []string
-	for len(digits) > 4 {
-		parts = append(parts, digits[:4])
-		digits = digits[4:]
+// digitGroup decodes 4 base64 characters (either alphabet) and reports
+// whether the 3 bytes they encode are all digits, spaces or dashes, and
+// how many digits they are.
+func digitGroup(q []byte) (int, bool) {
+	var v uint32
+	for _, c := range q {
+		x, ok := base64Value(c)
+		if !ok {
+			return 0, false
+		}
+		v = v<<6 | uint32(x)
 	}
-	return strings.Join(append(parts, digits), sep)
+	n := 0
+	for _, b := range []byte{byte(v >> 16), byte(v >> 8), byte(v)} {
+		switch {
+		case isDigit(b):
+			n++
+		case b == ' ' || b == '-':
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// base64Value is the value of a base64 character of either alphabet.
+func base64Value(c byte) (byte, bool) {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A', true
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26, true
+	case '0' <= c && c <= '9':
+		return c - '0' + 52, true
+	case c == '+' || c == '-':
+		return 62, true
+	case c == '/' || c == '_':
+		return 63, true
+	}
+	return 0, false
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -405,39 +469,55 @@ func luhn(d []byte) bool {
 	return sum%10 == 0
 }
 
-// RedactCVCs returns a copy of body in which each of cvcs (3 or 4 ASCII
-// digits) is masked wherever it stands with no digit on either side:
-// "cvc":"123", cvc=123, CVC123x and "cvc 123 ok" alike. Digits are read
-// as [Redact] reads them (any script, JSON-escaped, percent-encoded), so
-// "\u0031\u0032\u0033" and full-width "１２３" count, and so do digits
-// next to them: "1234" holds no CVC "123". The bytes that spell each
+// RedactCVCs returns a copy of body in which every run of digits as long
+// as one of cvcs (3 or 4 ASCII digits) with no digit on either side is
+// masked, whatever its digits: "cvc":"123", cvc=123, CVC123x and
+// "cvc 123 ok" alike, and "note":"456" too. Masking only the runs that
+// equal a CVC would be an oracle: whoever can make the provider echo text
+// of their choosing (a description, metadata) would list every candidate
+// and read off the one that came back masked. What is masked depends on
+// the CVCs' lengths only, which a card's brand tells anyway. Digits are
+// read as [Redact] reads them (any script, JSON-escaped, percent-encoded),
+// so "\u0031\u0032\u0033" and full-width "１２３" count, and so do digits
+// next to them: "1234" is no run of three. The bytes that spell each
 // masked digit become '*'.
 //
-// A CVC is short: amounts, years and ids that happen to have its digits
-// as a whole are masked too. A relay route's response allowlist
-// (docs/edge-api.md) keeps what a merchant needs instead.
+// One exception keeps answers readable: if body is one JSON value, a
+// number of it ("amount":500) is masked only if it is one of cvcs, as a
+// masked amount would no longer parse. A provider that echoes numbers of
+// the caller's choosing as JSON numbers gives one guess per number.
+//
+// A relay route's response allowlist (docs/edge-api.md) keeps only what a
+// merchant needs; what it keeps is still masked.
 func RedactCVCs(body []byte, cvcs []string) []byte {
 	out := bytes.Clone(body)
+	var lengths [5]bool
 	var want [][]byte
 	for _, c := range cvcs {
 		if allDigits(c, 3, 4) {
+			lengths[len(c)] = true
 			want = append(want, []byte(c))
 		}
 	}
 	if len(want) == 0 {
 		return out
 	}
+	numbers := jsonNumbers(body)
+	inNumber := func(at int32) bool { return inSpans(numbers, at) }
 	never := func(rune) bool { return false }
 	for _, decode := range []bool{true, false} {
 		us := decodeUnits(body, decode)
 		eachRun(us, never, false, func(r *digitRun) {
-			for _, c := range want {
-				if bytes.Equal(r.digits, c) {
-					for _, k := range r.idx {
-						for b := us[k].start; b < us[k].end; b++ {
-							out[b] = '*'
-						}
-					}
+			n := len(r.digits)
+			if n >= len(lengths) || !lengths[n] {
+				return
+			}
+			if inNumber(us[r.idx[0]].start) && !slices.ContainsFunc(want, func(c []byte) bool { return bytes.Equal(c, r.digits) }) {
+				return
+			}
+			for _, k := range r.idx {
+				for b := us[k].start; b < us[k].end; b++ {
+					out[b] = '*'
 				}
 			}
 		})
@@ -489,4 +569,30 @@ func RedactCryptograms(body []byte, cryptograms []string) []byte {
 		}
 	}
 	return out
+}
+
+// inSpans reports whether byte at lies in one of the sorted ranges spans.
+func inSpans(spans [][2]int, at int32) bool {
+	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > int(at) })
+	return i < len(spans) && spans[i][0] <= int(at)
+}
+
+// jsonNumbers returns the byte ranges [start, end) of the numbers of
+// body, in order, if body is one JSON value; nil otherwise.
+func jsonNumbers(body []byte) [][2]int {
+	if !jsontext.Value(body).IsValid() {
+		return nil
+	}
+	var out [][2]int
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return out
+		}
+		if tok.Kind() == '0' {
+			end := int(dec.InputOffset())
+			out = append(out, [2]int{end - len(tok.String()), end})
+		}
+	}
 }

@@ -210,9 +210,9 @@ func TestRelayEndToEnd(t *testing.T) {
 	}
 }
 
-// TestRedactCVCs: a revealed CVC is masked wherever it stands with no
-// digit on either side, in any spelling of its digits, and left alone
-// inside longer runs of digits.
+// TestRedactCVCs: every run of as many digits as a revealed CVC, with no
+// digit on either side, is masked in any spelling of its digits, and
+// digits inside longer runs are left alone.
 func TestRedactCVCs(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"JSON value", `{"cvc":"123"}`, `{"cvc":"***"}`},
@@ -228,6 +228,18 @@ func TestRedactCVCs(t *testing.T) {
 		{"after a digit", `91230`, `91230`},
 		{"next to an escaped digit", `\u0039123`, `\u0039123`},
 		{"twice", `123 and 123`, `*** and ***`},
+		// Every run of three, not only the CVC's: the security review's
+		// oracle listed every candidate in echoed metadata and read off
+		// the masked one.
+		{"another run of three", `"amount":456`, `"amount":***`},
+		{"in a JSON string", `{"note":"456"}`, `{"note":"***"}`},
+		// A JSON answer's numbers stay parseable: masked only if they
+		// are the CVC.
+		{"JSON number", `{"amount":456}`, `{"amount":456}`},
+		{"JSON number that is the CVC", `{"amount":123}`, `{"amount":***}`},
+		{"JSON number inside an echoed string", `{"echo":"{\"amount\":456}"}`, `{"echo":"{\"amount\":***}"}`},
+		{"every candidate", `000,122,123,124,999`, `***,***,***,***,***`},
+		{"runs of four kept", `"year":2030`, `"year":2030`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := string(token.RedactCVCs([]byte(tc.in), []string{"123"})); got != tc.want {
