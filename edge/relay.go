@@ -3,6 +3,7 @@ package edge
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -120,6 +121,9 @@ func (h *Handler) relay(c *call) (*response, error) {
 	}
 	if f := token.TemplateFormat([]byte(req.Body)); f != route.format {
 		return nil, fmt.Errorf("edge: the relay route's body format is %s, the template's %s: %w", route.format, f, errRelayRoute)
+	}
+	if overridesMethod(u, route.format, req.Body) {
+		return nil, fmt.Errorf("edge: a relay may not name another method with _method: %w", errRelayRoute)
 	}
 	placements, err := token.Placements([]byte(req.Body))
 	if err != nil {
@@ -291,4 +295,39 @@ func tokensIn(template string) []string {
 			out = append(out, tok)
 		}
 	}
+}
+
+// overridesMethod reports whether a relay names a method other than its
+// own the way web frameworks read one: a _method query parameter (Laravel,
+// Symfony) or top-level body member or form field (Rails). A route that
+// allows POST on a path would otherwise run a PUT or DELETE there. Names
+// are compared case-insensitively; a body that does not parse has no
+// members to check (its placeholders then fail on their own).
+func overridesMethod(u *url.URL, format token.Format, body string) bool {
+	for k := range u.Query() {
+		if strings.EqualFold(k, "_method") {
+			return true
+		}
+	}
+	var names []string
+	switch format {
+	case token.FormatForm:
+		q, _ := url.ParseQuery(body)
+		for k := range q {
+			names = append(names, k)
+		}
+	default:
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &m) == nil {
+			for k := range m {
+				names = append(names, k)
+			}
+		}
+	}
+	for _, k := range names {
+		if strings.EqualFold(k, "_method") {
+			return true
+		}
+	}
+	return false
 }

@@ -63,18 +63,29 @@ func TestRelayHostForbidden(t *testing.T) {
 		name, url    string
 		status       int
 		code, target string
+		body         string // the template, if not body
 	}{
-		{"host off the allowlist", "https://evil.example/charge?k=v", 403, "relay_host_forbidden", "POST evil.example/charge"},
-		{"allowed host on another port", "https://api.psp.example:444/charge", 403, "relay_host_forbidden", "POST api.psp.example:444/charge"},
-		{"plain http", "http://api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge"},
-		{"http to loopback without allow_loopback_http", "http://127.0.0.1:8443/charge", 403, "relay_host_forbidden", "POST 127.0.0.1:8443/charge"},
-		{"credentials", "https://user:pw@api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge"},
-		{"another scheme", "ftp://api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge"},
-		{"path no route allows", "https://api.psp.example/v1/customers?description=x", 403, "relay_route_forbidden", "POST api.psp.example/v1/customers"},
-		{"not an absolute URL", "/charge", 400, "bad_request", ""},
+		{"host off the allowlist", "https://evil.example/charge?k=v", 403, "relay_host_forbidden", "POST evil.example/charge", ""},
+		{"allowed host on another port", "https://api.psp.example:444/charge", 403, "relay_host_forbidden", "POST api.psp.example:444/charge", ""},
+		{"plain http", "http://api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge", ""},
+		{"http to loopback without allow_loopback_http", "http://127.0.0.1:8443/charge", 403, "relay_host_forbidden", "POST 127.0.0.1:8443/charge", ""},
+		{"credentials", "https://user:pw@api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge", ""},
+		{"another scheme", "ftp://api.psp.example/charge", 403, "relay_host_forbidden", "POST api.psp.example/charge", ""},
+		{"path no route allows", "https://api.psp.example/v1/customers?description=x", 403, "relay_route_forbidden", "POST api.psp.example/v1/customers", ""},
+		{"not an absolute URL", "/charge", 400, "bad_request", "", ""},
+		// Frameworks (Rails, Laravel, Symfony) run a POST with _method as
+		// the method it names: a route allowing POST /charge would run a
+		// PUT or DELETE there.
+		{"method override in the query", "https://api.psp.example/charge?_method=DELETE", 403, "relay_route_forbidden", "POST api.psp.example/charge", ""},
+		{"method override in the query, upper case", "https://api.psp.example/charge?_METHOD=put", 403, "relay_route_forbidden", "POST api.psp.example/charge", ""},
+		{"method override in the JSON body", "https://api.psp.example/charge", 403, "relay_route_forbidden", "POST api.psp.example/charge", `{"_method":"DELETE","n":"{{tok_0000000000000000000001:number}}"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, _ := json.Marshal(map[string]string{"url": tc.url, "body": body})
+			tmpl := body
+			if tc.body != "" {
+				tmpl = tc.body
+			}
+			b, _ := json.Marshal(map[string]string{"url": tc.url, "body": tmpl})
 			r := httptest.NewRequest("POST", "/v1/relay", bytes.NewReader(b))
 			r.Header.Set("Authorization", "Bearer "+sk)
 			w := httptest.NewRecorder()

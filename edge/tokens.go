@@ -253,15 +253,19 @@ func (h *Handler) deleteToken(c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The event is queued in the delete's own unit.
-	var events []sqlunit.Stmt
-	if s, ok := h.eventStmt(c.merchant, webhook.TokenDeleted, webhook.TokenDeletedData{Token: tok}, c.now, "", 0); ok {
-		events = append(events, s)
+	// The stored answers that name the token (its tokenize's, a relay's)
+	// go with it, so that a retry with their Idempotency-Key runs anew
+	// instead of handing the deleted token's id, last4 and fingerprint
+	// out again. The event is queued in the same unit.
+	extra := []sqlunit.Stmt{sqlunit.S(`DELETE FROM idempotency_keys WHERE merchant = ? AND instr(body, ?) > 0`, c.merchant.ID, []byte(tok))}
+	s, queued := h.eventStmt(c.merchant, webhook.TokenDeleted, webhook.TokenDeletedData{Token: tok}, c.now, "", 0)
+	if queued {
+		extra = append(extra, s)
 	}
-	if err := h.vault.DeleteWith(dbContext(c.r.Context()), c.merchant.ID, tok, h.success(c, "delete"), events...); err != nil {
+	if err := h.vault.DeleteWith(dbContext(c.r.Context()), c.merchant.ID, tok, h.success(c, "delete"), extra...); err != nil {
 		return nil, err
 	}
-	if len(events) > 0 {
+	if queued {
 		h.eventsQueued()
 	}
 	return &response{status: http.StatusOK, body: map[string]any{"token": tok, "deleted": true}}, nil

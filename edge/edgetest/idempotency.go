@@ -2,6 +2,7 @@ package edgetest
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -118,6 +119,31 @@ func idempotency(t *testing.T, c *client, s *sealer) {
 		other := c.do(t, relayReq(key, tmpl(tok), false))
 		if other.Status != http.StatusOK {
 			t.Errorf("the publishable key's Idempotency-Key on a relay = %d %s, want 200 (its own scope)", other.Status, other.code())
+		}
+	})
+
+	t.Run("a deleted token's stored answer is forgotten", func(t *testing.T) {
+		env := s.seal(t, shop.ID, shop.Origin, s.card("5555555555554444"), nil)
+		key := "del-" + newClientID() + "-" + time.Now().Format(time.RFC3339Nano)
+		r := req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin, header: map[string]string{"Idempotency-Key": key},
+			body: jsonBody(map[string]any{"envelope": env})}
+		first := c.do(t, r)
+		if first.Status != http.StatusCreated {
+			t.Fatalf("tokenize = %d %s, want 201", first.Status, first.code())
+		}
+		var got struct{ Token string }
+		json.Unmarshal(first.Body, &got)
+		if a := c.do(t, req{method: "DELETE", path: "/v1/tokens/" + got.Token, key: shop.SK}); a.Status != http.StatusOK {
+			t.Fatalf("DELETE = %d %s, want 200", a.Status, a.code())
+		}
+		// The retry runs anew (the envelope is spent) instead of handing
+		// out the deleted token's id, last4 and fingerprint again.
+		again := c.do(t, r)
+		if again.Status != http.StatusConflict || again.code() != "replayed" {
+			t.Errorf("tokenize retried with its key after the token was deleted = %d %s, want 409 replayed", again.Status, again.code())
+		}
+		if bytes.Contains(again.Body, []byte(got.Token)) {
+			t.Error("the retry's answer names the deleted token")
 		}
 	})
 

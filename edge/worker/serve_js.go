@@ -136,20 +136,6 @@ func request(method, rawURL, fields string, body js.Value) (*http.Request, error
 	return r.WithContext(context.Background()), nil
 }
 
-// fieldsOf is h in the entry's form: "name\nvalue\n" for each value.
-func fieldsOf(h http.Header) string {
-	var b strings.Builder
-	for k, vs := range h {
-		for _, v := range vs {
-			b.WriteString(k)
-			b.WriteByte('\n')
-			b.WriteString(v)
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
-}
-
 // nullBody reports whether a response with this status has no body (the
 // fetch API's Response refuses one).
 func nullBody(status int) bool {
