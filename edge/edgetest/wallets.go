@@ -193,6 +193,36 @@ func googlePay(t *testing.T, c *client) {
 		}
 	})
 
+	t.Run("relay of an ECI it does not hold takes nothing", func(t *testing.T) {
+		// A PAN_ONLY token has no cryptogram and no ECI. A relay asking
+		// for its ECI is refused before its unit runs: the single-use
+		// token is not consumed by a relay that sent nothing.
+		a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin,
+			body: jsonBody(map[string]any{"wallet": "google_pay", "single_use": true,
+				"payment_data": fx.googlePayToken(t, shop.ID, GooglePayShopID, panOnly(), later, keyLater).JSON()})})
+		if a.Status != http.StatusCreated {
+			t.Fatalf("tokenize = %d %s, want 201", a.Status, a.code())
+		}
+		var got tokenAnswer
+		json.Unmarshal(a.Body, &got)
+		relay := func(body string) answer {
+			return c.do(t, req{method: "POST", path: "/v1/relay", key: shop.SK, body: jsonBody(map[string]any{
+				"url": fx.Provider.URL + "/v1/wallet_charges", "method": "POST", "body": body})})
+		}
+		sent := len(fx.Provider.Requests())
+		a = relay(`{"n":"{{` + got.Token + `:number}}","eci":"{{` + got.Token + `:eci}}"}`)
+		if a.Status != http.StatusNotFound || a.code() != "not_found" {
+			t.Errorf("relay of a PAN_ONLY token's ECI = %d %s, want 404 not_found", a.Status, a.code())
+		}
+		if n := len(fx.Provider.Requests()); n != sent {
+			t.Errorf("the refused relay sent %d requests to the provider, want none", n-sent)
+		}
+		a = relay(`{"n":"{{` + got.Token + `:number}}"}`)
+		if a.Status != http.StatusOK {
+			t.Errorf("relay of the single-use token after a refused relay = %d %s, want 200 (the refusal consumed it)", a.Status, a.code())
+		}
+	})
+
 	t.Run("frame, idempotency, relay routes", func(t *testing.T) {
 		// From the edge's own frame the token is single-use unless saved.
 		type meta struct {
