@@ -3,6 +3,7 @@ package edgetest
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -190,6 +191,34 @@ func googlePay(t *testing.T, c *client) {
 			"url": fx.Provider.URL + "/v1/wallet_charges", "method": "POST", "body": `{"n":"{{` + tk + `:number}}"}`})})
 		if a.Status != http.StatusOK {
 			t.Errorf("relay of the number alone = %d %s, want 200", a.Status, a.code())
+		}
+	})
+
+	t.Run("relay masks the cryptogram's other forms", func(t *testing.T) {
+		// A cryptogram with '+' and '/' in it, so that its unpadded
+		// standard form differs from its URL-alphabet form.
+		b := append([]byte{0xfb, 0xef, 0xbe, 0xff, 0xff, 0xff}, make([]byte, 14)...)
+		rand.Read(b[6:])
+		cg := base64.StdEncoding.EncodeToString(b)
+		p := googlepaytest.Payment{PAN: luhnComplete("555555" + digits(9)), ExpMonth: 11, ExpYear: year, AuthMethod: "CRYPTOGRAM_3DS",
+			Cryptogram: cg, ECI: "02"}
+		a := tokenize(t, "google_pay", fx.googlePayToken(t, shop.ID, GooglePayShopID, p, later, keyLater).JSON())
+		if a.Status != http.StatusCreated {
+			t.Fatalf("tokenize = %d %s, want 201", a.Status, a.code())
+		}
+		fx.live.Add(1)
+		var got tokenAnswer
+		json.Unmarshal(a.Body, &got)
+		a = c.do(t, req{method: "POST", path: "/v1/relay", key: shop.SK, body: jsonBody(map[string]any{
+			"url": fx.Provider.URL + "/v1/wallet_echo", "method": "POST", "body": `{"cryptogram":"{{` + got.Token + `:cryptogram}}"}`})})
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		h := hex.EncodeToString(b)
+		for name, form := range map[string]string{"unpadded": strings.TrimRight(cg, "="), "hex": h, "HEX": strings.ToUpper(h)} {
+			if strings.Contains(string(a.Body), form) {
+				t.Errorf("the relay answer holds the cryptogram in its %s form", name)
+			}
 		}
 	})
 

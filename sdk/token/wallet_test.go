@@ -2,6 +2,8 @@ package token_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
 	"strings"
@@ -120,10 +122,13 @@ func TestRedactCryptograms(t *testing.T) {
 		{"json escaped", `{"c":"ab\/cd\u002befgh\u003d\u003d"}`},
 		{"percent", `c=ab%2Fcd%2Befgh%3D%3D`},
 		{"url alphabet", `{"c":"` + url + `"}`},
+		{"unpadded", `{"c":"ab/cd+efgh"}`},
+		{"hex", `{"c":"` + hex.EncodeToString(mustDecodeB64(t, "ab/cd+efgh==")) + `"}`},
+		{"hex upper", `{"c":"` + strings.ToUpper(hex.EncodeToString(mustDecodeB64(t, "ab/cd+efgh=="))) + `"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := token.RedactCryptograms([]byte(tc.body), []string{"ab/cd+efgh=="})
-			if len(got) != len(tc.body) || bytes.Contains(got, []byte("efgh")) {
+			if len(got) != len(tc.body) || bytes.Contains(got, []byte("efgh")) || strings.Count(string(got), "*") < 8 {
 				t.Errorf("RedactCryptograms(%s) = %s, want the cryptogram masked in place", tc.body, got)
 			}
 		})
@@ -214,4 +219,13 @@ func TestWalletECIRefusalTakesNothing(t *testing.T) {
 	if _, _, err := v.FillSecrets(ctx, "m", []byte(`{"n":"{{`+single.Token+`:number}}"}`), nil); err != nil {
 		t.Errorf("the single-use token after a refused fill: %v (the refusal consumed it)", err)
 	}
+}
+
+func mustDecodeB64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
