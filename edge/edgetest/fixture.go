@@ -246,6 +246,7 @@ func (fx *Fixture) shopRelayRoutes() []map[string]any {
 		route("POST", "/v1/gzip", "json", map[string][]string{"/n": {"number"}}),
 		route("POST", "/v1/form", "form", map[string][]string{"card[number]": {"number"}, "card[cvc]": {"cvc"}}),
 		route("POST", "/v1/idem", "json", map[string][]string{"/n": {"number"}, "/cvc": {"cvc"}}),
+		route("POST", "/v1/wallet_echo", "json", map[string][]string{"/cryptogram": {"cryptogram"}}),
 		route("POST", "/v1/wallet_charges", "json", map[string][]string{
 			"/n": {"number"}, "/exp": {"exp_month", "exp_year"}, "/cryptogram": {"cryptogram"}, "/eci": {"eci"},
 		}),
@@ -493,6 +494,15 @@ func (fx *Fixture) provider(w http.ResponseWriter, r *http.Request, body []byte)
 		json.Unmarshal(body, &got)
 		answer = []byte(`{"id":"ch_echo","numbers":[` + strings.Join(EchoForms(got.Number), ",") +
 			`],"cvcs":[` + strings.Join(EchoCVCForms(got.CVC), ",") + `]}`)
+	case "/v1/wallet_echo":
+		// A provider (stand-in) that echoes a cryptogram in the forms
+		// providers use besides the one sent: without base64 padding, and
+		// as the hex of its bytes.
+		var got struct{ Cryptogram string }
+		json.Unmarshal(body, &got)
+		raw, _ := base64.StdEncoding.DecodeString(got.Cryptogram)
+		answer = fmt.Appendf(nil, `{"id":"ch_wallet","unpadded":%q,"hex":%q,"HEX":%q}`,
+			strings.TrimRight(got.Cryptogram, "="), hex.EncodeToString(raw), strings.ToUpper(hex.EncodeToString(raw)))
 	case "/v1/idem":
 		// Each answer is new: a replayed one is recognised by its id.
 		echo, _ := json.Marshal(string(body))

@@ -3,6 +3,7 @@ package edgetest
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -190,6 +191,64 @@ func googlePay(t *testing.T, c *client) {
 			"url": fx.Provider.URL + "/v1/wallet_charges", "method": "POST", "body": `{"n":"{{` + tk + `:number}}"}`})})
 		if a.Status != http.StatusOK {
 			t.Errorf("relay of the number alone = %d %s, want 200", a.Status, a.code())
+		}
+	})
+
+	t.Run("relay masks the cryptogram's other forms", func(t *testing.T) {
+		// A cryptogram with '+' and '/' in it, so that its unpadded
+		// standard form differs from its URL-alphabet form.
+		b := append([]byte{0xfb, 0xef, 0xbe, 0xff, 0xff, 0xff}, make([]byte, 14)...)
+		rand.Read(b[6:])
+		cg := base64.StdEncoding.EncodeToString(b)
+		p := googlepaytest.Payment{PAN: luhnComplete("555555" + digits(9)), ExpMonth: 11, ExpYear: year, AuthMethod: "CRYPTOGRAM_3DS",
+			Cryptogram: cg, ECI: "02"}
+		a := tokenize(t, "google_pay", fx.googlePayToken(t, shop.ID, GooglePayShopID, p, later, keyLater).JSON())
+		if a.Status != http.StatusCreated {
+			t.Fatalf("tokenize = %d %s, want 201", a.Status, a.code())
+		}
+		fx.live.Add(1)
+		var got tokenAnswer
+		json.Unmarshal(a.Body, &got)
+		a = c.do(t, req{method: "POST", path: "/v1/relay", key: shop.SK, body: jsonBody(map[string]any{
+			"url": fx.Provider.URL + "/v1/wallet_echo", "method": "POST", "body": `{"cryptogram":"{{` + got.Token + `:cryptogram}}"}`})})
+		if a.Status != http.StatusOK {
+			t.Fatalf("relay = %d %s, want 200", a.Status, a.code())
+		}
+		h := hex.EncodeToString(b)
+		for name, form := range map[string]string{"unpadded": strings.TrimRight(cg, "="), "hex": h, "HEX": strings.ToUpper(h)} {
+			if strings.Contains(string(a.Body), form) {
+				t.Errorf("the relay answer holds the cryptogram in its %s form", name)
+			}
+		}
+	})
+
+	t.Run("relay of an ECI it does not hold takes nothing", func(t *testing.T) {
+		// A PAN_ONLY token has no cryptogram and no ECI. A relay asking
+		// for its ECI is refused before its unit runs: the single-use
+		// token is not consumed by a relay that sent nothing.
+		a := c.do(t, req{method: "POST", path: "/v1/tokens", key: shop.PK, origin: shop.Origin,
+			body: jsonBody(map[string]any{"wallet": "google_pay", "single_use": true,
+				"payment_data": fx.googlePayToken(t, shop.ID, GooglePayShopID, panOnly(), later, keyLater).JSON()})})
+		if a.Status != http.StatusCreated {
+			t.Fatalf("tokenize = %d %s, want 201", a.Status, a.code())
+		}
+		var got tokenAnswer
+		json.Unmarshal(a.Body, &got)
+		relay := func(body string) answer {
+			return c.do(t, req{method: "POST", path: "/v1/relay", key: shop.SK, body: jsonBody(map[string]any{
+				"url": fx.Provider.URL + "/v1/wallet_charges", "method": "POST", "body": body})})
+		}
+		sent := len(fx.Provider.Requests())
+		a = relay(`{"n":"{{` + got.Token + `:number}}","eci":"{{` + got.Token + `:eci}}"}`)
+		if a.Status != http.StatusNotFound || a.code() != "not_found" {
+			t.Errorf("relay of a PAN_ONLY token's ECI = %d %s, want 404 not_found", a.Status, a.code())
+		}
+		if n := len(fx.Provider.Requests()); n != sent {
+			t.Errorf("the refused relay sent %d requests to the provider, want none", n-sent)
+		}
+		a = relay(`{"n":"{{` + got.Token + `:number}}"}`)
+		if a.Status != http.StatusOK {
+			t.Errorf("relay of the single-use token after a refused relay = %d %s, want 200 (the refusal consumed it)", a.Status, a.code())
 		}
 	})
 

@@ -2,6 +2,8 @@ package token
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"slices"
 	"sort"
 	"strings"
@@ -527,20 +529,33 @@ func RedactCVCs(body []byte, cvcs []string) []byte {
 
 // RedactCryptograms returns a copy of body in which each of cryptograms
 // (wallet cryptograms, base64 text) is masked wherever it appears, read as
-// [Redact] reads a body (JSON-escaped, percent-encoded or plain), and in
-// the base64 URL alphabet too ('-' and '_' for '+' and '/', padding
-// dropped). The bytes that spell each masked character become '*'.
+// [Redact] reads a body (JSON-escaped, percent-encoded or plain): as
+// given, with its padding dropped, in the base64 URL alphabet ('-' and
+// '_' for '+' and '/'), and as the hex of its bytes (either case), the
+// forms providers echo a cryptogram in. The bytes that spell each masked
+// character become '*'.
 func RedactCryptograms(body []byte, cryptograms []string) []byte {
 	out := bytes.Clone(body)
 	var want [][]rune
+	seen := map[string]bool{}
+	add := func(s string) {
+		if len(s) >= 8 && !seen[s] { // shorter is too short to tell from other text
+			seen[s] = true
+			want = append(want, []rune(s))
+		}
+	}
 	for _, c := range cryptograms {
-		if len(c) < 8 { // too short to tell from other text
+		if len(c) < 8 {
 			continue
 		}
-		want = append(want, []rune(c))
-		url := strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(c), "=")
-		if url != c {
-			want = append(want, []rune(url))
+		add(c)
+		std := strings.TrimRight(c, "=")
+		add(std)
+		add(strings.NewReplacer("+", "-", "/", "_").Replace(std))
+		if raw, err := base64.RawStdEncoding.DecodeString(std); err == nil {
+			h := hex.EncodeToString(raw)
+			add(h)
+			add(strings.ToUpper(h))
 		}
 	}
 	if len(want) == 0 {

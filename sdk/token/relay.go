@@ -235,9 +235,11 @@ func (v *Vault) FillSecrets(ctx context.Context, merchantID string, template []b
 	}
 	rs := make([]revealing, len(order))
 	for i, tok := range order {
-		// An ECI alone may be absent (wallets omit it for some
-		// networks); a cryptogram must be there.
-		rs[i] = revealing{token: tok, want: need[tok], needsCVC: need[tok][FieldCVC], needsCryptogram: need[tok][FieldCryptogram]}
+		// An ECI may be empty (wallets omit it for some networks), but
+		// asking for either needs the wallet row: the guard refuses the
+		// unit before it takes a CVC or a single-use token.
+		rs[i] = revealing{token: tok, want: need[tok], needsCVC: need[tok][FieldCVC],
+			needsCryptogram: need[tok][FieldCryptogram] || need[tok][FieldECI]}
 	}
 	revealed, err := v.reveal(ctx, merchantID, rs, tail)
 	if err != nil {

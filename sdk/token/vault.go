@@ -383,7 +383,7 @@ type revealing struct {
 	want     map[Field]bool
 	needsCVC bool // refuse the whole unit with ErrNoCVC if the CVC is gone
 	// needsCryptogram refuses the whole unit with ErrNoCryptogram if the
-	// wallet cryptogram is gone.
+	// wallet row (cryptogram and ECI) is gone.
 	needsCryptogram bool
 }
 

@@ -2,6 +2,8 @@ package token_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
 	"strings"
@@ -120,10 +122,13 @@ func TestRedactCryptograms(t *testing.T) {
 		{"json escaped", `{"c":"ab\/cd\u002befgh\u003d\u003d"}`},
 		{"percent", `c=ab%2Fcd%2Befgh%3D%3D`},
 		{"url alphabet", `{"c":"` + url + `"}`},
+		{"unpadded", `{"c":"ab/cd+efgh"}`},
+		{"hex", `{"c":"` + hex.EncodeToString(mustDecodeB64(t, "ab/cd+efgh==")) + `"}`},
+		{"hex upper", `{"c":"` + strings.ToUpper(hex.EncodeToString(mustDecodeB64(t, "ab/cd+efgh=="))) + `"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := token.RedactCryptograms([]byte(tc.body), []string{"ab/cd+efgh=="})
-			if len(got) != len(tc.body) || bytes.Contains(got, []byte("efgh")) {
+			if len(got) != len(tc.body) || bytes.Contains(got, []byte("efgh")) || strings.Count(string(got), "*") < 8 {
 				t.Errorf("RedactCryptograms(%s) = %s, want the cryptogram masked in place", tc.body, got)
 			}
 		})
@@ -182,4 +187,45 @@ func TestRewrapWallet(t *testing.T) {
 	if err != nil || string(body) != `{"c":"`+testCryptogram+`","e":"07"}` {
 		t.Errorf("fill after the rotation = %v, want the cryptogram and ECI", err)
 	}
+}
+
+// TestWalletECIRefusalTakesNothing: a fill asking for the ECI of a token
+// that holds no wallet row is refused before its unit runs, like one
+// asking for the cryptogram: the token's CVC and a single-use token
+// survive the refusal, and no tail (audit entry) is written.
+func TestWalletECIRefusalTakesNothing(t *testing.T) {
+	clk := newClock()
+	v, _, _ := newVault(t, clk)
+	cd := walletCard()
+	cd.CVC = "123"
+	withCVC, err := v.Tokenize(ctx, "m", cd, "visa", token.TokenizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, err := v.Tokenize(ctx, "m", walletCard(), "visa", token.TokenizeOptions{SingleUse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := []byte(`{"c":"{{` + withCVC.Token + `:cvc}}","e":"{{` + withCVC.Token + `:eci}}"}`)
+	if _, _, err := v.FillSecrets(ctx, "m", tmpl, nil); !errors.Is(err, token.ErrNoCryptogram) {
+		t.Fatalf("fill of an ECI the vault does not hold = %v, want ErrNoCryptogram", err)
+	}
+	if _, _, err := v.FillSecrets(ctx, "m", []byte(`{"c":"{{`+withCVC.Token+`:cvc}}"}`), nil); err != nil {
+		t.Errorf("the CVC after a refused fill: %v (the refusal took it)", err)
+	}
+	if _, _, err := v.FillSecrets(ctx, "m", []byte(`{"e":"{{`+single.Token+`:eci}}"}`), nil); !errors.Is(err, token.ErrNoCryptogram) {
+		t.Fatalf("fill of a single-use token's missing ECI = %v, want ErrNoCryptogram", err)
+	}
+	if _, _, err := v.FillSecrets(ctx, "m", []byte(`{"n":"{{`+single.Token+`:number}}"}`), nil); err != nil {
+		t.Errorf("the single-use token after a refused fill: %v (the refusal consumed it)", err)
+	}
+}
+
+func mustDecodeB64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
