@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sealpay/sealpay/sdk/wallet"
@@ -267,7 +268,9 @@ func strictUnmarshal(b []byte, v any) error {
 }
 
 // noDuplicates reports an error if the JSON object b, or any object in it,
-// names a member twice, or if b is not one object.
+// names a member twice, or if b is not one object. Names are compared as
+// encoding/json matches them to fields, case-insensitively (Unicode
+// simple folding): "SIGNEDMESSAGE" is a second "signedMessage".
 func noDuplicates(b []byte) error {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
@@ -292,7 +295,7 @@ func noDuplicates(b []byte) error {
 				if err != nil {
 					return err
 				}
-				ks := k.(string)
+				ks := foldName(k.(string))
 				if seen[ks] {
 					return errors.New("duplicate member")
 				}
@@ -321,6 +324,19 @@ func noDuplicates(b []byte) error {
 		return errors.New("data after the object")
 	}
 	return nil
+}
+
+// foldName maps each rune of s to the least rune of its simple case
+// folding orbit, so that two names encoding/json would match to the same
+// field map to the same string.
+func foldName(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 // signedString is the byte string ECv2 signs: each part preceded by its

@@ -228,6 +228,10 @@ func TestMalformed(t *testing.T) {
 		{"trailing data", good.JSON() + "{}"},
 		{"invalid UTF-8", strings.Replace(good.JSON(), `"ECv2"`, "\"ECv2\xff\"", 1)},
 		{"duplicate signedMessage", strings.Replace(good.JSON(), `"protocolVersion"`, `"signedMessage":"{}","protocolVersion"`, 1)},
+		// encoding/json matches member names case-insensitively: a second
+		// spelling is a duplicate too.
+		{"duplicate signedMessage in another case", strings.Replace(good.JSON(), `"protocolVersion"`, `"SIGNEDMESSAGE":"{}","protocolVersion"`, 1)},
+		{"duplicate signedMessage with a long s", strings.Replace(good.JSON(), `"protocolVersion"`, `"\u017fignedMessage":"{}","protocolVersion"`, 1)},
 		{"oversized", good.JSON() + strings.Repeat(" ", MaxTokenSize)},
 		{"no protocolVersion", with(func(m map[string]any) { delete(m, "protocolVersion") })},
 		{"no signature", with(func(m map[string]any) { delete(m, "signature") })},
