@@ -6,7 +6,7 @@
  * the parent page named in its URL.
  */
 import { callCore, CARD, loadModule, QR, type CardCore, type QRCore } from "../direct.js";
-import { pickToken } from "../element.js";
+import { pickToken } from "../token.js";
 import { SealpayError, toSealpayError } from "../errors.js";
 import { isLocale, pickLocale } from "../locale.js";
 import { assetURL, modulePins, qrRoots } from "../pins.js";
