@@ -119,8 +119,10 @@ class HostedFields {
       void this.loadKeys().catch(() => undefined);
     }
     if (this.p.mode === "wallet") this.setUpWallet();
-    // The parent titles the card iframe in the shopper's language (element.ts).
-    this.post(this.p.mode === "card" ? { type: "ready", version: VERSION, title: this.t.title } : { type: "ready", version: VERSION });
+    // The parent titles the card and wallet iframes in the shopper's
+    // language (element.ts); the hidden core frame has no title to give.
+    const title = this.p.mode === "card" ? this.t.title : this.p.mode === "wallet" ? this.t.wallet : "";
+    this.post(title ? { type: "ready", version: VERSION, title } : { type: "ready", version: VERSION });
   }
 
   /**
@@ -177,6 +179,7 @@ class HostedFields {
    */
   private setUpWallet(): void {
     document.documentElement.lang = this.locale;
+    document.title = this.t.wallet;
     const sheet = new CSSStyleSheet();
     sheet.replaceSync("html,body{margin:0;height:100%;background:transparent}#wallet{height:100%}#wallet>*{width:100%;height:100%}");
     document.adoptedStyleSheets = [sheet];
