@@ -184,8 +184,11 @@ class HostedFields {
     sheet.replaceSync("html,body{margin:0;height:100%;background:transparent}#wallet{height:100%}#wallet>*{width:100%;height:100%}");
     document.adoptedStyleSheets = [sheet];
     $("card").remove();
-    const container = document.createElement("div");
+    // The frame's one landmark, as axe's landmark-one-main asks of a document.
+    // Named, so that it differs from the page's own main (landmark-unique).
+    const container = document.createElement("main");
     container.id = "wallet";
+    container.setAttribute("aria-label", this.t.wallet);
     document.body.append(container);
     document.body.hidden = false;
     const settings = getJSON<{ google_pay?: unknown }>("/v1/wallets", this.p.key).then((w) => w.google_pay ?? null);
