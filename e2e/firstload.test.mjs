@@ -31,6 +31,7 @@ before(async () => {
     EDGE: edge.url,
     PK: edge.pk,
     SNIPPET_SRI: JSON.parse(readFileSync(join(edge.assets, "sri.json"), "utf8"))["sealpay.js"],
+    EXTRA_SRI: JSON.parse(readFileSync(join(edge.assets, "sri.json"), "utf8"))["extra.js"],
   });
 });
 

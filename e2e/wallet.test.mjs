@@ -24,6 +24,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { AXE_VERSION, axeRun, describe as explain } from "./lib/a11y.mjs";
 import { launch } from "./lib/browser.mjs";
 import { ROOT, sriHashes, startEdge } from "./lib/edge.mjs";
 import { ecv2Token, googleRoot } from "./lib/googlepay.mjs";
@@ -93,7 +94,7 @@ before(async () => {
   ]);
   const failed = started.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-  Object.assign(merchant.vars, { EDGE: edge.url, PK: edge.pk, SNIPPET_SRI: sriHashes(edge.assets)["sealpay.js"] });
+  Object.assign(merchant.vars, { EDGE: edge.url, PK: edge.pk, SNIPPET_SRI: sriHashes(edge.assets)["sealpay.js"], EXTRA_SRI: sriHashes(edge.assets)["extra.js"] });
 });
 
 after(async () => {
@@ -289,6 +290,63 @@ describe("Google Pay button", () => {
     assert.equal(card, "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " +
       `base-uri 'none'; form-action 'none'; frame-ancestors ${merchant.origin}`);
   });
+});
+
+describe("Google Pay button, accessibility", () => {
+  // The button is the stand-in's <button> (lib/payjs-standin.js), labelled
+  // as Google's is; what is ours is the frame around it.
+  const mounted = async () => {
+    const p = await openPage("/wallet.html");
+    await waitShop(p.page, () => window.shop.events.some((e) => e.type === "ready") || window.shop.error);
+    await p.page.frameLocator("#wallet iframe").locator("#gpay-standin").waitFor();
+    return p;
+  };
+
+  test("axe finds no violation on the page with the wallet button, and looked inside the frame", async () => {
+    const p = await mounted();
+    try {
+      const { violations: v, framed } = await axeRun(p.page);
+      assert.equal(v.length, 0, `axe ${AXE_VERSION}: ${v.length} violation(s)\n${explain(v)}`);
+      assert.ok(framed.some((f) => f.includes("#gpay-standin")), `axe did not check the button inside the frame: ${framed.join(", ")}`);
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  test("the wallet iframe's title is the frame's, in the frame's language", async () => {
+    const p = await mounted();
+    try {
+      const title = await p.page.evaluate(() => document.querySelector("#wallet iframe").title);
+      const frame = walletFrame(p.page);
+      const inner = await frame.evaluate(() => ({ title: document.title, lang: document.documentElement.lang }));
+      assert.ok(inner.title, "the wallet frame has a title");
+      assert.equal(title, inner.title, "the loader took the frame's localized title");
+      assert.equal(inner.lang, new URL(frame.url()).searchParams.get("locale"));
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  for (const key of ["Enter", "Space"]) {
+    test(`the button is reached with Tab and pays with ${key}`, async () => {
+      const p = await mounted();
+      try {
+        const frame = walletFrame(p.page);
+        let focused = false;
+        for (let i = 0; i < 10 && !focused; i++) {
+          await p.page.keyboard.press("Tab");
+          focused = await frame.evaluate(() => document.hasFocus() && document.activeElement?.id === "gpay-standin");
+        }
+        assert.ok(focused, "Tab never reached the wallet button");
+        await p.page.keyboard.press(key);
+        await waitShop(p.page, () => window.shop.result || window.shop.events.some((e) => e.type === "error"));
+        const r = await p.page.evaluate(() => window.shop.result);
+        assert.ok(/^tok_[A-Za-z0-9]{22}$/.test(r?.token ?? ""), `${key} on the button gave no token`);
+      } finally {
+        await p.page.close();
+      }
+    });
+  }
 });
 
 describe("Google Pay, other outcomes", () => {

@@ -26,6 +26,7 @@ var assetTypes = map[string]string{
 	"frame.js":        "text/javascript; charset=utf-8",
 	"direct.js":       "text/javascript; charset=utf-8", // direct-mode sealing, loaded by sealpay.js on first seal
 	"qrdecode.js":     "text/javascript; charset=utf-8", // the jsQR fallback of scanQR, loaded on first use
+	"extra.js":        "text/javascript; charset=utf-8", // the loader's rarer paths (wallet button, tokenizeWallet, scanQR), on first use
 	"wallet.js":       "text/javascript; charset=utf-8", // the wallet frame's Google Pay code, loaded in mode=wallet only
 	"sealpay.wasm":    "application/wasm",               // the card module: seal, checkCard
 	"sealpay-qr.wasm": "application/wasm",               // the QR module: verifyQR, loaded by the frame on first use

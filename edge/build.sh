@@ -41,7 +41,7 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/app.wasm" ./wor
 # the same names. frame-core.html and frame-wallet.html are frame.html for
 # mode=core and mode=wallet. Each comes
 # with its brotli and gzip copies, which wasm/assets writes beside it.
-names="sealpay.js frame.html frame-core.html frame-wallet.html frame.js direct.js qrdecode.js wallet.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
+names="sealpay.js frame.html frame-core.html frame-wallet.html frame.js direct.js qrdecode.js extra.js wallet.js sealpay.wasm sealpay-qr.wasm wasm_exec.js"
 if [ -z "$assets_in" ]; then
 	if [ -z "$roots" ]; then
 		echo "build.sh: WARNING: neither SEALPAY_ASSETS nor SEALPAY_QR_ROOTS is set: the frame pins no QR registry root, so verifyQR in the browser fails until you rebuild with SEALPAY_QR_ROOTS=roots.json" >&2

@@ -268,7 +268,7 @@ func TestOpenAPIContract(t *testing.T) {
 	t.Run("assets", func(t *testing.T) {
 		dir := fx.Assets(t)
 		none := hdr("Accept-Encoding", "identity;q=0, *;q=0")
-		for _, name := range []string{"sealpay.js", "frame.js", "wallet.js", "direct.js", "qrdecode.js", "wasm_exec.js", "sealpay.wasm", "sealpay-qr.wasm", "frame.html"} {
+		for _, name := range []string{"sealpay.js", "frame.js", "extra.js", "wallet.js", "direct.js", "qrdecode.js", "wasm_exec.js", "sealpay.wasm", "sealpay-qr.wasm", "frame.html"} {
 			paths := []string{"/v1/" + name}
 			if name == "frame.html" {
 				paths[0] += "?key=" + shop.PK + "&origin=" + shop.Origin

@@ -623,10 +623,10 @@ func TestWorkerUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Eleven files (frame.html three times: the card frame, mode=core and
-	// mode=wallet; wallet.js), each with its brotli and gzip copy.
-	if len(files) != 33 {
-		t.Errorf("build.sh wrote %d static assets, want 33", len(files))
+	// Twelve files (frame.html three times: the card frame, mode=core and
+	// mode=wallet; wallet.js; extra.js), each with its brotli and gzip copy.
+	if len(files) != 36 {
+		t.Errorf("build.sh wrote %d static assets, want 36", len(files))
 	}
 	for _, f := range files {
 		info, err := f.Info()

@@ -752,7 +752,7 @@ func writeDemoEdgeConfig(d *demoData, urls map[string]string, extra []string) (s
 var demoAssets = []struct {
 	name     string
 	optional bool
-}{{"sealpay.js", false}, {"frame.html", false}, {"frame.js", false}, {"qrdecode.js", true}, {"direct.js", true}, {"wallet.js", true}}
+}{{"sealpay.js", false}, {"frame.html", false}, {"frame.js", false}, {"qrdecode.js", true}, {"direct.js", true}, {"extra.js", true}, {"wallet.js", true}}
 
 // copyDemoAssets copies the committed browser assets into dst.
 func copyDemoAssets(root, dst string) error {

@@ -28,7 +28,7 @@ const run = promisify(execFile);
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The scripts the edge serves, besides the Go outputs. */
-export const JS_ASSETS = ["sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js", "wallet.js"];
+export const JS_ASSETS = ["sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js", "extra.js", "wallet.js"];
 
 /** The modules and wasm_exec.js, the Go outputs the edge serves. */
 export const GO_ASSETS = ["sealpay.wasm", "sealpay-qr.wasm", "wasm_exec.js"];

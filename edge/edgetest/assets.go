@@ -73,13 +73,15 @@ func moduleRoot() (string, error) {
 }
 
 // pins lists who pins whom by Subresource Integrity hash (docs/browser.md):
-// the snippet pins direct.js and qrdecode.js, frame.html pins frame.js,
+// the snippet pins direct.js and extra.js, extra.js pins qrdecode.js
+// (only its scanQR decodes), frame.html pins frame.js,
 // frame.js pins wallet.js (the wallet frame's Google Pay code),
 // and the scripts that load WebAssembly pin wasm_exec.js and the modules.
 // The merchant's page pins sealpay.js with sri.json's hash.
 var pins = []struct{ file, in string }{
 	{"direct.js", "sealpay.js"},
-	{"qrdecode.js", "sealpay.js"},
+	{"extra.js", "sealpay.js"},
+	{"qrdecode.js", "extra.js"},
 	{"frame.js", "frame.html"},
 	{"wallet.js", "frame.js"},
 	{"wasm_exec.js", "direct.js"},

@@ -23,6 +23,7 @@ export const assetTypes = {
   "frame.js": "text/javascript; charset=utf-8",
   "direct.js": "text/javascript; charset=utf-8",
   "qrdecode.js": "text/javascript; charset=utf-8",
+  "extra.js": "text/javascript; charset=utf-8",
   "wallet.js": "text/javascript; charset=utf-8",
   "sealpay.wasm": "application/wasm",
   "sealpay-qr.wasm": "application/wasm",

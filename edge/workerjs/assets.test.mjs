@@ -171,7 +171,7 @@ test("the types are those of edge/assets.go, without frame.html", () => {
   for (const [name, type] of Object.entries(assetTypes)) {
     assert.equal(type, name.endsWith(".wasm") ? "application/wasm" : "text/javascript; charset=utf-8", name);
   }
-  assert.equal(Object.keys(assetTypes).length, 8);
+  assert.equal(Object.keys(assetTypes).length, 9);
 });
 
 test("assetPath decodes the path as Go's router does", () => {

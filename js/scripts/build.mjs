@@ -1,7 +1,7 @@
 // Builds @sealpay/js into dist/ (or the directory given as the first
 // argument): ESM and CJS entries, type declarations, and the browser assets
 // the edge serves (sealpay.js, frame.html, frame.js, direct.js, qrdecode.js,
-// wallet.js), then
+// extra.js, wallet.js), then
 // writes sri.json with a sha384 Subresource Integrity hash of every file.
 //
 // The browser assets are committed so that a machine with only Go can run
@@ -56,6 +56,9 @@ await build({ ...common, ...browser, entryPoints: ["src/qrdecode.ts"], outfile: 
 await build({ ...common, ...browser, entryPoints: ["src/direct-asset.ts"], outfile: join(out, "browser", "direct.js") });
 common.define.__SEALPAY_QRDECODE_SRI__ = JSON.stringify(sri(readFileSync(join(out, "browser", "qrdecode.js"))));
 common.define.__SEALPAY_DIRECT_SRI__ = JSON.stringify(sri(readFileSync(join(out, "browser", "direct.js"))));
+// The loader's rarer paths (wallet button messages, tokenizeWallet, scanQR).
+await build({ ...common, ...browser, entryPoints: ["src/extra-asset.ts"], outfile: join(out, "browser", "extra.js") });
+common.define.__SEALPAY_EXTRA_SRI__ = JSON.stringify(sri(readFileSync(join(out, "browser", "extra.js"))));
 // The wallet frame's Google Pay code, which frame.js loads in mode=wallet only.
 await build({ ...common, ...browser, entryPoints: ["src/frame/wallet-asset.ts"], outfile: join(out, "browser", "wallet.js") });
 common.define.__SEALPAY_WALLET_SRI__ = JSON.stringify(sri(readFileSync(join(out, "browser", "wallet.js"))));
@@ -102,7 +105,7 @@ for (const f of walk(types)) {
 // wasm/assets replaces, and nowhere else. The snippet carries none: it
 // pins direct.js, whose hash wasm/assets updates in it.
 const count = (f, p) => readFileSync(join(out, f), "utf8").split(JSON.stringify(p)).length - 1;
-for (const [f, pins, roots] of [["browser/sealpay.js", 0, 0], ["browser/frame.js", 1, 1], ["browser/direct.js", 1, 0], ["browser/qrdecode.js", 0, 0], ["browser/wallet.js", 0, 0], ["esm/pure.mjs", 1, 0], ["cjs/pure.cjs", 1, 0]]) {
+for (const [f, pins, roots] of [["browser/sealpay.js", 0, 0], ["browser/frame.js", 1, 1], ["browser/direct.js", 1, 0], ["browser/qrdecode.js", 0, 0], ["browser/extra.js", 0, 0], ["browser/wallet.js", 0, 0], ["esm/pure.mjs", 1, 0], ["cjs/pure.cjs", 1, 0]]) {
   if (count(f, PINS_PLACEHOLDER) !== pins || count(f, ROOTS_PLACEHOLDER) !== roots) {
     throw new Error(`${f}: expected the module-pins placeholder ${pins} time(s) and the QR-roots placeholder ${roots} time(s)`);
   }

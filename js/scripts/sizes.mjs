@@ -29,7 +29,7 @@ if (!dir) {
   execFileSync(process.execPath, [join(root, "scripts", "build-wasm.mjs"), tmp], { stdio: ["ignore", "ignore", "inherit"] });
   dir = tmp;
 }
-const files = ["sealpay.wasm", "sealpay-qr.wasm", "wasm_exec.js", "sealpay.js", "frame.js", "frame.html", "direct.js", "qrdecode.js", "wallet.js"];
+const files = ["sealpay.wasm", "sealpay-qr.wasm", "wasm_exec.js", "sealpay.js", "frame.js", "frame.html", "direct.js", "qrdecode.js", "extra.js", "wallet.js"];
 const rows = files.map((f) => [f, readFileSync(join(dir, f))]);
 if (tmp) rmSync(tmp, { recursive: true, force: true });
 

@@ -4,9 +4,11 @@
  */
 import { SealpayError, SealpayUsageError, toSealpayError } from "./errors.js";
 import { frameURL, isMessage, newChannel, PROTOCOL, type Command, type FrameEvent, type FrameMode } from "./protocol.js";
+import type { Lib, WalletState } from "./extra.js";
+import { loadExtra } from "./lazy.js";
+import { pickToken } from "./token.js";
 import type {
-  CardElement, CardElementEventMap, CardElementOptions, SealpayErrorInfo, TokenResult, Wallet, WalletButton,
-  WalletButtonEventMap, WalletButtonOptions, WalletTokenResult,
+  CardElement, CardElementEventMap, CardElementOptions, SealpayErrorInfo, TokenResult, WalletButton, WalletButtonEventMap, WalletButtonOptions,
 } from "./types.js";
 
 /** What a frame connection needs from the loaded Sealpay. */
@@ -63,17 +65,12 @@ export class Frame {
     // The frame's rows have fixed heights (frame.ts's baseCSS), so the
     // iframe is as tall as the form from its first paint: nothing below it
     // on the merchant's page moves when the fields appear.
-    this.iframe.style.cssText = mode === "core"
-      ? "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden"
-      : `border:0;width:100%;min-width:200px;height:${extra.height ?? (extra.hideName ? cardHeight.withoutName : cardHeight.withName)}px;display:block;overflow:hidden;background:transparent`;
+    // (The core frame's hiding is verifyQR's, in extra.ts.)
+    this.iframe.style.cssText = `border:0;width:100%;min-width:200px;height:${extra.height ?? (extra.hideName ? cardHeight.withoutName : cardHeight.withName)}px;display:block;overflow:hidden;background:transparent`;
     // A wallet's sheet is the Payment Request API in Chromium, which a
     // cross-origin frame may use only when its parent delegates it.
     if (mode === "wallet") this.iframe.allow = "payment";
-    if (mode === "core") {
-      this.iframe.setAttribute("aria-hidden", "true");
-      this.iframe.tabIndex = -1;
-    }
-    this.iframe.title = mode === "card" ? "Secure card payment input" : mode === "wallet" ? "Pay with a wallet" : "Sealpay";
+    this.iframe.title = mode === "card" ? "Secure card payment input" : "Pay with a wallet";
     this.readyPromise_ = new Promise((r) => (this.resolveReady_ = r));
   }
 
@@ -280,91 +277,30 @@ export const walletHeight = 48;
 
 /**
  * createWalletButton returns the wallet buttons' frame for a loaded
- * Sealpay. It sends the Google Pay options once the frame is ready (and
- * again after a remount); the frame checks them and answers with the
- * wallets it shows.
+ * Sealpay; the caller checked the options. What it does with the frame's
+ * messages and update is in extra.ts (loaded on first use in the <script>
+ * build): on the frame's ready it sends the Google Pay options (again
+ * after a remount), and the frame answers with the wallets it shows.
+ * Messages that arrive while extra.ts loads wait for it, in order.
  */
-export function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions & { locale?: string }): WalletButton {
-  const h = opts.height ?? walletHeight;
-  if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
-  let googlePay: unknown = opts.googlePay;
-  let save = opts.save;
-  if (save !== undefined && typeof save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
-  const command = (): Command => (save ? { type: "wallet", googlePay, save } : { type: "wallet", googlePay });
-  const configure = (): void => {
-    frame.send<{ wallets?: unknown }>(command()).then(
-      (r) => emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((w): w is Wallet => w === "google_pay") : [] }),
-      (e: unknown) => emit("error", info(toSealpayError(e))),
-    );
-  };
-  const frame: Frame = new Frame(cfg, "wallet", { locale: opts.locale, height: h }, (e) => {
-    switch (e.type) {
-      case "ready": configure(); break;
-      case "token": {
-        try {
-          emit("token", pickWalletToken(e.value));
-        } catch (err) {
-          emit("error", info(toSealpayError(err)));
-        }
-        break;
-      }
-      case "cancel": emit("cancel", {}); break;
-      case "error": emit("error", e.error); break;
-    }
+export function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions & { locale?: string }, lib: Lib): WalletButton {
+  // The npm builds have extra.ts at once; the <script> build, a promise of it.
+  const x = loadExtra(cfg.edge);
+  const frame: Frame = new Frame(cfg, "wallet", { locale: opts.locale, height: opts.height ?? walletHeight }, (e) => {
+    if (!(x instanceof Promise)) x.walletEvent(lib, w, e);
+    else x.then((m) => m.walletEvent(lib, w, e), (err: unknown) => b.emit("error", info(toSealpayError(err))));
   });
   const b = base<WalletButtonEventMap>("wallet button", ["ready", "token", "cancel", "error"], () => frame);
-  const emit = b.emit;
+  const w: WalletState = { frame, emit: b.emit, alive: b.alive, mounted: b.mounted, googlePay: opts.googlePay, save: opts.save };
   return {
     ...b.element,
     async update(options) {
       b.alive("update");
-      if (!options || typeof options !== "object" || (options.googlePay === undefined && options.save === undefined)) {
-        throw new SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
-      }
-      if (options.save !== undefined && typeof options.save !== "boolean") throw new SealpayUsageError("update({ save }): save must be true or false");
-      if (options.googlePay !== undefined) {
-        const t = options.googlePay?.transactionInfo;
-        if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
-        googlePay = { ...(googlePay as object), transactionInfo: t };
-      }
-      if (options.save !== undefined) save = options.save;
-      if (b.mounted()) await frame.send(command());
+      await (await x).walletUpdate(lib, w, options);
     },
   };
 }
 
 function info(e: SealpayError): SealpayErrorInfo {
   return { code: e.code, message: e.message };
-}
-
-/** pickToken keeps only the documented members of a token result. */
-export function pickToken(r: unknown): TokenResult {
-  const o = (r ?? {}) as { token?: unknown; card?: Record<string, unknown> };
-  const c = o.card ?? {};
-  if (typeof o.token !== "string" || !/^tok_[A-Za-z0-9]{22}$/.test(o.token)) {
-    throw new SealpayError("upstream_error", "Sealpay: the edge sent no token");
-  }
-  return {
-    token: o.token,
-    card: {
-      brand: c.brand as TokenResult["card"]["brand"],
-      last4: String(c.last4 ?? ""),
-      exp_month: Number(c.exp_month),
-      exp_year: Number(c.exp_year),
-      fingerprint: String(c.fingerprint ?? ""),
-    },
-  };
-}
-
-/**
- * pickWalletToken keeps only the documented members of a wallet token
- * result: a token result's, the wallet and the auth method.
- */
-export function pickWalletToken(r: unknown): WalletTokenResult {
-  const o = (r ?? {}) as { wallet?: unknown; auth_method?: unknown };
-  const t = pickToken(r);
-  if ((o.wallet !== "google_pay" && o.wallet !== "apple_pay") || (o.auth_method !== "PAN_ONLY" && o.auth_method !== "CRYPTOGRAM_3DS")) {
-    throw new SealpayError("upstream_error", "Sealpay: the edge's answer names no wallet");
-  }
-  return { ...t, wallet: o.wallet, auth_method: o.auth_method };
 }

@@ -66,12 +66,7 @@ export type EventMessage = FrameEvent & { sealpay: typeof PROTOCOL; channel: str
 
 /** frameURL builds the frame's address on the edge. */
 export function frameURL(edge: string, p: FrameParams): string {
-  const q = new URLSearchParams();
-  q.set("origin", p.origin);
-  q.set("key", p.key);
-  q.set("channel", p.channel);
-  q.set("mode", p.mode);
-  q.set("locale", p.locale);
+  const q = new URLSearchParams({ origin: p.origin, key: p.key, channel: p.channel, mode: p.mode, locale: p.locale });
   if (p.merchant) q.set("merchant", p.merchant);
   if (p.style) q.set("style", p.style);
   if (p.hideName) q.set("hide_name", "1");

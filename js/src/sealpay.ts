@@ -2,12 +2,13 @@
  * load: options checking, the memoized load promise, and the Sealpay
  * instance it resolves to.
  */
-import { createCardElement, createWalletButton, Frame, pickWalletToken, type FrameConfig } from "./element.js";
+import { createCardElement, createWalletButton, Frame, walletHeight, type FrameConfig } from "./element.js";
+import type { Lib, QRState } from "./extra.js";
 import { SealpayError, SealpayUsageError, toSealpayError } from "./errors.js";
-import { loadDirect } from "./lazy.js";
+import { loadDecoder, loadDirect, loadExtra } from "./lazy.js";
+import { pickToken } from "./token.js";
 import { browserLocale, isLocale, LOCALES } from "./locale.js";
 import { isOrigin } from "./protocol.js";
-import { scanQR } from "./scan.js";
 import type { CardInput, Locale, LoadOptions, QRVerdict, Sealpay, SealOptions, VerifyQROptions, WalletButtonOptions, WalletTokenInput, WalletTokenResult } from "./types.js";
 import { VERSION } from "./version.js";
 
@@ -134,7 +135,7 @@ function elementLocale(what: string, locale: unknown): Locale | undefined {
 
 class Instance implements Sealpay {
   readonly version = VERSION;
-  private core_: Frame | null = null;
+  private readonly qr_: QRState = {};
 
   constructor(
     private readonly cfg_: FrameConfig,
@@ -174,30 +175,12 @@ class Instance implements Sealpay {
     });
   }
 
-  async verifyQR(payload: string, options: VerifyQROptions = {}): Promise<QRVerdict> {
-    if (typeof payload !== "string") throw new SealpayUsageError("verifyQR(payload): payload must be the QR code's text");
-    if (options.lang !== undefined && !isLocale(options.lang)) {
-      throw new SealpayUsageError(`verifyQR: unsupported lang ${JSON.stringify(options.lang)}; use one of ${LOCALES.join(", ")}`);
-    }
-    if (!this.core_) {
-      const f = new Frame(this.cfg_, "core", {}, () => undefined);
-      f.listen();
-      document.body.appendChild(f.iframe);
-      this.core_ = f;
-    }
-    try {
-      return await this.core_.send<QRVerdict>({ type: "verifyQR", payload, expect: options.expect, lang: options.lang ?? this.cfg_.locale });
-    } catch (e) {
-      if (e instanceof SealpayError && e.message.includes("did not answer")) {
-        this.core_.close("Sealpay: the QR frame was reset");
-        this.core_ = null;
-      }
-      throw e;
-    }
+  async verifyQR(payload: string, options?: VerifyQROptions): Promise<QRVerdict> {
+    return (await loadExtra(this.cfg_.edge)).verifyQR(lib, this.cfg_, this.qr_, payload, options);
   }
 
-  scanQR(source: Parameters<Sealpay["scanQR"]>[0], options?: Parameters<Sealpay["scanQR"]>[1]) {
-    return scanQR(this.cfg_.edge, source, options);
+  async scanQR(source: Parameters<Sealpay["scanQR"]>[0], options?: Parameters<Sealpay["scanQR"]>[1]) {
+    return (await loadExtra(this.cfg_.edge)).scanQR(lib, this.cfg_.edge, source, options);
   }
 
   walletButton(options: WalletButtonOptions) {
@@ -206,27 +189,17 @@ class Instance implements Sealpay {
     if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
       throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
     }
-    return createWalletButton(this.cfg_, { ...options, locale: elementLocale("walletButton", options.locale) });
+    const locale = elementLocale("walletButton", options.locale);
+    const h = options.height ?? walletHeight;
+    if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
+    if (options.save !== undefined && typeof options.save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
+    return createWalletButton(this.cfg_, { ...options, locale }, lib);
   }
 
   async tokenizeWallet(input: WalletTokenInput): Promise<WalletTokenResult> {
-    const w = input?.wallet;
-    const data: unknown = input?.paymentData;
-    if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
-      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
-    }
-    let res: Response;
-    try {
-      res = await fetch(`${this.cfg_.edge}/v1/tokens`, {
-        method: "POST",
-        credentials: "omit",
-        headers: { authorization: `Bearer ${this.cfg_.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ wallet: w, payment_data: data }),
-      });
-    } catch (cause) {
-      throw new SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${this.cfg_.edge}`, { cause });
-    }
-    if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
-    return pickWalletToken(await res.json().catch(() => null));
+    return (await loadExtra(this.cfg_.edge)).tokenizeWallet(lib, this.cfg_.edge, this.cfg_.key, input);
   }
 }
+
+/** What extra.ts takes from the loader (its own copies would be other classes). */
+const lib: Lib = { SealpayError, SealpayUsageError, toSealpayError, httpError, pickToken, loadDecoder, Frame, isLocale, LOCALES };

@@ -60,7 +60,7 @@ const (
 )
 
 // scripts are the committed browser files Build copies from js/dist/browser.
-var scripts = []string{"sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js", "wallet.js"}
+var scripts = []string{"sealpay.js", "frame.html", "frame.js", "direct.js", "qrdecode.js", "extra.js", "wallet.js"}
 
 // modules are the Go packages Build compiles, by output file.
 var modules = map[string]string{CardModule: "./wasm", QRModule: "./wasm/qr"}

@@ -232,12 +232,7 @@ init_errors();
 // src/protocol.ts
 var PROTOCOL = 1;
 function frameURL(edge, p) {
-  const q = new URLSearchParams();
-  q.set("origin", p.origin);
-  q.set("key", p.key);
-  q.set("channel", p.channel);
-  q.set("mode", p.mode);
-  q.set("locale", p.locale);
+  const q = new URLSearchParams({ origin: p.origin, key: p.key, channel: p.channel, mode: p.mode, locale: p.locale });
   if (p.merchant) q.set("merchant", p.merchant);
   if (p.style) q.set("style", p.style);
   if (p.hideName) q.set("hide_name", "1");
@@ -268,6 +263,177 @@ function newChannel() {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
+// src/extra.ts
+var extra_exports = {};
+__export(extra_exports, {
+  pickWalletToken: () => pickWalletToken,
+  scanQR: () => scanQR,
+  tokenizeWallet: () => tokenizeWallet,
+  verifyQR: () => verifyQR,
+  walletEvent: () => walletEvent,
+  walletUpdate: () => walletUpdate
+});
+var info = (e) => ({ code: e.code, message: e.message });
+function pickWalletToken(lib2, r) {
+  const o = r ?? {};
+  const t = lib2.pickToken(r);
+  if (o.wallet !== "google_pay" && o.wallet !== "apple_pay" || o.auth_method !== "PAN_ONLY" && o.auth_method !== "CRYPTOGRAM_3DS") {
+    throw new lib2.SealpayError("upstream_error", "Sealpay: the edge's answer names no wallet");
+  }
+  return { ...t, wallet: o.wallet, auth_method: o.auth_method };
+}
+var command = (w) => w.save ? { type: "wallet", googlePay: w.googlePay, save: w.save } : { type: "wallet", googlePay: w.googlePay };
+function walletEvent(lib2, w, e) {
+  switch (e.type) {
+    case "ready":
+      w.frame.send(command(w)).then(
+        (r) => w.emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((x) => x === "google_pay") : [] }),
+        (err) => w.emit("error", info(lib2.toSealpayError(err)))
+      );
+      break;
+    case "token": {
+      try {
+        w.emit("token", pickWalletToken(lib2, e.value));
+      } catch (err) {
+        w.emit("error", info(lib2.toSealpayError(err)));
+      }
+      break;
+    }
+    case "cancel":
+      w.emit("cancel", {});
+      break;
+    case "error":
+      w.emit("error", e.error);
+      break;
+  }
+}
+async function walletUpdate(lib2, w, options) {
+  w.alive("update");
+  if (!options || typeof options !== "object" || options.googlePay === void 0 && options.save === void 0) {
+    throw new lib2.SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
+  }
+  if (options.save !== void 0 && typeof options.save !== "boolean") throw new lib2.SealpayUsageError("update({ save }): save must be true or false");
+  if (options.googlePay !== void 0) {
+    const t = options.googlePay?.transactionInfo;
+    if (!t || typeof t !== "object") throw new lib2.SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
+    w.googlePay = { ...w.googlePay, transactionInfo: t };
+  }
+  if (options.save !== void 0) w.save = options.save;
+  if (w.mounted()) await w.frame.send(command(w));
+}
+async function tokenizeWallet(lib2, edge, key, input) {
+  const w = input?.wallet;
+  const data = input?.paymentData;
+  if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
+    throw new lib2.SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
+  }
+  let res;
+  try {
+    res = await fetch(`${edge}/v1/tokens`, {
+      method: "POST",
+      credentials: "omit",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ wallet: w, payment_data: data })
+    });
+  } catch (cause) {
+    throw new lib2.SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${edge}`, { cause });
+  }
+  if (res.status !== 201) throw await lib2.httpError(res, "Sealpay: tokenizeWallet failed");
+  return pickWalletToken(lib2, await res.json().catch(() => null));
+}
+async function scanQR(lib2, edge, source, opts = {}) {
+  if (!source || typeof source !== "object") {
+    throw new lib2.SealpayUsageError("scanQR: pass a <video>, <img>, <canvas>, ImageBitmap or ImageData");
+  }
+  const g = globalThis;
+  if (!opts.decoder && g.BarcodeDetector && !isImageData(source)) {
+    const formats = await g.BarcodeDetector.getSupportedFormats?.() ?? ["qr_code"];
+    if (formats.includes("qr_code")) {
+      const found = await new g.BarcodeDetector({ formats: ["qr_code"] }).detect(source);
+      return found[0]?.rawValue ?? null;
+    }
+  }
+  const decode = opts.decoder ?? await lib2.loadDecoder(edge);
+  const img = pixels(lib2, source);
+  return decode(img.data, img.width, img.height);
+}
+function isImageData(s) {
+  return typeof ImageData === "function" && s instanceof ImageData;
+}
+function pixels(lib2, source) {
+  if (isImageData(source)) return source;
+  const s = source;
+  const width = s.videoWidth || s.naturalWidth || s.width;
+  const height = s.videoHeight || s.naturalHeight || s.height;
+  if (!width || !height) throw new lib2.SealpayError("qr_malformed", "scanQR: the source has no pixels yet (is the video playing, the image loaded?)");
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!ctx) throw new lib2.SealpayError("internal", "scanQR: no 2D canvas");
+  ctx.drawImage(source, 0, 0, width, height);
+  return ctx.getImageData(0, 0, width, height);
+}
+async function verifyQR(lib2, cfg, st, payload, options = {}) {
+  if (typeof payload !== "string") throw new lib2.SealpayUsageError("verifyQR(payload): payload must be the QR code's text");
+  if (options.lang !== void 0 && !lib2.isLocale(options.lang)) {
+    throw new lib2.SealpayUsageError(`verifyQR: unsupported lang ${JSON.stringify(options.lang)}; use one of ${lib2.LOCALES.join(", ")}`);
+  }
+  let core = st.core;
+  if (!core) {
+    core = new lib2.Frame(cfg, "core", {}, () => void 0);
+    const f = core.iframe;
+    f.style.cssText = "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden";
+    f.setAttribute("aria-hidden", "true");
+    f.tabIndex = -1;
+    f.title = "Sealpay";
+    core.listen();
+    document.body.appendChild(core.iframe);
+    st.core = core;
+  }
+  try {
+    return await core.send({ type: "verifyQR", payload, expect: options.expect, lang: options.lang ?? cfg.locale });
+  } catch (e) {
+    if (e instanceof lib2.SealpayError && e.message.includes("did not answer")) {
+      core.close("Sealpay: the QR frame was reset");
+      if (st.core === core) st.core = void 0;
+    }
+    throw e;
+  }
+}
+
+// src/lazy.ts
+function loadExtra(_edge) {
+  return extra_exports;
+}
+async function loadDirect(_edge) {
+  return Promise.resolve().then(() => (init_direct(), direct_exports));
+}
+async function loadDecoder(_edge) {
+  const jsQR = (await import("jsqr")).default;
+  return (data, width, height) => jsQR(data, width, height, { inversionAttempts: "attemptBoth" })?.data ?? null;
+}
+
+// src/token.ts
+init_errors();
+function pickToken(r) {
+  const o = r ?? {};
+  const c = o.card ?? {};
+  if (typeof o.token !== "string" || !/^tok_[A-Za-z0-9]{22}$/.test(o.token)) {
+    throw new SealpayError("upstream_error", "Sealpay: the edge sent no token");
+  }
+  return {
+    token: o.token,
+    card: {
+      brand: c.brand,
+      last4: String(c.last4 ?? ""),
+      exp_month: Number(c.exp_month),
+      exp_year: Number(c.exp_year),
+      fingerprint: String(c.fingerprint ?? "")
+    }
+  };
+}
+
 // src/element.ts
 var cardHeight = { withName: 248, withoutName: 164 };
 var commandTimeout = 6e4;
@@ -289,13 +455,9 @@ var Frame = class {
     this.iframe.setAttribute("frameborder", "0");
     this.iframe.setAttribute("scrolling", "no");
     this.iframe.setAttribute("allowtransparency", "true");
-    this.iframe.style.cssText = mode === "core" ? "border:0;width:0;height:0;position:absolute;left:-9999px;visibility:hidden" : `border:0;width:100%;min-width:200px;height:${extra.height ?? (extra.hideName ? cardHeight.withoutName : cardHeight.withName)}px;display:block;overflow:hidden;background:transparent`;
+    this.iframe.style.cssText = `border:0;width:100%;min-width:200px;height:${extra.height ?? (extra.hideName ? cardHeight.withoutName : cardHeight.withName)}px;display:block;overflow:hidden;background:transparent`;
     if (mode === "wallet") this.iframe.allow = "payment";
-    if (mode === "core") {
-      this.iframe.setAttribute("aria-hidden", "true");
-      this.iframe.tabIndex = -1;
-    }
-    this.iframe.title = mode === "card" ? "Secure card payment input" : mode === "wallet" ? "Pay with a wallet" : "Sealpay";
+    this.iframe.title = mode === "card" ? "Secure card payment input" : "Pay with a wallet";
     this.readyPromise_ = new Promise((r) => this.resolveReady_ = r);
   }
   onEvent_;
@@ -335,7 +497,7 @@ var Frame = class {
    * script never runs (blocked, or refused by its integrity hash) must not
    * leave the caller waiting forever.
    */
-  send(command) {
+  send(command2) {
     const id = this.nextID_++;
     let ready = false;
     return new Promise((resolve, reject) => {
@@ -354,7 +516,7 @@ var Frame = class {
           reject(new SealpayError("internal", "Sealpay: the frame is not mounted"));
           return;
         }
-        win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command }, this.edgeOrigin_);
+        win.postMessage({ sealpay: PROTOCOL, channel: this.channel, id, command: command2 }, this.edgeOrigin_);
       });
     });
   }
@@ -492,100 +654,28 @@ function createCardElement(cfg, opts, style) {
   return element;
 }
 var walletHeight = 48;
-function createWalletButton(cfg, opts) {
-  const h = opts.height ?? walletHeight;
-  if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
-  let googlePay = opts.googlePay;
-  let save = opts.save;
-  if (save !== void 0 && typeof save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
-  const command = () => save ? { type: "wallet", googlePay, save } : { type: "wallet", googlePay };
-  const configure = () => {
-    frame.send(command()).then(
-      (r) => emit("ready", { wallets: Array.isArray(r?.wallets) ? r.wallets.filter((w) => w === "google_pay") : [] }),
-      (e) => emit("error", info(toSealpayError(e)))
-    );
-  };
-  const frame = new Frame(cfg, "wallet", { locale: opts.locale, height: h }, (e) => {
-    switch (e.type) {
-      case "ready":
-        configure();
-        break;
-      case "token": {
-        try {
-          emit("token", pickWalletToken(e.value));
-        } catch (err) {
-          emit("error", info(toSealpayError(err)));
-        }
-        break;
-      }
-      case "cancel":
-        emit("cancel", {});
-        break;
-      case "error":
-        emit("error", e.error);
-        break;
-    }
+function createWalletButton(cfg, opts, lib2) {
+  const x = loadExtra(cfg.edge);
+  const frame = new Frame(cfg, "wallet", { locale: opts.locale, height: opts.height ?? walletHeight }, (e) => {
+    if (!(x instanceof Promise)) x.walletEvent(lib2, w, e);
+    else x.then((m) => m.walletEvent(lib2, w, e), (err) => b.emit("error", info2(toSealpayError(err))));
   });
   const b = base("wallet button", ["ready", "token", "cancel", "error"], () => frame);
-  const emit = b.emit;
+  const w = { frame, emit: b.emit, alive: b.alive, mounted: b.mounted, googlePay: opts.googlePay, save: opts.save };
   return {
     ...b.element,
     async update(options) {
       b.alive("update");
-      if (!options || typeof options !== "object" || options.googlePay === void 0 && options.save === void 0) {
-        throw new SealpayUsageError("update(options): pass { googlePay: { transactionInfo } } or { save }");
-      }
-      if (options.save !== void 0 && typeof options.save !== "boolean") throw new SealpayUsageError("update({ save }): save must be true or false");
-      if (options.googlePay !== void 0) {
-        const t = options.googlePay?.transactionInfo;
-        if (!t || typeof t !== "object") throw new SealpayUsageError("update({ googlePay: { transactionInfo } }): transactionInfo must be an object");
-        googlePay = { ...googlePay, transactionInfo: t };
-      }
-      if (options.save !== void 0) save = options.save;
-      if (b.mounted()) await frame.send(command());
+      await (await x).walletUpdate(lib2, w, options);
     }
   };
 }
-function info(e) {
+function info2(e) {
   return { code: e.code, message: e.message };
-}
-function pickToken(r) {
-  const o = r ?? {};
-  const c = o.card ?? {};
-  if (typeof o.token !== "string" || !/^tok_[A-Za-z0-9]{22}$/.test(o.token)) {
-    throw new SealpayError("upstream_error", "Sealpay: the edge sent no token");
-  }
-  return {
-    token: o.token,
-    card: {
-      brand: c.brand,
-      last4: String(c.last4 ?? ""),
-      exp_month: Number(c.exp_month),
-      exp_year: Number(c.exp_year),
-      fingerprint: String(c.fingerprint ?? "")
-    }
-  };
-}
-function pickWalletToken(r) {
-  const o = r ?? {};
-  const t = pickToken(r);
-  if (o.wallet !== "google_pay" && o.wallet !== "apple_pay" || o.auth_method !== "PAN_ONLY" && o.auth_method !== "CRYPTOGRAM_3DS") {
-    throw new SealpayError("upstream_error", "Sealpay: the edge's answer names no wallet");
-  }
-  return { ...t, wallet: o.wallet, auth_method: o.auth_method };
 }
 
 // src/sealpay.ts
 init_errors();
-
-// src/lazy.ts
-async function loadDirect(_edge) {
-  return Promise.resolve().then(() => (init_direct(), direct_exports));
-}
-async function loadDecoder(_edge) {
-  const jsQR = (await import("jsqr")).default;
-  return (data, width, height) => jsQR(data, width, height, { inversionAttempts: "attemptBoth" })?.data ?? null;
-}
 
 // src/locale.ts
 var LOCALES = ["en", "zh-CN", "ja", "ko", "ru", "es", "pt-BR", "de", "fr", "id", "th", "vi"];
@@ -606,42 +696,6 @@ function browserLocale() {
   const nav = typeof navigator === "object" ? navigator : void 0;
   const tags = nav?.languages?.length ? nav.languages : nav?.language ? [nav.language] : [];
   return pickLocale(tags);
-}
-
-// src/scan.ts
-init_errors();
-async function scanQR(edge, source, opts = {}) {
-  if (!source || typeof source !== "object") {
-    throw new SealpayUsageError("scanQR: pass a <video>, <img>, <canvas>, ImageBitmap or ImageData");
-  }
-  const g = globalThis;
-  if (!opts.decoder && g.BarcodeDetector && !isImageData(source)) {
-    const formats = await g.BarcodeDetector.getSupportedFormats?.() ?? ["qr_code"];
-    if (formats.includes("qr_code")) {
-      const found = await new g.BarcodeDetector({ formats: ["qr_code"] }).detect(source);
-      return found[0]?.rawValue ?? null;
-    }
-  }
-  const decode = opts.decoder ?? await loadDecoder(edge);
-  const img = pixels(source);
-  return decode(img.data, img.width, img.height);
-}
-function isImageData(s) {
-  return typeof ImageData === "function" && s instanceof ImageData;
-}
-function pixels(source) {
-  if (isImageData(source)) return source;
-  const s = source;
-  const width = s.videoWidth || s.naturalWidth || s.width;
-  const height = s.videoHeight || s.naturalHeight || s.height;
-  if (!width || !height) throw new SealpayError("qr_malformed", "scanQR: the source has no pixels yet (is the video playing, the image loaded?)");
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  if (!ctx) throw new SealpayError("internal", "scanQR: no 2D canvas");
-  ctx.drawImage(source, 0, 0, width, height);
-  return ctx.getImageData(0, 0, width, height);
 }
 
 // src/sealpay.ts
@@ -747,7 +801,7 @@ var Instance = class {
   cfg_;
   keys_;
   version = VERSION;
-  core_ = null;
+  qr_ = {};
   cardElement(options = {}) {
     if (!options || typeof options !== "object") throw new SealpayUsageError("cardElement(options): options must be an object");
     let style;
@@ -776,57 +830,27 @@ var Instance = class {
       ttl
     });
   }
-  async verifyQR(payload, options = {}) {
-    if (typeof payload !== "string") throw new SealpayUsageError("verifyQR(payload): payload must be the QR code's text");
-    if (options.lang !== void 0 && !isLocale(options.lang)) {
-      throw new SealpayUsageError(`verifyQR: unsupported lang ${JSON.stringify(options.lang)}; use one of ${LOCALES.join(", ")}`);
-    }
-    if (!this.core_) {
-      const f = new Frame(this.cfg_, "core", {}, () => void 0);
-      f.listen();
-      document.body.appendChild(f.iframe);
-      this.core_ = f;
-    }
-    try {
-      return await this.core_.send({ type: "verifyQR", payload, expect: options.expect, lang: options.lang ?? this.cfg_.locale });
-    } catch (e) {
-      if (e instanceof SealpayError && e.message.includes("did not answer")) {
-        this.core_.close("Sealpay: the QR frame was reset");
-        this.core_ = null;
-      }
-      throw e;
-    }
+  async verifyQR(payload, options) {
+    return (await loadExtra(this.cfg_.edge)).verifyQR(lib, this.cfg_, this.qr_, payload, options);
   }
-  scanQR(source, options) {
-    return scanQR(this.cfg_.edge, source, options);
+  async scanQR(source, options) {
+    return (await loadExtra(this.cfg_.edge)).scanQR(lib, this.cfg_.edge, source, options);
   }
   walletButton(options) {
     if (!options || typeof options !== "object" || !options.googlePay || typeof options.googlePay !== "object") {
       throw new SealpayUsageError("walletButton(options): pass { googlePay: { transactionInfo } }");
     }
-    return createWalletButton(this.cfg_, { ...options, locale: elementLocale("walletButton", options.locale) });
+    const locale = elementLocale("walletButton", options.locale);
+    const h = options.height ?? walletHeight;
+    if (!Number.isInteger(h) || h < 40 || h > 100) throw new SealpayUsageError("walletButton: height must be whole pixels in 40..100");
+    if (options.save !== void 0 && typeof options.save !== "boolean") throw new SealpayUsageError("walletButton({ save }): save must be true or false");
+    return createWalletButton(this.cfg_, { ...options, locale }, lib);
   }
   async tokenizeWallet(input) {
-    const w = input?.wallet;
-    const data = input?.paymentData;
-    if ((w !== "apple_pay" || !data || typeof data !== "object") && (w !== "google_pay" || typeof data !== "string")) {
-      throw new SealpayUsageError('tokenizeWallet: pass { wallet: "apple_pay", paymentData: event.payment.token.paymentData }');
-    }
-    let res;
-    try {
-      res = await fetch(`${this.cfg_.edge}/v1/tokens`, {
-        method: "POST",
-        credentials: "omit",
-        headers: { authorization: `Bearer ${this.cfg_.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ wallet: w, payment_data: data })
-      });
-    } catch (cause) {
-      throw new SealpayError("upstream_error", `Sealpay: tokenizeWallet failed to reach ${this.cfg_.edge}`, { cause });
-    }
-    if (res.status !== 201) throw await httpError(res, "Sealpay: tokenizeWallet failed");
-    return pickWalletToken(await res.json().catch(() => null));
+    return (await loadExtra(this.cfg_.edge)).tokenizeWallet(lib, this.cfg_.edge, this.cfg_.key, input);
   }
 };
+var lib = { SealpayError, SealpayUsageError, toSealpayError, httpError, pickToken, loadDecoder, Frame, isLocale, LOCALES };
 
 // src/pure.ts
 init_errors();

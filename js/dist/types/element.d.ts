@@ -1,5 +1,6 @@
 import { type Command, type FrameEvent, type FrameMode } from "./protocol.js";
-import type { CardElement, CardElementOptions, TokenResult, WalletButton, WalletButtonOptions, WalletTokenResult } from "./types.js";
+import type { Lib } from "./extra.js";
+import type { CardElement, CardElementOptions, WalletButton, WalletButtonOptions } from "./types.js";
 /** What a frame connection needs from the loaded Sealpay. */
 export interface FrameConfig {
     edge: string;
@@ -55,17 +56,12 @@ export declare function createCardElement(cfg: FrameConfig, opts: CardElementOpt
 export declare const walletHeight = 48;
 /**
  * createWalletButton returns the wallet buttons' frame for a loaded
- * Sealpay. It sends the Google Pay options once the frame is ready (and
- * again after a remount); the frame checks them and answers with the
- * wallets it shows.
+ * Sealpay; the caller checked the options. What it does with the frame's
+ * messages and update is in extra.ts (loaded on first use in the <script>
+ * build): on the frame's ready it sends the Google Pay options (again
+ * after a remount), and the frame answers with the wallets it shows.
+ * Messages that arrive while extra.ts loads wait for it, in order.
  */
 export declare function createWalletButton(cfg: FrameConfig, opts: WalletButtonOptions & {
     locale?: string;
-}): WalletButton;
-/** pickToken keeps only the documented members of a token result. */
-export declare function pickToken(r: unknown): TokenResult;
-/**
- * pickWalletToken keeps only the documented members of a wallet token
- * result: a token result's, the wallet and the auth method.
- */
-export declare function pickWalletToken(r: unknown): WalletTokenResult;
+}, lib: Lib): WalletButton;

@@ -6,7 +6,7 @@
  * the parent page named in its URL.
  */
 import { callCore, CARD, loadModule, QR, type CardCore, type QRCore } from "../direct.js";
-import { pickToken } from "../element.js";
+import { pickToken } from "../token.js";
 import { SealpayError, toSealpayError } from "../errors.js";
 import { isLocale, pickLocale } from "../locale.js";
 import { assetURL, modulePins, qrRoots } from "../pins.js";
@@ -119,8 +119,10 @@ class HostedFields {
       void this.loadKeys().catch(() => undefined);
     }
     if (this.p.mode === "wallet") this.setUpWallet();
-    // The parent titles the card iframe in the shopper's language (element.ts).
-    this.post(this.p.mode === "card" ? { type: "ready", version: VERSION, title: this.t.title } : { type: "ready", version: VERSION });
+    // The parent titles the card and wallet iframes in the shopper's
+    // language (element.ts); the hidden core frame has no title to give.
+    const title = this.p.mode === "card" ? this.t.title : this.p.mode === "wallet" ? this.t.wallet : "";
+    this.post(title ? { type: "ready", version: VERSION, title } : { type: "ready", version: VERSION });
   }
 
   /**
@@ -177,12 +179,16 @@ class HostedFields {
    */
   private setUpWallet(): void {
     document.documentElement.lang = this.locale;
+    document.title = this.t.wallet;
     const sheet = new CSSStyleSheet();
     sheet.replaceSync("html,body{margin:0;height:100%;background:transparent}#wallet{height:100%}#wallet>*{width:100%;height:100%}");
     document.adoptedStyleSheets = [sheet];
     $("card").remove();
-    const container = document.createElement("div");
+    // The frame's one landmark, as axe's landmark-one-main asks of a document.
+    // Named, so that it differs from the page's own main (landmark-unique).
+    const container = document.createElement("main");
     container.id = "wallet";
+    container.setAttribute("aria-label", this.t.wallet);
     document.body.append(container);
     document.body.hidden = false;
     const settings = getJSON<{ google_pay?: unknown }>("/v1/wallets", this.p.key).then((w) => w.google_pay ?? null);

@@ -14,7 +14,8 @@
  * https://developers.google.com/pay/api/web/reference/request-objects
  */
 import { SealpayError, toSealpayError } from "../errors.js";
-import { pickWalletToken } from "../element.js";
+import { pickToken } from "../token.js";
+import { pickWalletToken } from "../extra.js";
 import type { GooglePayTransactionInfo, Locale, SealpayErrorInfo, WalletTokenResult } from "../types.js";
 
 /** Google's script. It is served without a stable hash (Google changes it), so it cannot be pinned by SRI. */
@@ -320,7 +321,7 @@ export class GooglePay {
       const err = (body as { error?: unknown } | null)?.error;
       throw err ? toSealpayError(err, "upstream_error") : new SealpayError("upstream_error", `Sealpay: tokenize failed (HTTP ${res.status})`);
     }
-    this.post({ type: "token", value: pickWalletToken(body) });
+    this.post({ type: "token", value: pickWalletToken({ SealpayError, pickToken }, body) });
   }
 }
 

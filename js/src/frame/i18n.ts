@@ -10,6 +10,7 @@ export type MessageKey =
   | "cvc"
   | "name"
   | "title"
+  | "wallet"
   | "expiry_placeholder"
   | "number_incomplete"
   | "number_invalid"
@@ -40,6 +41,7 @@ export const messages: Record<Locale, Table> = {
   en: {
     number: "Card number", expiry: "Expiry date", cvc: "Security code", name: "Name on card",
     title: "Secure card payment input",
+    wallet: "Pay with a wallet",
     expiry_placeholder: "MM / YY",
     number_incomplete: "Your card number is incomplete.",
     number_invalid: "Your card number is invalid.",
@@ -54,6 +56,7 @@ export const messages: Record<Locale, Table> = {
   "zh-CN": {
     number: "卡号", expiry: "有效期", cvc: "安全码", name: "持卡人姓名",
     title: "安全的银行卡支付输入框",
+    wallet: "使用电子钱包支付",
     expiry_placeholder: "MM / YY",
     number_incomplete: "卡号不完整。",
     number_invalid: "卡号无效。",
@@ -68,6 +71,7 @@ export const messages: Record<Locale, Table> = {
   ja: {
     number: "カード番号", expiry: "有効期限", cvc: "セキュリティコード", name: "カード名義人",
     title: "安全なカード決済入力欄",
+    wallet: "ウォレットで支払う",
     expiry_placeholder: "MM / YY",
     number_incomplete: "カード番号が不完全です。",
     number_invalid: "カード番号が無効です。",
@@ -82,6 +86,7 @@ export const messages: Record<Locale, Table> = {
   ko: {
     number: "카드 번호", expiry: "유효기간", cvc: "보안 코드", name: "카드 소유자 이름",
     title: "안전한 카드 결제 입력란",
+    wallet: "지갑으로 결제",
     expiry_placeholder: "MM / YY",
     number_incomplete: "카드 번호가 완전하지 않습니다.",
     number_invalid: "카드 번호가 유효하지 않습니다.",
@@ -96,6 +101,7 @@ export const messages: Record<Locale, Table> = {
   ru: {
     number: "Номер карты", expiry: "Срок действия", cvc: "Код безопасности", name: "Имя владельца карты",
     title: "Защищённый ввод данных карты",
+    wallet: "Оплата через кошелёк",
     expiry_placeholder: "ММ / ГГ",
     number_incomplete: "Номер карты введён не полностью.",
     number_invalid: "Неверный номер карты.",
@@ -110,6 +116,7 @@ export const messages: Record<Locale, Table> = {
   es: {
     number: "Número de tarjeta", expiry: "Fecha de caducidad", cvc: "Código de seguridad", name: "Nombre en la tarjeta",
     title: "Campos seguros de pago con tarjeta",
+    wallet: "Pagar con un monedero digital",
     expiry_placeholder: "MM / AA",
     number_incomplete: "El número de la tarjeta está incompleto.",
     number_invalid: "El número de la tarjeta no es válido.",
@@ -124,6 +131,7 @@ export const messages: Record<Locale, Table> = {
   "pt-BR": {
     number: "Número do cartão", expiry: "Validade", cvc: "Código de segurança", name: "Nome no cartão",
     title: "Campos seguros de pagamento com cartão",
+    wallet: "Pagar com uma carteira digital",
     expiry_placeholder: "MM / AA",
     number_incomplete: "O número do cartão está incompleto.",
     number_invalid: "O número do cartão é inválido.",
@@ -138,6 +146,7 @@ export const messages: Record<Locale, Table> = {
   de: {
     number: "Kartennummer", expiry: "Ablaufdatum", cvc: "Sicherheitscode", name: "Name auf der Karte",
     title: "Sichere Eingabe der Kartendaten",
+    wallet: "Mit einer Wallet bezahlen",
     expiry_placeholder: "MM / JJ",
     number_incomplete: "Die Kartennummer ist unvollständig.",
     number_invalid: "Die Kartennummer ist ungültig.",
@@ -152,6 +161,7 @@ export const messages: Record<Locale, Table> = {
   fr: {
     number: "Numéro de carte", expiry: "Date d'expiration", cvc: "Code de sécurité", name: "Nom sur la carte",
     title: "Saisie sécurisée de la carte de paiement",
+    wallet: "Payer avec un portefeuille numérique",
     expiry_placeholder: "MM / AA",
     number_incomplete: "Le numéro de carte est incomplet.",
     number_invalid: "Le numéro de carte n'est pas valide.",
@@ -166,6 +176,7 @@ export const messages: Record<Locale, Table> = {
   id: {
     number: "Nomor kartu", expiry: "Masa berlaku", cvc: "Kode keamanan", name: "Nama pada kartu",
     title: "Input pembayaran kartu yang aman",
+    wallet: "Bayar dengan dompet digital",
     expiry_placeholder: "BB / TT",
     number_incomplete: "Nomor kartu belum lengkap.",
     number_invalid: "Nomor kartu tidak valid.",
@@ -180,6 +191,7 @@ export const messages: Record<Locale, Table> = {
   th: {
     number: "หมายเลขบัตร", expiry: "วันหมดอายุ", cvc: "รหัสความปลอดภัย", name: "ชื่อบนบัตร",
     title: "ช่องกรอกข้อมูลบัตรสำหรับชำระเงินอย่างปลอดภัย",
+    wallet: "ชำระเงินด้วยวอลเล็ต",
     expiry_placeholder: "ดด / ปป",
     number_incomplete: "หมายเลขบัตรไม่ครบถ้วน",
     number_invalid: "หมายเลขบัตรไม่ถูกต้อง",
@@ -194,6 +206,7 @@ export const messages: Record<Locale, Table> = {
   vi: {
     number: "Số thẻ", expiry: "Ngày hết hạn", cvc: "Mã bảo mật", name: "Tên trên thẻ",
     title: "Ô nhập thanh toán thẻ an toàn",
+    wallet: "Thanh toán bằng ví điện tử",
     expiry_placeholder: "MM / YY",
     number_incomplete: "Số thẻ chưa đầy đủ.",
     number_invalid: "Số thẻ không hợp lệ.",
