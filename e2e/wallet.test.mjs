@@ -356,7 +356,7 @@ describe("Google Pay, other outcomes", () => {
     const marker = (bytes) => ";globalThis.__sealpay_tampered=true;\n" + bytes;
     const bad = await startEdge({ origins: [merchant.origin], overrides: { "wallet.js": marker }, configure: (o) => walletConfig(o, { apple: false }) });
     const vars = { ...merchant.vars };
-    Object.assign(merchant.vars, { EDGE: bad.url, PK: bad.pk, SNIPPET_SRI: sriHashes(bad.assets)["sealpay.js"] });
+    Object.assign(merchant.vars, { EDGE: bad.url, PK: bad.pk, SNIPPET_SRI: sriHashes(bad.assets)["sealpay.js"], EXTRA_SRI: sriHashes(bad.assets)["extra.js"] });
     try {
       const { page, log } = await openPage("/wallet.html");
       try {

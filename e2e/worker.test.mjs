@@ -31,7 +31,7 @@ before(async () => {
   ]);
   const failed = started.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-  Object.assign(merchant.vars, { EDGE: worker.url, PK: edge.pk, SNIPPET_SRI: sriHashes(edge.assets)["sealpay.js"] });
+  Object.assign(merchant.vars, { EDGE: worker.url, PK: edge.pk, SNIPPET_SRI: sriHashes(edge.assets)["sealpay.js"], EXTRA_SRI: sriHashes(edge.assets)["extra.js"] });
 });
 
 after(async () => {
