@@ -276,7 +276,7 @@ func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b 
 // the revealed CVCs and the revealed wallet cryptograms in a provider's
 // answer.
 func redactRelay(b []byte, s token.Revealed) []byte {
-	return token.RedactCryptograms(token.RedactCVCs(token.Redact(b, s.Numbers), s.CVCs), s.Cryptograms)
+	return token.RedactRevealed(b, s)
 }
 
 // tokensIn lists the token ids a template names, for the audit log.

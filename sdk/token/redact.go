@@ -611,3 +611,22 @@ func jsonNumbers(body []byte) [][2]int {
 		}
 	}
 }
+
+// RedactRevealed masks in body everything a relay revealed: the card
+// numbers (and any Luhn-valid run, see [Redact]), the CVCs
+// ([RedactCVCs]) and the wallet cryptograms ([RedactCryptograms]). Each
+// mask reads the body as the provider sent it, and their masks are
+// merged: one mask's '*' must not break up the text another looks for
+// (a cryptogram's hex form holds digit runs a CVC mask would otherwise
+// cut, leaving the rest of it in clear).
+func RedactRevealed(body []byte, s Revealed) []byte {
+	out := Redact(body, s.Numbers)
+	for _, m := range [][]byte{RedactCVCs(body, s.CVCs), RedactCryptograms(body, s.Cryptograms)} {
+		for i := range out {
+			if m[i] == '*' {
+				out[i] = '*'
+			}
+		}
+	}
+	return out
+}
