@@ -289,9 +289,71 @@ func (h *Handler) cardTestingEvent(c *call, err error) {
 		d.Client, subject = clientID(c), clientID(c)
 	}
 	sum := sha256.Sum256([]byte(rl.reason + "\n" + subject))
-	if s, ok := h.eventStmt(c.merchant, webhook.CardTestingBlocked, d, c.now, "ct:"+hex.EncodeToString(sum[:16]), rl.after); ok {
-		c.events = append(c.events, s)
+	dedupe := "ct:" + hex.EncodeToString(sum[:16])
+	// The outbox's own check keeps it to one per window; skipping the
+	// statement when this instance has already stored it keeps the
+	// refusals that follow in the window cheap (an early counter bump, no
+	// fsync each).
+	if h.blocked.has(c.merchant.ID, dedupe, c.now) {
+		return
 	}
+	if s, ok := h.eventStmt(c.merchant, webhook.CardTestingBlocked, d, c.now, dedupe, rl.after); ok {
+		c.events = append(c.events, s)
+		c.blocked = blockedMark{key: c.merchant.ID + "\n" + dedupe, until: c.now.Add(rl.after)}
+	}
+}
+
+// blockedMark is a card-testing event a request queues: its merchant and
+// dedupe key, and the end of its window.
+type blockedMark struct {
+	key   string
+	until time.Time
+}
+
+// blockedSet remembers the card-testing events this instance has stored,
+// until their windows end.
+type blockedSet struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+// maxBlocked bounds the set; past it, ended windows are swept first.
+const maxBlocked = 4096
+
+// has reports whether the event of merchant mid and key dedupe was stored
+// by this instance and its window has not ended at now.
+func (s *blockedSet) has(mid, dedupe string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	until, ok := s.m[mid+"\n"+dedupe]
+	return ok && now.Before(until)
+}
+
+// note remembers b, once its unit is stored at now. A full set forgets
+// the ended windows, then any (the outbox's check still holds).
+func (s *blockedSet) note(b blockedMark, now time.Time) {
+	if b.key == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]time.Time{}
+	}
+	if len(s.m) >= maxBlocked {
+		for k, until := range s.m {
+			if !now.Before(until) {
+				delete(s.m, k)
+			}
+		}
+		for k := range s.m {
+			if len(s.m) < maxBlocked {
+				break
+			}
+			delete(s.m, k)
+		}
+	}
+	s.m[b.key] = b.until
 }
 
 // relayFailedEvent queues relay.failed for c, a relay whose card data

@@ -118,6 +118,7 @@ type Handler struct {
 	purge         purgeSettings
 	wallets       walletState
 	ev            *outbox
+	blocked       blockedSet // card-testing events this instance has queued (events.go)
 }
 
 // New returns the edge handler for opts.
@@ -229,8 +230,10 @@ type call struct {
 	limit    string     // which limit did it
 
 	// events are the events to queue with the refusal's audit entry
-	// (events.go).
-	events []sqlunit.Stmt
+	// (events.go); blocked is the card-testing event among them, noted in
+	// the handler's blockedSet once the unit is stored.
+	events  []sqlunit.Stmt
+	blocked blockedMark
 }
 
 // response is a successful answer, written after the audit entry is stored.
@@ -433,6 +436,7 @@ func (h *Handler) record(c *call, action string, code errcode.Code) error {
 	if err != nil {
 		h.log.Error("edge: audit append failed", "err", err.Error())
 	} else if len(c.events) > 0 {
+		h.blocked.note(c.blocked, c.now)
 		h.eventsQueued()
 	}
 	return err
