@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -541,12 +542,23 @@ func (h *Handler) deliverMerchant(ctx context.Context, mid string, evs []pending
 			continue // another deliverer took it
 		}
 		attempts, created := int(rs[0][0].Int(0)), rs[0][0].Int(1)
-		status, failure := 0, "no events url configured"
-		if m != nil && m.Events.wants(e.typ) {
-			status, failure = h.send(ctx, m, e, now)
-		} else if m != nil && m.Events != nil && m.Events.url != nil {
-			failure = "event type not enabled"
+		if m == nil || !m.Events.wants(e.typ) {
+			// The configuration no longer sends it (the merchant, its
+			// events url or this type is gone): no retry can deliver it,
+			// and it must not hold the merchant's other events back.
+			failure := "no events url configured"
+			if m != nil && m.Events != nil && m.Events.url != nil {
+				failure = "event type not enabled"
+			}
+			if _, err := h.store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
+				`UPDATE events SET state = 'failed', leased = 0, done_at = ?, last_error = ? WHERE id = ?`,
+				h.now().Unix(), failure, e.id)}}); err != nil {
+				return res, fmt.Errorf("edge: settling an event: %w", err)
+			}
+			res.GaveUp++
+			continue
 		}
+		status, failure := h.send(ctx, m, e)
 		if failure == "" {
 			if _, err := h.store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{sqlunit.S(
 				`UPDATE events SET state = 'delivered', leased = 0, done_at = ?, last_status = ?, last_error = NULL WHERE id = ?`,
@@ -584,10 +596,10 @@ func (h *Handler) deliverMerchant(ctx context.Context, mid string, evs []pending
 	return res, nil
 }
 
-// send POSTs e to m's events URL, signed at now, and returns the answer's
+// send POSTs e to m's events URL, signed now, and returns the answer's
 // status and "" for a 2xx answer, or a short description of the failure
 // (never a body or a header of the answer).
-func (h *Handler) send(ctx context.Context, m *Merchant, e pendingEvent, now time.Time) (int, string) {
+func (h *Handler) send(ctx context.Context, m *Merchant, e pendingEvent) (int, string) {
 	u := m.Events.url
 	sig, err := webhook.SignEvent([][]byte{[]byte(m.Events.SigningSecret)}, u.RequestURI(), e.body, h.now())
 	if err != nil {
@@ -595,7 +607,7 @@ func (h *Handler) send(ctx context.Context, m *Merchant, e pendingEvent, now tim
 	}
 	ctx, cancel := context.WithTimeout(ctx, eventTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(string(e.body)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(e.body))
 	if err != nil {
 		return 0, "bad request"
 	}

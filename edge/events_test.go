@@ -323,3 +323,59 @@ func TestKeyRotatedOnce(t *testing.T) {
 		t.Errorf("key.rotated = %+v for %s, want envelope %s after %s for m_a", d, e.Merchant, kid, old)
 	}
 }
+
+// TestEventTypeDropped: events of a type the merchant's configuration no
+// longer sends are settled at once as failed, and do not hold back the
+// types it still sends (they were retried, and pushed the others back,
+// for retry_for).
+func TestEventTypeDropped(t *testing.T) {
+	const secret = "whsec_a"
+	a := newEndpoint(t, secret)
+	config := func(types string) *Config {
+		cfg, err := ParseConfig([]byte(`{"merchants":[{"id":"m_a","secret_keys":["` + HashAPIKey("sk_a") + `"],"allow_loopback_http":true,
+			"events":{"url":"` + a.URL + `/e","signing_secret":"` + secret + `"` + types + `}}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	ks, _ := envelope.GenerateKeySet()
+	keks, _ := ParseKEKs([]byte("k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))))
+	db, err := sqlitedb.OpenSQL(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := sqlunit.OnSQL(db)
+	ctx := context.Background()
+	queue := func(h *Handler, typ string, data any) {
+		s, ok := h.eventStmt(h.merchant("m_a"), typ, data, time.Now(), "", 0)
+		if !ok {
+			t.Fatalf("no %s event statement", typ)
+		}
+		if _, err := store.Exec(ctx, sqlunit.Unit{Stmts: []sqlunit.Stmt{s}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := New(Options{Config: config(""), Keys: ks, KEKs: keks, AuditKeys: testAuditKeys(t), Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue(before, webhook.TokenDeleted, webhook.TokenDeletedData{Token: "tok_x"})
+	// The operator then sends only qr.rejected.
+	after, err := New(Options{Config: config(`,"types":["qr.rejected"]`), Keys: ks, KEKs: keks, AuditKeys: testAuditKeys(t), Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue(after, webhook.QRRejected, webhook.QRRejectedData{PayloadSHA256: strings.Repeat("0", 64)})
+	res, err := after.DeliverEvents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delivered != 1 || res.GaveUp != 1 || res.Retrying != 0 {
+		t.Errorf("delivery round = %+v, want the qr.rejected delivered and the token.deleted given up", res)
+	}
+	if _, got := a.counts(); got != 1 {
+		t.Errorf("the endpoint accepted %d events, want 1", got)
+	}
+}
