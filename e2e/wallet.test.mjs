@@ -454,7 +454,7 @@ describe("tokenizeWallet", () => {
         header: { ephemeralPublicKey: Buffer.alloc(91, 1).toString("base64"), publicKeyHash: Buffer.alloc(32, 2).toString("base64"), transactionId: "ab".repeat(32) },
       };
       const r = await page.evaluate((d) => window.shop.tokenizeWallet({ wallet: "apple_pay", paymentData: d }), paymentData);
-      assert.equal(r.error?.name, "SealpayError", `tokenizeWallet resolved: ${JSON.stringify(r.result ?? null)}`);
+      assert.equal(r.error?.name, "SealpayError", `tokenizeWallet resolved with ${r.result ? "a vault token" : "nothing"}`);
       assert.match(r.error.code, /^wallet_/);
     } finally {
       await page.close();
