@@ -12,6 +12,7 @@ import (
 	"github.com/sealpay/sealpay/sdk/card"
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/sqlunit"
+	"github.com/sealpay/sealpay/sdk/wallet"
 )
 
 // Defaults for [Options].
@@ -278,7 +279,7 @@ func (v *Vault) PrepareTokenize(ctx context.Context, merchantID string, c card.C
 			tok, merchantID, kekID, sealedCVC, cvcExpires))
 	}
 	if opts.Cryptogram != "" || opts.ECI != "" {
-		if (opts.Cryptogram != "" && !printableASCII(opts.Cryptogram, 255)) || (opts.ECI != "" && !allDigits(opts.ECI, 1, 2)) {
+		if (opts.Cryptogram != "" && !printableASCII(opts.Cryptogram, wallet.MaxCryptogramLen)) || (opts.ECI != "" && !allDigits(opts.ECI, 1, 2)) {
 			return Stored{}, nil, fmt.Errorf("token: cryptogram must be at most 255 printable characters and ECI 1 or 2 digits: %w", errBadRequest)
 		}
 		window, key, err := v.currentCVCKey(ctx, kekID, now.Unix())

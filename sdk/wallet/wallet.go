@@ -20,6 +20,11 @@ import (
 type Name string
 
 // The wallets.
+// MaxCryptogramLen is the longest cryptogram a wallet payment may carry,
+// in characters of its base64 text: what the vault keeps beside the
+// number. Both wallets' parsers refuse a longer one as undecryptable.
+const MaxCryptogramLen = 255
+
 const (
 	GooglePay Name = "google_pay"
 	ApplePay  Name = "apple_pay"

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sealpay/sealpay/sdk/errcode"
 	"github.com/sealpay/sealpay/sdk/wallet/applepay/applepaytest"
@@ -55,6 +56,39 @@ func FuzzDecrypt(f *testing.F) {
 			if p.AccountNumber == "" || p.SigningTime.IsZero() || p.PublicKeyHash == "" {
 				t.Fatal("Decrypt returned an incomplete payment")
 			}
+		}
+	})
+}
+
+// FuzzParseKeySet: ParseKeySet never panics, and a set it accepts writes
+// out as a file it accepts again, with the same keys.
+func FuzzParseKeySet(f *testing.F) {
+	ks := NewKeySet()
+	if _, _, err := ks.Generate("m_shop", time.Now()); err != nil {
+		f.Fatal(err)
+	}
+	b, err := ks.MarshalPrivate()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"keys":[]}`))
+	f.Add([]byte(`{"keys":[{"mid":"m","status":"primary","key":"-----BEGIN PRIVATE KEY-----"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ks, err := ParseKeySet(b)
+		if err != nil {
+			return
+		}
+		out, err := ks.MarshalPrivate()
+		if err != nil {
+			t.Fatalf("a parsed set does not marshal: %v", err)
+		}
+		again, err := ParseKeySet(out)
+		if err != nil {
+			t.Fatalf("a marshalled set does not parse: %v", err)
+		}
+		if len(again.Info()) != len(ks.Info()) {
+			t.Fatalf("%d keys after a round trip, want %d", len(again.Info()), len(ks.Info()))
 		}
 	})
 }

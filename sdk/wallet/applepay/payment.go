@@ -170,7 +170,7 @@ func parsePlaintext(b []byte) (Payment, error) {
 	switch p.Type {
 	case Type3DSecure:
 		c, err := base64.StdEncoding.DecodeString(w.PaymentData.Cryptogram)
-		if err != nil || len(c) == 0 {
+		if err != nil || len(c) == 0 || len(w.PaymentData.Cryptogram) > wallet.MaxCryptogramLen {
 			return bad("paymentData.onlinePaymentCryptogram")
 		}
 		if w.PaymentData.ECI != "" && (len(w.PaymentData.ECI) > 2 || !digits(w.PaymentData.ECI)) {

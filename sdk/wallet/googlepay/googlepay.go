@@ -488,7 +488,7 @@ func (r *Recipient) payment(pt []byte) (*wallet.Payment, error) {
 	case wallet.PANOnly:
 		p.AuthMethod = wallet.PANOnly
 	case wallet.Cryptogram3DS:
-		if d.Cryptogram == "" || len(d.Cryptogram) > 256 {
+		if d.Cryptogram == "" || len(d.Cryptogram) > wallet.MaxCryptogramLen {
 			return nil, fmt.Errorf("googlepay: CRYPTOGRAM_3DS without a cryptogram: %w", ErrDecrypt)
 		}
 		if _, err := base64.StdEncoding.DecodeString(d.Cryptogram); err != nil {

@@ -304,6 +304,8 @@ func TestNotAPayment(t *testing.T) {
 		{"authMethod", msg(func(m map[string]any) { details(m)["authMethod"] = "3DS" })},
 		{"no cryptogram", msg(func(m map[string]any) { delete(details(m), "cryptogram") })},
 		{"cryptogram not base64", msg(func(m map[string]any) { details(m)["cryptogram"] = "not base64!" })},
+		// 256 base64 characters: one more than the vault keeps.
+		{"cryptogram too long", msg(func(m map[string]any) { details(m)["cryptogram"] = strings.Repeat("A", 256) })},
 		{"eci not digits", msg(func(m map[string]any) { details(m)["eciIndicator"] = "5x" })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
