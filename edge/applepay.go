@@ -3,7 +3,6 @@ package edge
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -127,11 +126,6 @@ func (h *Handler) openApplePay(c *call, data json.RawMessage) (*wallet.Payment, 
 		return nil, errWalletMethod // EMV payment data: no place for it in the vault
 	}
 	return &wp, nil
-}
-
-// applePayNetworkAllowed reports whether brand is one of the networks.
-func applePayNetworkAllowed(networks []string, brand string) bool {
-	return slices.ContainsFunc(networks, func(n string) bool { return applePayNetworks[n] == brand })
 }
 
 // applePayInfo is the Apple Pay part of GET /v1/wallets: what the

@@ -280,16 +280,16 @@ func (h *Handler) cardTestingEvent(c *call, err error) {
 	if c.merchant == nil || !errors.As(err, &rl) {
 		return
 	}
-	scope, ok := cardTestingReasons[rl.reason]
+	scope, ok := cardTestingReasons[c.limit]
 	if !ok {
 		return
 	}
-	d := webhook.CardTestingData{Reason: rl.reason, Scope: scope, KeyID: c.keyID, Route: c.r.Pattern, RetryAfter: int64(rl.after / time.Second)}
+	d := webhook.CardTestingData{Reason: c.limit, Scope: scope, KeyID: c.keyID, Route: c.r.Pattern, RetryAfter: int64(rl.after / time.Second)}
 	subject := c.key
 	if scope == "client" {
 		d.Client, subject = clientID(c), clientID(c)
 	}
-	sum := sha256.Sum256([]byte(rl.reason + "\n" + subject))
+	sum := sha256.Sum256([]byte(c.limit + "\n" + subject))
 	dedupe := "ct:" + hex.EncodeToString(sum[:16])
 	// The outbox's own check keeps it to one per window; skipping the
 	// statement when this instance has already stored it keeps the
@@ -360,11 +360,7 @@ func (s *blockedSet) note(b blockedMark, now time.Time) {
 // relayFailedEvent queues relay.failed for c, a relay whose card data
 // left the vault but whose provider failed with err.
 func (h *Handler) relayFailedEvent(c *call, method string, u *url.URL, err error) {
-	path := u.EscapedPath()
-	if len(path) > maxAuditPath {
-		path = path[:maxAuditPath] + "…"
-	}
-	d := webhook.RelayFailedData{Code: string(errcode.Of(err)), Method: method, Host: u.Host, Path: path,
+	d := webhook.RelayFailedData{Code: string(errcode.Of(err)), Method: method, Host: u.Host, Path: auditPath(u),
 		IdempotencyKey: c.r.Header.Get("Idempotency-Key")}
 	if s, ok := h.eventStmt(c.merchant, webhook.RelayFailed, d, c.now, "", 0); ok {
 		c.events = append(c.events, s)

@@ -73,11 +73,17 @@ func relayTarget(method string, u *url.URL) string {
 	if len(method) > 10 || strings.Trim(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		method = "-"
 	}
+	return method + " " + u.Host + auditPath(u)
+}
+
+// auditPath is u's escaped path as the audit log and events name it:
+// never the query, cut at maxAuditPath.
+func auditPath(u *url.URL) string {
 	path := u.EscapedPath()
 	if len(path) > maxAuditPath {
 		path = path[:maxAuditPath] + "…"
 	}
-	return method + " " + u.Host + path
+	return path
 }
 
 // relay answers POST /v1/relay: fill the template with card data from the

@@ -82,9 +82,8 @@ func clientID(c *call) string {
 
 // rateLimited is a refusal with its Retry-After.
 type rateLimited struct {
-	err    error
-	after  time.Duration
-	reason string // the limit's risk.Reason*
+	err   error
+	after time.Duration
 }
 
 func (e *rateLimited) Error() string { return e.err.Error() }
@@ -115,7 +114,7 @@ func (g *riskGuard) allow(ctx context.Context, c *call, hold bool) error {
 	}
 	if !d.Allow {
 		c.risk, c.limit = RiskBlocked, d.Reason
-		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay, reason: d.Reason}
+		return &rateLimited{err: fmt.Errorf("edge: refused by limit %s: %w", d.Reason, d.Err()), after: d.Delay}
 	}
 	if d.Delay > 0 && hold {
 		c.risk, c.limit = RiskSlowed, d.Reason

@@ -209,10 +209,10 @@ func (h *Handler) prepareWallet(ctx context.Context, c *call, p *wallet.Payment,
 	if brand == nil {
 		return token.Stored{}, nil, card.ErrUnsupportedBrand
 	}
-	if p.Wallet == wallet.GooglePay && c.merchant.GooglePay != nil && !networkAllowed(c.merchant.GooglePay.AllowedCardNetworks, brand.ID()) {
+	if p.Wallet == wallet.GooglePay && c.merchant.GooglePay != nil && !networkAllowed(googlePayNetworks, c.merchant.GooglePay.AllowedCardNetworks, brand.ID()) {
 		return token.Stored{}, nil, errWalletMethod
 	}
-	if p.Wallet == wallet.ApplePay && c.merchant.ApplePay != nil && !applePayNetworkAllowed(c.merchant.ApplePay.SupportedNetworks, brand.ID()) {
+	if p.Wallet == wallet.ApplePay && c.merchant.ApplePay != nil && !networkAllowed(applePayNetworks, c.merchant.ApplePay.SupportedNetworks, brand.ID()) {
 		return token.Stored{}, nil, errWalletMethod
 	}
 	sum := sha256.Sum256([]byte(string(p.Wallet) + "\x00" + p.MessageID))
@@ -232,13 +232,10 @@ func (h *Handler) prepareWallet(ctx context.Context, c *call, p *wallet.Payment,
 	return s, stmts, nil
 }
 
-func networkAllowed(networks []string, brand string) bool {
-	for _, n := range networks {
-		if googlePayNetworks[n] == brand {
-			return true
-		}
-	}
-	return false
+// networkAllowed reports whether brand is the brand of one of networks,
+// named as in names (a wallet's network names to brand ids).
+func networkAllowed(names map[string]string, networks []string, brand string) bool {
+	return slices.ContainsFunc(networks, func(n string) bool { return names[n] == brand })
 }
 
 // tokenizeWallet is POST /v1/tokens for a wallet token.

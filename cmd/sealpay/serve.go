@@ -53,15 +53,15 @@ func runServe(env *Env, args []string) error {
 	}
 	ln, err := edgeserver.Listen(*addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("--addr: %w", err)
 	}
 	defer ln.Close()
 	// metrics_addr: GET /metrics on a listener of its own, never on the
 	// API's (docs/edge-api.md, "Metrics").
 	var mln net.Listener
 	if cfg.MetricsAddr != "" {
-		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
-			return fmt.Errorf("listening on metrics_addr (pick another in the configuration): %w", err)
+		if mln, err = edgeserver.Listen(cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics_addr: %w", err)
 		}
 		defer mln.Close()
 	}

@@ -36,7 +36,7 @@ func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("server: address %s is already in use (another sealpay serve or wrangler dev?); pick another with --addr", addr)
+			return nil, fmt.Errorf("server: address %s is already in use (another sealpay serve or wrangler dev?); pick another", addr)
 		}
 		return nil, fmt.Errorf("server: listening on %s: %w", addr, err)
 	}

@@ -246,10 +246,11 @@ type Deduplicator interface {
 // a retention time. It is for one process and for tests; a restart
 // forgets every id.
 type MemoryDeduplicator struct {
-	keep time.Duration
-	now  func() time.Time
-	mu   sync.Mutex
-	seen map[string]time.Time // id → when it may be forgotten (zero while held)
+	keep  time.Duration
+	now   func() time.Time
+	mu    sync.Mutex
+	seen  map[string]time.Time // id → when it may be forgotten (zero while held)
+	swept time.Time            // when forgotten ids were last deleted
 }
 
 // NewMemoryDeduplicator returns a MemoryDeduplicator that keeps ids for
@@ -266,12 +267,17 @@ func (d *MemoryDeduplicator) Begin(_ context.Context, id string) (bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
-	for k, until := range d.seen {
-		if !until.IsZero() && now.After(until) {
-			delete(d.seen, k)
+	// Forgotten ids are deleted a minute apart (or every keep, if
+	// shorter), not on every event.
+	if now.Sub(d.swept) >= min(d.keep, time.Minute) {
+		for k, until := range d.seen {
+			if !until.IsZero() && now.After(until) {
+				delete(d.seen, k)
+			}
 		}
+		d.swept = now
 	}
-	if _, ok := d.seen[id]; ok {
+	if until, ok := d.seen[id]; ok && (until.IsZero() || !now.After(until)) {
 		return false, nil
 	}
 	d.seen[id] = time.Time{}

@@ -214,6 +214,14 @@ func TestMemoryDeduplicatorForgets(t *testing.T) {
 	if first, _ := d.Begin(ctx, "evt_A"); !first {
 		t.Error("an id is still remembered after the retention")
 	}
+	// Forgotten between two sweeps: still forgotten.
+	d.End(ctx, "evt_A", true)
+	now = now.Add(time.Hour - 30*time.Second)
+	d.Begin(ctx, "evt_B") // sweeps
+	now = now.Add(31 * time.Second)
+	if first, _ := d.Begin(ctx, "evt_A"); !first {
+		t.Error("an id past its retention, not yet swept, is remembered")
+	}
 }
 
 func mustMarshal(t *testing.T, v any) []byte {
